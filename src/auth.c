@@ -1,0 +1,156 @@
+/*
+ * auth.c
+ *		The OAuth2 client-credentials token (REFERENCE.md section 1).
+ *
+ * A backend asks {base_url}/authorization/connect/token for a token once and
+ * reuses it until shortly before expires_in runs out, or until the settings
+ * that produced it change.  The token lives in TopMemoryContext and is wiped
+ * when dropped; it never appears in a message.
+ */
+#include "postgres.h"
+
+#include <curl/curl.h>
+
+#include "common/hashfn.h"
+#include "utils/builtins.h"
+#include "utils/memutils.h"
+#include "utils/timestamp.h"
+
+#include "gofive.h"
+
+#define TOKEN_PATH "/authorization/connect/token"
+
+static char *cached_token = NULL;
+static TimestampTz cached_until = 0;
+static uint32 cached_settings_hash = 0;
+
+/* A fingerprint of the settings a token belongs to. */
+static uint32
+settings_hash(void)
+{
+	const char *parts[] = {gofive_base_url, gofive_client_id,
+	gofive_client_secret, gofive_subscription_key};
+	uint32		h = 0;
+
+	for (size_t i = 0; i < lengthof(parts); i++)
+	{
+		const char *p = parts[i] ? parts[i] : "";
+
+		h = hash_combine(h, hash_bytes((const unsigned char *) p, strlen(p)));
+	}
+	return h;
+}
+
+void
+gofive_forget_token(void)
+{
+	if (cached_token)
+	{
+		explicit_bzero(cached_token, strlen(cached_token));
+		pfree(cached_token);
+	}
+	cached_token = NULL;
+	cached_until = 0;
+}
+
+static void
+append_form_field(StringInfo buf, const char *name, const char *value)
+{
+	char	   *escaped = curl_easy_escape(NULL, value, 0);
+
+	if (escaped == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_OUT_OF_MEMORY),
+				 errmsg("gofive: out of memory")));
+	if (buf->len > 0)
+		appendStringInfoChar(buf, '&');
+	appendStringInfo(buf, "%s=%s", name, escaped);
+	explicit_bzero(escaped, strlen(escaped));
+	curl_free(escaped);
+}
+
+/* Raise when the token endpoint refuses; never show its body, only messages. */
+static void
+raise_token_refused(const GofiveOutcome *out)
+{
+	ereport(ERROR,
+			(errcode(out->http_status >= 500 ? ERRCODE_GOFIVE_SERVER_ERROR
+					 : ERRCODE_GOFIVE_AUTH_FAILED),
+			 errmsg("gofive: the token endpoint refused the client credentials (HTTP %ld)%s%s",
+					out->http_status,
+					out->messages ? ": " : "", out->messages ? out->messages : ""),
+			 errhint("Check gofive.client_id, gofive.client_secret and gofive.subscription_key.")));
+}
+
+static void
+fetch_token(void)
+{
+	StringInfoData form;
+	StringInfoData url;
+	GofiveHttpRequest req = {0};
+	GofiveHttpResponse resp;
+	GofiveOutcome out;
+	JsonbValue *token;
+	JsonbValue *expires;
+	int64		expires_in = 3600;
+	int64		margin_ms;
+
+	gofive_require_setting("gofive.client_id", gofive_client_id);
+	gofive_require_setting("gofive.client_secret", gofive_client_secret);
+	gofive_require_setting("gofive.subscription_key", gofive_subscription_key);
+
+	initStringInfo(&form);
+	append_form_field(&form, "grant_type", "client_credentials");
+	append_form_field(&form, "client_id", gofive_client_id);
+	append_form_field(&form, "client_secret", gofive_client_secret);
+
+	initStringInfo(&url);
+	appendStringInfo(&url, "%s%s", gofive_base_url, TOKEN_PATH);
+
+	req.method = "POST";
+	req.url = url.data;
+	req.content_type = "application/x-www-form-urlencoded";
+	req.body = form.data;
+	req.body_len = form.len;
+	gofive_http_perform("token request", &req, &resp);
+	explicit_bzero(form.data, form.maxlen);
+
+	gofive_parse_response(&resp, &out);
+	if (out.http_status != 200 || out.body == NULL)
+		raise_token_refused(&out);
+
+	token = getKeyJsonValueFromContainer(&out.body->root, "access_token",
+										 strlen("access_token"), NULL);
+	if (token == NULL || token->type != jbvString || token->val.string.len == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_GOFIVE_AUTH_FAILED),
+				 errmsg("gofive: the token endpoint answered without an access_token")));
+	expires = getKeyJsonValueFromContainer(&out.body->root, "expires_in",
+										   strlen("expires_in"), NULL);
+	if (expires && expires->type == jbvNumeric)
+		expires_in = DatumGetInt64(DirectFunctionCall1(numeric_int8,
+													   NumericGetDatum(expires->val.numeric)));
+
+	gofive_forget_token();
+	cached_token = MemoryContextAlloc(TopMemoryContext, token->val.string.len + 1);
+	memcpy(cached_token, token->val.string.val, token->val.string.len);
+	cached_token[token->val.string.len] = '\0';
+	explicit_bzero(resp.body.data, resp.body.maxlen);
+
+	/* renew a little early: a fifth of the lifetime, at most a minute */
+	margin_ms = Min(expires_in * 1000 / 5, 60 * 1000);
+	cached_until = TimestampTzPlusMilliseconds(GetCurrentTimestamp(),
+											   expires_in * 1000 - margin_ms);
+	cached_settings_hash = settings_hash();
+}
+
+/* The bearer token to use now, fetching a new one when needed. */
+const char *
+gofive_get_token(void)
+{
+	if (cached_token == NULL ||
+		GetCurrentTimestamp() >= cached_until ||
+		cached_settings_hash != settings_hash())
+		fetch_token();
+	return cached_token;
+}

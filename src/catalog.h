@@ -1,0 +1,134 @@
+/*
+ * catalog.h
+ *		The table of Venio API operations.
+ *
+ * Everything that varies from one API operation to the next lives in one
+ * table (catalog.c): its SQL name, HTTP method, path template, the SQL
+ * arguments that fill the path, query string and body, the body's fields
+ * with their JSON types and enum constraints, and the response envelope.
+ * The extension's SQL functions, their validation and the outbox read it;
+ * so does the local Venio server under test/server, and the generator that
+ * writes the SQL declarations and the README reference.
+ *
+ * This header is plain C on purpose: it must not include postgres.h, so
+ * that programs outside the server (the local API server, the generator)
+ * can link catalog.c too.
+ */
+#ifndef GOFIVE_CATALOG_H
+#define GOFIVE_CATALOG_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Ends a list of allowed integer values (0 is a value some enums allow). */
+#define GF_ENUM_END LONG_MIN
+
+/* JSON types a body field may have. */
+typedef enum GfJsonType
+{
+	GF_ANY = 0,
+	GF_STRING,
+	GF_INTEGER,					/* a JSON number without a fractional part */
+	GF_NUMBER,
+	GF_BOOLEAN,
+	GF_ARRAY,
+	GF_OBJECT
+} GfJsonType;
+
+/* Field flags. */
+#define GF_REQUIRED		0x01	/* must be present and (unless NULLABLE) non-null */
+#define GF_NULLABLE		0x02	/* JSON null is accepted */
+
+typedef struct GfField GfField;
+
+struct GfField
+{
+	const char *name;			/* JSON key, as spelt on the wire */
+	GfJsonType	type;
+	int			flags;
+	GfJsonType	item_type;		/* element type when type == GF_ARRAY */
+	const GfField *children;	/* fields of an object, or of each array
+								 * element that is an object; NULL-named
+								 * entry ends the list */
+	const long *enum_values;	/* allowed integer values, GF_ENUM_END-terminated */
+	const char *const *enum_text;	/* allowed string values, NULL-terminated */
+	/*
+	 * A field that is required only when another one is absent or null: the
+	 * requirement is waived when the named sibling has a non-null value.
+	 */
+	const char *required_unless;
+	long		min_value;		/* integer range, when min_value < max_value */
+	long		max_value;
+};
+
+/* Where a SQL argument goes. */
+typedef enum GfArgKind
+{
+	GF_ARG_PATH,				/* fills {wire_name} in the path template */
+	GF_ARG_QUERY,				/* appended as ?wire_name=value */
+	GF_ARG_QUERY_OBJECT,		/* a jsonb object: each key=value appended */
+	GF_ARG_FIELD,				/* one body field (scalar SQL argument) */
+	GF_ARG_BODY					/* the whole body, as jsonb */
+} GfArgKind;
+
+typedef struct GfArg
+{
+	const char *sql_name;		/* SQL argument name */
+	const char *sql_type;		/* SQL type: text, integer, bigint, boolean, jsonb */
+	GfArgKind	kind;
+	const char *wire_name;		/* path parameter, query key or body field */
+	bool		optional;		/* SQL default NULL */
+	const char *body_field;		/* a path argument the body repeats, or NULL */
+} GfArg;
+
+/* The documented success envelopes (REFERENCE.md section 3). */
+typedef enum GfEnvelope
+{
+	GF_ENV_STATUS_DATA,			/* A: {"status":{"code":"1000",...},"data":...} */
+	GF_ENV_DATA_STATUSCODE,		/* B: {"data":...,"statusCode":1000,"httpStatusCode":200} */
+	GF_ENV_DATA_VALUE			/* C: {"data":{"value":...},...} */
+} GfEnvelope;
+
+/* What the SQL function returns. */
+typedef enum GfResult
+{
+	GF_RESULT_DATA,				/* jsonb: the envelope's data */
+	GF_RESULT_RECORD,			/* jsonb or NULL when the API says not found */
+	GF_RESULT_ROWS				/* setof jsonb, paged with take/skip */
+} GfResult;
+
+/* The body's shape. */
+typedef enum GfBody
+{
+	GF_BODY_NONE,
+	GF_BODY_OBJECT,				/* a JSON object with "fields" */
+	GF_BODY_ARRAY				/* a top-level JSON array; "fields" per item */
+} GfBody;
+
+typedef struct GfOperation
+{
+	const char *name;			/* "create_deal": SQL gofive_<name>, outbox name */
+	const char *title;			/* the documentation's title */
+	const char *method;			/* GET, POST, PUT, DELETE */
+	const char *path;			/* template: "/v1/deals/{id}" */
+	GfBody		body;
+	const GfField *fields;		/* body fields (or item fields) */
+	const GfArg *args;			/* SQL arguments in order, NULL-named end */
+	GfEnvelope	envelope;
+	GfResult	result;
+	const char *take_field;		/* GF_RESULT_ROWS: paged with these body */
+	const char *skip_field;		/* fields (NULL: one request) */
+	bool		item_status;	/* data[] items carry isSuccess/error */
+	const char *confirmed;		/* "yes" or "partial" (endpoints.tsv) */
+	const char *doc;			/* documentation address */
+} GfOperation;
+
+extern const GfOperation gf_operations[];
+extern const int gf_operation_count;
+
+extern const GfOperation *gf_find_operation(const char *name);
+extern const GfField *gf_find_field(const GfField *fields, const char *name);
+extern const char *gf_json_type_name(GfJsonType type);
+
+#endif							/* GOFIVE_CATALOG_H */

@@ -1,0 +1,413 @@
+/*
+ * functions.c
+ *		The SQL entry points of the synchronous path.
+ *
+ * Every typed function, gofive_create_deal(jsonb), gofive_upsert_serial(text,
+ * text, text, boolean) and the rest, is declared (by the generated install
+ * script) with the same C symbol, gofive_call: it finds its catalog entry
+ * from its own name, turns its arguments into a path and a body as the entry
+ * says, validates the body, calls the API and returns the envelope's data.
+ */
+#include "postgres.h"
+
+#include "access/htup_details.h"
+#include "fmgr.h"
+#include "funcapi.h"
+#include "lib/stringinfo.h"
+#include "utils/builtins.h"
+#include "utils/json.h"
+#include "utils/jsonb.h"
+#include "utils/lsyscache.h"
+
+#include "gofive.h"
+
+PG_FUNCTION_INFO_V1(gofive_call);
+PG_FUNCTION_INFO_V1(gofive_request);
+
+#define FUNCTION_PREFIX "gofive_"
+
+/* The catalog entry of the SQL function being called (cached in fn_extra). */
+static const GfOperation *
+operation_of(FunctionCallInfo fcinfo)
+{
+	const GfOperation *op = (const GfOperation *) fcinfo->flinfo->fn_extra;
+	char	   *fname;
+
+	if (op != NULL)
+		return op;
+	fname = get_func_name(fcinfo->flinfo->fn_oid);
+	if (fname == NULL || strncmp(fname, FUNCTION_PREFIX, strlen(FUNCTION_PREFIX)) != 0 ||
+		(op = gf_find_operation(fname + strlen(FUNCTION_PREFIX))) == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("gofive: function \"%s\" is not a catalog operation",
+						fname ? fname : "?")));
+	fcinfo->flinfo->fn_extra = unconstify(GfOperation *, op);
+	return op;
+}
+
+/* The text form of argument i, through its type's output function. */
+static char *
+arg_text(FunctionCallInfo fcinfo, int i)
+{
+	Oid			type = get_fn_expr_argtype(fcinfo->flinfo, i);
+	Oid			output;
+	bool		varlena;
+
+	getTypeOutputInfo(type, &output, &varlena);
+	return OidOutputFunctionCall(output, PG_GETARG_DATUM(i));
+}
+
+/* Append "key": value for a scalar SQL argument to a JSON object's text. */
+static void
+append_field(StringInfo obj, FunctionCallInfo fcinfo, int i, const char *key)
+{
+	Oid			type = get_fn_expr_argtype(fcinfo->flinfo, i);
+
+	appendStringInfoString(obj, obj->len > 1 ? "," : "");
+	escape_json(obj, key);
+	appendStringInfoChar(obj, ':');
+	if (PG_ARGISNULL(i))
+		appendStringInfoString(obj, "null");
+	else if (type == BOOLOID)
+		appendStringInfoString(obj, PG_GETARG_BOOL(i) ? "true" : "false");
+	else if (type == INT4OID || type == INT8OID || type == NUMERICOID)
+		appendStringInfoString(obj, arg_text(fcinfo, i));
+	else if (type == JSONBOID)
+		appendStringInfoString(obj, JsonbToCString(NULL, &PG_GETARG_JSONB_P(i)->root, 0));
+	else
+		escape_json(obj, arg_text(fcinfo, i));
+}
+
+static Jsonb *
+jsonb_from_text(const char *text)
+{
+	return DatumGetJsonbP(DirectFunctionCall1(jsonb_in, CStringGetDatum(text)));
+}
+
+/*
+ * Turn the SQL arguments into the request: the texts of path and query
+ * arguments, the query object, and the body (the payload argument, or an
+ * object built from scalar field arguments).  A NULL scalar field is sent
+ * as JSON null when the documentation says the field is nullable, and left
+ * out otherwise.
+ */
+static GofiveCall
+build_call(const GfOperation *op, FunctionCallInfo fcinfo)
+{
+	const char **texts = palloc0(sizeof(char *) * (PG_NARGS() + 1));
+	Jsonb	   *query_object = NULL;
+	Jsonb	   *body = NULL;
+	StringInfoData fields;
+	bool		has_fields = false;
+
+	initStringInfo(&fields);
+	appendStringInfoChar(&fields, '{');
+	for (int i = 0; op->args[i].sql_name; i++)
+	{
+		const GfArg *arg = &op->args[i];
+
+		if (i >= PG_NARGS())
+			elog(ERROR, "gofive %s: the SQL declaration has fewer arguments than the catalog",
+				 op->name);
+		switch (arg->kind)
+		{
+			case GF_ARG_PATH:
+			case GF_ARG_QUERY:
+				texts[i] = PG_ARGISNULL(i) ? NULL : arg_text(fcinfo, i);
+				break;
+			case GF_ARG_QUERY_OBJECT:
+				query_object = PG_ARGISNULL(i) ? NULL : PG_GETARG_JSONB_P(i);
+				break;
+			case GF_ARG_FIELD:
+				{
+					const GfField *f = gf_find_field(op->fields, arg->wire_name);
+
+					has_fields = true;
+					if (PG_ARGISNULL(i) && !(f && (f->flags & GF_NULLABLE)))
+						break;
+					append_field(&fields, fcinfo, i, arg->wire_name);
+					break;
+				}
+			case GF_ARG_BODY:
+				body = PG_ARGISNULL(i) ? NULL : PG_GETARG_JSONB_P(i);
+				break;
+		}
+	}
+	appendStringInfoChar(&fields, '}');
+	if (has_fields)
+		body = jsonb_from_text(fields.data);
+	return gofive_make_call(op, texts, query_object, body);
+}
+
+/* Raise when a successful answer reports failed items (Update Product Stock). */
+static void
+raise_for_item_failures(const GfOperation *op, const GofiveOutcome *out)
+{
+	char	   *failures;
+
+	if (!op->item_status || (failures = gofive_item_failures(out->data)) == NULL)
+		return;
+	ereport(ERROR,
+			(errcode(ERRCODE_GOFIVE_API_REJECTED),
+			 errmsg("gofive %s failed for some items: %s", op->name, failures),
+			 errdetail("The other items were applied. Response data: %s",
+					   JsonbToCString(NULL, &out->data->root, VARSIZE(out->data)))));
+}
+
+/* ---- paging through enquiries and lists ---- */
+
+typedef struct PageState
+{
+	GofiveCall	call;			/* the first page's request */
+	int			take;			/* page size, 0 when not paged */
+	int			skip;			/* of the next page */
+	Jsonb	   *page;			/* the rows of the current page */
+	int			next;			/* next row of the page to return */
+	int			count;			/* rows in the page */
+	bool		last;			/* no page after this one */
+} PageState;
+
+/* The array of rows in a page's data: data itself, or its first array. */
+static Jsonb *
+page_rows(Jsonb *data)
+{
+	JsonbIterator *it;
+	JsonbValue	v;
+	JsonbIteratorToken tok;
+
+	if (data == NULL || JB_ROOT_IS_SCALAR(data))
+		return NULL;
+	if (JB_ROOT_IS_ARRAY(data))
+		return data;
+	it = JsonbIteratorInit(&data->root);
+	while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
+		if (tok == WJB_VALUE && v.type == jbvBinary && JsonContainerIsArray(v.val.binary.data))
+			return JsonbValueToJsonb(&v);
+	return NULL;
+}
+
+/* The body of the next page: the filter with take and skip set. */
+static Jsonb *
+page_body(const GfOperation *op, Jsonb *filter, int take, int skip)
+{
+	char	   *extra = psprintf("{\"%s\": %d, \"%s\": %d}", op->take_field, take,
+								 op->skip_field, skip);
+
+	return DatumGetJsonbP(DirectFunctionCall2(jsonb_concat, JsonbPGetDatum(filter),
+											  JsonbPGetDatum(jsonb_from_text(extra))));
+}
+
+static int
+filter_int(Jsonb *filter, const char *key, int otherwise)
+{
+	JsonbValue *v;
+
+	if (filter == NULL || !JB_ROOT_IS_OBJECT(filter))
+		return otherwise;
+	v = getKeyJsonValueFromContainer(&filter->root, key, strlen(key), NULL);
+	if (v == NULL || v->type != jbvNumeric)
+		return otherwise;
+	return DatumGetInt32(DirectFunctionCall1(numeric_int4, NumericGetDatum(v->val.numeric)));
+}
+
+static void
+fetch_page(PageState *st)
+{
+	const GfOperation *op = st->call.op;
+	GofiveOutcome out;
+	char	   *path = st->call.path;
+	Jsonb	   *body = st->call.body;
+
+	if (st->take > 0)
+		body = page_body(op, st->call.body, st->take, st->skip);
+	gofive_api_call(op->name, op->method, path,
+					body ? JsonbToCString(NULL, &body->root, VARSIZE(body)) : NULL, NULL, &out);
+	if (!gofive_outcome_ok(&out))
+		gofive_raise_for_outcome(op->name, &out);
+	st->page = page_rows(out.data);
+	st->count = st->page ? JsonContainerSize(&st->page->root) : 0;
+	st->next = 0;
+	st->skip += st->count;
+	st->last = (st->take == 0 || st->count < st->take);
+}
+
+/*
+ * A set-returning operation: one row per record.  Paged operations ask for
+ * gofive.page_size rows at a time (or the filter's own take), starting at
+ * the filter's skip, and ask for the next page only when the query wants
+ * more rows than it has: LIMIT 10 makes one request.
+ */
+static Datum
+call_rows(const GfOperation *op, FunctionCallInfo fcinfo)
+{
+	FuncCallContext *funcctx;
+	PageState  *st;
+
+	if (SRF_IS_FIRSTCALL())
+	{
+		MemoryContext old;
+
+		funcctx = SRF_FIRSTCALL_INIT();
+		old = MemoryContextSwitchTo(funcctx->multi_call_memory_ctx);
+		st = palloc0(sizeof(PageState));
+		if (op->take_field)
+		{
+			Jsonb	   *filter = (op->args[0].kind == GF_ARG_BODY && !PG_ARGISNULL(0)) ?
+				PG_GETARG_JSONB_P(0) : jsonb_from_text("{}");
+
+			st->take = filter_int(filter, op->take_field, gofive_page_size);
+			st->skip = filter_int(filter, op->skip_field, 0);
+			if (st->take <= 0)
+				ereport(ERROR,
+						(errcode(ERRCODE_GOFIVE_INVALID_INPUT),
+						 errmsg("gofive %s: field \"%s\" must be positive", op->name, op->take_field)));
+			/* validated with the paging fields in place */
+			st->call = gofive_make_call(op, (const char *const *) palloc0(sizeof(char *) * 2),
+										NULL, page_body(op, filter, st->take, st->skip));
+			st->call.body = filter;
+		}
+		else
+			st->call = build_call(op, fcinfo);
+		funcctx->user_fctx = st;
+		MemoryContextSwitchTo(old);
+	}
+	funcctx = SRF_PERCALL_SETUP();
+	st = (PageState *) funcctx->user_fctx;
+
+	if (st->page == NULL || (st->next >= st->count && !st->last))
+	{
+		MemoryContext old = MemoryContextSwitchTo(funcctx->multi_call_memory_ctx);
+
+		do
+			fetch_page(st);
+		while (st->count == 0 && !st->last);
+		MemoryContextSwitchTo(old);
+	}
+	if (st->next >= st->count)
+		SRF_RETURN_DONE(funcctx);
+	SRF_RETURN_NEXT(funcctx,
+					JsonbPGetDatum(JsonbValueToJsonb(getIthJsonbValueFromContainer(&st->page->root,
+																				   st->next++))));
+}
+
+Datum
+gofive_call(PG_FUNCTION_ARGS)
+{
+	const GfOperation *op = operation_of(fcinfo);
+	GofiveCall	call;
+	GofiveOutcome out;
+
+	if (op->result == GF_RESULT_ROWS)
+		return call_rows(op, fcinfo);
+
+	call = build_call(op, fcinfo);
+	gofive_api_call(op->name, op->method, call.path, gofive_body_text(&call), NULL, &out);
+
+	if (op->result == GF_RESULT_RECORD && out.http_status == 404)
+		PG_RETURN_NULL();
+	if (!gofive_outcome_ok(&out))
+		gofive_raise_for_outcome(op->name, &out);
+	raise_for_item_failures(op, &out);
+	if (out.data == NULL)
+		PG_RETURN_NULL();
+	PG_RETURN_JSONB_P(out.data);
+}
+
+/* ---- gofive_request: the generic escape hatch ---- */
+
+const char *
+gofive_checked_method(text *method_text)
+{
+	static const char *const methods[] = {"GET", "POST", "PUT", "PATCH", "DELETE"};
+	char	   *method = text_to_cstring(method_text);
+
+	for (size_t i = 0; i < lengthof(methods); i++)
+		if (pg_strcasecmp(method, methods[i]) == 0)
+			return methods[i];
+	ereport(ERROR,
+			(errcode(ERRCODE_GOFIVE_INVALID_INPUT),
+			 errmsg("gofive request: method must be one of GET, POST, PUT, PATCH, DELETE, not \"%s\"",
+					method)));
+	return NULL;				/* keep the compiler quiet */
+}
+
+/*
+ * A path relative to gofive.base_url, already percent-encoded: it must start
+ * with a single "/" (so the credentials cannot be sent to another host) and
+ * contain only printable ASCII without spaces.
+ */
+char *
+gofive_checked_path(text *path_text)
+{
+	char	   *path = text_to_cstring(path_text);
+
+	if (path[0] != '/' || path[1] == '/')
+		ereport(ERROR,
+				(errcode(ERRCODE_GOFIVE_INVALID_INPUT),
+				 errmsg("gofive request: path must start with a single \"/\", not \"%s\"", path),
+				 errhint("The path is relative to gofive.base_url, e.g. /v1/deals.")));
+	for (const char *p = path; *p; p++)
+		if ((unsigned char) *p <= 0x20 || (unsigned char) *p >= 0x7f)
+			ereport(ERROR,
+					(errcode(ERRCODE_GOFIVE_INVALID_INPUT),
+					 errmsg("gofive request: path must be percent-encoded ASCII without spaces"),
+					 errhint("Encode path segments with gofive_url_encode().")));
+	return path;
+}
+
+Datum
+gofive_request(PG_FUNCTION_ARGS)
+{
+	const char *method;
+	char	   *path;
+	char	   *body = NULL;
+	GofiveOutcome out;
+	TupleDesc	tupdesc;
+	Datum		values[2];
+	bool		nulls[2] = {false, false};
+
+	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
+		ereport(ERROR,
+				(errcode(ERRCODE_GOFIVE_INVALID_INPUT),
+				 errmsg("gofive request: %s must not be null",
+						PG_ARGISNULL(0) ? "method" : "path")));
+	method = gofive_checked_method(PG_GETARG_TEXT_PP(0));
+	path = gofive_checked_path(PG_GETARG_TEXT_PP(1));
+	if (!PG_ARGISNULL(2))
+	{
+		Jsonb	   *jb = PG_GETARG_JSONB_P(2);
+
+		body = JsonbToCString(NULL, &jb->root, VARSIZE(jb));
+	}
+
+	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
+		elog(ERROR, "gofive_request must return a record");
+	tupdesc = BlessTupleDesc(tupdesc);
+
+	gofive_api_call("request", method, path, body, NULL, &out);
+
+	values[0] = Int32GetDatum((int32) out.http_status);
+	if (out.body)
+		values[1] = JsonbPGetDatum(out.body);
+	else if (out.raw && *out.raw)
+	{
+		/* not JSON: return the text as a JSON string */
+		StringInfoData s;
+
+		initStringInfo(&s);
+		escape_json(&s, out.raw);
+		values[1] = JsonbPGetDatum(jsonb_from_text(s.data));
+	}
+	else
+		nulls[1] = true;
+	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
+}
+
+PG_FUNCTION_INFO_V1(gofive_url_encode_sql);
+
+Datum
+gofive_url_encode_sql(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_TEXT_P(cstring_to_text(gofive_url_encode(text_to_cstring(PG_GETARG_TEXT_PP(0)))));
+}

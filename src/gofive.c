@@ -1,0 +1,31 @@
+/*
+ * gofive.c
+ *		Module entry point: settings, and (when preloaded) the outbox worker.
+ */
+#include "postgres.h"
+
+#include "fmgr.h"
+#include "miscadmin.h"
+#include "utils/guc.h"
+
+#include "gofive.h"
+#include "outbox.h"
+
+PG_MODULE_MAGIC;
+
+void		_PG_init(void);
+
+void
+_PG_init(void)
+{
+	gofive_define_settings();
+	gofive_define_worker_settings();
+	MarkGUCPrefixReserved("gofive");
+
+	/* the outbox worker and its shared memory need preloading */
+	if (process_shared_preload_libraries_in_progress)
+	{
+		gofive_shmem_init();
+		gofive_register_worker();
+	}
+}

@@ -1,0 +1,134 @@
+/*
+ * request.c
+ *		From an operation and its arguments to the request: the path with
+ *		its parameters filled in and percent-encoded, the query string, and
+ *		the validated body.  The synchronous functions (functions.c), the
+ *		outbox (outbox.c) and the trigger all go through gofive_make_call().
+ */
+#include "postgres.h"
+
+#include "utils/builtins.h"
+#include "utils/json.h"
+#include "utils/jsonb.h"
+
+#include "gofive.h"
+
+/* The text of a scalar JSON value (strings unquoted), or NULL for null. */
+static char *
+scalar_text(JsonbValue *v)
+{
+	switch (v->type)
+	{
+		case jbvString:
+			return pnstrdup(v->val.string.val, v->val.string.len);
+		case jbvNumeric:
+			return DatumGetCString(DirectFunctionCall1(numeric_out, NumericGetDatum(v->val.numeric)));
+		case jbvBool:
+			return pstrdup(v->val.boolean ? "true" : "false");
+		case jbvNull:
+			return NULL;
+		default:
+			return JsonbToCString(NULL, v->val.binary.data, v->val.binary.len);
+	}
+}
+
+static void
+append_query(StringInfo query, const char *key, const char *value)
+{
+	appendStringInfo(query, "%c%s=%s", query->len ? '&' : '?',
+					 gofive_url_encode(key), gofive_url_encode(value));
+}
+
+/* Each key of a jsonb object as key=value (arrays as repeated keys). */
+static void
+append_query_object(StringInfo query, const GfOperation *op, Jsonb *obj)
+{
+	JsonbIterator *it;
+	JsonbValue	v;
+	JsonbIteratorToken tok;
+	char	   *key = NULL;
+
+	if (!JB_ROOT_IS_OBJECT(obj))
+		ereport(ERROR,
+				(errcode(ERRCODE_GOFIVE_INVALID_INPUT),
+				 errmsg("gofive %s: params must be a JSON object", op->name)));
+	it = JsonbIteratorInit(&obj->root);
+	while ((tok = JsonbIteratorNext(&it, &v, false)) != WJB_DONE)
+	{
+		if (tok == WJB_KEY)
+			key = pnstrdup(v.val.string.val, v.val.string.len);
+		else if ((tok == WJB_VALUE || tok == WJB_ELEM) && key && v.type != jbvNull)
+			append_query(query, key, scalar_text(&v));
+	}
+}
+
+/* body || {field: value}, for path arguments that the body repeats. */
+static Jsonb *
+with_field(Jsonb *body, const char *field, const char *value)
+{
+	StringInfoData obj;
+	Jsonb	   *extra;
+
+	initStringInfo(&obj);
+	appendStringInfoChar(&obj, '{');
+	escape_json(&obj, field);
+	appendStringInfoChar(&obj, ':');
+	escape_json(&obj, value);
+	appendStringInfoChar(&obj, '}');
+	extra = DatumGetJsonbP(DirectFunctionCall1(jsonb_in, CStringGetDatum(obj.data)));
+	if (body == NULL)
+		return extra;
+	return DatumGetJsonbP(DirectFunctionCall2(jsonb_concat, JsonbPGetDatum(body),
+											  JsonbPGetDatum(extra)));
+}
+
+/*
+ * Build and validate the request.  arg_texts[i] is the text of the
+ * operation's i-th argument when it goes in the path or the query (NULL for
+ * SQL NULL); query_object is the GF_ARG_QUERY_OBJECT argument, if any; body
+ * is the payload.  Raises ERRCODE_GOFIVE_INVALID_INPUT before anything is
+ * sent.
+ */
+GofiveCall
+gofive_make_call(const GfOperation *op, const char *const *arg_texts,
+				 Jsonb *query_object, Jsonb *body)
+{
+	GofiveCall	call = {.op = op};
+	StringInfoData query;
+
+	initStringInfo(&query);
+	for (int i = 0; op->args[i].sql_name; i++)
+	{
+		const GfArg *arg = &op->args[i];
+
+		if (arg->kind == GF_ARG_PATH && arg_texts[i] == NULL)
+			ereport(ERROR,
+					(errcode(ERRCODE_GOFIVE_INVALID_INPUT),
+					 errmsg("gofive %s: argument \"%s\" must not be null", op->name, arg->sql_name)));
+		if (arg->kind == GF_ARG_PATH && arg_texts[i][0] == '\0')
+			ereport(ERROR,
+					(errcode(ERRCODE_GOFIVE_INVALID_INPUT),
+					 errmsg("gofive %s: argument \"%s\" must not be empty", op->name, arg->sql_name)));
+		if (arg->kind == GF_ARG_QUERY && arg_texts[i] != NULL)
+			append_query(&query, arg->wire_name, arg_texts[i]);
+		if (arg->kind == GF_ARG_QUERY_OBJECT && query_object != NULL)
+			append_query_object(&query, op, query_object);
+		if (arg->body_field && arg_texts[i] != NULL)
+			body = with_field(body, arg->body_field, arg_texts[i]);
+	}
+	if (op->body == GF_BODY_NONE)
+		body = NULL;
+	gofive_validate_body(op, body);
+	call.body = body;
+	call.path = psprintf("%s%s", gofive_fill_path(op, arg_texts), query.data);
+	return call;
+}
+
+/* The text of a request's body, or NULL. */
+char *
+gofive_body_text(const GofiveCall *call)
+{
+	if (call->body == NULL)
+		return NULL;
+	return JsonbToCString(NULL, &call->body->root, VARSIZE(call->body));
+}

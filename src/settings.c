@@ -1,0 +1,294 @@
+/*
+ * settings.c
+ *		The gofive.* configuration parameters of the synchronous path.
+ *
+ * Secrets (the client secret and the subscription key) are GUC_SUPERUSER_ONLY,
+ * so plain roles can neither SHOW nor current_setting() them nor see them in
+ * pg_settings, and a show hook masks them for everybody, so that they never
+ * reach a screen, a log line or an error message.  The base URL and client
+ * id are superuser-only too: whoever can point base_url elsewhere receives
+ * the credentials.
+ */
+#include "postgres.h"
+
+#include <limits.h>
+
+#include "miscadmin.h"
+#include "utils/guc.h"
+
+#include "gofive.h"
+#include "outbox.h"
+
+char	   *gofive_base_url = NULL;
+char	   *gofive_client_id = NULL;
+char	   *gofive_client_secret = NULL;
+char	   *gofive_subscription_key = NULL;
+int			gofive_timeout_ms = 30000;
+int			gofive_connect_timeout_ms = 10000;
+char	   *gofive_ca_file = NULL;
+bool		gofive_ssl_verify = true;
+int			gofive_page_size = 100;
+
+#define SECRET_MASK "********"
+
+/*
+ * A secret found in postgresql.conf while the library is being loaded into a
+ * running backend (not preloaded) has been readable by every role as a
+ * placeholder until now; say so once per backend.
+ */
+static void
+warn_if_exposed(const char *name, GucSource source)
+{
+	static bool warned = false;
+
+	if (source == PGC_S_FILE && !process_shared_preload_libraries_in_progress &&
+		!warned && IsUnderPostmaster)
+	{
+		warned = true;
+		ereport(WARNING,
+				(errmsg("gofive: \"%s\" is set in the configuration file but gofive is not in shared_preload_libraries",
+						name),
+				 errdetail("Until the library is loaded, every role can read a gofive.* value from the configuration file."),
+				 errhint("Add gofive to shared_preload_libraries.")));
+	}
+}
+
+static bool
+has_control_characters(const char *s)
+{
+	for (; s && *s; s++)
+		if ((unsigned char) *s < 0x20 || *s == 0x7f)
+			return true;
+	return false;
+}
+
+static bool
+check_secret(char **newval, void **extra, GucSource source)
+{
+	if (has_control_characters(*newval))
+	{
+		GUC_check_errdetail("The value must not contain control characters.");
+		return false;
+	}
+	if (*newval && **newval)
+		warn_if_exposed("gofive.client_secret or gofive.subscription_key", source);
+	return true;
+}
+
+static const char *
+show_secret_client(void)
+{
+	return (gofive_client_secret && *gofive_client_secret) ? SECRET_MASK : "";
+}
+
+static const char *
+show_secret_key(void)
+{
+	return (gofive_subscription_key && *gofive_subscription_key) ? SECRET_MASK : "";
+}
+
+static bool
+check_client_id(char **newval, void **extra, GucSource source)
+{
+	if (has_control_characters(*newval))
+	{
+		GUC_check_errdetail("The value must not contain control characters.");
+		return false;
+	}
+	return true;
+}
+
+/* base_url: http(s)://host[:port][/prefix], kept without a trailing slash. */
+static bool
+check_base_url(char **newval, void **extra, GucSource source)
+{
+	char	   *url = *newval;
+	size_t		len;
+
+	if (url == NULL || *url == '\0')
+	{
+		GUC_check_errdetail("gofive.base_url must not be empty.");
+		return false;
+	}
+	if (strncmp(url, "https://", 8) != 0 && strncmp(url, "http://", 7) != 0)
+	{
+		GUC_check_errdetail("gofive.base_url must start with https:// or http://.");
+		return false;
+	}
+	if (strpbrk(url, " ?#") || has_control_characters(url))
+	{
+		GUC_check_errdetail("gofive.base_url must not contain spaces, a query or a fragment.");
+		return false;
+	}
+	len = strlen(url);
+	if (len > 0 && url[len - 1] == '/')
+	{
+		/* GUC string values are malloc'd in PostgreSQL 15 */
+		char	   *trimmed = malloc(len);
+
+		if (trimmed == NULL)
+		{
+			GUC_check_errdetail("Out of memory.");
+			return false;
+		}
+		memcpy(trimmed, url, len - 1);
+		trimmed[len - 1] = '\0';
+		free(*newval);
+		*newval = trimmed;
+	}
+	return true;
+}
+
+void
+gofive_define_settings(void)
+{
+	DefineCustomStringVariable("gofive.base_url",
+							   "Base URL of the Gofive API.",
+							   NULL,
+							   &gofive_base_url,
+							   "https://api.gofive.co.th",
+							   PGC_SUSET, 0,
+							   check_base_url, NULL, NULL);
+	DefineCustomStringVariable("gofive.client_id",
+							   "OAuth2 client id issued by Gofive.",
+							   NULL,
+							   &gofive_client_id,
+							   "",
+							   PGC_SUSET, 0,
+							   check_client_id, NULL, NULL);
+	DefineCustomStringVariable("gofive.client_secret",
+							   "OAuth2 client secret issued by Gofive (superuser only, never shown).",
+							   NULL,
+							   &gofive_client_secret,
+							   "",
+							   PGC_SUSET, GUC_SUPERUSER_ONLY,
+							   check_secret, NULL, show_secret_client);
+	DefineCustomStringVariable("gofive.subscription_key",
+							   "Ocp-Apim-Subscription-Key issued by Gofive (superuser only, never shown).",
+							   NULL,
+							   &gofive_subscription_key,
+							   "",
+							   PGC_SUSET, GUC_SUPERUSER_ONLY,
+							   check_secret, NULL, show_secret_key);
+	DefineCustomIntVariable("gofive.timeout",
+							"Time limit for one API request, including the connection.",
+							NULL,
+							&gofive_timeout_ms,
+							30000, 1, 3600 * 1000,
+							PGC_USERSET, GUC_UNIT_MS,
+							NULL, NULL, NULL);
+	DefineCustomIntVariable("gofive.connect_timeout",
+							"Time limit for opening a connection to the API.",
+							NULL,
+							&gofive_connect_timeout_ms,
+							10000, 1, 3600 * 1000,
+							PGC_USERSET, GUC_UNIT_MS,
+							NULL, NULL, NULL);
+	DefineCustomIntVariable("gofive.page_size",
+							"Rows asked for per page by the enquiry functions.",
+							NULL,
+							&gofive_page_size,
+							100, 1, 10000,
+							PGC_USERSET, 0,
+							NULL, NULL, NULL);
+	DefineCustomStringVariable("gofive.ca_file",
+							   "CA bundle used to verify the API's certificate (empty: the system's).",
+							   NULL,
+							   &gofive_ca_file,
+							   "",
+							   PGC_SUSET, 0,
+							   NULL, NULL, NULL);
+	DefineCustomBoolVariable("gofive.ssl_verify",
+							 "Verify the API's TLS certificate and host name.",
+							 NULL,
+							 &gofive_ssl_verify,
+							 true,
+							 PGC_SUSET, 0,
+							 NULL, NULL, NULL);
+}
+
+/* Raise a clear error naming a setting that must be set before calling. */
+void
+gofive_require_setting(const char *name, const char *value)
+{
+	if (value == NULL || *value == '\0')
+		ereport(ERROR,
+				(errcode(ERRCODE_GOFIVE_NOT_CONFIGURED),
+				 errmsg("gofive: setting \"%s\" is not set", name),
+				 errhint("Set it in postgresql.conf, or with ALTER SYSTEM, ALTER DATABASE or ALTER ROLE ... SET as a superuser.")));
+}
+
+/* ---- the outbox worker's settings ---- */
+
+char	   *gofive_database = NULL;
+int			gofive_max_concurrency = 16;
+int			gofive_batch_size = 500;
+int			gofive_max_attempts = 10;
+int			gofive_retry_base_ms = 1000;
+int			gofive_retry_max_ms = 600 * 1000;
+int			gofive_retention_s = 7 * 24 * 3600;
+
+static bool
+check_database(char **newval, void **extra, GucSource source)
+{
+	if (*newval == NULL || **newval == '\0' || strlen(*newval) >= NAMEDATALEN)
+	{
+		GUC_check_errdetail("gofive.database must be a database name.");
+		return false;
+	}
+	return true;
+}
+
+void
+gofive_define_worker_settings(void)
+{
+	DefineCustomStringVariable("gofive.database",
+							   "Database whose outbox the worker delivers.",
+							   "The worker reconnects when this changes (on reload).",
+							   &gofive_database,
+							   "postgres",
+							   PGC_SIGHUP, 0,
+							   check_database, NULL, NULL);
+	DefineCustomIntVariable("gofive.max_concurrency",
+							"Largest number of requests the worker keeps in flight.",
+							NULL,
+							&gofive_max_concurrency,
+							16, 1, 1000,
+							PGC_SIGHUP, 0,
+							NULL, NULL, NULL);
+	DefineCustomIntVariable("gofive.batch_size",
+							"Rows the worker claims or records in one transaction.",
+							NULL,
+							&gofive_batch_size,
+							500, 1, 10000,
+							PGC_SIGHUP, 0,
+							NULL, NULL, NULL);
+	DefineCustomIntVariable("gofive.max_attempts",
+							"Attempts before a request that keeps failing transiently is dead.",
+							NULL,
+							&gofive_max_attempts,
+							10, 1, 1000,
+							PGC_SIGHUP, 0,
+							NULL, NULL, NULL);
+	DefineCustomIntVariable("gofive.retry_base",
+							"Delay before the first retry; it doubles with each attempt.",
+							NULL,
+							&gofive_retry_base_ms,
+							1000, 1, 24 * 3600 * 1000,
+							PGC_SIGHUP, GUC_UNIT_MS,
+							NULL, NULL, NULL);
+	DefineCustomIntVariable("gofive.retry_max",
+							"Longest delay between two attempts.",
+							NULL,
+							&gofive_retry_max_ms,
+							600 * 1000, 1, 24 * 3600 * 1000,
+							PGC_SIGHUP, GUC_UNIT_MS,
+							NULL, NULL, NULL);
+	DefineCustomIntVariable("gofive.retention",
+							"How long succeeded requests are kept in the outbox.",
+							NULL,
+							&gofive_retention_s,
+							7 * 24 * 3600, 0, INT_MAX,
+							PGC_SIGHUP, GUC_UNIT_S,
+							NULL, NULL, NULL);
+}

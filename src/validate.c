@@ -1,0 +1,275 @@
+/*
+ * validate.c
+ *		Check a request body against the operation's documented fields before
+ *		anything is sent: required fields, JSON types, array element types,
+ *		enum values and ranges, recursively through nested objects and arrays
+ *		of objects.  The first problem raises ERRCODE_GOFIVE_INVALID_INPUT with
+ *		the field's full name (e.g. "contractService.frequency").
+ *
+ * Fields the catalog does not know are passed through unchanged: the
+ * documentation is incomplete for several operations.
+ */
+#include "postgres.h"
+
+#include "lib/stringinfo.h"
+#include "utils/builtins.h"
+#include "utils/jsonb.h"
+#include "utils/numeric.h"
+
+#include "gofive.h"
+
+static void validate_object(const GfOperation *op, const GfField *fields,
+							JsonbContainer *obj, const char *prefix);
+
+static const char *
+value_type_name(const JsonbValue *v)
+{
+	switch (v->type)
+	{
+		case jbvNull:
+			return "null";
+		case jbvString:
+			return "a string";
+		case jbvNumeric:
+			return "a number";
+		case jbvBool:
+			return "a boolean";
+		case jbvBinary:
+			return JsonContainerIsArray(v->val.binary.data) ? "an array" : "an object";
+		default:
+			return "a JSON value";
+	}
+}
+
+static char *
+field_path(const char *prefix, const char *name)
+{
+	return *prefix ? psprintf("%s.%s", prefix, name) : pstrdup(name);
+}
+
+static void
+raise_invalid(const GfOperation *op, const char *path, const char *fmt_expected,
+			  const JsonbValue *v)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_GOFIVE_INVALID_INPUT),
+			 errmsg("gofive %s: field \"%s\" must be %s, not %s",
+					op->name, path, fmt_expected, value_type_name(v)),
+			 errhint("See %s: %s.", op->title, op->doc)));
+}
+
+static bool
+numeric_is_integral(Numeric num)
+{
+	char	   *text = DatumGetCString(DirectFunctionCall1(numeric_out,
+														   NumericGetDatum(num)));
+
+	return strchr(text, '.') == NULL;
+}
+
+static long
+numeric_to_long(Numeric num)
+{
+	return (long) DatumGetInt64(DirectFunctionCall1(numeric_int8, NumericGetDatum(num)));
+}
+
+static bool
+type_matches(GfJsonType type, const JsonbValue *v)
+{
+	switch (type)
+	{
+		case GF_ANY:
+			return true;
+		case GF_STRING:
+			return v->type == jbvString;
+		case GF_INTEGER:
+			return v->type == jbvNumeric && numeric_is_integral(v->val.numeric);
+		case GF_NUMBER:
+			return v->type == jbvNumeric;
+		case GF_BOOLEAN:
+			return v->type == jbvBool;
+		case GF_ARRAY:
+			return v->type == jbvBinary && JsonContainerIsArray(v->val.binary.data);
+		case GF_OBJECT:
+			return v->type == jbvBinary && JsonContainerIsObject(v->val.binary.data);
+	}
+	return false;
+}
+
+static const char *
+expected_name(GfJsonType type)
+{
+	switch (type)
+	{
+		case GF_INTEGER:
+			return "an integer";
+		case GF_ARRAY:
+		case GF_OBJECT:
+			return type == GF_ARRAY ? "an array" : "an object";
+		default:
+			return psprintf("a %s", gf_json_type_name(type));
+	}
+}
+
+static void
+check_enum(const GfOperation *op, const GfField *f, const char *path, const JsonbValue *v)
+{
+	StringInfoData allowed;
+
+	if (f->enum_values && v->type == jbvNumeric)
+	{
+		long		n = numeric_to_long(v->val.numeric);
+
+		for (const long *e = f->enum_values; *e != GF_ENUM_END; e++)
+			if (*e == n)
+				return;
+		initStringInfo(&allowed);
+		for (const long *e = f->enum_values; *e != GF_ENUM_END; e++)
+			appendStringInfo(&allowed, "%s%ld", e == f->enum_values ? "" : ", ", *e);
+		ereport(ERROR,
+				(errcode(ERRCODE_GOFIVE_INVALID_INPUT),
+				 errmsg("gofive %s: field \"%s\" must be one of %s, not %ld",
+						op->name, path, allowed.data, n),
+				 errhint("See %s: %s.", op->title, op->doc)));
+	}
+	if (f->enum_text && v->type == jbvString)
+	{
+		for (const char *const *e = f->enum_text; *e; e++)
+			if (strlen(*e) == (size_t) v->val.string.len &&
+				strncmp(*e, v->val.string.val, v->val.string.len) == 0)
+				return;
+		initStringInfo(&allowed);
+		for (const char *const *e = f->enum_text; *e; e++)
+			appendStringInfo(&allowed, "%s\"%s\"", e == f->enum_text ? "" : ", ", *e);
+		ereport(ERROR,
+				(errcode(ERRCODE_GOFIVE_INVALID_INPUT),
+				 errmsg("gofive %s: field \"%s\" must be one of %s, not \"%.*s\"",
+						op->name, path, allowed.data,
+						v->val.string.len, v->val.string.val),
+				 errhint("See %s: %s.", op->title, op->doc)));
+	}
+	if (f->min_value < f->max_value && v->type == jbvNumeric)
+	{
+		long		n = numeric_to_long(v->val.numeric);
+
+		if (n < f->min_value || n > f->max_value)
+			ereport(ERROR,
+					(errcode(ERRCODE_GOFIVE_INVALID_INPUT),
+					 errmsg("gofive %s: field \"%s\" must be between %ld and %ld, not %ld",
+							op->name, path, f->min_value, f->max_value, n),
+					 errhint("See %s: %s.", op->title, op->doc)));
+	}
+}
+
+/* Check one array's elements against the field's item type and children. */
+static void
+validate_items(const GfOperation *op, const GfField *f, JsonbContainer *arr,
+			   const char *path)
+{
+	int			n = JsonContainerSize(arr);
+
+	for (int i = 0; i < n; i++)
+	{
+		JsonbValue *item = getIthJsonbValueFromContainer(arr, i);
+		char	   *item_path = psprintf("%s[%d]", path, i);
+
+		if (!type_matches(f->item_type, item))
+			raise_invalid(op, item_path, expected_name(f->item_type), item);
+		if (f->children && item->type == jbvBinary)
+			validate_object(op, f->children, item->val.binary.data, item_path);
+	}
+}
+
+static void
+validate_value(const GfOperation *op, const GfField *f, const JsonbValue *v,
+			   const char *path)
+{
+	if (!type_matches(f->type, v))
+		raise_invalid(op, path, expected_name(f->type), v);
+	check_enum(op, f, path, v);
+	if (f->type == GF_ARRAY)
+		validate_items(op, f, v->val.binary.data, path);
+	else if (f->type == GF_OBJECT && f->children)
+		validate_object(op, f->children, v->val.binary.data, path);
+}
+
+static bool
+has_non_null(JsonbContainer *obj, const char *key)
+{
+	JsonbValue *v = getKeyJsonValueFromContainer(obj, key, strlen(key), NULL);
+
+	return v != NULL && v->type != jbvNull;
+}
+
+static void
+validate_object(const GfOperation *op, const GfField *fields,
+				JsonbContainer *obj, const char *prefix)
+{
+	for (const GfField *f = fields; f->name; f++)
+	{
+		JsonbValue *v = getKeyJsonValueFromContainer(obj, f->name, strlen(f->name), NULL);
+		char	   *path = field_path(prefix, f->name);
+		bool		waived = f->required_unless && has_non_null(obj, f->required_unless);
+
+		if (v == NULL || (v->type == jbvNull && !(f->flags & GF_NULLABLE)))
+		{
+			if ((f->flags & GF_REQUIRED) && !waived)
+				ereport(ERROR,
+						(errcode(ERRCODE_GOFIVE_INVALID_INPUT),
+						 f->required_unless ?
+						 errmsg("gofive %s: field \"%s\" is required when \"%s\" is null or absent",
+								op->name, path, f->required_unless) :
+						 errmsg("gofive %s: field \"%s\" is required", op->name, path),
+						 errhint("See %s: %s.", op->title, op->doc)));
+			if (v != NULL && !(f->flags & GF_REQUIRED) && !(f->flags & GF_NULLABLE))
+				raise_invalid(op, path, expected_name(f->type), v);
+			continue;
+		}
+		if (v->type == jbvNull)
+			continue;
+		validate_value(op, f, v, path);
+	}
+}
+
+/* Validate a whole body; body may be NULL only for operations without one. */
+void
+gofive_validate_body(const GfOperation *op, Jsonb *body)
+{
+	JsonbContainer *root;
+
+	if (op->body == GF_BODY_NONE)
+		return;
+	if (body == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_GOFIVE_INVALID_INPUT),
+				 errmsg("gofive %s: payload must not be null", op->name)));
+	root = &body->root;
+	if (op->body == GF_BODY_OBJECT && !JsonContainerIsObject(root))
+		ereport(ERROR,
+				(errcode(ERRCODE_GOFIVE_INVALID_INPUT),
+				 errmsg("gofive %s: payload must be a JSON object", op->name),
+				 errhint("See %s: %s.", op->title, op->doc)));
+	if (op->body == GF_BODY_ARRAY &&
+		(!JsonContainerIsArray(root) || JsonContainerIsScalar(root)))
+		ereport(ERROR,
+				(errcode(ERRCODE_GOFIVE_INVALID_INPUT),
+				 errmsg("gofive %s: payload must be a JSON array", op->name),
+				 errhint("See %s: %s.", op->title, op->doc)));
+
+	if (op->body == GF_BODY_OBJECT)
+		validate_object(op, op->fields, root, "");
+	else
+	{
+		int			n = JsonContainerSize(root);
+
+		for (int i = 0; i < n; i++)
+		{
+			JsonbValue *item = getIthJsonbValueFromContainer(root, i);
+			char	   *path = psprintf("[%d]", i);
+
+			if (item->type != jbvBinary || !JsonContainerIsObject(item->val.binary.data))
+				raise_invalid(op, path, "an object", item);
+			validate_object(op, op->fields, item->val.binary.data, path);
+		}
+	}
+}
