@@ -1,0 +1,40 @@
+/*
+ * retry.c
+ *		When to try a request again.
+ *
+ * Exponential backoff with jitter: attempt n waits between half and all of
+ * min(retry_max, retry_base * 2^(n-1)), so that requests that failed
+ * together do not come back together.  A Retry-After from the API (429,
+ * 503) is honoured as the least delay.
+ */
+#include "postgres.h"
+
+#include "common/pg_prng.h"
+
+#include "outbox.h"
+
+int64
+gofive_backoff_ms(int attempt, int retry_after_s)
+{
+	int64		delay = gofive_retry_base_ms;
+	int64		jittered;
+
+	for (int i = 1; i < attempt && delay < gofive_retry_max_ms; i++)
+		delay *= 2;
+	delay = Min(delay, (int64) gofive_retry_max_ms);
+	jittered = delay / 2 + (int64) (pg_prng_double(&pg_global_prng_state) * (delay - delay / 2));
+	if (retry_after_s > 0)
+		jittered = Max(jittered, (int64) retry_after_s * 1000);
+	return jittered;
+}
+
+/*
+ * An answer that says the API as a whole is unavailable (rather than this
+ * request being wrong): these feed the circuit breaker.
+ */
+bool
+gofive_is_outage(long http_status, bool transport_error)
+{
+	return transport_error || http_status == 502 || http_status == 503 ||
+		http_status == 504 || http_status == 500;
+}

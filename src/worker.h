@@ -1,0 +1,67 @@
+/*
+ * worker.h
+ *		The outbox worker's pieces: one delivery job, the database side
+ *		(worker_db.c) and the network side (delivery.c).
+ */
+#ifndef GOFIVE_WORKER_H
+#define GOFIVE_WORKER_H
+
+#include "postgres.h"
+
+#include <curl/curl.h>
+
+#include "nodes/pg_list.h"
+#include "utils/jsonb.h"
+
+#include "gofive.h"
+#include "outbox.h"
+
+/* One claimed outbox row, from claim to recorded outcome. */
+typedef struct Job
+{
+	MemoryContext cxt;			/* everything of this job lives here */
+	int64		id;
+	char	   *operation;
+	char	   *method;
+	char	   *path;
+	char	   *body;			/* JSON text, or NULL */
+	char	   *request_id;
+	int			attempts;		/* attempts before this one */
+
+	/* the transfer */
+	CURL	   *easy;
+	struct curl_slist *headers;
+	GofiveHttpResponse resp;
+	char		errbuf[CURL_ERROR_SIZE];
+	CURLcode	result;
+	TimestampTz started;
+	double		ms;
+
+	/* the outcome, set when the transfer is done */
+	const char *status;			/* pending, succeeded, failed, dead */
+	int			counted;		/* 1 if this attempt counts */
+	TimestampTz next_at;		/* for pending */
+	int			http_status;	/* 0 when there was no answer */
+	int			business_code;	/* -1 when none */
+	char	   *messages;
+	Jsonb	   *response;
+	char	   *error;
+} Job;
+
+/* worker_db.c: short transactions of their own */
+extern bool db_extension_ready(void);
+extern int	db_recover_sending(void);
+extern List *db_claim(int limit);
+extern void db_release(List *jobs);
+extern void db_record(List *jobs);
+extern TimestampTz db_next_due(void);
+extern int64 db_purge(void);
+
+/* delivery.c: the transfers in flight, on one curl multi handle */
+extern void delivery_init(void);
+extern void delivery_start(Job *job, const char *bearer);
+extern void delivery_wait(int timeout_ms);
+extern Job *delivery_next_done(void);
+extern int	delivery_in_flight(void);
+
+#endif							/* GOFIVE_WORKER_H */

@@ -1,0 +1,324 @@
+/*
+ * worker_db.c
+ *		The worker's side of the outbox table.  Every function runs one short
+ *		transaction of its own: no transaction is ever open while requests
+ *		are on the network.
+ *
+ * A claim marks rows 'sending' and commits before anything is sent; an
+ * outcome is committed before the request's concurrency slot is given
+ * back.  So after a crash, the rows still 'sending' are exactly those that
+ * may or may not have been sent, and db_recover_sending() queues them again
+ * (at least once, with the same X-Request-Id).
+ */
+#include "postgres.h"
+
+#include "access/xact.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
+#include "pgstat.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/snapmgr.h"
+#include "utils/timestamp.h"
+
+#include "worker.h"
+
+#define CLAIM_SQL \
+	"WITH c AS (" \
+	"  SELECT o.id FROM gofive.outbox o" \
+	"   WHERE o.status = 'pending' AND o.next_attempt_at <= now()" \
+	"     AND (o.ordering_key IS NULL OR NOT EXISTS (" \
+	"          SELECT 1 FROM gofive.outbox p" \
+	"           WHERE p.ordering_key = o.ordering_key AND p.id < o.id" \
+	"             AND p.status IN ('pending', 'sending')))" \
+	"   ORDER BY o.id LIMIT $1" \
+	"   FOR UPDATE SKIP LOCKED)" \
+	" UPDATE gofive.outbox o SET status = 'sending', last_attempt_at = now()" \
+	"   FROM c WHERE o.id = c.id" \
+	" RETURNING o.id, o.operation, o.method, o.path, o.body::text, o.request_id::text, o.attempts"
+
+#define RECORD_SQL \
+	"UPDATE gofive.outbox o SET" \
+	"   status = u.status::gofive.request_status," \
+	"   attempts = o.attempts + u.counted," \
+	"   next_attempt_at = coalesce(u.next_at, o.next_attempt_at)," \
+	"   finished_at = CASE WHEN u.status IN ('succeeded', 'failed', 'dead') THEN now() END," \
+	"   http_status = u.http_status, business_code = u.business_code," \
+	"   messages = u.messages, response = u.response, last_error = u.error," \
+	"   duration_ms = u.ms" \
+	"  FROM unnest($1::int8[], $2::text[], $3::int4[], $4::timestamptz[], $5::int4[]," \
+	"              $6::int4[], $7::text[], $8::jsonb[], $9::text[], $10::float8[])" \
+	"       AS u(id, status, counted, next_at, http_status, business_code," \
+	"            messages, response, error, ms)" \
+	" WHERE o.id = u.id"
+
+#define RELEASE_SQL \
+	"UPDATE gofive.outbox SET status = 'pending' WHERE id = ANY($1) AND status = 'sending'"
+
+#define RECOVER_SQL \
+	"UPDATE gofive.outbox SET status = 'pending' WHERE status = 'sending'"
+
+#define NEXT_DUE_SQL \
+	"SELECT min(next_attempt_at) FROM gofive.outbox WHERE status = 'pending'"
+
+static SPIPlanPtr claim_plan = NULL;
+static SPIPlanPtr record_plan = NULL;
+
+static void
+begin_xact(void)
+{
+	SetCurrentStatementStartTimestamp();
+	StartTransactionCommand();
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "gofive worker: SPI_connect failed");
+	PushActiveSnapshot(GetTransactionSnapshot());
+}
+
+static void
+end_xact(void)
+{
+	SPI_finish();
+	PopActiveSnapshot();
+	CommitTransactionCommand();
+	pgstat_report_stat(false);
+}
+
+static SPIPlanPtr
+prepare_once(SPIPlanPtr *plan, const char *sql, int nargs, Oid *types)
+{
+	if (*plan == NULL)
+	{
+		SPIPlanPtr	p = SPI_prepare(sql, nargs, types);
+
+		if (p == NULL)
+			elog(ERROR, "gofive worker: could not prepare \"%s\": %s",
+				 sql, SPI_result_code_string(SPI_result));
+		SPI_keepplan(p);
+		*plan = p;
+	}
+	return *plan;
+}
+
+bool
+db_extension_ready(void)
+{
+	bool		ready;
+
+	begin_xact();
+	ready = OidIsValid(get_namespace_oid("gofive", true)) &&
+		SPI_execute("SELECT 1 FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n"
+					" ON n.oid = c.relnamespace WHERE n.nspname = 'gofive' AND c.relname = 'outbox'",
+					true, 1) == SPI_OK_SELECT && SPI_processed == 1;
+	end_xact();
+	return ready;
+}
+
+int
+db_recover_sending(void)
+{
+	int			n;
+
+	begin_xact();
+	if (SPI_execute(RECOVER_SQL, false, 0) != SPI_OK_UPDATE)
+		elog(ERROR, "gofive worker: could not recover rows left sending");
+	n = (int) SPI_processed;
+	end_xact();
+	return n;
+}
+
+static int
+compare_jobs(const ListCell *a, const ListCell *b)
+{
+	int64		x = ((Job *) lfirst(a))->id;
+	int64		y = ((Job *) lfirst(b))->id;
+
+	return (x > y) - (x < y);
+}
+
+static Job *
+job_from_tuple(HeapTuple tuple, TupleDesc desc)
+{
+	MemoryContext cxt = AllocSetContextCreate(TopMemoryContext, "gofive job",
+											  ALLOCSET_SMALL_SIZES);
+	MemoryContext old = MemoryContextSwitchTo(cxt);
+	Job		   *job = palloc0(sizeof(Job));
+	bool		isnull;
+
+	job->cxt = cxt;
+	job->id = DatumGetInt64(SPI_getbinval(tuple, desc, 1, &isnull));
+	job->operation = SPI_getvalue(tuple, desc, 2);
+	job->method = SPI_getvalue(tuple, desc, 3);
+	job->path = SPI_getvalue(tuple, desc, 4);
+	job->body = SPI_getvalue(tuple, desc, 5);	/* NULL when null */
+	job->request_id = SPI_getvalue(tuple, desc, 6);
+	job->attempts = DatumGetInt32(SPI_getbinval(tuple, desc, 7, &isnull));
+	job->business_code = -1;
+	MemoryContextSwitchTo(old);
+	return job;
+}
+
+/* Claim up to limit ready rows, oldest first; returns a list of Jobs. */
+List *
+db_claim(int limit)
+{
+	Oid			types[1] = {INT4OID};
+	Datum		values[1] = {Int32GetDatum(limit)};
+	List	   *jobs = NIL;
+	MemoryContext caller = CurrentMemoryContext;
+
+	begin_xact();
+	if (SPI_execute_plan(prepare_once(&claim_plan, CLAIM_SQL, 1, types),
+						 values, NULL, false, 0) != SPI_OK_UPDATE_RETURNING)
+		elog(ERROR, "gofive worker: claim failed");
+	for (uint64 i = 0; i < SPI_processed; i++)
+	{
+		Job		   *job = job_from_tuple(SPI_tuptable->vals[i], SPI_tuptable->tupdesc);
+		MemoryContext old = MemoryContextSwitchTo(caller);
+
+		jobs = lappend(jobs, job);
+		MemoryContextSwitchTo(old);
+	}
+	end_xact();
+	list_sort(jobs, compare_jobs);
+	return jobs;
+}
+
+static Datum
+int8_array(List *jobs)
+{
+	int			n = list_length(jobs);
+	Datum	   *elems = palloc(sizeof(Datum) * n);
+	int			i = 0;
+	ListCell   *lc;
+
+	foreach(lc, jobs)
+		elems[i++] = Int64GetDatum(((Job *) lfirst(lc))->id);
+	return PointerGetDatum(construct_array(elems, n, INT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+}
+
+/* Give claimed but unsent rows back (the circuit opened). */
+void
+db_release(List *jobs)
+{
+	Oid			types[1] = {INT8ARRAYOID};
+	Datum		values[1];
+
+	if (jobs == NIL)
+		return;
+	begin_xact();
+	values[0] = int8_array(jobs);
+	if (SPI_execute_with_args(RELEASE_SQL, 1, types, values, NULL, false, 0) != SPI_OK_UPDATE)
+		elog(ERROR, "gofive worker: could not release claimed rows");
+	end_xact();
+}
+
+/* An array column for db_record: one element per job, built by "get". */
+typedef struct Column
+{
+	Oid			elemtype;
+	Datum	   *values;
+	bool	   *nulls;
+} Column;
+
+static Datum
+column_array(Column *col, int n)
+{
+	int16		typlen;
+	bool		typbyval;
+	char		typalign;
+	int			dims[1] = {n};
+	int			lbs[1] = {1};
+
+	get_typlenbyvalalign(col->elemtype, &typlen, &typbyval, &typalign);
+	return PointerGetDatum(construct_md_array(col->values, col->nulls, 1, dims, lbs,
+											  col->elemtype, typlen, typbyval, typalign));
+}
+
+#define NCOLS 10
+
+/* Record the outcomes of finished jobs, in one statement. */
+void
+db_record(List *jobs)
+{
+	static Oid	types[NCOLS] = {INT8ARRAYOID, TEXTARRAYOID, INT4ARRAYOID, TIMESTAMPTZARRAYOID,
+		INT4ARRAYOID, INT4ARRAYOID, TEXTARRAYOID, JSONBARRAYOID, TEXTARRAYOID, FLOAT8ARRAYOID};
+	static Oid	elemtypes[NCOLS] = {INT8OID, TEXTOID, INT4OID, TIMESTAMPTZOID,
+		INT4OID, INT4OID, TEXTOID, JSONBOID, TEXTOID, FLOAT8OID};
+	int			n = list_length(jobs);
+	Column		cols[NCOLS];
+	Datum		values[NCOLS];
+	int			i = 0;
+	ListCell   *lc;
+
+	if (n == 0)
+		return;
+	begin_xact();
+	for (int c = 0; c < NCOLS; c++)
+	{
+		cols[c].elemtype = elemtypes[c];
+		cols[c].values = palloc0(sizeof(Datum) * n);
+		cols[c].nulls = palloc0(sizeof(bool) * n);
+	}
+	foreach(lc, jobs)
+	{
+		Job		   *job = (Job *) lfirst(lc);
+
+		cols[0].values[i] = Int64GetDatum(job->id);
+		cols[1].values[i] = CStringGetTextDatum(job->status);
+		cols[2].values[i] = Int32GetDatum(job->counted);
+		cols[3].values[i] = TimestampTzGetDatum(job->next_at);
+		cols[3].nulls[i] = (job->next_at == 0);
+		cols[4].values[i] = Int32GetDatum(job->http_status);
+		cols[4].nulls[i] = (job->http_status == 0);
+		cols[5].values[i] = Int32GetDatum(job->business_code);
+		cols[5].nulls[i] = (job->business_code < 0);
+		cols[6].values[i] = job->messages ? CStringGetTextDatum(job->messages) : (Datum) 0;
+		cols[6].nulls[i] = (job->messages == NULL);
+		cols[7].values[i] = job->response ? JsonbPGetDatum(job->response) : (Datum) 0;
+		cols[7].nulls[i] = (job->response == NULL);
+		cols[8].values[i] = job->error ? CStringGetTextDatum(job->error) : (Datum) 0;
+		cols[8].nulls[i] = (job->error == NULL);
+		cols[9].values[i] = Float8GetDatum(job->ms);
+		i++;
+	}
+	for (int c = 0; c < NCOLS; c++)
+		values[c] = column_array(&cols[c], n);
+	if (SPI_execute_plan(prepare_once(&record_plan, RECORD_SQL, NCOLS, types),
+						 values, NULL, false, 0) != SPI_OK_UPDATE)
+		elog(ERROR, "gofive worker: could not record outcomes");
+	end_xact();
+}
+
+/* When the earliest pending row is due (0: none pending). */
+TimestampTz
+db_next_due(void)
+{
+	TimestampTz due = 0;
+	bool		isnull = true;
+
+	begin_xact();
+	if (SPI_execute(NEXT_DUE_SQL, true, 1) == SPI_OK_SELECT && SPI_processed == 1)
+	{
+		Datum		d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+
+		if (!isnull)
+			due = DatumGetTimestampTz(d);
+	}
+	end_xact();
+	return due;
+}
+
+/* Delete succeeded rows older than gofive.retention. */
+int64
+db_purge(void)
+{
+	int64		n;
+
+	begin_xact();
+	n = gofive_purge_expired();
+	end_xact();
+	return n;
+}
