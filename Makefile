@@ -56,3 +56,6 @@ INSTALL_SQL = sql/install/gofive.sql sql/install/outbox.sql
 gofive--$(EXTVERSION).sql: $(INSTALL_SQL) tools/gen_sql
 	cat $(INSTALL_SQL) > $@
 	./tools/gen_sql >> $@
+
+# PGXS tracks no header dependencies: rebuild every object when one changes.
+$(OBJS): $(wildcard src/*.h)

@@ -36,13 +36,15 @@ int			gofive_page_size = 100;
  * running backend (not preloaded) has been readable by every role as a
  * placeholder until now; say so once per backend.
  */
+static bool defining_settings = false;
+
 static void
 warn_if_exposed(const char *name, GucSource source)
 {
 	static bool warned = false;
 
-	if (source == PGC_S_FILE && !process_shared_preload_libraries_in_progress &&
-		!warned && IsUnderPostmaster)
+	if (defining_settings && source == PGC_S_FILE &&
+		!process_shared_preload_libraries_in_progress && !warned && IsUnderPostmaster)
 	{
 		warned = true;
 		ereport(WARNING,
@@ -142,6 +144,7 @@ check_base_url(char **newval, void **extra, GucSource source)
 void
 gofive_define_settings(void)
 {
+	defining_settings = true;
 	DefineCustomStringVariable("gofive.base_url",
 							   "Base URL of the Gofive API.",
 							   NULL,
@@ -205,6 +208,7 @@ gofive_define_settings(void)
 							 true,
 							 PGC_SUSET, 0,
 							 NULL, NULL, NULL);
+	defining_settings = false;
 }
 
 /* Raise a clear error naming a setting that must be set before calling. */

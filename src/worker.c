@@ -87,6 +87,11 @@ gofive_register_worker(void)
 static void
 report(const char *state)
 {
+	static const char *reported = NULL;
+
+	if (state == reported)
+		return;					/* the states are string constants */
+	reported = state;
 	gofive_set_worker_state(state);
 	pgstat_report_activity(STATE_RUNNING, state);
 }
