@@ -1,0 +1,213 @@
+/*
+ * main.c
+ *		venio_server: a local stand-in for the Gofive Venio CRM API, used by
+ *		the gofive extension's tests and benchmarks (see README.md).
+ *
+ *	  venio_server [--port N] [--port-file PATH] [--client-id X]
+ *				   [--client-secret Y] [--subscription-key Z] [--token-ttl SECONDS]
+ *
+ * Listens on 127.0.0.1 only.  Once listening it prints one line,
+ * "venio_server listening on 127.0.0.1:PORT", and writes PORT to the port
+ * file.  SIGTERM or SIGINT stops it with exit status 0.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "server.h"
+#include "state.h"
+#include "util.h"
+
+/* If stopping the daemon takes longer than this, exit anyway. */
+#define SHUTDOWN_GRACE_SECONDS 3
+
+ServerConfig server_config = {
+	.port = 0,
+	.port_file = NULL,
+	.client_id = "gofive-test-client",
+	.client_secret = "gofive-test-secret",
+	.subscription_key = "gofive-test-key",
+	.token_ttl = 3600,
+};
+
+static void
+usage(FILE *out)
+{
+	fputs("Usage: venio_server [--port N] [--port-file PATH] [--client-id X]\n"
+		  "                    [--client-secret Y] [--subscription-key Z] [--token-ttl SECONDS]\n"
+		  "\n"
+		  "A local Venio CRM API for tests; listens on 127.0.0.1 only.\n"
+		  "  --port N               port to listen on (default 0: any free port)\n"
+		  "  --port-file PATH       write the port (digits and a newline) to PATH\n"
+		  "  --client-id X          accepted client_id (default gofive-test-client)\n"
+		  "  --client-secret Y      accepted client_secret (default gofive-test-secret)\n"
+		  "  --subscription-key Z   accepted Ocp-Apim-Subscription-Key (default gofive-test-key)\n"
+		  "  --token-ttl SECONDS    lifetime of issued tokens (default 3600)\n",
+		  out);
+}
+
+static long
+parse_number(const char *option, const char *text, long min, long max)
+{
+	char	   *end;
+	long		n;
+
+	errno = 0;
+	n = strtol(text, &end, 10);
+	if (errno != 0 || end == text || *end != '\0' || n < min || n > max)
+	{
+		fprintf(stderr, "venio_server: %s must be a whole number from %ld to %ld, not \"%s\"\n",
+				option, min, max, text);
+		exit(2);
+	}
+	return n;
+}
+
+static void
+parse_args(int argc, char **argv)
+{
+	static const struct option options[] = {
+		{"port", required_argument, NULL, 'p'},
+		{"port-file", required_argument, NULL, 'f'},
+		{"client-id", required_argument, NULL, 'i'},
+		{"client-secret", required_argument, NULL, 's'},
+		{"subscription-key", required_argument, NULL, 'k'},
+		{"token-ttl", required_argument, NULL, 't'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0}
+	};
+	int			c;
+
+	while ((c = getopt_long(argc, argv, "", options, NULL)) != -1)
+	{
+		switch (c)
+		{
+			case 'p':
+				server_config.port = (int) parse_number("--port", optarg, 0, 65535);
+				break;
+			case 'f':
+				server_config.port_file = optarg;
+				break;
+			case 'i':
+				server_config.client_id = optarg;
+				break;
+			case 's':
+				server_config.client_secret = optarg;
+				break;
+			case 'k':
+				server_config.subscription_key = optarg;
+				break;
+			case 't':
+				server_config.token_ttl = (int) parse_number("--token-ttl", optarg, 0, INT_MAX);
+				break;
+			case 'h':
+				usage(stdout);
+				exit(0);
+			default:
+				usage(stderr);
+				exit(2);
+		}
+	}
+	if (optind < argc)
+	{
+		fprintf(stderr, "venio_server: unexpected argument \"%s\"\n", argv[optind]);
+		usage(stderr);
+		exit(2);
+	}
+}
+
+/*
+ * Write "PORT\n" to path.  Written to a temporary file and renamed, so that
+ * a script polling for the file never reads half a number.
+ */
+static bool
+write_port_file(const char *path, int port)
+{
+	char		tmp[PATH_MAX];
+	FILE	   *f;
+	bool		ok;
+
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long) getpid()) >= (int) sizeof(tmp))
+		return false;
+	f = fopen(tmp, "w");
+	if (f == NULL)
+		return false;
+	ok = fprintf(f, "%d\n", port) > 0;
+	ok = (fclose(f) == 0) && ok;
+	if (ok && rename(tmp, path) == 0)
+		return true;
+	unlink(tmp);
+	return false;
+}
+
+static void *
+shutdown_watchdog(void *arg)
+{
+	(void) arg;
+	sleep(SHUTDOWN_GRACE_SECONDS);
+	_exit(0);
+	return NULL;
+}
+
+int
+main(int argc, char **argv)
+{
+	sigset_t	stop_signals;
+	struct MHD_Daemon *daemon;
+	pthread_t	watchdog;
+	int			port;
+	int			sig;
+
+	parse_args(argc, argv);
+
+	/*
+	 * Block the stop signals before any thread starts, so that every thread
+	 * inherits the mask and only sigwait() below receives them.
+	 */
+	sigemptyset(&stop_signals);
+	sigaddset(&stop_signals, SIGTERM);
+	sigaddset(&stop_signals, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &stop_signals, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	state_init(server_config.token_ttl);
+	daemon = http_start(server_config.port);
+	if (daemon == NULL)
+	{
+		fprintf(stderr, "venio_server: could not listen on 127.0.0.1:%d\n", server_config.port);
+		return 1;
+	}
+	port = http_bound_port(daemon);
+	if (port <= 0)
+	{
+		fprintf(stderr, "venio_server: could not find the port it listens on\n");
+		http_stop(daemon);
+		return 1;
+	}
+	if (server_config.port_file && !write_port_file(server_config.port_file, port))
+	{
+		fprintf(stderr, "venio_server: could not write %s: %s\n",
+				server_config.port_file, strerror(errno));
+		http_stop(daemon);
+		return 1;
+	}
+	printf("venio_server listening on 127.0.0.1:%d\n", port);
+	fflush(stdout);
+
+	while (sigwait(&stop_signals, &sig) != 0)
+		;
+
+	/* wake handlers sleeping for injected latency, then stop the daemon */
+	wake_sleepers_for_shutdown();
+	if (pthread_create(&watchdog, NULL, shutdown_watchdog, NULL) == 0)
+		pthread_detach(watchdog);
+	http_stop(daemon);
+	state_destroy();
+	return 0;
+}
