@@ -1,0 +1,61 @@
+-- Authentication: one token for many calls, renewed shortly before it
+-- expires and after a 401; refused credentials raise GFAUT without showing
+-- any secret; missing settings raise GFCFG.
+SELECT mock.reset();
+SELECT mock.expire_tokens();  -- drop the token this backend may hold
+
+-- one token fetch (after the 401 for the revoked one), then reuse
+SELECT count(*) AS calls
+FROM generate_series(1, 5) AS i,
+     gofive_upsert_serial('MN0010' || i, 'PD001', 'S' || i, true);
+SELECT e->>'path' AS path, e->>'status' AS status, count(*)
+FROM mock.journal() AS e GROUP BY 1, 2 ORDER BY min((e->>'seq')::int);
+
+-- the server revokes the token: the next call gets a 401, renews the token
+-- once, and retries once
+SELECT mock.reset();
+SELECT mock.expire_tokens();
+SELECT gofive_upsert_serial('MN00101', 'PD001', 'S1', true)->>'runningNumber' AS after_revocation;
+SELECT e->>'path' AS path, e->>'status' AS status
+FROM mock.journal() AS e ORDER BY (e->>'seq')::int;
+
+-- a token that lives 2 seconds is renewed before it runs out, without a 401
+SELECT mock.reset();
+SELECT mock.config('{"token_ttl": 2}');
+SELECT mock.expire_tokens();
+SELECT gofive_upsert_serial('MN00101', 'PD001', 'S1', true) IS NOT NULL AS first_call;
+SELECT pg_sleep(2);
+SELECT gofive_upsert_serial('MN00101', 'PD001', 'S1', true) IS NOT NULL AS after_expiry;
+SELECT e->>'path' AS path, e->>'status' AS status
+FROM mock.journal() AS e ORDER BY (e->>'seq')::int;
+SELECT mock.config('{"token_ttl": 3600}');
+
+-- a 401 twice in a row is an authentication failure
+SELECT mock.reset();
+SELECT mock.fault('{"mode": "status", "status": 401, "count": 2, "path": "/v3/"}');
+SELECT gofive_upsert_serial('MN00101', 'PD001', 'S1', true);
+SELECT e->>'path' AS path, e->>'status' AS status
+FROM mock.journal() AS e ORDER BY (e->>'seq')::int;
+SELECT mock.fault('{"mode": "none"}');
+
+-- refused credentials: GFAUT, and neither secret appears in the error
+SET gofive.client_secret = 'not-the-secret';
+SELECT mock.error_of($$SELECT gofive_upsert_serial('MN00101', 'PD001', 'S1', true)$$) AS wrong_secret;
+RESET gofive.client_secret;
+SET gofive.subscription_key = 'not-the-key';
+SELECT mock.error_of($$SELECT gofive_upsert_serial('MN00101', 'PD001', 'S1', true)$$) AS wrong_key;
+RESET gofive.subscription_key;
+
+-- missing settings: GFCFG names the setting
+SET gofive.client_id = '';
+SELECT gofive_upsert_serial('MN00101', 'PD001', 'S1', true);
+SELECT mock.error_of($$SELECT gofive_upsert_serial('MN00101', 'PD001', 'S1', true)$$);
+RESET gofive.client_id;
+SELECT gofive_upsert_serial('MN00101', 'PD001', 'S1', true)->>'runningNumber' AS works_again;
+
+-- keep-alive: the calls of one session share one connection
+SELECT mock.reset();
+SELECT count(*) FROM generate_series(1, 3) AS i,
+     gofive_upsert_serial('MN0010' || i, 'PD001', 'S1', true);
+SELECT count(DISTINCT e->>'connection') AS connections, count(*) AS requests
+FROM mock.journal() AS e;

@@ -1,0 +1,59 @@
+-- Errors: local validation (nothing sent), API rejections with the API's
+-- messages, server errors, transport failures; one SQLSTATE per class.
+\set VERBOSITY default
+SELECT mock.reset();
+
+-- ---- local validation: GFVAL, names the field, sends nothing ----
+SELECT gofive_create_deal('{"boardId": 1}');
+SELECT gofive_create_deal('{"customerCodes": ["C1"], "boardId": "34628319", "dealName": "d", "probability": 20, "dealValue": 10, "expectedCloseDate": "2023-02-08T16:51:40+0700", "assignTo": "staff01"}');
+SELECT gofive_create_deal('{"customerCodes": ["C1"], "boardId": 1, "dealName": "d", "probability": 20, "dealValue": 10.5, "expectedCloseDate": "2023-02-08T16:51:40+0700", "assignTo": "staff01"}');
+SELECT gofive_create_deal('{"customerCodes": [1], "boardId": 1, "dealName": "d", "probability": 20, "dealValue": 10, "expectedCloseDate": "2023-02-08T16:51:40+0700", "assignTo": "staff01"}');
+SELECT gofive_create_deal('[1, 2]');
+SELECT gofive_create_deal(NULL);
+SELECT gofive_upsert_contract('{"contractName": "c", "contractType": "MA", "customerCode": "L000308", "dateStart": "2025-06-18 00:00:00", "dateEnd": "2026-06-18 00:00:00", "owner": "UAT007", "contractService": {"subject": "s", "frequency": 1, "numberOfTimes": 1}}');
+SELECT gofive_upsert_contract('{"contractName": "c", "contractType": "MA", "customerCode": "L000308", "dateStart": "2025-06-18 00:00:00", "dateEnd": "2026-06-18 00:00:00", "owner": "UAT007", "contractService": {"frequency": 260003, "numberOfTimes": 1}}');
+SELECT gofive_upsert_contract('{"contractName": "c", "contractType": "MA", "customerCode": "L000308", "dateStart": "2025-06-18 00:00:00", "dateEnd": "2026-06-18 00:00:00", "owner": null}');
+SELECT gofive_upsert_serial(NULL, 'PD001', 'X', true);
+SELECT gofive_upsert_serial('MN00001', NULL, 'X', NULL);
+SELECT gofive_request('TRACE', '/v1/deals');
+SELECT gofive_request('GET', 'https://elsewhere.example/v1/deals');
+SELECT gofive_request('GET', '//elsewhere.example/v1/deals');
+SELECT gofive_request('GET', '/v1/deals/a b');
+-- the SQLSTATE of the class
+SELECT mock.error_of($$SELECT gofive_create_deal('{}')$$);
+-- nothing reached the server
+SELECT count(*) AS requests_sent FROM mock.journal();
+
+-- ---- API rejections: GFREJ with the API's own messages ----
+SELECT gofive_upsert_serial('XX-1', 'PD001', 'S', true);          -- serial not found
+SELECT gofive_upsert_serial('MN00010', 'NOPE', 'S', true);        -- product not found
+SELECT gofive_upsert_serial('MN00011', NULL, 'S', true);          -- new codeguard
+SELECT gofive_upsert_serial('MN00012', 'PD001', 'S', true);
+SELECT gofive_upsert_serial('MN00012', NULL, 'S', NULL);          -- caught locally
+SELECT status, response FROM gofive_request('POST', '/v3/products/serials', '{"runningNumber": "MN00012", "serialNumber": "S"}');
+SELECT status, response FROM gofive_request('POST', '/v3/products/serials', '{"productCode": "PD001"}');
+SELECT mock.error_of($$SELECT gofive_upsert_serial('MN00013', 'NOPE', NULL, NULL)$$);
+SELECT gofive_upsert_contract('{"contractNo": "CONT000000000", "contractName": "c", "contractType": "MA", "customerCode": "L000308", "dateStart": "2025-06-18 00:00:00", "dateEnd": "2026-06-18 00:00:00", "owner": "UAT007"}');
+SELECT gofive_upsert_contract('{"contractName": "c", "contractType": "MA", "customerCode": "NOBODY", "dateStart": "2025-06-18 00:00:00", "dateEnd": "2026-06-18 00:00:00", "owner": "UAT007"}');
+
+-- ---- server errors: GFSRV; 429 carries Retry-After in the hint ----
+SELECT mock.fault('{"mode": "status", "status": 500, "count": 1}');
+SELECT gofive_upsert_serial('MN00001', 'PD001', 'IXX0010', true);
+SELECT mock.fault('{"mode": "status", "status": 429, "retry_after": 7, "count": 1}');
+SELECT gofive_upsert_serial('MN00001', 'PD001', 'IXX0010', true);
+SELECT mock.error_of($$SELECT gofive_upsert_serial('MN00001', 'PD001', 'IXX0010', true)$$) AS after_faults;
+
+-- ---- transport failures: GFNET ----
+-- (libcurl itself retries once on a fresh connection when a kept-alive one
+-- is closed without an answer, so drop two)
+SELECT mock.fault('{"mode": "drop", "count": 2}');
+SELECT gofive_upsert_serial('MN00001', 'PD001', 'IXX0010', true);
+SELECT mock.fault('{"mode": "latency", "latency_ms": 3000, "count": 1}');
+SET gofive.timeout = '300ms';
+SELECT gofive_upsert_serial('MN00001', 'PD001', 'IXX0010', true);
+RESET gofive.timeout;
+SET gofive.base_url = 'http://127.0.0.1:1';
+SELECT mock.error_of($$SELECT gofive_upsert_serial('MN00001', 'PD001', 'IXX0010', true)$$);
+RESET gofive.base_url;
+SELECT mock.fault('{"mode": "none"}');
+SELECT gofive_upsert_serial('MN00001', 'PD001', 'IXX0010', true)->>'runningNumber' AS healthy_again;

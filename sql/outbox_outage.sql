@@ -1,0 +1,24 @@
+-- The API down for a while: the worker backs off as a whole (the circuit
+-- opens after a few failures in a row and one request probes now and then),
+-- so a long outage does not use up the requests' attempts; when the API is
+-- back, the backlog drains.
+TRUNCATE gofive.outbox;
+SELECT mock.reset();
+SELECT mock.fault('{"mode": "drop", "count": -1}');
+SELECT count(gofive_enqueue('upsert_serial',
+             jsonb_build_object('runningNumber', 'MN4' || lpad(i::text, 4, '0'), 'productCode', 'PD003')))
+FROM generate_series(1, 200) AS i;
+SELECT mock.wait_for($$(SELECT circuit FROM gofive.worker) = 'open'$$);
+SELECT last_error FROM gofive.worker;
+-- several cool-downs pass (retry_base 100ms doubling to retry_max 2s)
+SELECT pg_sleep(3);
+-- few requests reached the server, and no request used up its attempts
+SELECT count(*) < 40 AS few_requests FROM mock.journal();
+SELECT count(*) FILTER (WHERE status = 'dead') AS dead, max(attempts) < 4 AS attempts_left
+FROM gofive.outbox WHERE body->>'runningNumber' LIKE 'MN4%';
+-- the API is back
+SELECT mock.fault('{"mode": "none"}');
+SELECT mock.wait_for($$(SELECT count(*) FROM gofive.outbox WHERE body->>'runningNumber' LIKE 'MN4%' AND status = 'succeeded') = 200$$);
+SELECT circuit FROM gofive.worker;
+SELECT count(DISTINCT e->'headers'->>'x-request-id') AS distinct_delivered
+FROM mock.journal() AS e WHERE e->>'status' = '200' AND e->>'path' = '/v3/products/serials';

@@ -1,0 +1,55 @@
+-- ERP triggers: gofive.enqueue_trigger maps rows to requests; the demo ERP
+-- schema (test/erp/schema.sql) keeps serial numbers and deals in step.
+-- Privileges: the outbox is not PUBLIC; gofive_user may enqueue and read.
+TRUNCATE gofive.outbox;
+SELECT mock.reset();
+\i test/erp/schema.sql
+
+INSERT INTO erp.serial_numbers VALUES
+    ('MN50001', 'PD001', 'SN-A1', true),
+    ('MN50002', 'PD002', 'SN-B1', NULL);
+UPDATE erp.serial_numbers SET active = false WHERE running_no = 'MN50001';
+INSERT INTO erp.deals (customer_code, title, amount, close_by, sales_rep)
+VALUES ('C000349', 'Pumps for the new plant', 120000, '2026-12-31', 'staff01');
+SELECT operation, ordering_key, body FROM gofive.outbox ORDER BY id;
+SELECT mock.wait_for($$(SELECT count(*) FROM gofive.outbox WHERE status = 'succeeded') = 4$$);
+SELECT e->>'path' AS path, e->'body'->>'runningNumber' AS running_number,
+       e->'body'->'status' AS status, e->'body'->>'dealName' AS deal
+FROM mock.journal() AS e WHERE e->>'path' <> '/authorization/connect/token'
+ORDER BY 1, 2, (e->>'seq')::int;  -- in order per ordering key
+
+-- a row that cannot make a valid request fails its statement; nothing is
+-- written, neither the row nor the request
+INSERT INTO erp.deals (customer_code, title, amount, close_by, sales_rep, probability)
+VALUES ('C000349', 'x', 1, '2026-12-31', 'staff01', 20), ('C000349', 'y', 1, '2026-12-31', 'staff01', 20);
+ALTER TABLE erp.deals ALTER COLUMN amount TYPE numeric;
+INSERT INTO erp.deals (customer_code, title, amount, close_by, sales_rep) VALUES ('C000349', 'z', 10.5, '2026-12-31', 'staff01');
+SELECT count(*) AS deals, (SELECT count(*) FROM gofive.outbox WHERE operation = 'create_deal') AS deal_requests FROM erp.deals;
+
+-- a mapping that names a missing column
+CREATE TABLE erp.bad (id int);
+CREATE TRIGGER bad_to_venio AFTER INSERT ON erp.bad FOR EACH ROW
+    EXECUTE FUNCTION gofive.enqueue_trigger('upsert_serial', '{"runningNumber": "running_no"}');
+INSERT INTO erp.bad VALUES (1);
+DROP TABLE erp.bad;
+
+-- ---- privileges ----
+SELECT current_user AS superuser \gset
+CREATE ROLE erp_clerk LOGIN;
+CREATE ROLE erp_app LOGIN IN ROLE gofive_user;
+GRANT USAGE ON SCHEMA erp TO erp_clerk, erp_app;
+GRANT SELECT, INSERT ON erp.serial_numbers TO erp_clerk, erp_app;
+\c - erp_clerk
+SELECT count(*) FROM gofive.outbox;
+SELECT gofive_enqueue('upsert_serial', '{"runningNumber": "MN50009", "productCode": "PD001"}');
+-- the trigger runs with the extension's rights: a clerk's insert is queued
+INSERT INTO erp.serial_numbers VALUES ('MN50003', 'PD003', 'SN-C1', true);
+\c - erp_app
+SELECT gofive_enqueue('upsert_serial', '{"runningNumber": "MN50004", "productCode": "PD001"}') > 0 AS queued;
+SELECT count(*) > 0 AS can_read_outcomes FROM gofive.outbox;
+SELECT operation FROM gofive.queue ORDER BY 1;
+UPDATE gofive.outbox SET status = 'succeeded';
+\c - :superuser
+SELECT mock.wait_for($$(SELECT count(*) FROM gofive.outbox WHERE status IN ('pending', 'sending')) = 0$$);
+DROP OWNED BY erp_clerk, erp_app;
+DROP ROLE erp_clerk, erp_app;

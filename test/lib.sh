@@ -1,0 +1,84 @@
+# Shared by test/run, test/demo and test/bench/*: installing the Debian
+# packages, building and installing the extension, and starting the local
+# Venio server.  Sourced, not run.  Everything runs as root; PostgreSQL and
+# the tests run as the unprivileged "postgres" user that postgresql-common
+# creates.
+
+export DEBIAN_FRONTEND=noninteractive
+export LC_ALL=C.UTF-8 LANG=C.UTF-8      # initdb needs a locale that exists
+unset LANGUAGE TMPDIR PGHOST PGHOSTADDR PGPORT PGDATABASE PGUSER PGDATA PGSERVICE PGOPTIONS || true
+
+PG_MAJOR=15
+PG_BIN=/usr/lib/postgresql/$PG_MAJOR/bin
+PG_CONFIG=$PG_BIN/pg_config        # not /usr/bin/pg_config, a wrapper
+TEST_USER=postgres
+
+# The test credentials the local server accepts (its defaults).
+VENIO_CLIENT_ID=gofive-test-client
+VENIO_CLIENT_SECRET=gofive-test-secret
+VENIO_SUBSCRIPTION_KEY=gofive-test-key
+
+PACKAGES="postgresql-$PG_MAJOR postgresql-server-dev-$PG_MAJOR postgresql-$PG_MAJOR-cron
+  libcurl4-openssl-dev libjson-c-dev libmicrohttpd-dev make gcc pkg-config curl"
+
+install_packages() {
+    local log=$1; shift
+    local apt="apt-get -o DPkg::Lock::Timeout=300"
+    if [ "$(id -u)" -ne 0 ]; then echo "run this as root (or with sudo)"; exit 1; fi
+    # shellcheck disable=SC2086
+    if ! { $apt update -qq && $apt install -y -qq --no-install-recommends $PACKAGES "$@"; } >"$log" 2>&1; then
+        cat "$log"; echo "apt-get failed"; exit 1
+    fi
+}
+
+# Copy the source tree (without build outputs) to $1, owned by the test user:
+# pg_regress writes into the tree it runs in.
+copy_tree() {
+    local src=$1 dst=$2
+    mkdir -p "$dst"
+    tar -C "$src" --exclude=./.git --exclude=./tmp_check --exclude=./results \
+        --exclude=./log --exclude=./regression.diffs --exclude=./regression.out \
+        --exclude='*.o' --exclude='*.so' --exclude='*.bc' -cf - . | tar -C "$dst" -xf -
+}
+
+build_and_install() {
+    local dir=$1
+    make -C "$dir" -s -j"$(nproc)" PG_CONFIG="$PG_CONFIG" >/dev/null
+    make -C "$dir" -s PG_CONFIG="$PG_CONFIG" install >/dev/null
+    make -C "$dir/test/server" -s >/dev/null
+}
+
+# Start the local Venio server as the test user on an ephemeral loopback
+# port; sets VENIO_PID and VENIO_PORT.  setpriv execs, so $! is the server.
+start_venio() {
+    local dir=$1 log=$2
+    local portfile
+    portfile=$(mktemp -u "$dir/venio-port.XXXXXX")
+    setpriv --reuid="$TEST_USER" --regid="$TEST_USER" --init-groups \
+        "$dir/test/server/venio_server" --port 0 --port-file "$portfile" >"$log" 2>&1 &
+    VENIO_PID=$!
+    VENIO_PORT=
+    for _ in $(seq 100); do
+        [ -s "$portfile" ] && VENIO_PORT=$(tr -dc 0-9 <"$portfile") && [ -n "$VENIO_PORT" ] && break
+        sleep 0.1
+    done
+    if [ -z "$VENIO_PORT" ]; then cat "$log"; echo "the local Venio server did not start"; exit 1; fi
+}
+
+stop_venio() {
+    if [ -n "${VENIO_PID:-}" ]; then
+        kill "$VENIO_PID" 2>/dev/null || true
+        wait "$VENIO_PID" 2>/dev/null || true
+        VENIO_PID=
+    fi
+}
+
+# The gofive settings that point a cluster at the local server.
+venio_settings() {
+    cat <<CONF
+gofive.base_url = 'http://127.0.0.1:$VENIO_PORT'
+gofive.client_id = '$VENIO_CLIENT_ID'
+gofive.client_secret = '$VENIO_CLIENT_SECRET'
+gofive.subscription_key = '$VENIO_SUBSCRIPTION_KEY'
+CONF
+}
