@@ -33,6 +33,29 @@ CREATE TRIGGER bad_to_venio AFTER INSERT ON erp.bad FOR EACH ROW
 INSERT INTO erp.bad VALUES (1);
 DROP TABLE erp.bad;
 
+-- bulk loads: as a statement trigger with a transition table, the rows of
+-- one statement are queued with one insert, in their order
+TRUNCATE gofive.outbox;
+CREATE TABLE erp.serial_imports (running_no text, product_code text, serial_no text, active boolean);
+CREATE TRIGGER serial_imports_to_venio
+    AFTER INSERT ON erp.serial_imports REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION gofive.enqueue_trigger(
+        'upsert_serial', '{"runningNumber": "running_no", "productCode": "product_code", "status": "active"}',
+        'product_code');
+INSERT INTO erp.serial_imports
+SELECT 'MN7' || lpad(i::text, 4, '0'), 'PD00' || (i % 3 + 1), NULL, i % 2 = 0 FROM generate_series(1, 6) AS i;
+SELECT ordering_key, body->>'runningNumber' AS running_number, body->'status' AS status
+FROM gofive.outbox ORDER BY id;
+-- a row that cannot make a valid request fails the whole statement
+INSERT INTO erp.serial_imports VALUES ('MN79001', 'PD001', NULL, true), (NULL, 'PD001', NULL, true);
+SELECT count(*) AS imported, (SELECT count(*) FROM gofive.outbox) AS queued FROM erp.serial_imports;
+-- a statement trigger without its transition table is refused
+CREATE TRIGGER serial_imports_bad AFTER UPDATE ON erp.serial_imports
+    FOR EACH STATEMENT EXECUTE FUNCTION gofive.enqueue_trigger('upsert_serial', '{"runningNumber": "running_no"}');
+UPDATE erp.serial_imports SET active = true WHERE false;
+DROP TABLE erp.serial_imports;
+SELECT mock.wait_for($$(SELECT count(*) FROM gofive.outbox WHERE status = 'succeeded') = 6$$);
+
 -- ---- privileges ----
 SELECT current_user AS superuser \gset
 CREATE ROLE erp_clerk LOGIN;

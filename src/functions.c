@@ -26,11 +26,15 @@ PG_FUNCTION_INFO_V1(gofive_request);
 
 #define FUNCTION_PREFIX "gofive_"
 
-/* The catalog entry of the SQL function being called (cached in fn_extra). */
+/*
+ * The catalog entry of the SQL function being called (cached in fn_extra,
+ * except for set-returning functions, whose FuncCallContext lives there).
+ */
 static const GfOperation *
 operation_of(FunctionCallInfo fcinfo)
 {
-	const GfOperation *op = (const GfOperation *) fcinfo->flinfo->fn_extra;
+	bool		cache = !fcinfo->flinfo->fn_retset;
+	const GfOperation *op = cache ? (const GfOperation *) fcinfo->flinfo->fn_extra : NULL;
 	char	   *fname;
 
 	if (op != NULL)
@@ -42,7 +46,8 @@ operation_of(FunctionCallInfo fcinfo)
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 				 errmsg("gofive: function \"%s\" is not a catalog operation",
 						fname ? fname : "?")));
-	fcinfo->flinfo->fn_extra = unconstify(GfOperation *, op);
+	if (cache)
+		fcinfo->flinfo->fn_extra = unconstify(GfOperation *, op);
 	return op;
 }
 
@@ -239,13 +244,14 @@ fetch_page(PageState *st)
  * more rows than it has: LIMIT 10 makes one request.
  */
 static Datum
-call_rows(const GfOperation *op, FunctionCallInfo fcinfo)
+call_rows(FunctionCallInfo fcinfo)
 {
 	FuncCallContext *funcctx;
 	PageState  *st;
 
 	if (SRF_IS_FIRSTCALL())
 	{
+		const GfOperation *op = operation_of(fcinfo);
 		MemoryContext old;
 
 		funcctx = SRF_FIRSTCALL_INIT();
@@ -294,12 +300,14 @@ call_rows(const GfOperation *op, FunctionCallInfo fcinfo)
 Datum
 gofive_call(PG_FUNCTION_ARGS)
 {
-	const GfOperation *op = operation_of(fcinfo);
+	const GfOperation *op;
 	GofiveCall	call;
 	GofiveOutcome out;
 
-	if (op->result == GF_RESULT_ROWS)
-		return call_rows(op, fcinfo);
+	/* the set-returning ones find their operation on the first call only */
+	if (fcinfo->flinfo->fn_retset)
+		return call_rows(fcinfo);
+	op = operation_of(fcinfo);
 
 	call = build_call(op, fcinfo);
 	gofive_api_call(op->name, op->method, call.path, gofive_body_text(&call), NULL, &out);
@@ -356,6 +364,22 @@ gofive_checked_path(text *path_text)
 	return path;
 }
 
+/*
+ * The method and path arguments (0 and 1) of gofive_request and
+ * gofive_enqueue_request, checked.
+ */
+void
+gofive_method_and_path(FunctionCallInfo fcinfo, const char **method, char **path)
+{
+	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
+		ereport(ERROR,
+				(errcode(ERRCODE_GOFIVE_INVALID_INPUT),
+				 errmsg("gofive request: %s must not be null",
+						PG_ARGISNULL(0) ? "method" : "path")));
+	*method = gofive_checked_method(PG_GETARG_TEXT_PP(0));
+	*path = gofive_checked_path(PG_GETARG_TEXT_PP(1));
+}
+
 Datum
 gofive_request(PG_FUNCTION_ARGS)
 {
@@ -367,13 +391,7 @@ gofive_request(PG_FUNCTION_ARGS)
 	Datum		values[2];
 	bool		nulls[2] = {false, false};
 
-	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
-		ereport(ERROR,
-				(errcode(ERRCODE_GOFIVE_INVALID_INPUT),
-				 errmsg("gofive request: %s must not be null",
-						PG_ARGISNULL(0) ? "method" : "path")));
-	method = gofive_checked_method(PG_GETARG_TEXT_PP(0));
-	path = gofive_checked_path(PG_GETARG_TEXT_PP(1));
+	gofive_method_and_path(fcinfo, &method, &path);
 	if (!PG_ARGISNULL(2))
 	{
 		Jsonb	   *jb = PG_GETARG_JSONB_P(2);

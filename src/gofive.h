@@ -7,6 +7,7 @@
 
 #include "postgres.h"
 
+#include "fmgr.h"
 #include "lib/stringinfo.h"
 #include "utils/jsonb.h"
 
@@ -104,11 +105,15 @@ extern void gofive_validate_body(const GfOperation *op, Jsonb *body);
 /* ---- functions.c ---- */
 extern const char *gofive_checked_method(text *method_text);
 extern char *gofive_checked_path(text *path_text);
+extern void gofive_method_and_path(FunctionCallInfo fcinfo, const char **method, char **path);
 
 /* ---- outbox.c ---- */
 extern int64 gofive_enqueue_row(const char *operation, const char *method,
 								const char *path, Jsonb *body,
 								const char *ordering_key);
+extern void gofive_enqueue_rows(const char *operation, const char *method, int n,
+								Datum *paths, Datum *bodies, bool *body_nulls,
+								Datum *keys, bool *key_nulls);
 extern const GfOperation *gofive_operation_or_error(const char *name);
 
 /* ---- api.c: from SQL arguments to method, path and body ---- */

@@ -11,7 +11,10 @@
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "fmgr.h"
+#include "common/pg_prng.h"
 #include "utils/builtins.h"
+#include "utils/uuid.h"
+#include "utils/lsyscache.h"
 #include "utils/jsonb.h"
 
 #include "gofive.h"
@@ -21,6 +24,7 @@ PG_FUNCTION_INFO_V1(gofive_enqueue);
 PG_FUNCTION_INFO_V1(gofive_enqueue_request);
 PG_FUNCTION_INFO_V1(gofive_wake);
 PG_FUNCTION_INFO_V1(gofive_purge);
+PG_FUNCTION_INFO_V1(gofive_new_request_id);
 
 static SPIPlanPtr insert_plan = NULL;
 
@@ -84,6 +88,65 @@ gofive_enqueue_row(const char *operation, const char *method, const char *path,
 	gofive_wake_worker_at_commit();
 	warn_if_no_worker();
 	return id;
+}
+
+#define INSERT_ROWS_SQL \
+	"INSERT INTO gofive.outbox (operation, method, path, body, ordering_key) " \
+	"SELECT $1, $2, u.path, u.body, u.key " \
+	"  FROM unnest($3::text[], $4::jsonb[], $5::text[]) WITH ORDINALITY AS u(path, body, key, n) " \
+	" ORDER BY u.n"
+
+static SPIPlanPtr insert_rows_plan = NULL;
+
+static Datum
+array_of(Oid elemtype, int n, Datum *values, bool *nulls)
+{
+	int			dims[1] = {n};
+	int			lbs[1] = {1};
+	int16		typlen;
+	bool		typbyval;
+	char		typalign;
+
+	get_typlenbyvalalign(elemtype, &typlen, &typbyval, &typalign);
+	return PointerGetDatum(construct_md_array(values, nulls, 1, dims, lbs,
+											  elemtype, typlen, typbyval, typalign));
+}
+
+/*
+ * Insert n requests of one operation with one statement, in array order
+ * (so their ids, and thus their order per ordering key, follow it).
+ */
+void
+gofive_enqueue_rows(const char *operation, const char *method, int n, Datum *paths,
+					Datum *bodies, bool *body_nulls, Datum *keys, bool *key_nulls)
+{
+	Oid			types[5] = {TEXTOID, TEXTOID, TEXTARRAYOID, JSONBARRAYOID, TEXTARRAYOID};
+	Datum		values[5];
+
+	values[0] = CStringGetTextDatum(operation);
+	values[1] = CStringGetTextDatum(method);
+	values[2] = array_of(TEXTOID, n, paths, NULL);
+	values[3] = array_of(JSONBOID, n, bodies, body_nulls);
+	values[4] = array_of(TEXTOID, n, keys, key_nulls);
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "gofive: SPI_connect failed");
+	if (insert_rows_plan == NULL)
+	{
+		SPIPlanPtr	plan = SPI_prepare(INSERT_ROWS_SQL, 5, types);
+
+		if (plan == NULL)
+			elog(ERROR, "gofive: could not prepare the outbox insert: %s",
+				 SPI_result_code_string(SPI_result));
+		SPI_keepplan(plan);
+		insert_rows_plan = plan;
+	}
+	if (SPI_execute_plan(insert_rows_plan, values, NULL, false, 0) != SPI_OK_INSERT)
+		elog(ERROR, "gofive: could not insert into gofive.outbox");
+	SPI_finish();
+
+	gofive_wake_worker_at_commit();
+	warn_if_no_worker();
 }
 
 const GfOperation *
@@ -183,13 +246,7 @@ gofive_enqueue_request(PG_FUNCTION_ARGS)
 	const char *method;
 	char	   *path;
 
-	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
-		ereport(ERROR,
-				(errcode(ERRCODE_GOFIVE_INVALID_INPUT),
-				 errmsg("gofive request: %s must not be null",
-						PG_ARGISNULL(0) ? "method" : "path")));
-	method = gofive_checked_method(PG_GETARG_TEXT_PP(0));
-	path = gofive_checked_path(PG_GETARG_TEXT_PP(1));
+	gofive_method_and_path(fcinfo, &method, &path);
 	PG_RETURN_INT64(gofive_enqueue_row("request", method, path,
 									   PG_ARGISNULL(2) ? NULL : PG_GETARG_JSONB_P(2),
 									   PG_ARGISNULL(3) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(3))));
@@ -240,4 +297,38 @@ Datum
 gofive_purge(PG_FUNCTION_ARGS)
 {
 	PG_RETURN_INT64(gofive_purge_expired());
+}
+
+/*
+ * gofive.new_request_id(): a random (version 4) UUID for the X-Request-Id of
+ * a queued request.  It needs to be unique, not secret, so it comes from a
+ * per-backend PRNG seeded from a strong random source, which is several
+ * times cheaper than gen_random_uuid() per enqueued row.
+ */
+Datum
+gofive_new_request_id(PG_FUNCTION_ARGS)
+{
+	static pg_prng_state state;
+	static bool seeded = false;
+	pg_uuid_t  *uuid = palloc(sizeof(pg_uuid_t));
+	uint64		half;
+
+	if (!seeded)
+	{
+		uint64		seed;
+
+		if (!pg_strong_random(&seed, sizeof(seed)))
+			ereport(ERROR,
+					(errcode(ERRCODE_INTERNAL_ERROR),
+					 errmsg("gofive: could not generate a random seed")));
+		pg_prng_seed(&state, seed);
+		seeded = true;
+	}
+	half = pg_prng_uint64(&state);
+	memcpy(uuid->data, &half, 8);
+	half = pg_prng_uint64(&state);
+	memcpy(uuid->data + 8, &half, 8);
+	uuid->data[6] = (uuid->data[6] & 0x0f) | 0x40;	/* version 4 */
+	uuid->data[8] = (uuid->data[8] & 0x3f) | 0x80;	/* RFC 4122 variant */
+	PG_RETURN_UUID_P(uuid);
 }

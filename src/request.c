@@ -120,7 +120,10 @@ gofive_make_call(const GfOperation *op, const char *const *arg_texts,
 		body = NULL;
 	gofive_validate_body(op, body);
 	call.body = body;
-	call.path = psprintf("%s%s", gofive_fill_path(op, arg_texts), query.data);
+	if (strchr(op->path, '{') == NULL && query.len == 0)
+		call.path = unconstify(char *, op->path);	/* the common case: nothing to fill */
+	else
+		call.path = psprintf("%s%s", gofive_fill_path(op, arg_texts), query.data);
 	return call;
 }
 

@@ -10,6 +10,13 @@
  *			  "serialNumber": "serial_no", "status": "active"}',
  *			'running_no');
  *
+ * For bulk loads, make it a statement trigger with a transition table: the
+ * rows are then queued with one INSERT per 10,000 rows instead of one each.
+ *
+ *	CREATE TRIGGER serials_to_venio
+ *		AFTER INSERT ON erp.serials REFERENCING NEW TABLE AS new_rows
+ *		FOR EACH STATEMENT EXECUTE FUNCTION gofive.enqueue_trigger(...same arguments...);
+ *
  * The mapping is a JSON object shaped like the request body.  A string
  * names a column of the row (its value is converted as to_jsonb() would);
  * a string starting with "=" is a literal ("=MA" is "MA"); numbers,
@@ -27,7 +34,12 @@
 #include "executor/spi.h"
 #include "fmgr.h"
 #include "nodes/makefuncs.h"
+#include "executor/tuptable.h"
 #include "utils/builtins.h"
+#include "utils/numeric.h"
+#include "utils/datum.h"
+#include "utils/memutils.h"
+#include "utils/tuplestore.h"
 #include "utils/fmgroids.h"
 #include "utils/jsonb.h"
 #include "utils/lsyscache.h"
@@ -37,12 +49,27 @@
 
 PG_FUNCTION_INFO_V1(gofive_enqueue_trigger);
 
+/*
+ * What a trigger needs for every row, prepared at its first row and kept in
+ * fn_extra for the rest of the statement: the parsed mapping, and a
+ * to_jsonb() call for each column (to_jsonb reads its argument type from
+ * fn_expr, so each column type gets its own).
+ */
+typedef struct TriggerCache
+{
+	Oid			tgoid;
+	Jsonb	   *mapping;
+	int			natts;
+	FmgrInfo   *to_jsonb;		/* per column, fn_oid InvalidOid until used */
+} TriggerCache;
+
 typedef struct MapContext
 {
 	TriggerData *trigdata;
 	HeapTuple	tuple;
 	TupleDesc	tupdesc;
-	FmgrInfo	to_jsonb;		/* looked up once, fn_expr set per type */
+	TriggerCache *cache;
+	MemoryContext cache_cxt;
 } MapContext;
 
 static JsonbValue *map_value(MapContext *ctx, JsonbParseState **state,
@@ -52,15 +79,66 @@ static Jsonb *
 column_to_jsonb(MapContext *ctx, int attnum, bool *isnull)
 {
 	Datum		value = SPI_getbinval(ctx->tuple, ctx->tupdesc, attnum, isnull);
-	Oid			type = SPI_gettypeid(ctx->tupdesc, attnum);
+	FmgrInfo   *flinfo = &ctx->cache->to_jsonb[attnum - 1];
 
 	if (*isnull)
 		return NULL;
-	/* to_jsonb(anyelement) reads its argument type from fn_expr */
-	ctx->to_jsonb.fn_expr = (Node *) makeFuncExpr(F_TO_JSONB, JSONBOID,
-												  list_make1(makeNullConst(type, -1, InvalidOid)),
-												  InvalidOid, InvalidOid, COERCE_EXPLICIT_CALL);
-	return DatumGetJsonbP(FunctionCall1(&ctx->to_jsonb, value));
+	if (flinfo->fn_oid == InvalidOid)
+	{
+		MemoryContext old = MemoryContextSwitchTo(ctx->cache_cxt);
+		Oid			type = SPI_gettypeid(ctx->tupdesc, attnum);
+
+		fmgr_info_cxt(F_TO_JSONB, flinfo, ctx->cache_cxt);
+		flinfo->fn_expr = (Node *) makeFuncExpr(F_TO_JSONB, JSONBOID,
+												list_make1(makeNullConst(type, -1, InvalidOid)),
+												InvalidOid, InvalidOid, COERCE_EXPLICIT_CALL);
+		MemoryContextSwitchTo(old);
+	}
+	return DatumGetJsonbP(FunctionCall1(flinfo, value));
+}
+
+/*
+ * The JSON value of a column of the common scalar types, without going
+ * through to_jsonb(); false for other types.
+ */
+static bool
+scalar_column(Datum value, Oid type, JsonbValue *v)
+{
+	switch (type)
+	{
+		case TEXTOID:
+		case VARCHAROID:
+			{
+				text	   *t = DatumGetTextPP(value);
+
+				v->type = jbvString;
+				v->val.string.val = VARDATA_ANY(t);
+				v->val.string.len = VARSIZE_ANY_EXHDR(t);
+				return true;
+			}
+		case BOOLOID:
+			v->type = jbvBool;
+			v->val.boolean = DatumGetBool(value);
+			return true;
+		case INT2OID:
+			v->type = jbvNumeric;
+			v->val.numeric = int64_to_numeric(DatumGetInt16(value));
+			return true;
+		case INT4OID:
+			v->type = jbvNumeric;
+			v->val.numeric = int64_to_numeric(DatumGetInt32(value));
+			return true;
+		case INT8OID:
+			v->type = jbvNumeric;
+			v->val.numeric = int64_to_numeric(DatumGetInt64(value));
+			return true;
+		case NUMERICOID:
+			v->type = jbvNumeric;
+			v->val.numeric = DatumGetNumeric(value);
+			return true;
+		default:
+			return false;
+	}
 }
 
 /* Push the value of a column (named by a mapping string) into the state. */
@@ -79,12 +157,18 @@ push_column(MapContext *ctx, JsonbParseState **state, const char *name,
 				 errmsg("gofive.enqueue_trigger: the mapping names column \"%s\", which table \"%s\" does not have",
 						name, RelationGetRelationName(ctx->trigdata->tg_relation)),
 				 errhint("Write a literal string as \"=%s\".", name)));
-	jb = column_to_jsonb(ctx, attnum, &isnull);
-	if (isnull)
 	{
-		v.type = jbvNull;
-		return pushJsonbValue(state, token, &v);
+		Datum		value = SPI_getbinval(ctx->tuple, ctx->tupdesc, attnum, &isnull);
+
+		if (isnull)
+		{
+			v.type = jbvNull;
+			return pushJsonbValue(state, token, &v);
+		}
+		if (scalar_column(value, SPI_gettypeid(ctx->tupdesc, attnum), &v))
+			return pushJsonbValue(state, token, &v);
 	}
+	jb = column_to_jsonb(ctx, attnum, &isnull);
 	if (JB_ROOT_IS_SCALAR(jb))
 	{
 		JsonbExtractScalar(&jb->root, &v);
@@ -171,6 +255,25 @@ parse_mapping(const char *text)
 	return mapping;
 }
 
+static TriggerCache *
+trigger_cache(FunctionCallInfo fcinfo, TriggerData *trigdata)
+{
+	TriggerCache *cache = (TriggerCache *) fcinfo->flinfo->fn_extra;
+	MemoryContext old;
+
+	if (cache && cache->tgoid == trigdata->tg_trigger->tgoid)
+		return cache;
+	old = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
+	cache = palloc0(sizeof(TriggerCache));
+	cache->tgoid = trigdata->tg_trigger->tgoid;
+	cache->mapping = parse_mapping(trigdata->tg_trigger->tgargs[1]);
+	cache->natts = trigdata->tg_relation->rd_att->natts;
+	cache->to_jsonb = palloc0(sizeof(FmgrInfo) * cache->natts);
+	MemoryContextSwitchTo(old);
+	fcinfo->flinfo->fn_extra = cache;
+	return cache;
+}
+
 static char *
 ordering_key_of(MapContext *ctx, const char *column)
 {
@@ -184,6 +287,87 @@ ordering_key_of(MapContext *ctx, const char *column)
 	return SPI_getvalue(ctx->tuple, ctx->tupdesc, attnum);
 }
 
+/* The request body for one row, validated; its path and body in *call. */
+static GofiveCall
+row_request(const GfOperation *op, MapContext *ctx, HeapTuple tuple)
+{
+	JsonbParseState *state = NULL;
+	Jsonb	   *body;
+
+	ctx->tuple = tuple;
+	body = JsonbValueToJsonb(map_container(ctx, &state, &ctx->cache->mapping->root));
+	return gofive_call_from_json(op, body, NULL);
+}
+
+/* The rows of a statement: mapped one by one, inserted in slices. */
+#define STATEMENT_SLICE 10000
+
+typedef struct RowBatch
+{
+	int			n;
+	Datum		paths[STATEMENT_SLICE];
+	Datum		bodies[STATEMENT_SLICE];
+	bool		body_nulls[STATEMENT_SLICE];
+	Datum		keys[STATEMENT_SLICE];
+	bool		key_nulls[STATEMENT_SLICE];
+} RowBatch;
+
+static void
+flush_batch(const GfOperation *op, RowBatch *batch)
+{
+	if (batch->n == 0)
+		return;
+	gofive_enqueue_rows(op->name, op->method, batch->n, batch->paths,
+						batch->bodies, batch->body_nulls, batch->keys, batch->key_nulls);
+	batch->n = 0;
+}
+
+static void
+enqueue_statement(const GfOperation *op, MapContext *ctx, Tuplestorestate *rows,
+				  const char *key_column)
+{
+	TupleTableSlot *slot = MakeSingleTupleTableSlot(ctx->tupdesc, &TTSOpsMinimalTuple);
+	MemoryContext batch_cxt = AllocSetContextCreate(CurrentMemoryContext, "gofive trigger batch",
+													ALLOCSET_DEFAULT_SIZES);
+	MemoryContext row_cxt = AllocSetContextCreate(CurrentMemoryContext, "gofive trigger row",
+												  ALLOCSET_DEFAULT_SIZES);
+	RowBatch   *batch = palloc0(sizeof(RowBatch));
+	MemoryContext old = CurrentMemoryContext;
+
+	tuplestore_rescan(rows);
+	while (tuplestore_gettupleslot(rows, true, false, slot))
+	{
+		bool		should_free;
+		HeapTuple	tuple;
+		GofiveCall	call;
+		char	   *key;
+
+		MemoryContextReset(row_cxt);
+		MemoryContextSwitchTo(row_cxt);
+		tuple = ExecFetchSlotHeapTuple(slot, false, &should_free);
+		call = row_request(op, ctx, tuple);
+		key = key_column ? ordering_key_of(ctx, key_column) : NULL;
+
+		MemoryContextSwitchTo(batch_cxt);
+		batch->paths[batch->n] = CStringGetTextDatum(call.path);
+		batch->body_nulls[batch->n] = (call.body == NULL);
+		batch->bodies[batch->n] = call.body ? PointerGetDatum(datumCopy(JsonbPGetDatum(call.body), false, -1)) : (Datum) 0;
+		batch->key_nulls[batch->n] = (key == NULL);
+		batch->keys[batch->n] = key ? CStringGetTextDatum(key) : (Datum) 0;
+		batch->n++;
+		MemoryContextSwitchTo(old);
+		if (batch->n == STATEMENT_SLICE)
+		{
+			flush_batch(op, batch);
+			MemoryContextReset(batch_cxt);
+		}
+	}
+	flush_batch(op, batch);
+	ExecDropSingleTupleTableSlot(slot);
+	MemoryContextDelete(row_cxt);
+	MemoryContextDelete(batch_cxt);
+}
+
 Datum
 gofive_enqueue_trigger(PG_FUNCTION_ARGS)
 {
@@ -191,15 +375,13 @@ gofive_enqueue_trigger(PG_FUNCTION_ARGS)
 	Trigger    *trigger;
 	const GfOperation *op;
 	MapContext	ctx;
-	JsonbParseState *state = NULL;
-	Jsonb	   *body;
-	GofiveCall	call;
+	const char *key_column;
+	bool		deleting;
 
-	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_FOR_ROW(trigdata->tg_event) ||
-		!TRIGGER_FIRED_AFTER(trigdata->tg_event))
+	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_AFTER(trigdata->tg_event))
 		ereport(ERROR,
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-				 errmsg("gofive.enqueue_trigger must be an AFTER ... FOR EACH ROW trigger")));
+				 errmsg("gofive.enqueue_trigger must be an AFTER trigger")));
 	trigger = trigdata->tg_trigger;
 	if (trigger->tgnargs < 2 || trigger->tgnargs > 3)
 		ereport(ERROR,
@@ -207,17 +389,33 @@ gofive_enqueue_trigger(PG_FUNCTION_ARGS)
 				 errmsg("gofive.enqueue_trigger takes an operation, a mapping and an optional ordering key column")));
 
 	op = gofive_operation_or_error(trigger->tgargs[0]);
+	key_column = trigger->tgnargs == 3 ? trigger->tgargs[2] : NULL;
+	deleting = TRIGGER_FIRED_BY_DELETE(trigdata->tg_event);
 
 	ctx.trigdata = trigdata;
 	ctx.tupdesc = trigdata->tg_relation->rd_att;
-	ctx.tuple = TRIGGER_FIRED_BY_DELETE(trigdata->tg_event) ? trigdata->tg_trigtuple :
-		(TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event) ? trigdata->tg_newtuple : trigdata->tg_trigtuple);
-	fmgr_info(F_TO_JSONB, &ctx.to_jsonb);
+	ctx.cache = trigger_cache(fcinfo, trigdata);
+	ctx.cache_cxt = fcinfo->flinfo->fn_mcxt;
 
-	body = JsonbValueToJsonb(map_container(&ctx, &state,
-										   &parse_mapping(trigger->tgargs[1])->root));
-	call = gofive_call_from_json(op, body, NULL);
-	gofive_enqueue_row(op->name, op->method, call.path, call.body,
-					   trigger->tgnargs == 3 ? ordering_key_of(&ctx, trigger->tgargs[2]) : NULL);
+	if (TRIGGER_FIRED_FOR_STATEMENT(trigdata->tg_event))
+	{
+		Tuplestorestate *rows = deleting ? trigdata->tg_oldtable : trigdata->tg_newtable;
+
+		if (rows == NULL)
+			ereport(ERROR,
+					(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+					 errmsg("gofive.enqueue_trigger as a statement trigger needs REFERENCING %s TABLE AS ...",
+							deleting ? "OLD" : "NEW")));
+		enqueue_statement(op, &ctx, rows, key_column);
+	}
+	else
+	{
+		HeapTuple	tuple = TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event) ?
+			trigdata->tg_newtuple : trigdata->tg_trigtuple;
+		GofiveCall	call = row_request(op, &ctx, tuple);
+
+		gofive_enqueue_row(op->name, op->method, call.path, call.body,
+						   key_column ? ordering_key_of(&ctx, key_column) : NULL);
+	}
 	return PointerGetDatum(NULL);
 }

@@ -58,13 +58,11 @@ raise_invalid(const GfOperation *op, const char *path, const char *fmt_expected,
 			 errhint("See %s: %s.", op->title, op->doc)));
 }
 
+/* Integral as written: no digits after a decimal point ("10.0" is not). */
 static bool
 numeric_is_integral(Numeric num)
 {
-	char	   *text = DatumGetCString(DirectFunctionCall1(numeric_out,
-														   NumericGetDatum(num)));
-
-	return strchr(text, '.') == NULL;
+	return DatumGetInt32(DirectFunctionCall1(numeric_scale, NumericGetDatum(num))) == 0;
 }
 
 static long

@@ -17,6 +17,12 @@ CREATE TYPE gofive.request_status AS ENUM
 COMMENT ON TYPE gofive.request_status IS
     'pending: waiting (or waiting to retry); sending: claimed by the worker; succeeded; failed: the API rejected it (not retried); dead: retries exhausted';
 
+CREATE FUNCTION gofive.new_request_id()
+RETURNS uuid
+AS 'MODULE_PATHNAME', 'gofive_new_request_id'
+LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION gofive.new_request_id() IS 'A random UUID for a queued request''s X-Request-Id';
+
 CREATE TABLE gofive.outbox (
     id              bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     operation       text NOT NULL,          -- catalog name, or 'request'
@@ -24,7 +30,7 @@ CREATE TABLE gofive.outbox (
     path            text NOT NULL,          -- relative to gofive.base_url
     body            jsonb,
     ordering_key    text,
-    request_id      uuid NOT NULL DEFAULT gen_random_uuid(),  -- X-Request-Id, the same on every attempt
+    request_id      uuid NOT NULL DEFAULT gofive.new_request_id(),  -- X-Request-Id, the same on every attempt
     status          gofive.request_status NOT NULL DEFAULT 'pending',
     attempts        integer NOT NULL DEFAULT 0,
     next_attempt_at timestamptz NOT NULL DEFAULT now(),
