@@ -33,18 +33,37 @@ int			gofive_page_size = 100;
 
 /*
  * A secret found in postgresql.conf while the library is being loaded into a
- * running backend (not preloaded) has been readable by every role as a
- * placeholder until now; say so once per backend.
+ * running session (by a query, so neither shared nor session preloading)
+ * has been readable by every role as a placeholder until now; say so once
+ * per backend.
  */
 static bool defining_settings = false;
+
+/* Whether a list setting such as session_preload_libraries names gofive. */
+static bool
+preload_list_has_gofive(const char *setting)
+{
+	const char *value = GetConfigOption(setting, true, false);
+
+	return value != NULL && strstr(value, "gofive") != NULL;
+}
+
+/* Loaded by a query rather than by shared or session preloading. */
+static bool
+loaded_late(void)
+{
+	return !process_shared_preload_libraries_in_progress &&
+		!preload_list_has_gofive("session_preload_libraries") &&
+		!preload_list_has_gofive("local_preload_libraries");
+}
 
 static void
 warn_if_exposed(const char *name, GucSource source)
 {
 	static bool warned = false;
 
-	if (defining_settings && source == PGC_S_FILE &&
-		!process_shared_preload_libraries_in_progress && !warned && IsUnderPostmaster)
+	if (defining_settings && source == PGC_S_FILE && loaded_late() &&
+		!warned && IsUnderPostmaster)
 	{
 		warned = true;
 		ereport(WARNING,
