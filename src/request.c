@@ -95,13 +95,15 @@ gofive_make_call(const GfOperation *op, const char *const *arg_texts,
 {
 	GofiveCall	call = {.op = op};
 	StringInfoData query;
+	bool		optional_body = false;
 
 	initStringInfo(&query);
 	for (int i = 0; op->args[i].sql_name; i++)
 	{
 		const GfArg *arg = &op->args[i];
 
-		if (arg->kind == GF_ARG_PATH && arg_texts[i] == NULL)
+		if ((arg->kind == GF_ARG_PATH || (arg->kind == GF_ARG_QUERY && !arg->optional)) &&
+			arg_texts[i] == NULL)
 			ereport(ERROR,
 					(errcode(ERRCODE_GOFIVE_INVALID_INPUT),
 					 errmsg("gofive %s: argument \"%s\" must not be null", op->name, arg->sql_name)));
@@ -115,10 +117,19 @@ gofive_make_call(const GfOperation *op, const char *const *arg_texts,
 			append_query_object(&query, op, query_object);
 		if (arg->body_field && arg_texts[i] != NULL)
 			body = with_field(body, arg->body_field, arg_texts[i]);
+		if (arg->kind == GF_ARG_BODY && arg->optional)
+			optional_body = true;
 	}
 	if (op->body == GF_BODY_NONE)
 		body = NULL;
-	gofive_validate_body(op, body);
+	if (body == NULL && optional_body)
+	{
+		/* an omitted optional filter: checked as {}, sent as no body */
+		gofive_validate_body(op, DatumGetJsonbP(DirectFunctionCall1(jsonb_in,
+																	CStringGetDatum("{}"))));
+	}
+	else
+		gofive_validate_body(op, body);
 	call.body = body;
 	if (strchr(op->path, '{') == NULL && query.len == 0)
 		call.path = unconstify(char *, op->path);	/* the common case: nothing to fill */

@@ -18,23 +18,13 @@
 #include <string.h>
 #include <time.h>
 
-#include "handlers.h"
-#include "state.h"
-#include "validate.h"
+#include "handlers_internal.h"
 
 #define DEAL_STATUS_OPEN		702
 #define CONTRACT_STATUS_OPEN	1601
 
 /* Dates in responses look like 2023-01-26T10:06:27+0700 (Bangkok). */
 #define RESPONSE_DATE_FORMAT	"%Y-%m-%dT%H:%M:%S+0700"
-
-typedef struct ApiResult
-{
-	json_object *data;			/* success: the envelope's data */
-	MessageList messages;		/* failure: one or more messages (HTTP 400) */
-} ApiResult;
-
-typedef void (*HandlerFunc) (const ApiCall *call, ApiResult *result);
 
 typedef struct HandlerEntry
 {
@@ -48,10 +38,42 @@ static void handle_upsert_contract(const ApiCall *call, ApiResult *result);
 static void handle_upsert_serial(const ApiCall *call, ApiResult *result);
 static void handle_echo(const ApiCall *call, ApiResult *result);
 
+/* Every catalog operation, in catalog order. */
 static const HandlerEntry handler_table[] = {
-	{"create_deal", false, handle_create_deal},
+	{"upsert_customer", false, handle_upsert_customer},
+	{"create_customer_satisfaction", false, handle_create_satisfaction},
+	{"create_customer_event", false, handle_create_customer_event},
+	{"list_customer_events", false, handle_list_customer_events},
+	{"update_customer_event", false, handle_update_customer_event},
+	{"list_customer_event_types", false, handle_list_event_types},
+	{"create_case", false, handle_create_case},
+	{"update_case", false, handle_update_case},
+	{"get_contract", false, handle_get_contract},
 	{"upsert_contract", false, handle_upsert_contract},
+	{"upsert_contract_service", false, handle_upsert_contract_service},
+	{"create_deal", false, handle_create_deal},
+	{"update_deal", false, handle_update_deal},
+	{"create_expense", false, handle_create_expense},
+	{"update_expense", false, handle_update_expense},
+	{"enquire_expenses", false, handle_enquire_expenses},
+	{"get_expense", false, handle_get_expense},
+	{"upsert_products", false, handle_upsert_products},
+	{"list_products", false, handle_list_products},
+	{"get_product", false, handle_get_product},
+	{"enquire_products", false, handle_enquire_products},
+	{"verify_serial", true, handle_verify_serial},
+	{"get_serial_status", false, handle_get_serial_status},
 	{"upsert_serial", true, handle_upsert_serial},
+	{"update_product_stock", false, handle_update_product_stock},
+	{"list_product_units", false, handle_list_product_units},
+	{"upsert_quotation", false, handle_upsert_quotation},
+	{"convert_quotation", false, handle_convert_quotation},
+	{"enquire_quotations", false, handle_enquire_quotations},
+	{"get_quotation", false, handle_get_quotation},
+	{"get_sales_order", false, handle_get_sales_order},
+	{"update_sales_order_payment", false, handle_update_payment},
+	{"reject_sales_orders", false, handle_reject_sales_orders},
+	{"send_chat_message", false, handle_send_chat_message},
 };
 
 /* ------------------------------------------------------------- envelopes */
@@ -63,7 +85,7 @@ static const HandlerEntry handler_table[] = {
  *	 C  {"data":{"value":...,"statusCode":200},"statusCode":1000,"httpStatusCode":200}
  */
 static json_object *
-envelope_success(const GfOperation *op, json_object *data)
+envelope_success(const GfOperation *op, json_object *data, int http_status)
 {
 	json_object *env = json_object_new_object();
 
@@ -87,7 +109,7 @@ envelope_success(const GfOperation *op, json_object *data)
 	}
 	json_object_object_add(env, "data", data);
 	json_object_object_add(env, "statusCode", json_object_new_int(1000));
-	json_object_object_add(env, "httpStatusCode", json_object_new_int(200));
+	json_object_object_add(env, "httpStatusCode", json_object_new_int(http_status));
 	return env;
 }
 
@@ -96,8 +118,9 @@ envelope_success(const GfOperation *op, json_object *data)
  * 4002 for more.  Envelope A carries the messages joined in
  * status.description, B and C in a "messages" array.
  */
-void
-reply_api_error(Reply *reply, const GfOperation *op, const MessageList *messages)
+static void
+reply_api_error_status(Reply *reply, const GfOperation *op, const MessageList *messages,
+					   int http_status)
 {
 	int			code = messages->count > 1 ? 4002 : 4001;
 	json_object *env = json_object_new_object();
@@ -123,16 +146,22 @@ reply_api_error(Reply *reply, const GfOperation *op, const MessageList *messages
 			json_object_array_add(list, json_object_new_string(messages->items[i]));
 		json_object_object_add(env, "data", NULL);
 		json_object_object_add(env, "statusCode", json_object_new_int(code));
-		json_object_object_add(env, "httpStatusCode", json_object_new_int(400));
+		json_object_object_add(env, "httpStatusCode", json_object_new_int(http_status));
 		json_object_object_add(env, "messages", list);
 	}
-	reply_json(reply, 400, env);
+	reply_json(reply, http_status, env);
+}
+
+void
+reply_api_error(Reply *reply, const GfOperation *op, const MessageList *messages)
+{
+	reply_api_error_status(reply, op, messages, 400);
 }
 
 /* --------------------------------------------------------------- helpers */
 
 /* A private copy of a request value (NULL stays NULL, i.e. JSON null). */
-static json_object *
+json_object *
 copy_value(json_object *v)
 {
 	json_object *copy = NULL;
@@ -142,14 +171,14 @@ copy_value(json_object *v)
 	return copy;
 }
 
-static void
+void
 now_text(char *buf, size_t size)
 {
 	format_bangkok_time(buf, size, time(NULL), RESPONSE_DATE_FORMAT);
 }
 
 /* A JSON string of a decoded URL value, whose bytes may not be UTF-8. */
-static json_object *
+json_object *
 clean_string(const char *s)
 {
 	size_t		len;
@@ -158,6 +187,53 @@ clean_string(const char *s)
 
 	free(clean);
 	return o;
+}
+
+/* A 404 in the operation's error envelope: "<what> not found: <key>". */
+void
+fail_not_found(ApiResult *result, const char *what, const char *key)
+{
+	result->status = 404;
+	msg_add(&result->messages, "%s not found: %s", what, key ? key : "");
+}
+
+/* dst[key] = copy of src[key], for each key present in src. */
+void
+copy_fields(json_object *dst, json_object *src, const char *const *keys)
+{
+	for (const char *const *key = keys; *key; key++)
+		if (json_has_field(src, *key))
+			json_object_object_add(dst, *key, copy_value(json_field(src, *key)));
+}
+
+/* prefix + yymm (Bangkok, now) + seq with digits digits: QT2511000001. */
+void
+make_number(char *buf, size_t size, const char *prefix, int digits, long seq)
+{
+	char		yymm[8];
+
+	format_bangkok_time(yymm, sizeof(yymm), time(NULL), "%y%m");
+	snprintf(buf, size, "%s%s%0*ld", prefix, yymm, digits, seq);
+}
+
+/* A whole positive number, all digits. */
+bool
+parse_id(const char *text, long *id)
+{
+	char	   *end;
+
+	if (text == NULL || !isdigit((unsigned char) text[0]))
+		return false;
+	*id = strtol(text, &end, 10);
+	return *end == '\0' && *id > 0;
+}
+
+const char *
+json_string_or(json_object *obj, const char *key, const char *otherwise)
+{
+	const char *s = json_field_string(obj, key);
+
+	return s ? s : otherwise;
 }
 
 /* ------------------------------------------------------------ create_deal */
@@ -599,6 +675,7 @@ handlers_run(const ApiCall *call, Reply *reply)
 	ApiResult	result;
 
 	result.data = NULL;
+	result.status = 0;
 	msg_init(&result.messages);
 	if (entry == NULL || !entry->own_validation)
 		validate_body(call->op, call->body, VALIDATE_ALL, &result.messages);
@@ -608,9 +685,14 @@ handlers_run(const ApiCall *call, Reply *reply)
 	if (result.messages.count > 0)
 	{
 		json_object_put(result.data);
-		reply_api_error(reply, call->op, &result.messages);
+		reply_api_error_status(reply, call->op, &result.messages,
+							   result.status ? result.status : 400);
 	}
 	else
-		reply_json(reply, 200, envelope_success(call->op, result.data));
+	{
+		int			status = result.status ? result.status : 200;
+
+		reply_json(reply, status, envelope_success(call->op, result.data, status));
+	}
 	msg_free(&result.messages);
 }

@@ -736,3 +736,17 @@ state_at(Collection c, size_t i)
 {
 	return i < st.collections[c].count ? st.collections[c].entries[i].value : NULL;
 }
+
+/* The serial bound to serial_number (a linear search: verification only). */
+Serial *
+state_find_serial_by_number(const char *serial_number)
+{
+	for (size_t i = 0; serial_number && i < st.serials.count; i++)
+	{
+		Serial	   *s = st.serials.entries[i].value;
+
+		if (s->serial_number && strcmp(s->serial_number, serial_number) == 0)
+			return s;
+	}
+	return NULL;
+}

@@ -3,7 +3,8 @@
  *		Everything the local Venio server remembers, behind one mutex: the
  *		journal and its statistics, issued tokens, fault rules and settings
  *		changed at run time, and the API's resources (deals, contracts,
- *		serials; customers and products are fixed seed data).
+ *		serials, and collections for the other operations, seeded with
+ *		customers and products).
  *
  * Functions in the first part take the lock themselves.  Functions in the
  * "resources" part expect the caller to hold it (state_lock()), so that a
@@ -102,6 +103,7 @@ extern json_object *state_serial_json(const Serial *serial);
 
 extern Serial *state_find_serial(const char *running_number);
 extern Serial *state_add_serial(const char *running_number);
+extern Serial *state_find_serial_by_number(const char *serial_number);
 
 extern json_object *state_find_contract(const char *contract_no);
 extern void state_add_contract(const char *contract_no, json_object *contract);
