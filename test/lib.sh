@@ -19,7 +19,7 @@ VENIO_CLIENT_SECRET=gofive-test-secret
 VENIO_SUBSCRIPTION_KEY=gofive-test-key
 
 PACKAGES="postgresql-$PG_MAJOR postgresql-server-dev-$PG_MAJOR postgresql-$PG_MAJOR-cron
-  libcurl4-openssl-dev libjson-c-dev libmicrohttpd-dev make gcc pkg-config curl"
+  libcurl4-openssl-dev libjson-c-dev libmicrohttpd-dev make gcc pkg-config curl openssl"
 
 install_packages() {
     local log=$1; shift
@@ -77,6 +77,43 @@ stop_venio() {
 venio_settings() {
     cat <<CONF
 gofive.base_url = 'http://127.0.0.1:$VENIO_PORT'
+gofive.client_id = '$VENIO_CLIENT_ID'
+gofive.client_secret = '$VENIO_CLIENT_SECRET'
+gofive.subscription_key = '$VENIO_SUBSCRIPTION_KEY'
+CONF
+}
+
+# Start a second local Venio server that serves HTTPS with the PEM
+# certificate and key given (readable by the test user); sets
+# VENIO_TLS_PID and VENIO_TLS_PORT (VENIO_PID and VENIO_PORT are left alone).
+start_venio_tls() {
+    local dir=$1 log=$2 cert=$3 key=$4
+    local portfile
+    portfile=$(mktemp -u "$dir/venio-tls-port.XXXXXX")
+    setpriv --reuid="$TEST_USER" --regid="$TEST_USER" --init-groups \
+        "$dir/test/server/venio_server" --port 0 --port-file "$portfile" \
+        --tls-cert "$cert" --tls-key "$key" >"$log" 2>&1 &
+    VENIO_TLS_PID=$!
+    VENIO_TLS_PORT=
+    for _ in $(seq 100); do
+        [ -s "$portfile" ] && VENIO_TLS_PORT=$(tr -dc 0-9 <"$portfile") && [ -n "$VENIO_TLS_PORT" ] && break
+        sleep 0.1
+    done
+    if [ -z "$VENIO_TLS_PORT" ]; then cat "$log"; echo "the local Venio server (HTTPS) did not start"; exit 1; fi
+}
+
+stop_venio_tls() {
+    if [ -n "${VENIO_TLS_PID:-}" ]; then
+        kill "$VENIO_TLS_PID" 2>/dev/null || true
+        wait "$VENIO_TLS_PID" 2>/dev/null || true
+        VENIO_TLS_PID=
+    fi
+}
+
+# The gofive settings that point a cluster at the HTTPS server.
+venio_tls_settings() {
+    cat <<CONF
+gofive.base_url = 'https://127.0.0.1:$VENIO_TLS_PORT'
 gofive.client_id = '$VENIO_CLIENT_ID'
 gofive.client_secret = '$VENIO_CLIENT_SECRET'
 gofive.subscription_key = '$VENIO_SUBSCRIPTION_KEY'

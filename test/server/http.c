@@ -459,6 +459,21 @@ http_start(int port)
 {
 	struct sockaddr_in addr;
 
+	/*
+	 * HTTPS when a certificate and key were given (libmicrohttpd uses
+	 * GnuTLS); the options array stays empty for plain HTTP.  The PEM texts
+	 * live as long as the daemon (server_config).
+	 */
+	bool		tls = server_config.tls_cert_pem != NULL;
+	struct MHD_OptionItem tls_options[] = {
+		{MHD_OPTION_HTTPS_MEM_CERT, 0, server_config.tls_cert_pem},
+		{MHD_OPTION_HTTPS_MEM_KEY, 0, server_config.tls_key_pem},
+		{MHD_OPTION_END, 0, NULL}
+	};
+	static struct MHD_OptionItem no_options[] = {
+		{MHD_OPTION_END, 0, NULL}
+	};
+
 	memset(&addr, 0, sizeof(addr));
 	addr.sin_family = AF_INET;
 	addr.sin_port = htons((uint16_t) port);
@@ -466,7 +481,8 @@ http_start(int port)
 
 	return MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD |
 							MHD_USE_THREAD_PER_CONNECTION |
-							MHD_USE_POLL | MHD_USE_ITC,
+							MHD_USE_POLL | MHD_USE_ITC |
+							(tls ? MHD_USE_TLS : 0),
 							(uint16_t) port, NULL, NULL,
 							handle_access, NULL,
 							MHD_OPTION_SOCK_ADDR, (struct sockaddr *) &addr,
@@ -476,6 +492,7 @@ http_start(int port)
 							MHD_OPTION_URI_LOG_CALLBACK, begin_request, NULL,
 							MHD_OPTION_NOTIFY_COMPLETED, end_request, NULL,
 							MHD_OPTION_NOTIFY_CONNECTION, notify_connection, NULL,
+							MHD_OPTION_ARRAY, tls ? tls_options : no_options,
 							MHD_OPTION_END);
 }
 

@@ -5,8 +5,10 @@
  *
  *	  venio_server [--port N] [--port-file PATH] [--client-id X]
  *				   [--client-secret Y] [--subscription-key Z] [--token-ttl SECONDS]
+ *				   [--tls-cert FILE --tls-key FILE]
  *
- * Listens on 127.0.0.1 only.  Once listening it prints one line,
+ * Listens on 127.0.0.1 only; HTTPS instead of HTTP when given a PEM
+ * certificate and key.  Once listening it prints one line,
  * "venio_server listening on 127.0.0.1:PORT", and writes PORT to the port
  * file.  SIGTERM or SIGINT stops it with exit status 0.
  */
@@ -19,6 +21,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include <microhttpd.h>
 
 #include "server.h"
 #include "state.h"
@@ -34,6 +38,10 @@ ServerConfig server_config = {
 	.client_secret = "gofive-test-secret",
 	.subscription_key = "gofive-test-key",
 	.token_ttl = 3600,
+	.tls_cert = NULL,
+	.tls_key = NULL,
+	.tls_cert_pem = NULL,
+	.tls_key_pem = NULL,
 };
 
 static void
@@ -41,6 +49,7 @@ usage(FILE *out)
 {
 	fputs("Usage: venio_server [--port N] [--port-file PATH] [--client-id X]\n"
 		  "                    [--client-secret Y] [--subscription-key Z] [--token-ttl SECONDS]\n"
+		  "                    [--tls-cert FILE --tls-key FILE]\n"
 		  "\n"
 		  "A local Venio CRM API for tests; listens on 127.0.0.1 only.\n"
 		  "  --port N               port to listen on (default 0: any free port)\n"
@@ -48,7 +57,9 @@ usage(FILE *out)
 		  "  --client-id X          accepted client_id (default gofive-test-client)\n"
 		  "  --client-secret Y      accepted client_secret (default gofive-test-secret)\n"
 		  "  --subscription-key Z   accepted Ocp-Apim-Subscription-Key (default gofive-test-key)\n"
-		  "  --token-ttl SECONDS    lifetime of issued tokens (default 3600)\n",
+		  "  --token-ttl SECONDS    lifetime of issued tokens (default 3600)\n"
+		  "  --tls-cert FILE        serve HTTPS with this PEM certificate (chain)\n"
+		  "  --tls-key FILE         and this PEM private key (both or neither)\n",
 		  out);
 }
 
@@ -79,6 +90,8 @@ parse_args(int argc, char **argv)
 		{"client-secret", required_argument, NULL, 's'},
 		{"subscription-key", required_argument, NULL, 'k'},
 		{"token-ttl", required_argument, NULL, 't'},
+		{"tls-cert", required_argument, NULL, 'c'},
+		{"tls-key", required_argument, NULL, 'K'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0}
 	};
@@ -106,6 +119,12 @@ parse_args(int argc, char **argv)
 			case 't':
 				server_config.token_ttl = (int) parse_number("--token-ttl", optarg, 0, INT_MAX);
 				break;
+			case 'c':
+				server_config.tls_cert = optarg;
+				break;
+			case 'K':
+				server_config.tls_key = optarg;
+				break;
 			case 'h':
 				usage(stdout);
 				exit(0);
@@ -119,6 +138,82 @@ parse_args(int argc, char **argv)
 		fprintf(stderr, "venio_server: unexpected argument \"%s\"\n", argv[optind]);
 		usage(stderr);
 		exit(2);
+	}
+	if ((server_config.tls_cert == NULL) != (server_config.tls_key == NULL))
+	{
+		fprintf(stderr, "venio_server: --tls-cert and --tls-key go together\n");
+		usage(stderr);
+		exit(2);
+	}
+}
+
+/* The whole of a (small) text file, NUL-terminated; NULL with errno set. */
+static char *
+read_text_file(const char *path)
+{
+	FILE	   *f = fopen(path, "r");
+	char	   *text = NULL;
+	size_t		len = 0;
+	size_t		cap = 0;
+	size_t		n;
+
+	if (f == NULL)
+		return NULL;
+	do
+	{
+		if (cap - len < 4096)
+		{
+			char	   *bigger = realloc(text, cap + 65536);
+
+			if (bigger == NULL)
+			{
+				free(text);
+				fclose(f);
+				errno = ENOMEM;
+				return NULL;
+			}
+			text = bigger;
+			cap += 65536;
+		}
+		n = fread(text + len, 1, cap - len - 1, f);
+		len += n;
+	} while (n > 0);
+	if (ferror(f))
+	{
+		free(text);
+		fclose(f);
+		errno = EIO;
+		return NULL;
+	}
+	fclose(f);
+	text[len] = '\0';
+	return text;
+}
+
+/* Read the TLS certificate and key named on the command line; exits on failure. */
+static void
+load_tls_files(void)
+{
+	if (server_config.tls_cert == NULL)
+		return;
+	if (MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES)
+	{
+		fprintf(stderr, "venio_server: this libmicrohttpd was built without TLS support\n");
+		exit(1);
+	}
+	server_config.tls_cert_pem = read_text_file(server_config.tls_cert);
+	if (server_config.tls_cert_pem == NULL)
+	{
+		fprintf(stderr, "venio_server: could not read %s: %s\n",
+				server_config.tls_cert, strerror(errno));
+		exit(1);
+	}
+	server_config.tls_key_pem = read_text_file(server_config.tls_key);
+	if (server_config.tls_key_pem == NULL)
+	{
+		fprintf(stderr, "venio_server: could not read %s: %s\n",
+				server_config.tls_key, strerror(errno));
+		exit(1);
 	}
 }
 
@@ -165,6 +260,7 @@ main(int argc, char **argv)
 	int			sig;
 
 	parse_args(argc, argv);
+	load_tls_files();
 
 	/*
 	 * Block the stop signals before any thread starts, so that every thread
@@ -180,7 +276,8 @@ main(int argc, char **argv)
 	daemon = http_start(server_config.port);
 	if (daemon == NULL)
 	{
-		fprintf(stderr, "venio_server: could not listen on 127.0.0.1:%d\n", server_config.port);
+		fprintf(stderr, "venio_server: could not listen on 127.0.0.1:%d%s\n", server_config.port,
+				server_config.tls_cert ? " (is the TLS certificate or key invalid?)" : "");
 		return 1;
 	}
 	port = http_bound_port(daemon);

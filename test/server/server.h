@@ -24,6 +24,10 @@ typedef struct ServerConfig
 	const char *client_secret;
 	const char *subscription_key;
 	int			token_ttl;
+	const char *tls_cert;		/* PEM file paths; both NULL: plain HTTP */
+	const char *tls_key;
+	char	   *tls_cert_pem;	/* their contents, read at start-up */
+	char	   *tls_key_pem;
 } ServerConfig;
 
 extern ServerConfig server_config;
