@@ -272,40 +272,46 @@ judge(Job *job, TimestampTz now)
 
 /* ---- the loop ---- */
 
-static void
-record_finished(void)
-{
-	ListCell   *lc;
-
-	if (ws.finished == NIL)
-		return;
-	db_record(ws.finished);
-	foreach(lc, ws.finished)
-		MemoryContextDelete(((Job *) lfirst(lc))->cxt);
-	pg_atomic_sub_fetch_u32(&gofive_shared->in_flight, list_length(ws.finished));
-	list_free(ws.finished);
-	ws.finished = NIL;
-	/* an ordering key may have been released */
-	ws.more_to_claim = true;
-}
-
 static int
 slots_used(void)
 {
 	return delivery_in_flight() + list_length(ws.finished);
 }
 
-static void
-claim_if_low(void)
+static bool
+wants_claim(TimestampTz now)
 {
-	List	   *claimed;
+	return ws.more_to_claim && list_length(ws.ready) < gofive_max_concurrency && may_send(now);
+}
 
-	if (!ws.more_to_claim || list_length(ws.ready) >= gofive_max_concurrency)
-		return;
-	claimed = db_claim(gofive_batch_size);
-	ws.more_to_claim = (list_length(claimed) == gofive_batch_size);
-	ws.ready = list_concat(ws.ready, claimed);
-	list_free(claimed);
+/*
+ * Record what has finished and claim more, in one transaction; then give
+ * the finished requests' slots back.
+ */
+static void
+exchange(bool record, bool claim)
+{
+	List	   *finished = record ? ws.finished : NIL;
+	List	   *claimed;
+	ListCell   *lc;
+
+	claimed = db_exchange(finished, claim ? gofive_batch_size : 0);
+	if (claim)
+	{
+		ws.more_to_claim = (list_length(claimed) == gofive_batch_size);
+		ws.ready = list_concat(ws.ready, claimed);
+		list_free(claimed);
+	}
+	if (finished != NIL)
+	{
+		foreach(lc, finished)
+			MemoryContextDelete(((Job *) lfirst(lc))->cxt);
+		pg_atomic_sub_fetch_u32(&gofive_shared->in_flight, list_length(finished));
+		list_free(finished);
+		ws.finished = NIL;
+		/* an ordering key may have been released */
+		ws.more_to_claim = true;
+	}
 }
 
 /* The token for the next requests; NULL (and an outage noted) if none. */
@@ -379,7 +385,7 @@ time_to_record(TimestampTz now)
 	if (ws.finished == NIL)
 		return false;
 	return delivery_in_flight() == 0 ||
-		list_length(ws.finished) >= Max(1, gofive_max_concurrency / 4) ||
+		list_length(ws.finished) >= Max(1, gofive_max_concurrency * 3 / 4) ||
 		now >= TimestampTzPlusMilliseconds(ws.first_finished_at, RECORD_AFTER_MS);
 }
 
@@ -463,10 +469,13 @@ deliver_forever(void)
 		ResetLatch(MyLatch);
 		now = GetCurrentTimestamp();
 
-		if (time_to_record(now))
-			record_finished();
-		if (may_send(now))
-			claim_if_low();
+		{
+			bool		record = time_to_record(now);
+			bool		claim = wants_claim(now);
+
+			if (record || claim)
+				exchange(record, claim);
+		}
 		start_ready(now);
 
 		if (delivery_in_flight() > 0)
@@ -481,9 +490,9 @@ deliver_forever(void)
 		purge_if_due(now);
 		if (ws.ready != NIL && may_send(now))
 			continue;
-		if (ws.more_to_claim && may_send(now))
+		if (wants_claim(now))
 		{
-			claim_if_low();
+			exchange(false, true);
 			if (ws.ready != NIL)
 				continue;
 		}

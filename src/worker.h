@@ -51,9 +51,8 @@ typedef struct Job
 /* worker_db.c: short transactions of their own */
 extern bool db_extension_ready(void);
 extern int	db_recover_sending(void);
-extern List *db_claim(int limit);
+extern List *db_exchange(List *finished, int claim_limit);
 extern void db_release(List *jobs);
-extern void db_record(List *jobs);
 extern TimestampTz db_next_due(void);
 extern int64 db_purge(void);
 

@@ -5,8 +5,8 @@
  *		are on the network.
  *
  * A claim marks rows 'sending' and commits before anything is sent; an
- * outcome is committed before the request's concurrency slot is given
- * back.  So after a crash, the rows still 'sending' are exactly those that
+ * outcome is committed (synchronously) before the request's concurrency
+ * slot is given back.  So after a crash, the rows still 'sending' are exactly those that
  * may or may not have been sent, and db_recover_sending() queues them again
  * (at least once, with the same X-Request-Id).
  */
@@ -19,6 +19,7 @@
 #include "pgstat.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/guc.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/snapmgr.h"
@@ -160,16 +161,14 @@ job_from_tuple(HeapTuple tuple, TupleDesc desc)
 	return job;
 }
 
-/* Claim up to limit ready rows, oldest first; returns a list of Jobs. */
-List *
-db_claim(int limit)
+/* Claim up to limit ready rows, oldest first: a list (in caller) of Jobs. */
+static List *
+claim_rows(int limit, MemoryContext caller)
 {
 	Oid			types[1] = {INT4OID};
 	Datum		values[1] = {Int32GetDatum(limit)};
 	List	   *jobs = NIL;
-	MemoryContext caller = CurrentMemoryContext;
 
-	begin_xact();
 	if (SPI_execute_plan(prepare_once(&claim_plan, CLAIM_SQL, 1, types),
 						 values, NULL, false, 0) != SPI_OK_UPDATE_RETURNING)
 		elog(ERROR, "gofive worker: claim failed");
@@ -181,9 +180,23 @@ db_claim(int limit)
 		jobs = lappend(jobs, job);
 		MemoryContextSwitchTo(old);
 	}
-	end_xact();
 	list_sort(jobs, compare_jobs);
 	return jobs;
+}
+
+/*
+ * Commit this transaction without waiting for its WAL to reach disk.  Safe
+ * for claims and releases: if one is lost in a crash, its rows are pending
+ * again, which is where the recovery after the crash would put them anyway;
+ * and any later outcome is committed synchronously, which flushes the claim
+ * before it.  Outcomes themselves are always committed synchronously: a
+ * request's slot is given back only once its outcome is durable.
+ */
+static void
+commit_without_waiting(void)
+{
+	(void) set_config_option("synchronous_commit", "off", PGC_SUSET, PGC_S_SESSION,
+							 GUC_ACTION_LOCAL, true, 0, false);
 }
 
 static Datum
@@ -209,13 +222,14 @@ db_release(List *jobs)
 	if (jobs == NIL)
 		return;
 	begin_xact();
+	commit_without_waiting();
 	values[0] = int8_array(jobs);
 	if (SPI_execute_with_args(RELEASE_SQL, 1, types, values, NULL, false, 0) != SPI_OK_UPDATE)
 		elog(ERROR, "gofive worker: could not release claimed rows");
 	end_xact();
 }
 
-/* An array column for db_record: one element per job, built by "get". */
+/* An array column for record_rows: one element per job. */
 typedef struct Column
 {
 	Oid			elemtype;
@@ -240,8 +254,8 @@ column_array(Column *col, int n)
 #define NCOLS 10
 
 /* Record the outcomes of finished jobs, in one statement. */
-void
-db_record(List *jobs)
+static void
+record_rows(List *jobs)
 {
 	static Oid	types[NCOLS] = {INT8ARRAYOID, TEXTARRAYOID, INT4ARRAYOID, TIMESTAMPTZARRAYOID,
 		INT4ARRAYOID, INT4ARRAYOID, TEXTARRAYOID, JSONBARRAYOID, TEXTARRAYOID, FLOAT8ARRAYOID};
@@ -253,9 +267,6 @@ db_record(List *jobs)
 	int			i = 0;
 	ListCell   *lc;
 
-	if (n == 0)
-		return;
-	begin_xact();
 	for (int c = 0; c < NCOLS; c++)
 	{
 		cols[c].elemtype = elemtypes[c];
@@ -289,7 +300,28 @@ db_record(List *jobs)
 	if (SPI_execute_plan(prepare_once(&record_plan, RECORD_SQL, NCOLS, types),
 						 values, NULL, false, 0) != SPI_OK_UPDATE)
 		elog(ERROR, "gofive worker: could not record outcomes");
+}
+
+/*
+ * One short transaction: record the outcomes of finished jobs (if any), and
+ * claim up to claim_limit ready rows (if positive), returning them, oldest
+ * first.  Doing both at once halves the commits the worker waits for.
+ */
+List *
+db_exchange(List *finished, int claim_limit)
+{
+	MemoryContext caller = CurrentMemoryContext;
+	List	   *claimed = NIL;
+
+	begin_xact();
+	if (finished != NIL)
+		record_rows(finished);
+	else
+		commit_without_waiting();
+	if (claim_limit > 0)
+		claimed = claim_rows(claim_limit, caller);
 	end_xact();
+	return claimed;
 }
 
 /* When the earliest pending row is due (0: none pending). */
