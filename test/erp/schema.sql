@@ -31,16 +31,25 @@ CREATE TABLE erp.deals (
 );
 
 -- every new or changed serial number is bound in Venio, in order per
--- running number
-CREATE TRIGGER serial_numbers_to_venio
-    AFTER INSERT OR UPDATE ON erp.serial_numbers
-    FOR EACH ROW EXECUTE FUNCTION gofive.enqueue_trigger(
+-- running number; statement triggers with transition tables queue a whole
+-- statement's rows with one insert (one trigger per event)
+CREATE TRIGGER serial_numbers_inserted_to_venio
+    AFTER INSERT ON erp.serial_numbers REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION gofive.enqueue_trigger(
+        'upsert_serial',
+        '{"runningNumber": "running_no", "productCode": "product_code",
+          "serialNumber": "serial_no", "status": "active"}',
+        'running_no');
+CREATE TRIGGER serial_numbers_updated_to_venio
+    AFTER UPDATE ON erp.serial_numbers REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION gofive.enqueue_trigger(
         'upsert_serial',
         '{"runningNumber": "running_no", "productCode": "product_code",
           "serialNumber": "serial_no", "status": "active"}',
         'running_no');
 
--- every new deal is created in Venio, in order per customer
+-- every new deal is created in Venio, in order per customer (a row
+-- trigger: the simplest form)
 CREATE TRIGGER deals_to_venio
     AFTER INSERT ON erp.deals
     FOR EACH ROW EXECUTE FUNCTION gofive.enqueue_trigger(
