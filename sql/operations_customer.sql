@@ -4,28 +4,6 @@
 -- Each: a success (method, path, body as sent), a validation failure that
 -- sends nothing, an API error with its message.
 SELECT mock.reset();
--- the last API request the server received (token requests left out)
-CREATE FUNCTION pg_temp.last_call(OUT method text, OUT path text, OUT query text,
-                                  OUT body jsonb, OUT status int)
-LANGUAGE sql AS $$
-    SELECT e->>'method', e->>'path', e->>'query', e->'body', (e->>'status')::int
-    FROM mock.journal() AS e WHERE e->>'path' <> '/authorization/connect/token'
-    ORDER BY (e->>'seq')::int DESC LIMIT 1 $$;
--- run a statement that must fail before anything is sent: its error, and
--- whether the journal stayed as it was
-CREATE FUNCTION pg_temp.sends_nothing(stmt text) RETURNS text
-LANGUAGE plpgsql AS $$
-DECLARE
-    before bigint;
-    after bigint;
-    err text;
-BEGIN
-    SELECT count(*) INTO before FROM mock.journal();
-    err := mock.error_of(stmt);
-    SELECT count(*) INTO after FROM mock.journal();
-    RETURN err || CASE WHEN after = before THEN ' [nothing sent]'
-                       ELSE ' [SENT ' || (after - before) || ' requests]' END;
-END $$;
 
 -- ---- the catalog: 34 operations ----
 SELECT count(*) AS operations FROM gofive.operations;
@@ -35,21 +13,21 @@ SELECT name, method, path FROM gofive.operations ORDER BY name;
 \set customer '{"customerCode": null, "customerName": "New Customer Co", "customerState": 1, "customerType": 11300, "customerTaxNo": "0105551234567", "customerAliases": ["NCC"], "customerEmail": "info@example.com"}'
 SELECT c->>'customerCode' AS code, c->>'customerName' AS name, c->>'customerType' AS type
 FROM gofive_upsert_customer(:'customer') AS c;
-SELECT method, path, body = :'customer'::jsonb AS body_as_given, status FROM pg_temp.last_call();
+SELECT method, path, body = :'customer'::jsonb AS body_as_given, status FROM mock.last_call();
 -- with a code it updates that customer
 SELECT c->>'customerCode' AS code, c->>'customerName' AS name, c->>'customerEmail' AS email
 FROM gofive_upsert_customer('{"customerCode": "CU000005", "customerName": "Renamed Co", "customerState": 2}') AS c;
-SELECT pg_temp.sends_nothing($$SELECT gofive_upsert_customer('{"customerName": "x"}')$$);
-SELECT pg_temp.sends_nothing($$SELECT gofive_upsert_customer('{"customerName": "x", "customerState": 1, "customerType": 12345}')$$);
+SELECT mock.sends_nothing($$SELECT gofive_upsert_customer('{"customerName": "x"}')$$);
+SELECT mock.sends_nothing($$SELECT gofive_upsert_customer('{"customerName": "x", "customerState": 1, "customerType": 12345}')$$);
 SELECT mock.error_of($$SELECT gofive_upsert_customer('{"customerCode": "NOBODY", "customerName": "x", "customerState": 1}')$$);
 
 -- ---- create_customer_satisfaction: POST /v3/customers/satisfaction ----
 \set satisfaction '{"SourceName": "NPS [Venio]", "SourceType": 2, "Point": 9, "CustomerCode": "C000349", "DateCreated": "2025-01-29T15:38:43+0700", "AnswerBy": "Bob Name", "Comment": "good"}'
 SELECT s->>'satisfactionId' AS id, s->>'SourceName' AS source, s->>'Point' AS point
 FROM gofive_create_customer_satisfaction(:'satisfaction') AS s;
-SELECT method, path, body = :'satisfaction'::jsonb AS body_as_given, status FROM pg_temp.last_call();
-SELECT pg_temp.sends_nothing($$SELECT gofive_create_customer_satisfaction('{"SourceName": "x", "SourceType": 2, "Point": 11, "CustomerCode": "C000349", "DateCreated": "2025-01-29"}')$$);
-SELECT pg_temp.sends_nothing($$SELECT gofive_create_customer_satisfaction('{"SourceName": "x", "SourceType": 3, "Point": 1, "CustomerCode": "C000349", "DateCreated": "2025-01-29"}')$$);
+SELECT method, path, body = :'satisfaction'::jsonb AS body_as_given, status FROM mock.last_call();
+SELECT mock.sends_nothing($$SELECT gofive_create_customer_satisfaction('{"SourceName": "x", "SourceType": 2, "Point": 11, "CustomerCode": "C000349", "DateCreated": "2025-01-29"}')$$);
+SELECT mock.sends_nothing($$SELECT gofive_create_customer_satisfaction('{"SourceName": "x", "SourceType": 3, "Point": 1, "CustomerCode": "C000349", "DateCreated": "2025-01-29"}')$$);
 -- CSAT points go up to 5 only: the API's rule
 SELECT mock.error_of($$SELECT gofive_create_customer_satisfaction('{"SourceName": "CSAT", "SourceType": 1, "Point": 7, "CustomerCode": "C000349", "DateCreated": "2025-01-29"}')$$);
 SELECT mock.error_of($$SELECT gofive_create_customer_satisfaction('{"SourceName": "CSAT", "SourceType": 1, "Point": 4, "CustomerCode": "NOBODY", "DateCreated": "2025-01-29"}')$$);
@@ -59,27 +37,27 @@ SELECT mock.reset();
 \set event '{"eventName": "Meeting with Client", "eventType": 1, "eventDate": "2024-02-01T10:00:00", "customerCode": "C000349", "description": "Kick-off"}'
 SELECT e->>'eventId' AS id, e->>'eventName' AS name, e->>'customerId' AS customer_id
 FROM gofive_create_customer_event(:'event') AS e;
-SELECT method, path, body = :'event'::jsonb AS body_as_given, status FROM pg_temp.last_call();
+SELECT method, path, body = :'event'::jsonb AS body_as_given, status FROM mock.last_call();
 SELECT gofive_create_customer_event('{"eventName": "Call", "eventType": 2, "eventDate": "2024-03-05T09:00:00", "customerCode": "C000349"}')->>'eventId' AS second,
        gofive_create_customer_event('{"eventName": "Visit", "eventType": 3, "eventDate": "2024-04-10T14:00:00", "customerCode": "C000349"}')->>'eventId' AS third,
        gofive_create_customer_event('{"eventName": "Other customer", "eventType": 1, "eventDate": "2024-03-01T09:00:00", "customerCode": "C000055"}')->>'eventId' AS fourth;
-SELECT pg_temp.sends_nothing($$SELECT gofive_create_customer_event('{"eventName": "x", "eventType": 1, "customerCode": "C000349"}')$$);
-SELECT pg_temp.sends_nothing($$SELECT gofive_create_customer_event('{"eventName": "x", "eventType": "1", "eventDate": "2024-02-01", "customerCode": "C000349"}')$$);
+SELECT mock.sends_nothing($$SELECT gofive_create_customer_event('{"eventName": "x", "eventType": 1, "customerCode": "C000349"}')$$);
+SELECT mock.sends_nothing($$SELECT gofive_create_customer_event('{"eventName": "x", "eventType": "1", "eventDate": "2024-02-01", "customerCode": "C000349"}')$$);
 SELECT mock.error_of($$SELECT gofive_create_customer_event('{"eventName": "x", "eventType": 9, "eventDate": "2024-02-01", "customerCode": "C000349"}')$$);
 SELECT mock.error_of($$SELECT gofive_create_customer_event('{"eventName": "x", "eventType": 1, "eventDate": "2024-02-01", "customerCode": "NOBODY"}')$$);
 
 -- ---- list_customer_events: GET /v1/customerEvent/filter?customerCode=... ----
 SELECT e->>'eventId' AS id, e->>'eventName' AS name, e->>'eventDate' AS date
 FROM gofive_list_customer_events('C000349') AS e;
-SELECT method, path, query, body FROM pg_temp.last_call();
+SELECT method, path, query, body FROM mock.last_call();
 -- the event type as a query parameter, the dates in the GET's body
 SELECT e->>'eventId' AS id, e->>'eventName' AS name
 FROM gofive_list_customer_events('C000349', 2, '{"dateFrom": "2024-03-01", "dateTo": "2024-03-31"}') AS e;
-SELECT method, path, query, body FROM pg_temp.last_call();
+SELECT method, path, query, body FROM mock.last_call();
 SELECT e->>'eventName' AS name
 FROM gofive_list_customer_events('C000349', filter => '{"dateFrom": "2024-03-01"}') AS e;
-SELECT pg_temp.sends_nothing($$SELECT * FROM gofive_list_customer_events('C000349', NULL, '{"dateFrom": 20240301}')$$);
-SELECT pg_temp.sends_nothing($$SELECT * FROM gofive_list_customer_events('C000349', NULL, '[]')$$);
+SELECT mock.sends_nothing($$SELECT * FROM gofive_list_customer_events('C000349', NULL, '{"dateFrom": 20240301}')$$);
+SELECT mock.sends_nothing($$SELECT * FROM gofive_list_customer_events('C000349', NULL, '[]')$$);
 SELECT mock.error_of($$SELECT * FROM gofive_list_customer_events('NOBODY')$$);
 SELECT mock.error_of($$SELECT * FROM gofive_list_customer_events(NULL)$$);
 
@@ -87,16 +65,16 @@ SELECT mock.error_of($$SELECT * FROM gofive_list_customer_events(NULL)$$);
 \set edit '{"eventName": "Meeting moved", "eventDate": "2024-02-02T10:00:00", "description": "moved a day"}'
 SELECT e->>'eventId' AS id, e->>'eventName' AS name, e->>'eventDate' AS date, e->>'eventType' AS type
 FROM gofive_update_customer_event('1', :'edit') AS e;
-SELECT method, path, body = :'edit'::jsonb AS body_as_given, status FROM pg_temp.last_call();
+SELECT method, path, body = :'edit'::jsonb AS body_as_given, status FROM mock.last_call();
 SELECT e->>'eventName' AS listed FROM gofive_list_customer_events('C000349', 1) AS e;
-SELECT pg_temp.sends_nothing($$SELECT gofive_update_customer_event(NULL, '{"eventName": "x"}')$$);
-SELECT pg_temp.sends_nothing($$SELECT gofive_update_customer_event('1', '{"eventType": "meeting"}')$$);
+SELECT mock.sends_nothing($$SELECT gofive_update_customer_event(NULL, '{"eventName": "x"}')$$);
+SELECT mock.sends_nothing($$SELECT gofive_update_customer_event('1', '{"eventType": "meeting"}')$$);
 SELECT mock.error_of($$SELECT gofive_update_customer_event('999', '{"eventName": "x"}')$$);
 SELECT mock.error_of($$SELECT gofive_update_customer_event('1', '{"eventType": 9}')$$);
 
 -- ---- list_customer_event_types: GET /v1/customerEvent/event-types ----
 SELECT t->>'eventTypeId' AS id, t->>'eventTypeName' AS name FROM gofive_list_customer_event_types() AS t;
-SELECT method, path, query, body FROM pg_temp.last_call();
+SELECT method, path, query, body FROM mock.last_call();
 -- (no arguments: nothing to validate locally)
 SELECT mock.fault('{"mode": "status", "status": 400, "count": 1, "path": "/v1/customerEvent/event-types"}');
 SELECT mock.error_of($$SELECT * FROM gofive_list_customer_event_types()$$);

@@ -4,47 +4,25 @@
 -- Each: a success (method, path, body as sent), a validation failure that
 -- sends nothing, an API error with its message.
 SELECT mock.reset();
--- the last API request the server received (token requests left out)
-CREATE FUNCTION pg_temp.last_call(OUT method text, OUT path text, OUT query text,
-                                  OUT body jsonb, OUT status int)
-LANGUAGE sql AS $$
-    SELECT e->>'method', e->>'path', e->>'query', e->'body', (e->>'status')::int
-    FROM mock.journal() AS e WHERE e->>'path' <> '/authorization/connect/token'
-    ORDER BY (e->>'seq')::int DESC LIMIT 1 $$;
--- run a statement that must fail before anything is sent: its error, and
--- whether the journal stayed as it was
-CREATE FUNCTION pg_temp.sends_nothing(stmt text) RETURNS text
-LANGUAGE plpgsql AS $$
-DECLARE
-    before bigint;
-    after bigint;
-    err text;
-BEGIN
-    SELECT count(*) INTO before FROM mock.journal();
-    err := mock.error_of(stmt);
-    SELECT count(*) INTO after FROM mock.journal();
-    RETURN err || CASE WHEN after = before THEN ' [nothing sent]'
-                       ELSE ' [SENT ' || (after - before) || ' requests]' END;
-END $$;
 
 -- ---- upsert_products: POST /v3/Products ----
 \set products '{"products": [{"productCode": "NEW-1", "productName": "New one", "category": "Tools", "cost": 12.5, "prices": [{"priceTierName": "Retail", "regularPrice": 20}], "productUnitName": "pcs", "trackInventory": true, "useWarranty": false, "visibility": true, "active": true, "qty": 3}, {"productCode": "PD002", "productName": "Renamed PD002", "category": "Tools", "cost": 1, "prices": [{"priceTierName": "Retail", "regularPrice": 2}], "productUnitName": "box", "trackInventory": false, "useWarranty": false, "visibility": true, "active": false}]}'
 SELECT p->>'productCode' AS code, p->>'productName' AS name, p->>'status' AS status
 FROM jsonb_array_elements(gofive_upsert_products(:'products')) AS p;
-SELECT method, path, body = :'products'::jsonb AS body_as_given, status FROM pg_temp.last_call();
+SELECT method, path, body = :'products'::jsonb AS body_as_given, status FROM mock.last_call();
 -- created and updated products are there
 SELECT gofive_get_product('NEW-1')->>'productName' AS new_one,
        gofive_get_product('PD002')->>'productName' AS renamed;
-SELECT pg_temp.sends_nothing($$SELECT gofive_upsert_products('{"products": [{"productCode": "X"}]}')$$);
-SELECT pg_temp.sends_nothing($$SELECT gofive_upsert_products('{"products": [{"productCode": "X", "productName": "x", "category": "c", "cost": 1, "prices": [], "productUnitName": "u", "trackInventory": true, "useWarranty": true, "visibility": true, "active": true, "timeWarrantyUnit": "w"}]}')$$);
+SELECT mock.sends_nothing($$SELECT gofive_upsert_products('{"products": [{"productCode": "X"}]}')$$);
+SELECT mock.sends_nothing($$SELECT gofive_upsert_products('{"products": [{"productCode": "X", "productName": "x", "category": "c", "cost": 1, "prices": [], "productUnitName": "u", "trackInventory": true, "useWarranty": true, "visibility": true, "active": true, "timeWarrantyUnit": "w"}]}')$$);
 SELECT mock.fault('{"mode": "status", "status": 400, "count": 1, "path": "/v3/Products"}');
 SELECT gofive_upsert_products(:'products');
 
 -- ---- list_products: POST /v2/Products/GetProduct ----
 SELECT p->>'productCode' AS code FROM gofive_list_products('{"take": 3, "status": [0]}') AS p;
-SELECT method, path, body FROM pg_temp.last_call();
-SELECT pg_temp.sends_nothing($$SELECT * FROM gofive_list_products('{"take": 3}')$$);
-SELECT pg_temp.sends_nothing($$SELECT * FROM gofive_list_products('{"take": 3, "status": ["1"]}')$$);
+SELECT method, path, body FROM mock.last_call();
+SELECT mock.sends_nothing($$SELECT * FROM gofive_list_products('{"take": 3}')$$);
+SELECT mock.sends_nothing($$SELECT * FROM gofive_list_products('{"take": 3, "status": ["1"]}')$$);
 SELECT mock.fault('{"mode": "status", "status": 400, "count": 1, "path": "/v2/Products/GetProduct"}');
 SELECT mock.error_of($$SELECT * FROM gofive_list_products('{"take": 3, "status": [1]}')$$);
 
@@ -59,8 +37,8 @@ FROM mock.journal() AS e WHERE e->>'path' LIKE '/v2/products/%' ORDER BY 2;
 -- unknown codes (also awkward ones) give NULL
 SELECT gofive_get_product('NOPE') IS NULL AS unknown_is_null,
        gofive_get_product('NO/PE?') IS NULL AS awkward_unknown_is_null;
-SELECT pg_temp.sends_nothing($$SELECT gofive_get_product(NULL)$$);
-SELECT pg_temp.sends_nothing($$SELECT gofive_get_product('')$$);
+SELECT mock.sends_nothing($$SELECT gofive_get_product(NULL)$$);
+SELECT mock.sends_nothing($$SELECT gofive_get_product('')$$);
 SELECT mock.fault('{"mode": "status", "status": 400, "count": 1, "path": "/v2/products/"}');
 SELECT mock.error_of($$SELECT gofive_get_product('PD001')$$);
 
@@ -88,29 +66,29 @@ SELECT count(*) AS requests FROM mock.journal() AS e WHERE e->>'path' = '/v1/pro
 SELECT mock.reset();
 SELECT p->>'productCode' AS code
 FROM gofive_enquire_products('{"productType": 1302, "status": [1], "take": 5, "skip": 1}') AS p;
-SELECT method, path, body FROM pg_temp.last_call();
+SELECT method, path, body FROM mock.last_call();
 RESET gofive.page_size;
-SELECT pg_temp.sends_nothing($$SELECT * FROM gofive_enquire_products('{"productType": 1031, "status": [1]}')$$);
-SELECT pg_temp.sends_nothing($$SELECT * FROM gofive_enquire_products('{"productType": 1301, "status": [1], "take": 0}')$$);
+SELECT mock.sends_nothing($$SELECT * FROM gofive_enquire_products('{"productType": 1031, "status": [1]}')$$);
+SELECT mock.sends_nothing($$SELECT * FROM gofive_enquire_products('{"productType": 1301, "status": [1], "take": 0}')$$);
 SELECT mock.fault('{"mode": "status", "status": 400, "count": 1, "path": "/v1/products/getProduct"}');
 SELECT mock.error_of($$SELECT * FROM gofive_enquire_products('{"productType": 1301, "status": [1]}')$$);
 
 -- ---- upsert_serial: POST /v3/products/serials ----
 SELECT mock.reset();
 SELECT gofive_upsert_serial('MN00100', 'PD003', 'SN-100', true) AS serial;
-SELECT method, path, body FROM pg_temp.last_call();
-SELECT pg_temp.sends_nothing($$SELECT gofive_upsert_serial(NULL, 'PD001')$$);
+SELECT method, path, body FROM mock.last_call();
+SELECT mock.sends_nothing($$SELECT gofive_upsert_serial(NULL, 'PD001')$$);
 SELECT mock.error_of($$SELECT gofive_upsert_serial('MN00101', 'NOPE', 'SN-101', true)$$);
 
 -- ---- verify_serial: POST /v3/products/serials/verification ----
 \set verify '{"SerialNumber": "SN-100", "PurchaseDate": "2023-08-04", "CustomerCode": "C000349", "Latitude": 13.7563, "Longtitude": 100.5018}'
 SELECT v->>'runningNumber' AS running_number, v->>'productCode' AS product, v->'isVerified' AS verified
 FROM gofive_verify_serial(:'verify') AS v;
-SELECT method, path, body = :'verify'::jsonb AS body_as_given, status FROM pg_temp.last_call();
+SELECT method, path, body = :'verify'::jsonb AS body_as_given, status FROM mock.last_call();
 -- CustomerName instead of CustomerCode is enough
 SELECT gofive_verify_serial('{"SerialNumber": "SN-100", "PurchaseDate": "2023-08-04", "CustomerName": "Walk-in"}')->>'CustomerName' AS by_name;
-SELECT pg_temp.sends_nothing($$SELECT gofive_verify_serial('{"SerialNumber": "SN-100", "PurchaseDate": "2023-08-04"}')$$);
-SELECT pg_temp.sends_nothing($$SELECT gofive_verify_serial('{"SerialNumber": "SN-100", "PurchaseDate": "2023-08-04", "CustomerCode": "C000349", "Latitude": "13.7"}')$$);
+SELECT mock.sends_nothing($$SELECT gofive_verify_serial('{"SerialNumber": "SN-100", "PurchaseDate": "2023-08-04"}')$$);
+SELECT mock.sends_nothing($$SELECT gofive_verify_serial('{"SerialNumber": "SN-100", "PurchaseDate": "2023-08-04", "CustomerCode": "C000349", "Latitude": "13.7"}')$$);
 SELECT mock.error_of($$SELECT gofive_verify_serial('{"SerialNumber": "SN-999", "PurchaseDate": "2023-08-04", "CustomerCode": "C000349"}')$$);
 SELECT mock.error_of($$SELECT gofive_verify_serial('{"SerialNumber": "SN-100", "PurchaseDate": "04/08/2023", "CustomerCode": "C000349"}')$$);
 -- the documented rule, as the API states it (the function catches it first)
@@ -119,10 +97,10 @@ SELECT status, response FROM gofive_request('POST', '/v3/products/serials/verifi
 
 -- ---- get_serial_status: GET /v3/Products/serials/status?... ----
 SELECT gofive_get_serial_status('{"runningNumber": "MN00100"}') AS by_running_number;
-SELECT method, path, query, body FROM pg_temp.last_call();
-SELECT pg_temp.sends_nothing($$SELECT gofive_get_serial_status('[1]')$$);
+SELECT method, path, query, body FROM mock.last_call();
+SELECT mock.sends_nothing($$SELECT gofive_get_serial_status('[1]')$$);
 SELECT mock.error_of($$SELECT gofive_get_serial_status('{"serialNumber": "SN 100/x"}')$$);
-SELECT query FROM pg_temp.last_call();
+SELECT query FROM mock.last_call();
 SELECT mock.error_of($$SELECT gofive_get_serial_status()$$);
 
 -- ---- update_product_stock: PUT /v1/products/stock ----
@@ -130,16 +108,16 @@ SELECT mock.reset();
 \set stock '[{"productCode": "PD001", "qty": 20}, {"productCode": "PD 003", "qty": 7}]'
 SELECT s->>'productCode' AS code, s->>'qty' AS qty, s->'isSuccess' AS ok, s->'error' AS error
 FROM jsonb_array_elements(gofive_update_product_stock(:'stock')) AS s;
-SELECT method, path, body = :'stock'::jsonb AS body_as_given, status FROM pg_temp.last_call();
+SELECT method, path, body = :'stock'::jsonb AS body_as_given, status FROM mock.last_call();
 -- an unknown code fails on its own: GFREJ names it; the other item was applied
 SELECT gofive_update_product_stock('[{"productCode": "PD002", "qty": 11}, {"productCode": "GONE-9", "qty": 5}]');
 SELECT gofive_get_product('PD002')->>'qty' AS pd002_qty_applied;
-SELECT pg_temp.sends_nothing($$SELECT gofive_update_product_stock('{"productCode": "PD001", "qty": 1}')$$);
-SELECT pg_temp.sends_nothing($$SELECT gofive_update_product_stock('[{"productCode": "PD001", "qty": 1.5}]')$$);
+SELECT mock.sends_nothing($$SELECT gofive_update_product_stock('{"productCode": "PD001", "qty": 1}')$$);
+SELECT mock.sends_nothing($$SELECT gofive_update_product_stock('[{"productCode": "PD001", "qty": 1.5}]')$$);
 
 -- ---- list_product_units: GET /v1/products/units ----
 SELECT u->>'unitId' AS id, u->>'unitName' AS name FROM gofive_list_product_units() AS u;
-SELECT method, path, query, body FROM pg_temp.last_call();
+SELECT method, path, query, body FROM mock.last_call();
 -- (no arguments: nothing to validate locally)
 SELECT mock.fault('{"mode": "status", "status": 400, "count": 1, "path": "/v1/products/units"}');
 SELECT mock.error_of($$SELECT * FROM gofive_list_product_units()$$);

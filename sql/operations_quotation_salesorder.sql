@@ -6,28 +6,6 @@
 -- Numbers carry the current month (QT2511000001), so they are matched by
 -- pattern and compared with each other, not printed.
 SELECT mock.reset();
--- the last API request the server received (token requests left out)
-CREATE FUNCTION pg_temp.last_call(OUT method text, OUT path text, OUT query text,
-                                  OUT body jsonb, OUT status int)
-LANGUAGE sql AS $$
-    SELECT e->>'method', e->>'path', e->>'query', e->'body', (e->>'status')::int
-    FROM mock.journal() AS e WHERE e->>'path' <> '/authorization/connect/token'
-    ORDER BY (e->>'seq')::int DESC LIMIT 1 $$;
--- run a statement that must fail before anything is sent: its error, and
--- whether the journal stayed as it was
-CREATE FUNCTION pg_temp.sends_nothing(stmt text) RETURNS text
-LANGUAGE plpgsql AS $$
-DECLARE
-    before bigint;
-    after bigint;
-    err text;
-BEGIN
-    SELECT count(*) INTO before FROM mock.journal();
-    err := mock.error_of(stmt);
-    SELECT count(*) INTO after FROM mock.journal();
-    RETURN err || CASE WHEN after = before THEN ' [nothing sent]'
-                       ELSE ' [SENT ' || (after - before) || ' requests]' END;
-END $$;
 
 -- ---- upsert_quotation: POST /v2/quotation ----
 \set quotation '{"quotationNo": null, "quotationSubject": "Printers", "quotationDate": "2025-11-01", "quotationValidUntil": "2025-11-30", "quotationStatus": 1, "customerCode": "C000349", "staffCode": "staff01", "vatCalculation": true, "quotationDetails": [{"productCode": "PD001", "qty": 2, "price": 1500}, {"productCode": "PD/001", "qty": 1, "price": 99.5, "discountType": true, "discountValue": 10}]}'
@@ -35,13 +13,13 @@ CREATE TEMP TABLE q AS SELECT gofive_upsert_quotation(:'quotation') AS q;
 SELECT q->>'quotationNo' ~ '^QT[0-9]{4}[0-9]{6}$' AS number_like_QT2511000001, q->>'quotationSubject' AS subject,
        q->>'customerId' AS customer_id, q->>'subTotal' AS sub_total, jsonb_array_length(q->'quotationDetails') AS lines
 FROM q;
-SELECT method, path, body = :'quotation'::jsonb AS body_as_given, status FROM pg_temp.last_call();
+SELECT method, path, body = :'quotation'::jsonb AS body_as_given, status FROM mock.last_call();
 -- with its number it updates that quotation
 SELECT u->>'quotationNo' = q->>'quotationNo' AS same_number, u->>'quotationStatus' AS status, u->>'quotationSubject' AS subject
 FROM q, gofive_upsert_quotation(jsonb_set(:'quotation'::jsonb, '{quotationNo}', q->'quotationNo')
                                 || '{"quotationStatus": 4, "quotationSubject": "Printers (sent)"}') AS u;
-SELECT pg_temp.sends_nothing($$SELECT gofive_upsert_quotation('{"quotationSubject": "s", "quotationDate": "d", "quotationValidUntil": "d", "quotationStatus": 8, "customerCode": "C000349", "staffCode": "s", "vatCalculation": true, "quotationDetails": []}')$$);
-SELECT pg_temp.sends_nothing($$SELECT gofive_upsert_quotation('{"quotationSubject": "s", "quotationDate": "d", "quotationValidUntil": "d", "quotationStatus": 1, "customerCode": "C000349", "staffCode": "s", "vatCalculation": true, "quotationDetails": [{"qty": 1}]}')$$);
+SELECT mock.sends_nothing($$SELECT gofive_upsert_quotation('{"quotationSubject": "s", "quotationDate": "d", "quotationValidUntil": "d", "quotationStatus": 8, "customerCode": "C000349", "staffCode": "s", "vatCalculation": true, "quotationDetails": []}')$$);
+SELECT mock.sends_nothing($$SELECT gofive_upsert_quotation('{"quotationSubject": "s", "quotationDate": "d", "quotationValidUntil": "d", "quotationStatus": 1, "customerCode": "C000349", "staffCode": "s", "vatCalculation": true, "quotationDetails": [{"qty": 1}]}')$$);
 SELECT mock.error_of($$SELECT gofive_upsert_quotation('{"quotationSubject": "s", "quotationDate": "d", "quotationValidUntil": "d", "quotationStatus": 1, "customerCode": "NOBODY", "staffCode": "s", "vatCalculation": true, "quotationDetails": [{"productCode": "GONE-1", "qty": 1}]}')$$);
 SELECT mock.error_of($$SELECT gofive_upsert_quotation('{"quotationNo": "QT0000000000", "quotationSubject": "s", "quotationDate": "d", "quotationValidUntil": "d", "quotationStatus": 1, "customerCode": "C000349", "staffCode": "s", "vatCalculation": true, "quotationDetails": []}')$$);
 
@@ -49,9 +27,9 @@ SELECT mock.error_of($$SELECT gofive_upsert_quotation('{"quotationNo": "QT000000
 SELECT g->>'quotationNo' = q->>'quotationNo' AS same_number, g->>'quotationSubject' AS subject, g->>'quotationStatus' AS status
 FROM q, gofive_get_quotation(q->>'quotationNo') AS g;
 SELECT l.method, l.path = '/v1/quotation/' || (q->>'quotationNo') AS path_is_quotation, l.body, l.status
-FROM q, pg_temp.last_call() AS l;
+FROM q, mock.last_call() AS l;
 SELECT gofive_get_quotation('QT0000000000') IS NULL AS unknown_is_null;
-SELECT pg_temp.sends_nothing($$SELECT gofive_get_quotation(NULL)$$);
+SELECT mock.sends_nothing($$SELECT gofive_get_quotation(NULL)$$);
 SELECT mock.fault('{"mode": "status", "status": 400, "count": 1, "path": "/v1/quotation/"}');
 SELECT mock.error_of($$SELECT gofive_get_quotation('QT0000000000')$$);
 
@@ -73,9 +51,9 @@ SELECT count(*) AS requests FROM mock.journal() AS e
 WHERE e->>'path' = '/v1/quotation/enquiry' AND (e->>'seq')::int > :mark;
 RESET gofive.page_size;
 SELECT r->>'quotationSubject' AS subject FROM gofive_enquire_quotations('{"customerCode": "C000055"}') AS r;
-SELECT method, path, body FROM pg_temp.last_call();
-SELECT pg_temp.sends_nothing($$SELECT * FROM gofive_enquire_quotations('{"quotationStatus": 9}')$$);
-SELECT pg_temp.sends_nothing($$SELECT * FROM gofive_enquire_quotations('{"take": -1}')$$);
+SELECT method, path, body FROM mock.last_call();
+SELECT mock.sends_nothing($$SELECT * FROM gofive_enquire_quotations('{"quotationStatus": 9}')$$);
+SELECT mock.sends_nothing($$SELECT * FROM gofive_enquire_quotations('{"take": -1}')$$);
 SELECT mock.fault('{"mode": "status", "status": 400, "count": 1, "path": "/v1/quotation/enquiry"}');
 SELECT mock.error_of($$SELECT * FROM gofive_enquire_quotations('{}')$$);
 
@@ -85,10 +63,10 @@ SELECT s->>'quotationNo' = q->>'quotationNo' AS same_quotation, s->>'salesOrderN
        s->>'salesOrderId' AS sales_order_id FROM q, so;
 SELECT l.method, l.path = '/v1/quotation/' || (q->>'quotationNo') || '/convert-to-salesorder' AS path_is_quotation,
        l.body = jsonb_build_object('QuotationNo', q->>'quotationNo') AS body_repeats_number, l.status
-FROM q, pg_temp.last_call() AS l;
+FROM q, mock.last_call() AS l;
 -- the quotation is completed
 SELECT gofive_get_quotation(q->>'quotationNo')->>'quotationStatus' AS status FROM q;
-SELECT pg_temp.sends_nothing($$SELECT gofive_convert_quotation(NULL)$$);
+SELECT mock.sends_nothing($$SELECT gofive_convert_quotation(NULL)$$);
 SELECT mock.error_of($$SELECT gofive_convert_quotation('QT0000000000')$$);
 SELECT regexp_replace(mock.error_of(format('SELECT gofive_convert_quotation(%L)', q->>'quotationNo')), 'SO[0-9]+', 'SO...') AS twice FROM q;
 -- the body must repeat the path's number (the function always does)
@@ -100,11 +78,11 @@ SELECT g->>'salesOrderNo' = s->>'salesOrderNo' AS same_number, g->>'salesOrderSu
        g->>'quotationNo' = q->>'quotationNo' AS from_quotation, jsonb_array_length(g->'salesorderDetails') AS lines
 FROM q, so, gofive_get_sales_order(s->>'salesOrderNo') AS g;
 SELECT l.method, l.path = '/v2/salesorder/' || (s->>'salesOrderNo') AS path_is_order, l.body, l.status
-FROM so, pg_temp.last_call() AS l;
+FROM so, mock.last_call() AS l;
 SELECT gofive_get_sales_order('SO0000000000') IS NULL AS unknown_is_null,
        gofive_get_sales_order('SO 1/2') IS NULL AS awkward_unknown_is_null;
-SELECT path FROM pg_temp.last_call();
-SELECT pg_temp.sends_nothing($$SELECT gofive_get_sales_order('')$$);
+SELECT path FROM mock.last_call();
+SELECT mock.sends_nothing($$SELECT gofive_get_sales_order('')$$);
 SELECT mock.fault('{"mode": "status", "status": 400, "count": 1, "path": "/v2/salesorder/"}');
 SELECT mock.error_of($$SELECT gofive_get_sales_order('SO0000000000')$$);
 
@@ -113,12 +91,12 @@ SELECT mock.error_of($$SELECT gofive_get_sales_order('SO0000000000')$$);
 SELECT gofive_update_sales_order_payment(s->>'salesOrderNo', :'payment') AS data FROM so;
 SELECT l.method, l.path = '/v2/salesorder/' || (s->>'salesOrderNo') || '/payment' AS path_is_payment,
        l.body = :'payment'::jsonb AS body_as_given, l.status
-FROM so, pg_temp.last_call() AS l;
+FROM so, mock.last_call() AS l;
 -- envelope A with data true
 SELECT r.status, r.response FROM so, gofive_request('PUT', '/v2/salesorder/' || (s->>'salesOrderNo') || '/payment', :'payment') AS r;
 SELECT gofive_get_sales_order(s->>'salesOrderNo')->'payment'->'schedulePayments' AS schedule FROM so;
-SELECT pg_temp.sends_nothing($$SELECT gofive_update_sales_order_payment('SO1', '{"payments": [{"InstallmentNumber": 1, "status": 3}]}')$$);
-SELECT pg_temp.sends_nothing($$SELECT gofive_update_sales_order_payment('SO1', '{"payments": [{"periodNo": 1, "status": 1}]}')$$);
+SELECT mock.sends_nothing($$SELECT gofive_update_sales_order_payment('SO1', '{"payments": [{"InstallmentNumber": 1, "status": 3}]}')$$);
+SELECT mock.sends_nothing($$SELECT gofive_update_sales_order_payment('SO1', '{"payments": [{"periodNo": 1, "status": 1}]}')$$);
 SELECT mock.error_of(format('SELECT gofive_update_sales_order_payment(%L, %L)', s->>'salesOrderNo', '{"payments": [{"InstallmentNumber": 3, "status": 1}]}')) FROM so;
 SELECT mock.error_of($$SELECT gofive_update_sales_order_payment('SO0000000000', '{"payments": [{"InstallmentNumber": 1, "status": 1}]}')$$);
 
@@ -126,8 +104,8 @@ SELECT mock.error_of($$SELECT gofive_update_sales_order_payment('SO0000000000', 
 \set reject '{"salesOrderIds": [1], "reason": "customer cancelled"}'
 SELECT r->>'salesOrderId' AS id, r->>'salesOrderNo' = s->>'salesOrderNo' AS same_number, r->>'salesOrderStatus' AS status
 FROM so, jsonb_array_elements(gofive_reject_sales_orders(:'reject')) AS r;
-SELECT method, path, body = :'reject'::jsonb AS body_as_given, status FROM pg_temp.last_call();
+SELECT method, path, body = :'reject'::jsonb AS body_as_given, status FROM mock.last_call();
 SELECT gofive_get_sales_order(s->>'salesOrderNo')->>'rejectReason' AS reason FROM so;
-SELECT pg_temp.sends_nothing($$SELECT gofive_reject_sales_orders('{"salesOrderIds": [1]}')$$);
-SELECT pg_temp.sends_nothing($$SELECT gofive_reject_sales_orders('{"salesOrderIds": ["1"], "reason": "r"}')$$);
+SELECT mock.sends_nothing($$SELECT gofive_reject_sales_orders('{"salesOrderIds": [1]}')$$);
+SELECT mock.sends_nothing($$SELECT gofive_reject_sales_orders('{"salesOrderIds": ["1"], "reason": "r"}')$$);
 SELECT mock.error_of($$SELECT gofive_reject_sales_orders('{"salesOrderIds": [1, 999], "reason": "again"}')$$);

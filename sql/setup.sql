@@ -61,6 +61,29 @@ EXCEPTION WHEN OTHERS THEN
     RETURN SQLSTATE || ': ' || SQLERRM;
 END $$;
 
+-- the last API request the server received (token requests left out)
+CREATE FUNCTION mock.last_call(OUT method text, OUT path text, OUT query text,
+                                  OUT body jsonb, OUT status int)
+LANGUAGE sql AS $$
+    SELECT e->>'method', e->>'path', e->>'query', e->'body', (e->>'status')::int
+    FROM mock.journal() AS e WHERE e->>'path' <> '/authorization/connect/token'
+    ORDER BY (e->>'seq')::int DESC LIMIT 1 $$;
+-- run a statement that must fail before anything is sent: its error, and
+-- whether the journal stayed as it was
+CREATE FUNCTION mock.sends_nothing(stmt text) RETURNS text
+LANGUAGE plpgsql AS $$
+DECLARE
+    before bigint;
+    after bigint;
+    err text;
+BEGIN
+    SELECT count(*) INTO before FROM mock.journal();
+    err := mock.error_of(stmt);
+    SELECT count(*) INTO after FROM mock.journal();
+    RETURN err || CASE WHEN after = before THEN ' [nothing sent]'
+                       ELSE ' [SENT ' || (after - before) || ' requests]' END;
+END $$;
+
 SELECT mock.reset();
 SELECT count(*) AS journal_entries FROM mock.journal();
 
