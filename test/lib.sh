@@ -48,74 +48,54 @@ build_and_install() {
     make -C "$dir/test/server" -s >/dev/null
 }
 
-# Start the local Venio server as the test user on an ephemeral loopback
-# port; sets VENIO_PID and VENIO_PORT.  setpriv execs, so $! is the server.
-start_venio() {
-    local dir=$1 log=$2
+# Start a local Venio server as the test user on an ephemeral loopback port,
+# with any extra options; sets LAUNCHED_PID and LAUNCHED_PORT.  setpriv
+# execs, so $! is the server itself.
+launch_venio() {
+    local dir=$1 log=$2; shift 2
     local portfile
     portfile=$(mktemp -u "$dir/venio-port.XXXXXX")
     setpriv --reuid="$TEST_USER" --regid="$TEST_USER" --init-groups \
-        "$dir/test/server/venio_server" --port 0 --port-file "$portfile" >"$log" 2>&1 &
-    VENIO_PID=$!
-    VENIO_PORT=
+        "$dir/test/server/venio_server" --port 0 --port-file "$portfile" "$@" >"$log" 2>&1 &
+    LAUNCHED_PID=$!
+    LAUNCHED_PORT=
     for _ in $(seq 100); do
-        [ -s "$portfile" ] && VENIO_PORT=$(tr -dc 0-9 <"$portfile") && [ -n "$VENIO_PORT" ] && break
+        [ -s "$portfile" ] && LAUNCHED_PORT=$(tr -dc 0-9 <"$portfile") && [ -n "$LAUNCHED_PORT" ] && break
         sleep 0.1
     done
-    if [ -z "$VENIO_PORT" ]; then cat "$log"; echo "the local Venio server did not start"; exit 1; fi
+    if [ -z "$LAUNCHED_PORT" ]; then cat "$log"; echo "the local Venio server did not start"; exit 1; fi
 }
 
-stop_venio() {
-    if [ -n "${VENIO_PID:-}" ]; then
-        kill "$VENIO_PID" 2>/dev/null || true
-        wait "$VENIO_PID" 2>/dev/null || true
-        VENIO_PID=
+stop_pid() {
+    if [ -n "${1:-}" ]; then
+        kill "$1" 2>/dev/null || true
+        wait "$1" 2>/dev/null || true
     fi
 }
 
-# The gofive settings that point a cluster at the local server.
-venio_settings() {
+# The gofive settings that point a cluster at a local server.
+settings_for() {
     cat <<CONF
-gofive.base_url = 'http://127.0.0.1:$VENIO_PORT'
+gofive.base_url = '$1://127.0.0.1:$2'
 gofive.client_id = '$VENIO_CLIENT_ID'
 gofive.client_secret = '$VENIO_CLIENT_SECRET'
 gofive.subscription_key = '$VENIO_SUBSCRIPTION_KEY'
 CONF
 }
 
-# Start a second local Venio server that serves HTTPS with the PEM
-# certificate and key given (readable by the test user); sets
-# VENIO_TLS_PID and VENIO_TLS_PORT (VENIO_PID and VENIO_PORT are left alone).
+# The local Venio server over HTTP: VENIO_PID, VENIO_PORT.
+start_venio() {
+    launch_venio "$1" "$2"
+    VENIO_PID=$LAUNCHED_PID VENIO_PORT=$LAUNCHED_PORT
+}
+stop_venio() { stop_pid "${VENIO_PID:-}"; VENIO_PID=; }
+venio_settings() { settings_for http "$VENIO_PORT"; }
+
+# A second one serving HTTPS with the PEM certificate and key given
+# (readable by the test user): VENIO_TLS_PID, VENIO_TLS_PORT.
 start_venio_tls() {
-    local dir=$1 log=$2 cert=$3 key=$4
-    local portfile
-    portfile=$(mktemp -u "$dir/venio-tls-port.XXXXXX")
-    setpriv --reuid="$TEST_USER" --regid="$TEST_USER" --init-groups \
-        "$dir/test/server/venio_server" --port 0 --port-file "$portfile" \
-        --tls-cert "$cert" --tls-key "$key" >"$log" 2>&1 &
-    VENIO_TLS_PID=$!
-    VENIO_TLS_PORT=
-    for _ in $(seq 100); do
-        [ -s "$portfile" ] && VENIO_TLS_PORT=$(tr -dc 0-9 <"$portfile") && [ -n "$VENIO_TLS_PORT" ] && break
-        sleep 0.1
-    done
-    if [ -z "$VENIO_TLS_PORT" ]; then cat "$log"; echo "the local Venio server (HTTPS) did not start"; exit 1; fi
+    launch_venio "$1" "$2" --tls-cert "$3" --tls-key "$4"
+    VENIO_TLS_PID=$LAUNCHED_PID VENIO_TLS_PORT=$LAUNCHED_PORT
 }
-
-stop_venio_tls() {
-    if [ -n "${VENIO_TLS_PID:-}" ]; then
-        kill "$VENIO_TLS_PID" 2>/dev/null || true
-        wait "$VENIO_TLS_PID" 2>/dev/null || true
-        VENIO_TLS_PID=
-    fi
-}
-
-# The gofive settings that point a cluster at the HTTPS server.
-venio_tls_settings() {
-    cat <<CONF
-gofive.base_url = 'https://127.0.0.1:$VENIO_TLS_PORT'
-gofive.client_id = '$VENIO_CLIENT_ID'
-gofive.client_secret = '$VENIO_CLIENT_SECRET'
-gofive.subscription_key = '$VENIO_SUBSCRIPTION_KEY'
-CONF
-}
+stop_venio_tls() { stop_pid "${VENIO_TLS_PID:-}"; VENIO_TLS_PID=; }
+venio_tls_settings() { settings_for https "$VENIO_TLS_PORT"; }
