@@ -12,6 +12,12 @@ SET gofive.base_url = 'https://api.gofive.co.th/v1?x=1';
 SET gofive.timeout = 0;
 SET gofive.connect_timeout = '-5s';
 SET gofive.subscription_key = E'key\r\nX-Injected: 1';
+-- the worker's settings too; they change on reload, not per session
+ALTER SYSTEM SET gofive.max_concurrency = 0;
+ALTER SYSTEM SET gofive.batch_size = 100000;
+ALTER SYSTEM SET gofive.retry_base = '-1s';
+ALTER SYSTEM SET gofive.database = '';
+SET gofive.max_attempts = 3;
 -- a trailing slash is dropped
 BEGIN;
 SET LOCAL gofive.base_url = 'https://api.gofive.co.th/';
