@@ -66,3 +66,21 @@ SELECT gofive_enqueue('upsert_serial', '{"runningNumber": "MN30001", "productCod
 SELECT mock.wait_for(format($$(SELECT count(*) FROM gofive.outbox WHERE id IN (%s, %s) AND status = 'succeeded') = 2$$, :first, :second));
 SELECT e->'body'->>'runningNumber' AS running_number, e->>'status' AS status
 FROM mock.journal() AS e WHERE e->>'path' = '/v3/products/serials' ORDER BY (e->>'seq')::int;
+
+-- while the earlier request of a key waits for its retry, the worker sleeps:
+-- it does not spin on the later request that is due but held back
+CREATE FUNCTION pg_temp.worker_cpu_ticks() RETURNS bigint
+LANGUAGE sql AS $$
+    SELECT f[12]::bigint + f[13]::bigint   -- utime + stime, after "(comm) "
+    FROM gofive.worker,
+         regexp_split_to_array(substring(pg_read_file('/proc/' || pid || '/stat') FROM '\) (.*)$'), ' ') AS f $$;
+SELECT mock.reset();
+SELECT mock.fault('{"mode": "status", "status": 503, "count": -1, "path": "/v3/products/serials"}');
+SELECT gofive_enqueue('upsert_serial', '{"runningNumber": "MN30003", "productCode": "PD001"}', 'key-y') AS first,
+       gofive_enqueue('upsert_serial', '{"runningNumber": "MN30004", "productCode": "PD001"}', 'key-y') AS second \gset
+SELECT mock.wait_for(format($$(SELECT attempts FROM gofive.outbox WHERE id = %s) >= 1$$, :first));
+SELECT pg_temp.worker_cpu_ticks() AS ticks \gset
+SELECT pg_sleep(1);
+SELECT pg_temp.worker_cpu_ticks() - :ticks < 20 AS worker_slept;
+SELECT mock.fault('{"mode": "none"}');
+SELECT mock.wait_for(format($$(SELECT count(*) FROM gofive.outbox WHERE id IN (%s, %s) AND status IN ('succeeded', 'dead')) = 2$$, :first, :second));

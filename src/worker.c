@@ -47,6 +47,7 @@
 #define NOT_INSTALLED_LOOK_MS	1000
 #define PURGE_EVERY_MS			60000
 #define POLL_MS					10		/* curl wait while requests are in flight */
+#define MIN_WAIT_MS				20		/* shortest idle wait */
 #define RECORD_AFTER_MS			2		/* longest wait to record a finished one */
 #define MIN_OUTAGES_TO_OPEN		5
 
@@ -395,24 +396,28 @@ ms_until(TimestampTz then, TimestampTz now)
 	return then <= now ? 0 : (long) ((then - now) / 1000) + 1;
 }
 
-/* Nothing in flight and nothing ready: sleep until something can happen. */
+/*
+ * Nothing in flight and nothing ready: sleep until something can happen (a
+ * commit sets the latch; a retry falls due; the circuit or a 429's pause
+ * ends; the periodic look).  A due row that the claim did not get is held
+ * by another transaction (SKIP LOCKED): look again soon, without spinning.
+ */
 static void
 sleep_until_work(TimestampTz now)
 {
 	long		timeout = IDLE_LOOK_MS;
-	TimestampTz due = db_next_due();
 
-	if (due != 0)
-		timeout = Min(timeout, ms_until(due, now));
-	if (ws.circuit == CIRCUIT_OPEN)
-		timeout = Min(timeout, ms_until(ws.circuit_until, now));
-	if (ws.paused_until > now)
-		timeout = Min(timeout, ms_until(ws.paused_until, now));
-	if (timeout <= 0)
+	if (may_send(now))
 	{
-		ws.more_to_claim = true;
-		return;
+		TimestampTz due = db_next_due();
+
+		if (due != 0)
+			timeout = Min(timeout, Max(ms_until(due, now), MIN_WAIT_MS));
 	}
+	if (ws.circuit == CIRCUIT_OPEN)
+		timeout = Min(timeout, Max(ms_until(ws.circuit_until, now), 1));
+	if (ws.paused_until > now)
+		timeout = Min(timeout, Max(ms_until(ws.paused_until, now), 1));
 	report(ws.circuit == CIRCUIT_OPEN ? "waiting: API unavailable" : "idle");
 	(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
 					 timeout, PG_WAIT_EXTENSION);

@@ -62,8 +62,14 @@
 #define RECOVER_SQL \
 	"UPDATE gofive.outbox SET status = 'pending' WHERE status = 'sending'"
 
+/* the earliest due time of a pending row that no earlier row of its key holds back */
 #define NEXT_DUE_SQL \
-	"SELECT min(next_attempt_at) FROM gofive.outbox WHERE status = 'pending'"
+	"SELECT min(o.next_attempt_at) FROM gofive.outbox o" \
+	" WHERE o.status = 'pending'" \
+	"   AND (o.ordering_key IS NULL OR NOT EXISTS (" \
+	"        SELECT 1 FROM gofive.outbox p" \
+	"         WHERE p.ordering_key = o.ordering_key AND p.id < o.id" \
+	"           AND p.status IN ('pending', 'sending')))"
 
 static SPIPlanPtr claim_plan = NULL;
 static SPIPlanPtr record_plan = NULL;
