@@ -84,3 +84,7 @@ SELECT pg_sleep(1);
 SELECT pg_temp.worker_cpu_ticks() - :ticks < 20 AS worker_slept;
 SELECT mock.fault('{"mode": "none"}');
 SELECT mock.wait_for(format($$(SELECT count(*) FROM gofive.outbox WHERE id IN (%s, %s) AND status IN ('succeeded', 'dead')) = 2$$, :first, :second));
+-- and with nothing to do it uses no CPU at all
+SELECT pg_temp.worker_cpu_ticks() AS ticks \gset
+SELECT pg_sleep(1);
+SELECT pg_temp.worker_cpu_ticks() - :ticks < 5 AS idle_worker_sleeps;
