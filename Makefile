@@ -14,6 +14,7 @@ OBJS = \
 	src/request.o \
 	src/functions.o \
 	src/shmem.o \
+	src/spi.o \
 	src/outbox.o \
 	src/trigger.o \
 	src/retry.o \

@@ -70,17 +70,8 @@ gofive_enqueue_row(const char *operation, const char *method, const char *path,
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "gofive: SPI_connect failed");
-	if (insert_plan == NULL)
-	{
-		SPIPlanPtr	plan = SPI_prepare(INSERT_SQL, 5, types);
-
-		if (plan == NULL)
-			elog(ERROR, "gofive: could not prepare the outbox insert: %s",
-				 SPI_result_code_string(SPI_result));
-		SPI_keepplan(plan);
-		insert_plan = plan;
-	}
-	if (SPI_execute_plan(insert_plan, values, nulls, false, 1) != SPI_OK_INSERT_RETURNING)
+	if (SPI_execute_plan(gofive_prepare_once(&insert_plan, INSERT_SQL, 5, types),
+						 values, nulls, false, 1) != SPI_OK_INSERT_RETURNING)
 		elog(ERROR, "gofive: could not insert into gofive.outbox");
 	id = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
 	SPI_finish();
@@ -98,20 +89,6 @@ gofive_enqueue_row(const char *operation, const char *method, const char *path,
 
 static SPIPlanPtr insert_rows_plan = NULL;
 
-static Datum
-array_of(Oid elemtype, int n, Datum *values, bool *nulls)
-{
-	int			dims[1] = {n};
-	int			lbs[1] = {1};
-	int16		typlen;
-	bool		typbyval;
-	char		typalign;
-
-	get_typlenbyvalalign(elemtype, &typlen, &typbyval, &typalign);
-	return PointerGetDatum(construct_md_array(values, nulls, 1, dims, lbs,
-											  elemtype, typlen, typbyval, typalign));
-}
-
 /*
  * Insert n requests of one operation with one statement, in array order
  * (so their ids, and thus their order per ordering key, follow it).
@@ -125,23 +102,14 @@ gofive_enqueue_rows(const char *operation, const char *method, int n, Datum *pat
 
 	values[0] = CStringGetTextDatum(operation);
 	values[1] = CStringGetTextDatum(method);
-	values[2] = array_of(TEXTOID, n, paths, NULL);
-	values[3] = array_of(JSONBOID, n, bodies, body_nulls);
-	values[4] = array_of(TEXTOID, n, keys, key_nulls);
+	values[2] = gofive_array(TEXTOID, n, paths, NULL);
+	values[3] = gofive_array(JSONBOID, n, bodies, body_nulls);
+	values[4] = gofive_array(TEXTOID, n, keys, key_nulls);
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "gofive: SPI_connect failed");
-	if (insert_rows_plan == NULL)
-	{
-		SPIPlanPtr	plan = SPI_prepare(INSERT_ROWS_SQL, 5, types);
-
-		if (plan == NULL)
-			elog(ERROR, "gofive: could not prepare the outbox insert: %s",
-				 SPI_result_code_string(SPI_result));
-		SPI_keepplan(plan);
-		insert_rows_plan = plan;
-	}
-	if (SPI_execute_plan(insert_rows_plan, values, NULL, false, 0) != SPI_OK_INSERT)
+	if (SPI_execute_plan(gofive_prepare_once(&insert_rows_plan, INSERT_ROWS_SQL, 5, types),
+						 values, NULL, false, 0) != SPI_OK_INSERT)
 		elog(ERROR, "gofive: could not insert into gofive.outbox");
 	SPI_finish();
 

@@ -58,6 +58,12 @@ extern void gofive_set_worker_state(const char *state);
 extern void gofive_set_last_error(const char *error);
 extern void gofive_publish_worker(const char *database);
 
+/* ---- spi.c ---- */
+struct _SPI_plan;
+extern struct _SPI_plan *gofive_prepare_once(struct _SPI_plan **plan, const char *sql,
+											  int nargs, Oid *types);
+extern Datum gofive_array(Oid elemtype, int n, Datum *values, bool *nulls);
+
 /* ---- outbox.c ---- */
 extern int64 gofive_purge_expired(void);
 

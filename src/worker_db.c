@@ -93,21 +93,6 @@ end_xact(void)
 	pgstat_report_stat(false);
 }
 
-static SPIPlanPtr
-prepare_once(SPIPlanPtr *plan, const char *sql, int nargs, Oid *types)
-{
-	if (*plan == NULL)
-	{
-		SPIPlanPtr	p = SPI_prepare(sql, nargs, types);
-
-		if (p == NULL)
-			elog(ERROR, "gofive worker: could not prepare \"%s\": %s",
-				 sql, SPI_result_code_string(SPI_result));
-		SPI_keepplan(p);
-		*plan = p;
-	}
-	return *plan;
-}
 
 bool
 db_extension_ready(void)
@@ -175,7 +160,7 @@ claim_rows(int limit, MemoryContext caller)
 	Datum		values[1] = {Int32GetDatum(limit)};
 	List	   *jobs = NIL;
 
-	if (SPI_execute_plan(prepare_once(&claim_plan, CLAIM_SQL, 1, types),
+	if (SPI_execute_plan(gofive_prepare_once(&claim_plan, CLAIM_SQL, 1, types),
 						 values, NULL, false, 0) != SPI_OK_UPDATE_RETURNING)
 		elog(ERROR, "gofive worker: claim failed");
 	for (uint64 i = 0; i < SPI_processed; i++)
@@ -215,7 +200,7 @@ int8_array(List *jobs)
 
 	foreach(lc, jobs)
 		elems[i++] = Int64GetDatum(((Job *) lfirst(lc))->id);
-	return PointerGetDatum(construct_array(elems, n, INT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+	return gofive_array(INT8OID, n, elems, NULL);
 }
 
 /* Give claimed but unsent rows back (the circuit opened). */
@@ -242,20 +227,6 @@ typedef struct Column
 	Datum	   *values;
 	bool	   *nulls;
 } Column;
-
-static Datum
-column_array(Column *col, int n)
-{
-	int16		typlen;
-	bool		typbyval;
-	char		typalign;
-	int			dims[1] = {n};
-	int			lbs[1] = {1};
-
-	get_typlenbyvalalign(col->elemtype, &typlen, &typbyval, &typalign);
-	return PointerGetDatum(construct_md_array(col->values, col->nulls, 1, dims, lbs,
-											  col->elemtype, typlen, typbyval, typalign));
-}
 
 #define NCOLS 10
 
@@ -302,8 +273,8 @@ record_rows(List *jobs)
 		i++;
 	}
 	for (int c = 0; c < NCOLS; c++)
-		values[c] = column_array(&cols[c], n);
-	if (SPI_execute_plan(prepare_once(&record_plan, RECORD_SQL, NCOLS, types),
+		values[c] = gofive_array(cols[c].elemtype, n, cols[c].values, cols[c].nulls);
+	if (SPI_execute_plan(gofive_prepare_once(&record_plan, RECORD_SQL, NCOLS, types),
 						 values, NULL, false, 0) != SPI_OK_UPDATE)
 		elog(ERROR, "gofive worker: could not record outcomes");
 }
