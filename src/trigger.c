@@ -121,16 +121,12 @@ scalar_column(Datum value, Oid type, JsonbValue *v)
 			v->val.boolean = DatumGetBool(value);
 			return true;
 		case INT2OID:
-			v->type = jbvNumeric;
-			v->val.numeric = int64_to_numeric(DatumGetInt16(value));
-			return true;
 		case INT4OID:
-			v->type = jbvNumeric;
-			v->val.numeric = int64_to_numeric(DatumGetInt32(value));
-			return true;
 		case INT8OID:
 			v->type = jbvNumeric;
-			v->val.numeric = int64_to_numeric(DatumGetInt64(value));
+			v->val.numeric = int64_to_numeric(type == INT2OID ? DatumGetInt16(value) :
+											  type == INT4OID ? DatumGetInt32(value) :
+											  DatumGetInt64(value));
 			return true;
 		case NUMERICOID:
 			v->type = jbvNumeric;

@@ -238,9 +238,12 @@ json_string_or(json_object *obj, const char *key, const char *otherwise)
 
 /* ------------------------------------------------------------ create_deal */
 
-/* [{"dealsId":1,"topicId":1001,"isActive":true}, ...] from dealInterests */
+/*
+ * One object per id: {"dealsId":1,"<key>":1001} (plus "isActive":true for
+ * interests), as the deal's dealsInterests and dealsLabels.
+ */
 static json_object *
-deal_interests(long deal_id, json_object *ids)
+deal_links(long deal_id, json_object *ids, const char *key, bool with_active)
 {
 	json_object *list = json_object_new_array();
 
@@ -249,25 +252,9 @@ deal_interests(long deal_id, json_object *ids)
 		json_object *item = json_object_new_object();
 
 		json_object_object_add(item, "dealsId", json_object_new_int64(deal_id));
-		json_object_object_add(item, "topicId", copy_value(json_object_array_get_idx(ids, i)));
-		json_object_object_add(item, "isActive", json_object_new_boolean(1));
-		json_object_array_add(list, item);
-	}
-	return list;
-}
-
-/* [{"dealsId":1,"dealLabelId":1002}, ...] from dealLabels */
-static json_object *
-deal_labels(long deal_id, json_object *ids)
-{
-	json_object *list = json_object_new_array();
-
-	for (size_t i = 0; ids && i < json_object_array_length(ids); i++)
-	{
-		json_object *item = json_object_new_object();
-
-		json_object_object_add(item, "dealsId", json_object_new_int64(deal_id));
-		json_object_object_add(item, "dealLabelId", copy_value(json_object_array_get_idx(ids, i)));
+		json_object_object_add(item, key, copy_value(json_object_array_get_idx(ids, i)));
+		if (with_active)
+			json_object_object_add(item, "isActive", json_object_new_boolean(1));
 		json_object_array_add(list, item);
 	}
 	return list;
@@ -310,9 +297,9 @@ build_deal(long deal_id, json_object *body, const char *now)
 	json_object_object_add(deal, "dateCreated", json_object_new_string(now));
 	json_object_object_add(deal, "createByUserId", json_object_new_string(server_config.client_id));
 	json_object_object_add(deal, "dealsInterests",
-						   deal_interests(deal_id, json_field(body, "dealInterests")));
+						   deal_links(deal_id, json_field(body, "dealInterests"), "topicId", true));
 	json_object_object_add(deal, "dealsLabels",
-						   deal_labels(deal_id, json_field(body, "dealLabels")));
+						   deal_links(deal_id, json_field(body, "dealLabels"), "dealLabelId", false));
 	json_object_object_add(deal, "dateFollowUp", copy_value(json_field(body, "dateFollowUp")));
 	json_object_object_add(deal, "userId", users);
 	json_object_object_add(deal, "participantUserIds",
