@@ -13,6 +13,7 @@ OBJS = \
 	src/api.o \
 	src/request.o \
 	src/functions.o \
+	src/privilege.o \
 	src/shmem.o \
 	src/spi.o \
 	src/outbox.o \

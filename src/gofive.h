@@ -116,6 +116,20 @@ extern void gofive_enqueue_rows(const char *operation, const char *method, int n
 								Datum *keys, bool *key_nulls);
 extern const GfOperation *gofive_operation_or_error(const char *name);
 
+/* ---- privilege.c: whose rights the SQL runs with ---- */
+typedef struct GofiveRaised
+{
+	Oid			userid;
+	int			sec_context;
+	int			guc_nest_level;
+} GofiveRaised;
+
+extern Oid	gofive_outbox_relid(void);
+extern void gofive_become_owner(GofiveRaised *saved);
+extern void gofive_restore_user(const GofiveRaised *saved);
+extern bool gofive_is_admin(Oid role);
+extern bool gofive_become_worker_role(void);
+
 /* ---- api.c: from SQL arguments to method, path and body ---- */
 typedef struct GofiveCall
 {

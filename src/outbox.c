@@ -1,10 +1,18 @@
 /*
  * outbox.c
- *		Putting requests into the outbox, in the caller's transaction.
+ *		Putting requests into the outbox, in the caller's transaction, and
+ *		the SQL functions that manage them (retry, purge).
  *
  * The row is written with the caller's transaction, so a rollback leaves
  * nothing to send; at commit the worker's latch is set (shmem.c), so it
  * starts delivering at once instead of at its next periodic look.
+ *
+ * Callers need no rights on gofive.outbox: each statement here runs as the
+ * table's owner (privilege.c), after everything the caller supplied has
+ * been validated and converted with the caller's own rights.  A row records
+ * the role that enqueued it, and retry and purge act only on rows of roles
+ * whose privileges the caller has (all rows for gofive_admin).  Every SQL
+ * text here follows privilege.c's rule: qualified names and operators.
  */
 #include "postgres.h"
 
@@ -12,6 +20,7 @@
 #include "executor/spi.h"
 #include "fmgr.h"
 #include "common/pg_prng.h"
+#include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/uuid.h"
 #include "utils/lsyscache.h"
@@ -24,13 +33,24 @@ PG_FUNCTION_INFO_V1(gofive_enqueue);
 PG_FUNCTION_INFO_V1(gofive_enqueue_request);
 PG_FUNCTION_INFO_V1(gofive_wake);
 PG_FUNCTION_INFO_V1(gofive_purge);
+PG_FUNCTION_INFO_V1(gofive_retry);
+PG_FUNCTION_INFO_V1(gofive_retry_all);
 PG_FUNCTION_INFO_V1(gofive_new_request_id);
 
 static SPIPlanPtr insert_plan = NULL;
+static SPIPlanPtr insert_rows_plan = NULL;
 
 #define INSERT_SQL \
-	"INSERT INTO gofive.outbox (operation, method, path, body, ordering_key) " \
-	"VALUES ($1, $2, $3, $4, $5) RETURNING id"
+	"INSERT INTO gofive.outbox (operation, method, path, body, ordering_key, enqueued_by) " \
+	"VALUES ($1, $2, $3, $4, $5, $6) RETURNING id"
+
+/* the arrays' elements in their order, so that ids (and key order) follow it */
+#define INSERT_ROWS_SQL \
+	"INSERT INTO gofive.outbox (operation, method, path, body, ordering_key, enqueued_by) " \
+	"SELECT $1, $2, u.path, u.body, u.key, $6" \
+	"  FROM ROWS FROM (pg_catalog.unnest($3), pg_catalog.unnest($4), pg_catalog.unnest($5))" \
+	"       WITH ORDINALITY AS u(path, body, key, n)" \
+	" ORDER BY u.n"
 
 static void
 warn_if_no_worker(void)
@@ -47,6 +67,37 @@ warn_if_no_worker(void)
 }
 
 /*
+ * Run a prepared INSERT into gofive.outbox as the table's owner; the values
+ * are converted already, so nothing of the caller's runs raised.  The row
+ * belongs to the current user.  Returns the first id when returning_id.
+ */
+static int64
+insert_as_owner(SPIPlanPtr *plan, const char *sql, Oid *types, Datum *values,
+				const char *nulls, bool returning_id)
+{
+	GofiveRaised saved;
+	int64		id = 0;
+	bool		isnull;
+	int			rc;
+
+	values[5] = ObjectIdGetDatum(GetUserId());
+	gofive_become_owner(&saved);
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "gofive: SPI_connect failed");
+	rc = SPI_execute_plan(gofive_prepare_once(plan, sql, 6, types), values, nulls, false, 0);
+	if (rc != (returning_id ? SPI_OK_INSERT_RETURNING : SPI_OK_INSERT))
+		elog(ERROR, "gofive: could not insert into gofive.outbox: %s", SPI_result_code_string(rc));
+	if (returning_id)
+		id = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+	SPI_finish();
+	gofive_restore_user(&saved);
+
+	gofive_wake_worker_at_commit();
+	warn_if_no_worker();
+	return id;
+}
+
+/*
  * Insert one row into gofive.outbox (the caller has validated it) and ask
  * for the worker to be woken at commit.  Returns the row's id.
  */
@@ -54,11 +105,9 @@ int64
 gofive_enqueue_row(const char *operation, const char *method, const char *path,
 				   Jsonb *body, const char *ordering_key)
 {
-	Oid			types[5] = {TEXTOID, TEXTOID, TEXTOID, JSONBOID, TEXTOID};
-	Datum		values[5];
-	char		nulls[5] = {' ', ' ', ' ', ' ', ' '};
-	bool		isnull;
-	int64		id;
+	Oid			types[6] = {TEXTOID, TEXTOID, TEXTOID, JSONBOID, TEXTOID, REGROLEOID};
+	Datum		values[6];
+	char		nulls[6] = {' ', ' ', ' ', ' ', ' ', ' '};
 
 	values[0] = CStringGetTextDatum(operation);
 	values[1] = CStringGetTextDatum(method);
@@ -67,27 +116,8 @@ gofive_enqueue_row(const char *operation, const char *method, const char *path,
 	nulls[3] = body ? ' ' : 'n';
 	values[4] = ordering_key ? CStringGetTextDatum(ordering_key) : (Datum) 0;
 	nulls[4] = ordering_key ? ' ' : 'n';
-
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "gofive: SPI_connect failed");
-	if (SPI_execute_plan(gofive_prepare_once(&insert_plan, INSERT_SQL, 5, types),
-						 values, nulls, false, 1) != SPI_OK_INSERT_RETURNING)
-		elog(ERROR, "gofive: could not insert into gofive.outbox");
-	id = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
-	SPI_finish();
-
-	gofive_wake_worker_at_commit();
-	warn_if_no_worker();
-	return id;
+	return insert_as_owner(&insert_plan, INSERT_SQL, types, values, nulls, true);
 }
-
-#define INSERT_ROWS_SQL \
-	"INSERT INTO gofive.outbox (operation, method, path, body, ordering_key) " \
-	"SELECT $1, $2, u.path, u.body, u.key " \
-	"  FROM unnest($3::text[], $4::jsonb[], $5::text[]) WITH ORDINALITY AS u(path, body, key, n) " \
-	" ORDER BY u.n"
-
-static SPIPlanPtr insert_rows_plan = NULL;
 
 /*
  * Insert n requests of one operation with one statement, in array order
@@ -97,24 +127,15 @@ void
 gofive_enqueue_rows(const char *operation, const char *method, int n, Datum *paths,
 					Datum *bodies, bool *body_nulls, Datum *keys, bool *key_nulls)
 {
-	Oid			types[5] = {TEXTOID, TEXTOID, TEXTARRAYOID, JSONBARRAYOID, TEXTARRAYOID};
-	Datum		values[5];
+	Oid			types[6] = {TEXTOID, TEXTOID, TEXTARRAYOID, JSONBARRAYOID, TEXTARRAYOID, REGROLEOID};
+	Datum		values[6];
 
 	values[0] = CStringGetTextDatum(operation);
 	values[1] = CStringGetTextDatum(method);
 	values[2] = gofive_array(TEXTOID, n, paths, NULL);
 	values[3] = gofive_array(JSONBOID, n, bodies, body_nulls);
 	values[4] = gofive_array(TEXTOID, n, keys, key_nulls);
-
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "gofive: SPI_connect failed");
-	if (SPI_execute_plan(gofive_prepare_once(&insert_rows_plan, INSERT_ROWS_SQL, 5, types),
-						 values, NULL, false, 0) != SPI_OK_INSERT)
-		elog(ERROR, "gofive: could not insert into gofive.outbox");
-	SPI_finish();
-
-	gofive_wake_worker_at_commit();
-	warn_if_no_worker();
+	(void) insert_as_owner(&insert_rows_plan, INSERT_ROWS_SQL, types, values, NULL, false);
 }
 
 const GfOperation *
@@ -230,27 +251,32 @@ gofive_wake(PG_FUNCTION_ARGS)
 
 /*
  * Delete succeeded rows older than gofive.retention, in slices, so that a
- * large purge does not hold many locks at once.  Used by the worker (every
- * minute) and by gofive.purge().
+ * large purge does not hold many locks at once: all of them ($2) or those of
+ * the roles whose privileges role $3 has.  The worker purges all (every
+ * minute, as gofive_worker); gofive.purge() purges the caller's.
  */
 #define PURGE_SQL \
-	"DELETE FROM gofive.outbox WHERE id IN (" \
-	"  SELECT id FROM gofive.outbox" \
-	"   WHERE status = 'succeeded' AND finished_at < now() - make_interval(secs => $1)" \
-	"   LIMIT 10000)"
+	"DELETE FROM gofive.outbox d WHERE d.id OPERATOR(pg_catalog.=) ANY (ARRAY(" \
+	"  SELECT o.id FROM gofive.outbox o" \
+	"   WHERE o.status OPERATOR(pg_catalog.=) 'succeeded'::gofive.request_status" \
+	"     AND o.finished_at OPERATOR(pg_catalog.<)" \
+	"         (pg_catalog.now() OPERATOR(pg_catalog.-) pg_catalog.make_interval(secs => $1))" \
+	"     AND ($2 OR pg_catalog.pg_has_role($3, o.enqueued_by, 'USAGE'))" \
+	"   LIMIT 10000))"
 
 int64
-gofive_purge_expired(void)
+gofive_purge_expired(bool all, Oid role)
 {
-	Oid			types[1] = {FLOAT8OID};
-	Datum		values[1] = {Float8GetDatum((double) gofive_retention_s)};
+	Oid			types[3] = {FLOAT8OID, BOOLOID, OIDOID};
+	Datum		values[3] = {Float8GetDatum((double) gofive_retention_s), BoolGetDatum(all),
+	ObjectIdGetDatum(role)};
 	int64		total = 0;
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "gofive: SPI_connect failed");
 	for (;;)
 	{
-		if (SPI_execute_with_args(PURGE_SQL, 1, types, values, NULL, false, 0) != SPI_OK_DELETE)
+		if (SPI_execute_with_args(PURGE_SQL, 3, types, values, NULL, false, 0) != SPI_OK_DELETE)
 			elog(ERROR, "gofive: purge failed");
 		total += (int64) SPI_processed;
 		if (SPI_processed < 10000)
@@ -260,11 +286,90 @@ gofive_purge_expired(void)
 	return total;
 }
 
-/* gofive.purge(): delete expired succeeded rows now; returns how many. */
+/* gofive.purge(): delete the caller's expired succeeded rows now; how many. */
 Datum
 gofive_purge(PG_FUNCTION_ARGS)
 {
-	PG_RETURN_INT64(gofive_purge_expired());
+	Oid			caller = GetUserId();
+	bool		all = gofive_is_admin(caller);
+	GofiveRaised saved;
+	int64		n;
+
+	gofive_become_owner(&saved);
+	n = gofive_purge_expired(all, caller);
+	gofive_restore_user(&saved);
+	PG_RETURN_INT64(n);
+}
+
+/* ---- retrying by hand ---- */
+
+#define REQUEUE_SET \
+	"UPDATE gofive.outbox o" \
+	"   SET status = 'pending'::gofive.request_status, attempts = 0," \
+	"       next_attempt_at = pg_catalog.now(), finished_at = NULL" \
+	" WHERE ($1 OR pg_catalog.pg_has_role($2, o.enqueued_by, 'USAGE'))"
+
+#define RETRY_SQL REQUEUE_SET \
+	"   AND o.id OPERATOR(pg_catalog.=) $3" \
+	"   AND o.status OPERATOR(pg_catalog.=) ANY ('{failed,dead}'::gofive.request_status[])"
+
+#define RETRY_ALL_SQL REQUEUE_SET \
+	"   AND o.status OPERATOR(pg_catalog.=) $3::gofive.request_status" \
+	"   AND ($4::pg_catalog.text IS NULL OR o.operation OPERATOR(pg_catalog.=) $4)"
+
+/*
+ * Run a requeueing UPDATE as the outbox's owner, limited to the rows the
+ * caller may manage; wake the worker at commit if any row changed.
+ */
+static uint64
+requeue(const char *sql, int nargs, Datum arg3, Oid type3, Datum arg4, bool arg4_null)
+{
+	Oid			caller = GetUserId();
+	Oid			types[4] = {BOOLOID, OIDOID, type3, TEXTOID};
+	Datum		values[4] = {BoolGetDatum(gofive_is_admin(caller)), ObjectIdGetDatum(caller),
+	arg3, arg4};
+	char		nulls[4] = {' ', ' ', ' ', arg4_null ? 'n' : ' '};
+	GofiveRaised saved;
+	uint64		n;
+
+	gofive_become_owner(&saved);
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "gofive: SPI_connect failed");
+	if (SPI_execute_with_args(sql, nargs, types, values, nulls,
+							  false, 0) != SPI_OK_UPDATE)
+		elog(ERROR, "gofive: could not queue requests again");
+	n = SPI_processed;
+	SPI_finish();
+	gofive_restore_user(&saved);
+	if (n > 0)
+		gofive_wake_worker_at_commit();
+	return n;
+}
+
+/* gofive_retry(id): queue one failed or dead request again; false if none. */
+Datum
+gofive_retry(PG_FUNCTION_ARGS)
+{
+	if (PG_ARGISNULL(0))
+		PG_RETURN_BOOL(false);
+	PG_RETURN_BOOL(requeue(RETRY_SQL, 3, PG_GETARG_DATUM(0), INT8OID, (Datum) 0, true) > 0);
+}
+
+/* gofive_retry_all(status, operation): queue every such request again. */
+Datum
+gofive_retry_all(PG_FUNCTION_ARGS)
+{
+	char	   *status = PG_ARGISNULL(0) ? NULL :
+		DatumGetCString(DirectFunctionCall1(enum_out, PG_GETARG_DATUM(0)));
+
+	if (status == NULL || (strcmp(status, "failed") != 0 && strcmp(status, "dead") != 0))
+		ereport(ERROR,
+				(errcode(ERRCODE_GOFIVE_INVALID_INPUT),
+				 errmsg("gofive_retry_all: status must be failed or dead, not %s",
+						status ? status : "null")));
+	PG_RETURN_INT64((int64) requeue(RETRY_ALL_SQL, 4, CStringGetTextDatum(status), TEXTOID,
+									PG_ARGISNULL(1) ? (Datum) 0 : PG_GETARG_DATUM(1),
+									PG_ARGISNULL(1)));
 }
 
 /*

@@ -65,7 +65,7 @@ extern struct _SPI_plan *gofive_prepare_once(struct _SPI_plan **plan, const char
 extern Datum gofive_array(Oid elemtype, int n, Datum *values, bool *nulls);
 
 /* ---- outbox.c ---- */
-extern int64 gofive_purge_expired(void);
+extern int64 gofive_purge_expired(bool all, Oid role);
 
 /* ---- the worker (worker.c) ---- */
 extern void gofive_register_worker(void);

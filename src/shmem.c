@@ -18,6 +18,7 @@
 #include "utils/builtins.h"
 #include "utils/timestamp.h"
 
+#include "gofive.h"
 #include "outbox.h"
 
 GofiveShared *gofive_shared = NULL;
@@ -180,8 +181,9 @@ gofive_worker_stats(PG_FUNCTION_ARGS)
 	values[10] = CStringGetTextDatum(circuit_name(snap.circuit));
 	values[11] = TimestampTzGetDatum(snap.circuit_until);
 	nulls[11] = (snap.circuit != CIRCUIT_OPEN);
+	/* the API's messages may quote other roles' requests */
 	values[12] = CStringGetTextDatum(snap.last_error);
-	nulls[12] = (snap.last_error[0] == '\0');
+	nulls[12] = (snap.last_error[0] == '\0' || !gofive_is_admin(GetUserId()));
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
 }
 

@@ -25,6 +25,13 @@
  * ordering key.  For a DELETE the old row is used.  The payload is
  * validated like gofive_enqueue's, so a row that cannot make a valid
  * request fails the statement.
+ *
+ * Rights: the function is not SECURITY DEFINER.  Values are converted with
+ * the rights of the role whose statement fired the trigger (a column of a
+ * user type may run that type's cast to json or output function: code of
+ * that role's choosing); only the insert of the finished requests runs as
+ * the outbox's owner (gofive_enqueue_row(s), privilege.c), and the requests
+ * belong to that role.
  */
 #include "postgres.h"
 

@@ -33,8 +33,9 @@ CREATE TABLE gofive.outbox (
     request_id      uuid NOT NULL DEFAULT gofive.new_request_id(),  -- X-Request-Id, the same on every attempt
     status          gofive.request_status NOT NULL DEFAULT 'pending',
     attempts        integer NOT NULL DEFAULT 0,
-    next_attempt_at timestamptz NOT NULL DEFAULT now(),
-    enqueued_at     timestamptz NOT NULL DEFAULT now(),
+    next_attempt_at timestamptz NOT NULL DEFAULT pg_catalog.now(),
+    enqueued_at     timestamptz NOT NULL DEFAULT pg_catalog.now(),
+    enqueued_by     regrole NOT NULL,       -- whose request it is (set by gofive)
     last_attempt_at timestamptz,
     finished_at     timestamptz,
     http_status     integer,
@@ -45,25 +46,46 @@ CREATE TABLE gofive.outbox (
     duration_ms     double precision        -- of the last attempt
 );
 COMMENT ON TABLE gofive.outbox IS 'Requests to the Venio API, delivered after commit by the gofive worker';
+COMMENT ON COLUMN gofive.outbox.enqueued_by IS
+    'The role that enqueued the request (for a trigger, the role whose statement fired it); it alone, its members and gofive_admin see and manage the row';
 
 -- what the worker claims: pending rows, oldest first
-CREATE INDEX outbox_pending_idx ON gofive.outbox (id) WHERE status = 'pending';
+CREATE INDEX outbox_pending_idx ON gofive.outbox (id)
+    WHERE status OPERATOR(pg_catalog.=) 'pending'::gofive.request_status;
 -- the earlier rows of an ordering key that hold later ones back
 CREATE INDEX outbox_ordering_idx ON gofive.outbox (ordering_key, id)
-    WHERE ordering_key IS NOT NULL AND status IN ('pending', 'sending');
+    WHERE ordering_key IS NOT NULL
+      AND status OPERATOR(pg_catalog.=) ANY ('{pending,sending}'::gofive.request_status[]);
 -- the retention purge
-CREATE INDEX outbox_finished_idx ON gofive.outbox (finished_at) WHERE status = 'succeeded';
+CREATE INDEX outbox_finished_idx ON gofive.outbox (finished_at)
+    WHERE status OPERATOR(pg_catalog.=) 'succeeded'::gofive.request_status;
 
+-- Nobody writes the table directly: the gofive functions insert, retry and
+-- purge as its owner, limited to the caller's own rows (privilege.c); the
+-- worker, as gofive_worker.  Reading is limited by row-level security: a
+-- role sees the rows of the roles whose privileges it has (its own, as a
+-- rule), gofive_admin sees all.
 REVOKE ALL ON gofive.outbox FROM PUBLIC;
 GRANT SELECT ON gofive.outbox TO gofive_user;
+GRANT SELECT, UPDATE, DELETE ON gofive.outbox TO gofive_worker;
+ALTER TABLE gofive.outbox ENABLE ROW LEVEL SECURITY;
+CREATE POLICY own_requests ON gofive.outbox FOR SELECT TO PUBLIC
+    USING (pg_catalog.pg_has_role(enqueued_by, 'USAGE'));
+CREATE POLICY admin_all ON gofive.outbox FOR SELECT TO gofive_admin
+    USING (true);
+CREATE POLICY worker_all ON gofive.outbox FOR ALL TO gofive_worker
+    USING (true) WITH CHECK (true);
 
 -- ---- enqueueing ----
+--
+-- None of these is SECURITY DEFINER: they validate and convert with the
+-- caller's rights, then insert as the outbox's owner (src/privilege.c).
 
 CREATE FUNCTION gofive_enqueue(operation text, payload jsonb, ordering_key text DEFAULT NULL,
                                params jsonb DEFAULT NULL)
 RETURNS bigint
 AS 'MODULE_PATHNAME', 'gofive_enqueue'
-LANGUAGE C VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp;
+LANGUAGE C VOLATILE;
 COMMENT ON FUNCTION gofive_enqueue(text, jsonb, text, jsonb) IS
     'Validate a request for a catalog operation and queue it in this transaction; params holds path and query arguments by name; returns the outbox id';
 
@@ -71,14 +93,14 @@ CREATE FUNCTION gofive_enqueue_request(method text, path text, body jsonb DEFAUL
                                        ordering_key text DEFAULT NULL)
 RETURNS bigint
 AS 'MODULE_PATHNAME', 'gofive_enqueue_request'
-LANGUAGE C VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp;
+LANGUAGE C VOLATILE;
 COMMENT ON FUNCTION gofive_enqueue_request(text, text, jsonb, text) IS
     'Queue a request for any path (the generic form of gofive_enqueue); returns the outbox id';
 
 CREATE FUNCTION gofive.enqueue_trigger()
 RETURNS trigger
 AS 'MODULE_PATHNAME', 'gofive_enqueue_trigger'
-LANGUAGE C VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp;
+LANGUAGE C VOLATILE;
 COMMENT ON FUNCTION gofive.enqueue_trigger() IS
     'Trigger: enqueue one request per row; arguments: operation, mapping (jsonb text), [ordering key column]';
 
@@ -88,72 +110,53 @@ AS 'MODULE_PATHNAME', 'gofive_wake'
 LANGUAGE C VOLATILE;
 COMMENT ON FUNCTION gofive.wake() IS 'Wake the worker when the current transaction commits';
 
--- ---- retrying by hand ----
+-- ---- retrying by hand, cleaning up: the caller's own requests ----
 
 CREATE FUNCTION gofive_retry(id bigint)
 RETURNS boolean
-LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
-DECLARE
-    found_row boolean;
-BEGIN
-    UPDATE gofive.outbox o
-       SET status = 'pending', attempts = 0, next_attempt_at = now(), finished_at = NULL
-     WHERE o.id = gofive_retry.id AND o.status IN ('failed', 'dead');
-    found_row := FOUND;
-    IF found_row THEN
-        PERFORM gofive.wake();
-    END IF;
-    RETURN found_row;
-END $$;
-COMMENT ON FUNCTION gofive_retry(bigint) IS 'Queue a failed or dead request again; false if it is neither';
+AS 'MODULE_PATHNAME', 'gofive_retry'
+LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION gofive_retry(bigint) IS
+    'Queue a failed or dead request of yours again; false if there is no such request';
 
 CREATE FUNCTION gofive_retry_all(status gofive.request_status DEFAULT 'dead',
                                  operation text DEFAULT NULL)
 RETURNS bigint
-LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
-DECLARE
-    n bigint;
-BEGIN
-    IF gofive_retry_all.status NOT IN ('failed', 'dead') THEN
-        RAISE EXCEPTION 'gofive_retry_all: status must be failed or dead, not %', gofive_retry_all.status
-            USING ERRCODE = 'GFVAL';
-    END IF;
-    UPDATE gofive.outbox o
-       SET status = 'pending', attempts = 0, next_attempt_at = now(), finished_at = NULL
-     WHERE o.status = gofive_retry_all.status
-       AND (gofive_retry_all.operation IS NULL OR o.operation = gofive_retry_all.operation);
-    GET DIAGNOSTICS n = ROW_COUNT;
-    IF n > 0 THEN
-        PERFORM gofive.wake();
-    END IF;
-    RETURN n;
-END $$;
+AS 'MODULE_PATHNAME', 'gofive_retry_all'
+LANGUAGE C VOLATILE;
 COMMENT ON FUNCTION gofive_retry_all(gofive.request_status, text) IS
-    'Queue every failed or dead request (of one operation, if given) again; returns how many';
+    'Queue every failed or dead request of yours (of one operation, if given) again; returns how many';
 
 CREATE FUNCTION gofive.purge()
 RETURNS bigint
 AS 'MODULE_PATHNAME', 'gofive_purge'
-LANGUAGE C VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp;
+LANGUAGE C VOLATILE;
 COMMENT ON FUNCTION gofive.purge() IS
-    'Delete succeeded requests older than gofive.retention now (the worker also does it every minute); returns how many';
-REVOKE ALL ON FUNCTION gofive.purge() FROM PUBLIC;
+    'Delete your succeeded requests older than gofive.retention now (the worker deletes everybody''s every minute); returns how many';
 
 -- ---- observing ----
 
+-- Counts over every request; the last error only from requests the reader
+-- may see (the view reads the table with its owner's rights, the
+-- expressions are evaluated as the reader).
 CREATE VIEW gofive.queue AS
-SELECT operation,
-       count(*) FILTER (WHERE status = 'pending')   AS pending,
-       count(*) FILTER (WHERE status = 'sending')   AS sending,
-       count(*) FILTER (WHERE status = 'succeeded') AS succeeded,
-       count(*) FILTER (WHERE status = 'failed')    AS failed,
-       count(*) FILTER (WHERE status = 'dead')      AS dead,
-       now() - min(enqueued_at) FILTER (WHERE status IN ('pending', 'sending')) AS oldest_pending_age,
-       (array_agg(coalesce(messages, last_error) ORDER BY finished_at DESC)
-            FILTER (WHERE status IN ('failed', 'dead')))[1] AS last_error
-FROM gofive.outbox
-GROUP BY operation;
-COMMENT ON VIEW gofive.queue IS 'The outbox by operation: counts by status, oldest pending age, last error';
+SELECT o.operation,
+       pg_catalog.count(*) FILTER (WHERE o.status OPERATOR(pg_catalog.=) 'pending'::gofive.request_status)   AS pending,
+       pg_catalog.count(*) FILTER (WHERE o.status OPERATOR(pg_catalog.=) 'sending'::gofive.request_status)   AS sending,
+       pg_catalog.count(*) FILTER (WHERE o.status OPERATOR(pg_catalog.=) 'succeeded'::gofive.request_status) AS succeeded,
+       pg_catalog.count(*) FILTER (WHERE o.status OPERATOR(pg_catalog.=) 'failed'::gofive.request_status)    AS failed,
+       pg_catalog.count(*) FILTER (WHERE o.status OPERATOR(pg_catalog.=) 'dead'::gofive.request_status)      AS dead,
+       pg_catalog.now() OPERATOR(pg_catalog.-) pg_catalog.min(o.enqueued_at)
+           FILTER (WHERE o.status OPERATOR(pg_catalog.=) ANY ('{pending,sending}'::gofive.request_status[]))
+           AS oldest_pending_age,
+       (pg_catalog.array_agg(coalesce(o.messages, o.last_error) ORDER BY o.finished_at DESC)
+            FILTER (WHERE o.status OPERATOR(pg_catalog.=) ANY ('{failed,dead}'::gofive.request_status[])
+                      AND (pg_catalog.pg_has_role(o.enqueued_by, 'USAGE')
+                           OR pg_catalog.pg_has_role('gofive_admin', 'USAGE'))))[1] AS last_error
+FROM gofive.outbox o
+GROUP BY o.operation;
+COMMENT ON VIEW gofive.queue IS
+    'The outbox by operation: counts by status, oldest pending age, and the last error among the requests you may see';
 
 CREATE FUNCTION gofive.worker_stats(
     OUT pid integer, OUT database text, OUT state text, OUT started_at timestamptz,
@@ -165,20 +168,25 @@ AS 'MODULE_PATHNAME', 'gofive_worker_stats'
 LANGUAGE C VOLATILE;
 
 CREATE VIEW gofive.worker AS SELECT * FROM gofive.worker_stats();
-COMMENT ON VIEW gofive.worker IS 'The outbox worker: state, requests in flight, counters since it started, circuit breaker';
+COMMENT ON VIEW gofive.worker IS
+    'The outbox worker: state, requests in flight, counters since it started, circuit breaker; its last error for gofive_admin';
 
 GRANT SELECT ON gofive.queue, gofive.worker TO gofive_user;
-GRANT EXECUTE ON FUNCTION gofive.worker_stats() TO gofive_user;
 
+REVOKE ALL ON FUNCTION gofive.worker_stats() FROM PUBLIC;
 REVOKE ALL ON FUNCTION gofive_enqueue(text, jsonb, text, jsonb) FROM PUBLIC;
 REVOKE ALL ON FUNCTION gofive_enqueue_request(text, text, jsonb, text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION gofive_retry(bigint) FROM PUBLIC;
 REVOKE ALL ON FUNCTION gofive_retry_all(gofive.request_status, text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION gofive.purge() FROM PUBLIC;
 REVOKE ALL ON FUNCTION gofive.wake() FROM PUBLIC;
 REVOKE ALL ON FUNCTION gofive.enqueue_trigger() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION gofive.worker_stats() TO gofive_user;
 GRANT EXECUTE ON FUNCTION gofive.enqueue_trigger() TO gofive_user;
 GRANT EXECUTE ON FUNCTION gofive_enqueue(text, jsonb, text, jsonb) TO gofive_user;
 GRANT EXECUTE ON FUNCTION gofive_enqueue_request(text, text, jsonb, text) TO gofive_user;
 GRANT EXECUTE ON FUNCTION gofive_retry(bigint) TO gofive_user;
 GRANT EXECUTE ON FUNCTION gofive_retry_all(gofive.request_status, text) TO gofive_user;
+GRANT EXECUTE ON FUNCTION gofive.purge() TO gofive_user;
 GRANT EXECUTE ON FUNCTION gofive.wake() TO gofive_user;
+GRANT USAGE ON SCHEMA gofive TO gofive_worker;
