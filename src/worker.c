@@ -452,7 +452,8 @@ static void
 wait_for_extension(void)
 {
 	report("waiting for CREATE EXTENSION gofive");
-	while (!db_extension_ready())
+	/* from here on, the worker's SQL runs as gofive_worker, not as superuser */
+	while (!db_extension_ready() || !gofive_become_worker_role())
 	{
 		(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
 						 NOT_INSTALLED_LOOK_MS, PG_WAIT_EXTENSION);

@@ -27,49 +27,64 @@
 
 #include "worker.h"
 
+/*
+ * Every statement here runs as the role gofive_worker with search_path
+ * pinned to pg_catalog (privilege.c), and follows privilege.c's rule all
+ * the same: every relation, function, type and operator qualified.
+ */
+#define PENDING		"'pending'::gofive.request_status"
+#define OP_EQ		" OPERATOR(pg_catalog.=) "
+
+/* a pending row that no earlier row of its ordering key holds back */
+#define READY_WHERE \
+	" o.status" OP_EQ PENDING \
+	"   AND (o.ordering_key IS NULL OR NOT EXISTS (" \
+	"        SELECT 1 FROM gofive.outbox p" \
+	"         WHERE p.ordering_key" OP_EQ "o.ordering_key AND p.id OPERATOR(pg_catalog.<) o.id" \
+	"           AND p.status" OP_EQ "ANY ('{pending,sending}'::gofive.request_status[])))"
+
 #define CLAIM_SQL \
 	"WITH c AS (" \
 	"  SELECT o.id FROM gofive.outbox o" \
-	"   WHERE o.status = 'pending' AND o.next_attempt_at <= now()" \
-	"     AND (o.ordering_key IS NULL OR NOT EXISTS (" \
-	"          SELECT 1 FROM gofive.outbox p" \
-	"           WHERE p.ordering_key = o.ordering_key AND p.id < o.id" \
-	"             AND p.status IN ('pending', 'sending')))" \
+	"   WHERE" READY_WHERE \
+	"     AND o.next_attempt_at OPERATOR(pg_catalog.<=) pg_catalog.now()" \
 	"   ORDER BY o.id LIMIT $1" \
 	"   FOR UPDATE SKIP LOCKED)" \
-	" UPDATE gofive.outbox o SET status = 'sending', last_attempt_at = now()" \
-	"   FROM c WHERE o.id = c.id" \
-	" RETURNING o.id, o.operation, o.method, o.path, o.body::text, o.request_id::text, o.attempts"
+	" UPDATE gofive.outbox o SET status = 'sending'::gofive.request_status," \
+	"        last_attempt_at = pg_catalog.now()" \
+	"   FROM c WHERE o.id" OP_EQ "c.id" \
+	" RETURNING o.id, o.operation, o.method, o.path, o.body::pg_catalog.text," \
+	"           o.request_id::pg_catalog.text, o.attempts"
 
 #define RECORD_SQL \
 	"UPDATE gofive.outbox o SET" \
 	"   status = u.status::gofive.request_status," \
-	"   attempts = o.attempts + u.counted," \
+	"   attempts = o.attempts OPERATOR(pg_catalog.+) u.counted," \
 	"   next_attempt_at = coalesce(u.next_at, o.next_attempt_at)," \
-	"   finished_at = CASE WHEN u.status IN ('succeeded', 'failed', 'dead') THEN now() END," \
+	"   finished_at = CASE WHEN u.status" OP_EQ "ANY ('{succeeded,failed,dead}'::pg_catalog.text[])" \
+	"                      THEN pg_catalog.now() END," \
 	"   http_status = u.http_status, business_code = u.business_code," \
 	"   messages = u.messages, response = u.response, last_error = u.error," \
 	"   duration_ms = u.ms" \
-	"  FROM unnest($1::int8[], $2::text[], $3::int4[], $4::timestamptz[], $5::int4[]," \
-	"              $6::int4[], $7::text[], $8::jsonb[], $9::text[], $10::float8[])" \
+	"  FROM ROWS FROM (pg_catalog.unnest($1), pg_catalog.unnest($2), pg_catalog.unnest($3)," \
+	"                  pg_catalog.unnest($4), pg_catalog.unnest($5), pg_catalog.unnest($6)," \
+	"                  pg_catalog.unnest($7), pg_catalog.unnest($8), pg_catalog.unnest($9)," \
+	"                  pg_catalog.unnest($10))" \
 	"       AS u(id, status, counted, next_at, http_status, business_code," \
 	"            messages, response, error, ms)" \
-	" WHERE o.id = u.id"
+	" WHERE o.id" OP_EQ "u.id"
 
 #define RELEASE_SQL \
-	"UPDATE gofive.outbox SET status = 'pending' WHERE id = ANY($1) AND status = 'sending'"
+	"UPDATE gofive.outbox o SET status = " PENDING \
+	" WHERE o.id" OP_EQ "ANY ($1) AND o.status" OP_EQ "'sending'::gofive.request_status"
 
 #define RECOVER_SQL \
-	"UPDATE gofive.outbox SET status = 'pending' WHERE status = 'sending'"
+	"UPDATE gofive.outbox o SET status = " PENDING \
+	" WHERE o.status" OP_EQ "'sending'::gofive.request_status"
 
 /* the earliest due time of a pending row that no earlier row of its key holds back */
 #define NEXT_DUE_SQL \
-	"SELECT min(o.next_attempt_at) FROM gofive.outbox o" \
-	" WHERE o.status = 'pending'" \
-	"   AND (o.ordering_key IS NULL OR NOT EXISTS (" \
-	"        SELECT 1 FROM gofive.outbox p" \
-	"         WHERE p.ordering_key = o.ordering_key AND p.id < o.id" \
-	"           AND p.status IN ('pending', 'sending')))"
+	"SELECT pg_catalog.min(o.next_attempt_at) FROM gofive.outbox o WHERE" READY_WHERE
 
 static SPIPlanPtr claim_plan = NULL;
 static SPIPlanPtr record_plan = NULL;
@@ -94,17 +109,17 @@ end_xact(void)
 }
 
 
+/* Whether gofive is installed in this database (no SQL: catalog look-ups). */
 bool
 db_extension_ready(void)
 {
 	bool		ready;
+	Oid			nsp;
 
-	begin_xact();
-	ready = OidIsValid(get_namespace_oid("gofive", true)) &&
-		SPI_execute("SELECT 1 FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n"
-					" ON n.oid = c.relnamespace WHERE n.nspname = 'gofive' AND c.relname = 'outbox'",
-					true, 1) == SPI_OK_SELECT && SPI_processed == 1;
-	end_xact();
+	StartTransactionCommand();
+	nsp = get_namespace_oid("gofive", true);
+	ready = OidIsValid(nsp) && OidIsValid(get_relname_relid("outbox", nsp));
+	CommitTransactionCommand();
 	return ready;
 }
 
@@ -327,7 +342,7 @@ db_purge(void)
 	int64		n;
 
 	begin_xact();
-	n = gofive_purge_expired();
+	n = gofive_purge_expired(true, InvalidOid);
 	end_xact();
 	return n;
 }
