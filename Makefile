@@ -33,7 +33,7 @@ PGFILEDESC = "gofive - Gofive Venio CRM API from SQL"
 # test/run starts the local Venio server and passes its address with a
 # second --temp-config.
 REGRESS = setup sync_calls errors auth settings cancel \
-	outbox outbox_order outbox_outage outbox_trigger cron \
+	outbox outbox_order outbox_outage outbox_trigger security cron \
 	operations_customer operations_deal_case_contract operations_product \
 	operations_quotation_salesorder operations_misc
 TEMP_CONF ?= ./test/postgresql.conf
