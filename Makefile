@@ -32,7 +32,7 @@ PGFILEDESC = "gofive - Gofive Venio CRM API from SQL"
 # throw-away instance that preloads gofive and pg_cron (test/postgresql.conf).
 # test/run starts the local Venio server and passes its address with a
 # second --temp-config.
-REGRESS = setup sync_calls errors auth settings cancel \
+REGRESS = setup sync_calls errors requests auth settings cancel \
 	outbox outbox_order outbox_outage outbox_trigger security cron \
 	operations_customer operations_deal_case_contract operations_product \
 	operations_quotation_salesorder operations_misc

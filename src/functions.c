@@ -340,10 +340,47 @@ gofive_checked_method(text *method_text)
 	return NULL;				/* keep the compiler quiet */
 }
 
+/* Whether seg[0..len) is "." or "..", dots also as "%2e" or "%2E". */
+static bool
+is_dot_segment(const char *seg, size_t len)
+{
+	int			dots = 0;
+
+	for (size_t i = 0; i < len; dots++)
+	{
+		if (seg[i] == '.')
+			i++;
+		else if (len - i >= 3 && seg[i] == '%' && seg[i + 1] == '2' &&
+				 (seg[i + 2] == 'e' || seg[i + 2] == 'E'))
+			i += 3;
+		else
+			return false;
+	}
+	return dots == 1 || dots == 2;
+}
+
+/* Whether the path part (before any "?" or "#") has a dot segment. */
+static bool
+has_dot_segment(const char *path)
+{
+	size_t		end = strcspn(path, "?#");
+
+	for (size_t start = 1; start <= end;)
+	{
+		size_t		len = strcspn(path + start, "/?#");
+
+		if (is_dot_segment(path + start, len))
+			return true;
+		start += len + 1;
+	}
+	return false;
+}
+
 /*
  * A path relative to gofive.base_url, already percent-encoded: it must start
- * with a single "/" (so the credentials cannot be sent to another host) and
- * contain only printable ASCII without spaces.
+ * with a single "/" (so the credentials cannot be sent to another host),
+ * contain only printable ASCII without spaces, and have no "." or ".."
+ * segment, which libcurl would resolve (sending "/v1/a/../b" to "/v1/b").
  */
 char *
 gofive_checked_path(text *path_text)
@@ -361,6 +398,11 @@ gofive_checked_path(text *path_text)
 					(errcode(ERRCODE_GOFIVE_INVALID_INPUT),
 					 errmsg("gofive request: path must be percent-encoded ASCII without spaces"),
 					 errhint("Encode path segments with gofive_url_encode().")));
+	if (has_dot_segment(path))
+		ereport(ERROR,
+				(errcode(ERRCODE_GOFIVE_INVALID_INPUT),
+				 errmsg("gofive request: path must not have a \".\" or \"..\" segment, not \"%s\"", path),
+				 errdetail("It would be resolved before sending, so the request would go to another path.")));
 	return path;
 }
 

@@ -152,16 +152,88 @@ gofive_operation_or_error(const char *name)
 	return op;
 }
 
-/* The text of params->key (a scalar), or NULL when absent or null. */
-static const char *
-param_text(Jsonb *params, const char *key)
+/* The operation's arguments that params may hold, for messages: "a", "b". */
+static char *
+param_names(const GfOperation *op)
+{
+	StringInfoData names;
+
+	initStringInfo(&names);
+	for (int i = 0; op->args[i].sql_name; i++)
+		if (op->args[i].kind == GF_ARG_PATH || op->args[i].kind == GF_ARG_QUERY ||
+			op->args[i].kind == GF_ARG_QUERY_OBJECT)
+			appendStringInfo(&names, "%s\"%s\"", names.len ? ", " : "", op->args[i].sql_name);
+	return names.data;
+}
+
+static const GfArg *
+param_arg(const GfOperation *op, const char *key)
+{
+	for (int i = 0; op->args[i].sql_name; i++)
+		if ((op->args[i].kind == GF_ARG_PATH || op->args[i].kind == GF_ARG_QUERY ||
+			 op->args[i].kind == GF_ARG_QUERY_OBJECT) &&
+			strcmp(op->args[i].sql_name, key) == 0)
+			return &op->args[i];
+	return NULL;
+}
+
+/*
+ * params must be an object whose keys are path and query arguments of the
+ * operation: a misspelt or misplaced key would otherwise be dropped and the
+ * request queued without it.
+ */
+static void
+check_params(const GfOperation *op, Jsonb *params)
+{
+	JsonbIterator *it;
+	JsonbValue	v;
+	JsonbIteratorToken tok;
+
+	if (!JB_ROOT_IS_OBJECT(params))
+		ereport(ERROR,
+				(errcode(ERRCODE_GOFIVE_INVALID_INPUT),
+				 errmsg("gofive %s: params must be a JSON object of path and query arguments", op->name)));
+	it = JsonbIteratorInit(&params->root);
+	while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
+	{
+		char	   *key;
+
+		if (tok != WJB_KEY)
+			continue;
+		key = pnstrdup(v.val.string.val, v.val.string.len);
+		if (param_arg(op, key) != NULL)
+			continue;
+		if (*param_names(op))
+			ereport(ERROR,
+					(errcode(ERRCODE_GOFIVE_INVALID_INPUT),
+					 errmsg("gofive %s: params has no argument \"%s\"", op->name, key),
+					 errhint("The arguments params may hold for %s: %s.", op->name, param_names(op))));
+		ereport(ERROR,
+				(errcode(ERRCODE_GOFIVE_INVALID_INPUT),
+				 errmsg("gofive %s: params has no argument \"%s\"", op->name, key),
+				 errhint("%s takes no path or query arguments: leave params out.", op->name)));
+	}
+}
+
+/* The member params->key, or NULL when params or the member is absent or null. */
+static JsonbValue *
+param_value(Jsonb *params, const char *key)
 {
 	JsonbValue *v;
 
 	if (params == NULL)
 		return NULL;
 	v = getKeyJsonValueFromContainer(&params->root, key, strlen(key), NULL);
-	if (v == NULL || v->type == jbvNull)
+	return (v == NULL || v->type == jbvNull) ? NULL : v;
+}
+
+/* The text of a path or query argument in params, which must be a scalar. */
+static const char *
+param_text(const GfOperation *op, const GfArg *arg, Jsonb *params)
+{
+	JsonbValue *v = param_value(params, arg->sql_name);
+
+	if (v == NULL)
 		return NULL;
 	if (v->type == jbvString)
 		return pnstrdup(v->val.string.val, v->val.string.len);
@@ -169,7 +241,28 @@ param_text(Jsonb *params, const char *key)
 		return DatumGetCString(DirectFunctionCall1(numeric_out, NumericGetDatum(v->val.numeric)));
 	if (v->type == jbvBool)
 		return v->val.boolean ? "true" : "false";
-	return JsonbToCString(NULL, v->val.binary.data, v->val.binary.len);
+	ereport(ERROR,
+			(errcode(ERRCODE_GOFIVE_INVALID_INPUT),
+			 errmsg("gofive %s: params member \"%s\" must be a string, number or boolean, not %s",
+					op->name, arg->sql_name,
+					JsonContainerIsArray(v->val.binary.data) ? "an array" : "an object")));
+	return NULL;				/* keep the compiler quiet */
+}
+
+/* The query object in params, which must be a JSON object. */
+static Jsonb *
+param_object(const GfOperation *op, const GfArg *arg, Jsonb *params)
+{
+	JsonbValue *v = param_value(params, arg->sql_name);
+
+	if (v == NULL)
+		return NULL;
+	if (v->type != jbvBinary || !JsonContainerIsObject(v->val.binary.data))
+		ereport(ERROR,
+				(errcode(ERRCODE_GOFIVE_INVALID_INPUT),
+				 errmsg("gofive %s: params member \"%s\" must be a JSON object of query parameters",
+						op->name, arg->sql_name)));
+	return JsonbValueToJsonb(v);
 }
 
 /*
@@ -183,10 +276,8 @@ gofive_call_from_json(const GfOperation *op, Jsonb *payload, Jsonb *params)
 	const char **texts;
 	Jsonb	   *query_object = NULL;
 
-	if (params && !JB_ROOT_IS_OBJECT(params))
-		ereport(ERROR,
-				(errcode(ERRCODE_GOFIVE_INVALID_INPUT),
-				 errmsg("gofive %s: params must be a JSON object of path and query arguments", op->name)));
+	if (params)
+		check_params(op, params);
 	while (op->args[nargs].sql_name)
 		nargs++;
 	texts = palloc0(sizeof(char *) * (nargs + 1));
@@ -195,15 +286,9 @@ gofive_call_from_json(const GfOperation *op, Jsonb *payload, Jsonb *params)
 		const GfArg *arg = &op->args[i];
 
 		if (arg->kind == GF_ARG_PATH || arg->kind == GF_ARG_QUERY)
-			texts[i] = param_text(params, arg->sql_name);
-		else if (arg->kind == GF_ARG_QUERY_OBJECT && params)
-		{
-			JsonbValue *v = getKeyJsonValueFromContainer(&params->root, arg->sql_name,
-														 strlen(arg->sql_name), NULL);
-
-			if (v && v->type == jbvBinary)
-				query_object = JsonbValueToJsonb(v);
-		}
+			texts[i] = param_text(op, arg, params);
+		else if (arg->kind == GF_ARG_QUERY_OBJECT)
+			query_object = param_object(op, arg, params);
 	}
 	return gofive_make_call(op, texts, query_object, payload);
 }

@@ -39,9 +39,53 @@ append_query(StringInfo query, const char *key, const char *value)
 					 gofive_url_encode(key), gofive_url_encode(value));
 }
 
-/* Each key of a jsonb object as key=value (arrays as repeated keys). */
 static void
-append_query_object(StringInfo query, const GfOperation *op, Jsonb *obj)
+raise_nested(const GfOperation *op, const GfArg *arg, const char *key, const char *what)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_GOFIVE_INVALID_INPUT),
+			 errmsg("gofive %s: query parameter \"%s\" in argument \"%s\" must be a string, number, boolean or an array of them, not %s",
+					op->name, key, arg->sql_name, what),
+			 errhint("A query string has no form for nested arrays or objects.")));
+}
+
+/* One member of a query object: a scalar, or an array of scalars. */
+static void
+append_query_member(StringInfo query, const GfOperation *op, const GfArg *arg,
+					const char *key, JsonbValue *v)
+{
+	JsonbIterator *it;
+	JsonbValue	elem;
+	JsonbIteratorToken tok;
+
+	if (v->type != jbvBinary)
+	{
+		if (v->type != jbvNull)
+			append_query(query, key, scalar_text(v));
+		return;
+	}
+	if (JsonContainerIsObject(v->val.binary.data))
+		raise_nested(op, arg, key, "an object");
+	/* an array: one key=value per element, in order */
+	it = JsonbIteratorInit(v->val.binary.data);
+	while ((tok = JsonbIteratorNext(&it, &elem, true)) != WJB_DONE)
+	{
+		if (tok != WJB_ELEM)
+			continue;
+		if (elem.type == jbvBinary)
+			raise_nested(op, arg, key, "an array holding an array or an object");
+		if (elem.type != jbvNull)
+			append_query(query, key, scalar_text(&elem));
+	}
+}
+
+/*
+ * Each key of a jsonb object as key=value; an array of scalars gives
+ * repeated keys.  Nested arrays and objects are refused: flattening them
+ * would send parameters nobody wrote.
+ */
+static void
+append_query_object(StringInfo query, const GfOperation *op, const GfArg *arg, Jsonb *obj)
 {
 	JsonbIterator *it;
 	JsonbValue	v;
@@ -51,15 +95,38 @@ append_query_object(StringInfo query, const GfOperation *op, Jsonb *obj)
 	if (!JB_ROOT_IS_OBJECT(obj))
 		ereport(ERROR,
 				(errcode(ERRCODE_GOFIVE_INVALID_INPUT),
-				 errmsg("gofive %s: params must be a JSON object", op->name)));
+				 errmsg("gofive %s: argument \"%s\" must be a JSON object", op->name, arg->sql_name)));
 	it = JsonbIteratorInit(&obj->root);
-	while ((tok = JsonbIteratorNext(&it, &v, false)) != WJB_DONE)
+	while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
 	{
 		if (tok == WJB_KEY)
 			key = pnstrdup(v.val.string.val, v.val.string.len);
-		else if ((tok == WJB_VALUE || tok == WJB_ELEM) && key && v.type != jbvNull)
-			append_query(query, key, scalar_text(&v));
+		else if (tok == WJB_VALUE)
+			append_query_member(query, op, arg, key, &v);
 	}
+}
+
+/*
+ * A path parameter's value is percent-encoded as one segment, but "." and
+ * ".." have no encoding (curl_easy_escape leaves dots alone) and libcurl
+ * would resolve them, sending the request to another resource.
+ */
+static void
+check_path_value(const GfOperation *op, const GfArg *arg, const char *value)
+{
+	if (value == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_GOFIVE_INVALID_INPUT),
+				 errmsg("gofive %s: argument \"%s\" must not be null", op->name, arg->sql_name)));
+	if (value[0] == '\0')
+		ereport(ERROR,
+				(errcode(ERRCODE_GOFIVE_INVALID_INPUT),
+				 errmsg("gofive %s: argument \"%s\" must not be empty", op->name, arg->sql_name)));
+	if (strcmp(value, ".") == 0 || strcmp(value, "..") == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_GOFIVE_INVALID_INPUT),
+				 errmsg("gofive %s: argument \"%s\" must not be \"%s\"", op->name, arg->sql_name, value),
+				 errdetail("A path segment \".\" or \"..\" would address another resource.")));
 }
 
 /* body || {field: value}, for path arguments that the body repeats. */
@@ -102,19 +169,16 @@ gofive_make_call(const GfOperation *op, const char *const *arg_texts,
 	{
 		const GfArg *arg = &op->args[i];
 
-		if ((arg->kind == GF_ARG_PATH || (arg->kind == GF_ARG_QUERY && !arg->optional)) &&
-			arg_texts[i] == NULL)
+		if (arg->kind == GF_ARG_PATH)
+			check_path_value(op, arg, arg_texts[i]);
+		if (arg->kind == GF_ARG_QUERY && !arg->optional && arg_texts[i] == NULL)
 			ereport(ERROR,
 					(errcode(ERRCODE_GOFIVE_INVALID_INPUT),
 					 errmsg("gofive %s: argument \"%s\" must not be null", op->name, arg->sql_name)));
-		if (arg->kind == GF_ARG_PATH && arg_texts[i][0] == '\0')
-			ereport(ERROR,
-					(errcode(ERRCODE_GOFIVE_INVALID_INPUT),
-					 errmsg("gofive %s: argument \"%s\" must not be empty", op->name, arg->sql_name)));
 		if (arg->kind == GF_ARG_QUERY && arg_texts[i] != NULL)
 			append_query(&query, arg->wire_name, arg_texts[i]);
 		if (arg->kind == GF_ARG_QUERY_OBJECT && query_object != NULL)
-			append_query_object(&query, op, query_object);
+			append_query_object(&query, op, arg, query_object);
 		if (arg->body_field && arg_texts[i] != NULL)
 			body = with_field(body, arg->body_field, arg_texts[i]);
 		if (arg->kind == GF_ARG_BODY && arg->optional)
