@@ -18,7 +18,12 @@ SELECT method, path, body = :'customer'::jsonb AS body_as_given, status FROM moc
 SELECT c->>'customerCode' AS code, c->>'customerName' AS name, c->>'customerEmail' AS email
 FROM gofive_upsert_customer('{"customerCode": "CU000005", "customerName": "Renamed Co", "customerState": 2}') AS c;
 SELECT mock.sends_nothing($$SELECT gofive_upsert_customer('{"customerName": "x"}')$$);
-SELECT mock.sends_nothing($$SELECT gofive_upsert_customer('{"customerName": "x", "customerState": 1, "customerType": 12345}')$$);
+-- customerType is an integer or null: the page lists no values, so any
+-- integer is sent (and the local server keeps it)
+SELECT c->>'customerCode' AS code, c->>'customerType' AS type
+FROM gofive_upsert_customer('{"customerName": "Other Type Co", "customerState": 1, "customerType": 12345}') AS c;
+SELECT body->'customerType' AS type_sent, status FROM mock.last_call();
+SELECT mock.sends_nothing($$SELECT gofive_upsert_customer('{"customerName": "x", "customerState": 1, "customerType": "lead"}')$$);
 SELECT mock.error_of($$SELECT gofive_upsert_customer('{"customerCode": "NOBODY", "customerName": "x", "customerState": 1}')$$);
 
 -- ---- create_customer_satisfaction: POST /v3/customers/satisfaction ----
@@ -28,8 +33,19 @@ FROM gofive_create_customer_satisfaction(:'satisfaction') AS s;
 SELECT method, path, body = :'satisfaction'::jsonb AS body_as_given, status FROM mock.last_call();
 SELECT mock.sends_nothing($$SELECT gofive_create_customer_satisfaction('{"SourceName": "x", "SourceType": 2, "Point": 11, "CustomerCode": "C000349", "DateCreated": "2025-01-29"}')$$);
 SELECT mock.sends_nothing($$SELECT gofive_create_customer_satisfaction('{"SourceName": "x", "SourceType": 3, "Point": 1, "CustomerCode": "C000349", "DateCreated": "2025-01-29"}')$$);
--- CSAT points go up to 5 only: the API's rule
-SELECT mock.error_of($$SELECT gofive_create_customer_satisfaction('{"SourceName": "CSAT", "SourceType": 1, "Point": 7, "CustomerCode": "C000349", "DateCreated": "2025-01-29"}')$$);
+-- the range of Point follows SourceType: CSAT (1) 1-5, NPS (2) 1-10
+SELECT s->>'SourceType' AS source_type, s->>'Point' AS point
+FROM gofive_create_customer_satisfaction('{"SourceName": "CSAT", "SourceType": 1, "Point": 5, "CustomerCode": "C000349", "DateCreated": "2025-01-29"}') AS s;
+SELECT body->'SourceType' AS source_type_sent, body->'Point' AS point_sent, status FROM mock.last_call();
+SELECT s->>'SourceType' AS source_type, s->>'Point' AS point
+FROM gofive_create_customer_satisfaction('{"SourceName": "NPS", "SourceType": 2, "Point": 10, "CustomerCode": "C000349", "DateCreated": "2025-01-29"}') AS s;
+SELECT body->'SourceType' AS source_type_sent, body->'Point' AS point_sent, status FROM mock.last_call();
+SELECT mock.sends_nothing($$SELECT gofive_create_customer_satisfaction('{"SourceName": "CSAT", "SourceType": 1, "Point": 7, "CustomerCode": "C000349", "DateCreated": "2025-01-29"}')$$);
+SELECT mock.sends_nothing($$SELECT gofive_create_customer_satisfaction('{"SourceName": "CSAT", "SourceType": 1, "Point": 0, "CustomerCode": "C000349", "DateCreated": "2025-01-29"}')$$);
+SELECT mock.sends_nothing($$SELECT gofive_enqueue('create_customer_satisfaction', '{"SourceName": "CSAT", "SourceType": 1, "Point": 6, "CustomerCode": "C000349", "DateCreated": "2025-01-29"}')$$);
+-- the local server applies the same rule (from the same catalog)
+SELECT status, response FROM gofive_request('POST', '/v3/customers/satisfaction',
+    '{"SourceName": "CSAT", "SourceType": 1, "Point": 7, "CustomerCode": "C000349", "DateCreated": "2025-01-29"}');
 SELECT mock.error_of($$SELECT gofive_create_customer_satisfaction('{"SourceName": "CSAT", "SourceType": 1, "Point": 4, "CustomerCode": "NOBODY", "DateCreated": "2025-01-29"}')$$);
 
 -- ---- create_customer_event: POST /v1/customerEvent ----

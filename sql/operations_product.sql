@@ -15,6 +15,22 @@ SELECT gofive_get_product('NEW-1')->>'productName' AS new_one,
        gofive_get_product('PD002')->>'productName' AS renamed;
 SELECT mock.sends_nothing($$SELECT gofive_upsert_products('{"products": [{"productCode": "X"}]}')$$);
 SELECT mock.sends_nothing($$SELECT gofive_upsert_products('{"products": [{"productCode": "X", "productName": "x", "category": "c", "cost": 1, "prices": [], "productUnitName": "u", "trackInventory": true, "useWarranty": true, "visibility": true, "active": true, "timeWarrantyUnit": "w"}]}')$$);
+-- productCode is required only when there is no SKU: a product whose SKUs
+-- are its productVariant items (each with its own code) may leave it out
+\set variants '{"products": [{"productName": "Shirt", "category": "Clothes", "cost": 100, "prices": [{"priceTierName": "Retail", "regularPrice": 250}], "productUnitName": "pcs", "trackInventory": true, "useWarranty": false, "visibility": true, "active": true, "productVariant": [{"productCode": "SHIRT-S", "productName": "Shirt S", "active": true, "prices": [{"priceTierName": "Retail", "regularPrice": 250}], "attribute": [{"attributeName": "Size", "attributeValueName": "S"}]}]}]}'
+SELECT p->>'productCode' AS code, p->>'productName' AS name, p->'productVariant'->0->>'productCode' AS sku
+FROM jsonb_array_elements(gofive_upsert_products(:'variants')) AS p;
+SELECT body = :'variants'::jsonb AS body_as_given, body->'products'->0 ? 'productCode' AS code_sent, status
+FROM mock.last_call();
+SELECT mock.sends_nothing(format('SELECT gofive_upsert_products(%L)',
+    jsonb_set(:'variants', '{products,0,productVariant}', '[]')));
+SELECT mock.sends_nothing(format('SELECT gofive_upsert_products(%L)',
+    :'variants'::jsonb #- '{products,0,productVariant}'));
+SELECT mock.sends_nothing(format('SELECT gofive_enqueue(''upsert_products'', %L)',
+    :'variants'::jsonb #- '{products,0,productVariant,0,productCode}'));
+-- the local server applies the same rule
+SELECT status, response FROM gofive_request('POST', '/v3/Products',
+    jsonb_set(:'variants', '{products,0,productVariant}', '[]'));
 SELECT mock.fault('{"mode": "status", "status": 400, "count": 1, "path": "/v3/Products"}');
 SELECT gofive_upsert_products(:'products');
 

@@ -22,7 +22,6 @@
 /* ---- Enums and ranges (REFERENCE.md section 5) ---- */
 
 static const long contract_frequency[] = {260001, 260002, 260003, 260004, 260005, GF_ENUM_END};
-static const long customer_types[] = {11100, 11200, 11300, GF_ENUM_END};
 static const long case_types[] = {1, 2, GF_ENUM_END};
 static const long satisfaction_sources[] = {1, 2, GF_ENUM_END};
 static const long expense_types[] = {1001, 1002, 1003, 1004, 1005, 1006, 1007, 1008, GF_ENUM_END};
@@ -52,7 +51,7 @@ static const GfField customer_fields[] = {
 	REQ("customerName", GF_STRING),
 	REQ("customerState", GF_INTEGER),
 	OPTNULL("customerStatus", GF_INTEGER),
-	ENUM("customerType", GF_NULLABLE, customer_types),
+	OPTNULL("customerType", GF_INTEGER),	/* int|null: the page lists no values */
 	OPTNULL("customerPicture", GF_STRING),
 	OPTNULL("customer2ndName", GF_STRING),
 	{.name = "customerAliases", .type = GF_ARRAY, .flags = GF_NULLABLE, .item_type = GF_STRING},
@@ -71,10 +70,18 @@ static const GfField customer_fields[] = {
 	END
 };
 
+/* the page: CSAT points are 1-5, NPS points 1-10 */
+static const GfRangeWhen satisfaction_points[] = {
+	{"SourceType", 1, 1, 5},
+	{"SourceType", 2, 1, 10},
+	{NULL}
+};
+
 static const GfField satisfaction_fields[] = {
 	REQ("SourceName", GF_STRING),
 	ENUM("SourceType", GF_REQUIRED, satisfaction_sources),	/* 1 CSAT, 2 NPS */
-	RANGE("Point", GF_REQUIRED, 1, 10),	/* CSAT 1-5, NPS 1-10 */
+	{.name = "Point", .type = GF_INTEGER, .flags = GF_REQUIRED, .min_value = 1, .max_value = 10,
+	 .ranges_when = satisfaction_points},
 	REQ("CustomerCode", GF_STRING),
 	REQ("DateCreated", GF_STRING),
 	OPT("AnswerBy", GF_STRING),
@@ -317,8 +324,13 @@ static const GfField variant_fields[] = {
 	END
 };
 
+/*
+ * "productCode (required when there is no SKU)": a product's SKUs are its
+ * productVariant items, each with a productCode of its own.
+ */
 static const GfField product_fields[] = {
-	REQ("productCode", GF_STRING),
+	{.name = "productCode", .type = GF_STRING, .flags = GF_REQUIRED,
+	 .required_unless = "productVariant"},
 	REQ("productName", GF_STRING),
 	REQ("category", GF_STRING),
 	REQ("cost", GF_NUMBER),

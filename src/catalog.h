@@ -40,6 +40,18 @@ typedef enum GfJsonType
 #define GF_REQUIRED		0x01	/* must be present and (unless NULLABLE) non-null */
 #define GF_NULLABLE		0x02	/* JSON null is accepted */
 
+/*
+ * A range that applies when a sibling field has a given integer value
+ * ("Point" is 1-5 when "SourceType" is 1).  Lists end with a NULL sibling.
+ */
+typedef struct GfRangeWhen
+{
+	const char *sibling;
+	long		equals;
+	long		min_value;
+	long		max_value;
+} GfRangeWhen;
+
 typedef struct GfField GfField;
 
 struct GfField
@@ -54,12 +66,14 @@ struct GfField
 	const long *enum_values;	/* allowed integer values, GF_ENUM_END-terminated */
 	const char *const *enum_text;	/* allowed string values, NULL-terminated */
 	/*
-	 * A field that is required only when another one is absent or null: the
-	 * requirement is waived when the named sibling has a non-null value.
+	 * A field that is required only when another one is not given: the
+	 * requirement is waived when the named sibling has a non-null value
+	 * that is not an empty array.
 	 */
 	const char *required_unless;
 	long		min_value;		/* integer range, when min_value < max_value */
 	long		max_value;
+	const GfRangeWhen *ranges_when; /* narrower ranges, by a sibling's value */
 };
 
 /* Where a SQL argument goes. */

@@ -1,10 +1,12 @@
 /*
  * validate.c
  *		Check a request body against the operation's documented fields before
- *		anything is sent: required fields, JSON types, array element types,
- *		enum values and ranges, recursively through nested objects and arrays
- *		of objects.  The first problem raises ERRCODE_GOFIVE_INVALID_INPUT with
- *		the field's full name (e.g. "contractService.frequency").
+ *		anything is sent: required fields (some only when a sibling is not
+ *		given), JSON types, array element types, enum values and ranges (some
+ *		narrowed by a sibling's value), recursively through nested objects
+ *		and arrays of objects.  The first problem raises
+ *		ERRCODE_GOFIVE_INVALID_INPUT with the field's full name (e.g.
+ *		"contractService.frequency").
  *
  * Fields the catalog does not know are passed through unchanged: the
  * documentation is incomplete for several operations.
@@ -191,12 +193,63 @@ validate_value(const GfOperation *op, const GfField *f, const JsonbValue *v,
 		validate_object(op, f->children, v->val.binary.data, path);
 }
 
+/* A sibling is given: present, non-null, and not an empty array. */
 static bool
-has_non_null(JsonbContainer *obj, const char *key)
+is_given(JsonbContainer *obj, const char *key)
 {
 	JsonbValue *v = getKeyJsonValueFromContainer(obj, key, strlen(key), NULL);
 
-	return v != NULL && v->type != jbvNull;
+	if (v == NULL || v->type == jbvNull)
+		return false;
+	return !(v->type == jbvBinary && JsonContainerIsArray(v->val.binary.data) &&
+			 JsonContainerSize(v->val.binary.data) == 0);
+}
+
+static void
+raise_required(const GfOperation *op, const GfField *fields, const GfField *f,
+			   const char *path)
+{
+	const GfField *sibling;
+
+	if (f->required_unless == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_GOFIVE_INVALID_INPUT),
+				 errmsg("gofive %s: field \"%s\" is required", op->name, path),
+				 errhint("See %s: %s.", op->title, op->doc)));
+	sibling = gf_find_field(fields, f->required_unless);
+	ereport(ERROR,
+			(errcode(ERRCODE_GOFIVE_INVALID_INPUT),
+			 errmsg("gofive %s: field \"%s\" is required when \"%s\" is %s",
+					op->name, path, f->required_unless,
+					sibling && sibling->type == GF_ARRAY ? "null, absent or empty" :
+					"null or absent"),
+			 errhint("See %s: %s.", op->title, op->doc)));
+}
+
+/* The narrower range that a sibling's value selects ("Point" by "SourceType"). */
+static void
+check_ranges_when(const GfOperation *op, const GfField *f, JsonbContainer *obj,
+				  const JsonbValue *v, const char *path)
+{
+	long		n;
+
+	if (f->ranges_when == NULL || v->type != jbvNumeric)
+		return;
+	n = numeric_to_long(v->val.numeric);
+	for (const GfRangeWhen *r = f->ranges_when; r->sibling; r++)
+	{
+		JsonbValue *s = getKeyJsonValueFromContainer(obj, r->sibling, strlen(r->sibling), NULL);
+
+		if (s == NULL || s->type != jbvNumeric || !numeric_is_integral(s->val.numeric) ||
+			numeric_to_long(s->val.numeric) != r->equals)
+			continue;
+		if (n < r->min_value || n > r->max_value)
+			ereport(ERROR,
+					(errcode(ERRCODE_GOFIVE_INVALID_INPUT),
+					 errmsg("gofive %s: field \"%s\" must be between %ld and %ld when \"%s\" is %ld, not %ld",
+							op->name, path, r->min_value, r->max_value, r->sibling, r->equals, n),
+					 errhint("See %s: %s.", op->title, op->doc)));
+	}
 }
 
 static void
@@ -207,18 +260,12 @@ validate_object(const GfOperation *op, const GfField *fields,
 	{
 		JsonbValue *v = getKeyJsonValueFromContainer(obj, f->name, strlen(f->name), NULL);
 		char	   *path = field_path(prefix, f->name);
-		bool		waived = f->required_unless && has_non_null(obj, f->required_unless);
+		bool		waived = f->required_unless && is_given(obj, f->required_unless);
 
 		if (v == NULL || (v->type == jbvNull && !(f->flags & GF_NULLABLE)))
 		{
 			if ((f->flags & GF_REQUIRED) && !waived)
-				ereport(ERROR,
-						(errcode(ERRCODE_GOFIVE_INVALID_INPUT),
-						 f->required_unless ?
-						 errmsg("gofive %s: field \"%s\" is required when \"%s\" is null or absent",
-								op->name, path, f->required_unless) :
-						 errmsg("gofive %s: field \"%s\" is required", op->name, path),
-						 errhint("See %s: %s.", op->title, op->doc)));
+				raise_required(op, fields, f, path);
 			if (v != NULL && !(f->flags & GF_REQUIRED) && !(f->flags & GF_NULLABLE))
 				raise_invalid(op, path, expected_name(f->type), v);
 			continue;
@@ -226,6 +273,7 @@ validate_object(const GfOperation *op, const GfField *fields,
 		if (v->type == jbvNull)
 			continue;
 		validate_value(op, f, v, path);
+		check_ranges_when(op, f, obj, v, path);
 	}
 }
 

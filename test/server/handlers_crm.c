@@ -92,21 +92,15 @@ static const char *const satisfaction_keys[] = {
 	"SourceName", "SourceType", "Point", "CustomerCode", "DateCreated", "AnswerBy", "Comment", NULL
 };
 
-/* POST /v3/customers/satisfaction: CSAT points are 1-5, NPS 1-10. */
+/*
+ * POST /v3/customers/satisfaction (the points' range by SourceType, CSAT
+ * 1-5 and NPS 1-10, is the catalog's, checked by the generic validation).
+ */
 void
 handle_create_satisfaction(const ApiCall *call, ApiResult *result)
 {
-	long		type = 0,
-				point = 0;
 	json_object *s;
 
-	json_get_long(json_field(call->body, "SourceType"), &type);
-	json_get_long(json_field(call->body, "Point"), &point);
-	if (type == 1 && point > 5)
-	{
-		msg_add(&result->messages, "Invalid value: Point must be between 1 and 5 for CSAT");
-		return;
-	}
 	state_lock();
 	if (require_customer(json_field_string(call->body, "CustomerCode"), result))
 	{

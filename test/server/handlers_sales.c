@@ -95,7 +95,11 @@ apply_product(json_object *stored, json_object *given)
 						   json_object_new_int(json_object_get_boolean(json_field(stored, "active"))));
 }
 
-/* POST /v3/Products: each of {"products":[...]} is created or updated. */
+/*
+ * POST /v3/Products: each of {"products":[...]} is created or updated.  A
+ * product without productCode (allowed when it has SKUs, productVariant
+ * items) is created with a code of ours, PRD + its id.
+ */
 void
 handle_upsert_products(const ApiCall *call, ApiResult *result)
 {
@@ -107,16 +111,24 @@ handle_upsert_products(const ApiCall *call, ApiResult *result)
 	{
 		json_object *given = json_object_array_get_idx(products, i);
 		const char *code = json_field_string(given, "productCode");
-		json_object *stored = state_get(COL_PRODUCTS, code);
+		json_object *stored = code ? state_get(COL_PRODUCTS, code) : NULL;
+		char		generated[24];
 
 		if (stored == NULL)
 		{
+			long		id = state_next_id(COL_PRODUCTS);
+
+			if (code == NULL)
+			{
+				snprintf(generated, sizeof(generated), "PRD%06ld", id);
+				code = generated;
+			}
 			stored = state_put(COL_PRODUCTS, code, json_object_new_object());
-			json_object_object_add(stored, "productId",
-								   json_object_new_int64(state_next_id(COL_PRODUCTS)));
+			json_object_object_add(stored, "productId", json_object_new_int64(id));
 			json_object_object_add(stored, "productType", json_object_new_int(PRODUCT_TYPE_PRODUCT));
 		}
 		apply_product(stored, given);
+		json_object_object_add(stored, "productCode", json_object_new_string(code));
 		json_object_array_add(result->data, copy_value(stored));
 	}
 	state_unlock();

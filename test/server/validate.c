@@ -7,6 +7,7 @@
  *			Invalid value: <name> must be <type>
  *			Invalid value: <name> must be one of <v1>, <v2>, ...
  *			Invalid value: <name> must be between <min> and <max>
+ *			Invalid value: <name> must be between <min> and <max> when <sibling> is <n>
  *
  * with nested names dotted ("contractService.frequency") and array elements
  * indexed ("products[0].productCode", "[2].qty" for a top-level array).
@@ -128,6 +129,33 @@ check_constraints(const GfField *f, json_object *v, const char *path,
 				path, f->min_value, f->max_value);
 }
 
+/* The narrower range that a sibling's value selects ("Point" by "SourceType"). */
+static void
+check_ranges_when(const GfField *f, json_object *obj, json_object *v,
+				  const char *path, MessageList *messages)
+{
+	long		n,
+				sibling;
+
+	if (f->ranges_when == NULL || !type_matches(f->type, v) || !json_get_long(v, &n))
+		return;
+	for (const GfRangeWhen *r = f->ranges_when; r->sibling; r++)
+		if (json_get_long(json_field(obj, r->sibling), &sibling) && sibling == r->equals &&
+			(n < r->min_value || n > r->max_value))
+			msg_add(messages, "Invalid value: %s must be between %ld and %ld when %s is %ld",
+					path, r->min_value, r->max_value, r->sibling, r->equals);
+}
+
+/* A sibling is given: present, non-null, and not an empty array. */
+static bool
+is_given(json_object *obj, const char *key)
+{
+	json_object *v = json_field(obj, key);
+
+	return v != NULL &&
+		!(json_object_is_type(v, json_type_array) && json_object_array_length(v) == 0);
+}
+
 /* The elements of an array field: item type, and children of object items. */
 static void
 validate_items(const GfField *f, json_object *array, const char *path,
@@ -181,8 +209,7 @@ validate_fields(const GfField *fields, json_object *obj, const char *prefix,
 		if (!present || (v == NULL && !(f->flags & GF_NULLABLE)))
 		{
 			/* absent, or null where null is not allowed */
-			bool		waived = f->required_unless &&
-				json_field(obj, f->required_unless) != NULL;
+			bool		waived = f->required_unless && is_given(obj, f->required_unless);
 
 			if (f->flags & GF_REQUIRED)
 			{
@@ -193,7 +220,10 @@ validate_fields(const GfField *fields, json_object *obj, const char *prefix,
 				report_type(messages, path, f->type);
 		}
 		else if (v != NULL)
+		{
 			validate_value(f, v, path, mode, messages);
+			check_ranges_when(f, obj, v, path, messages);
+		}
 		free(path);
 	}
 }
