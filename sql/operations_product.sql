@@ -95,6 +95,24 @@ SELECT gofive_upsert_serial('MN00100', 'PD003', 'SN-100', true) AS serial;
 SELECT method, path, body FROM mock.last_call();
 SELECT mock.sends_nothing($$SELECT gofive_upsert_serial(NULL, 'PD001')$$);
 SELECT mock.error_of($$SELECT gofive_upsert_serial('MN00101', 'NOPE', 'SN-101', true)$$);
+-- a NULL serial_number is left out of the body, and absent keeps the stored
+-- one; a NULL status is sent as null, which the page documents as "keep"
+SELECT gofive_upsert_serial('MN00102', 'PD001', 'SN-102', true)->>'serialNumber' AS created;
+SELECT gofive_upsert_serial('MN00102', 'PD001', NULL, false) AS serial_kept;
+SELECT body FROM mock.last_call();
+SELECT gofive_upsert_serial('MN00102', 'PD001', 'SN-102b', NULL) AS status_kept;
+SELECT body FROM mock.last_call();
+-- Codeguard's page documents its own 401 message, "user not found"; other
+-- operations answer Venio's usual one (the token held is revoked, and new
+-- ones expire at once, so the retry with a fresh token gets a 401 too)
+SELECT mock.config('{"token_ttl": 0}');
+SELECT mock.expire_tokens();
+SELECT mock.error_of($$SELECT gofive_upsert_serial('MN00102', 'PD001')$$) AS codeguard;
+SELECT mock.error_of($$SELECT gofive_get_product('PD001')$$) AS other;
+SELECT mock.config('{"token_ttl": 3600}');
+SELECT e->>'method' AS method, e->>'path' AS path, e->>'status' AS status
+FROM mock.journal() AS e WHERE (e->>'status')::int = 401 ORDER BY (e->>'seq')::int;
+SELECT gofive_upsert_serial('MN00102', 'PD001')->>'runningNumber' AS works_again;
 
 -- ---- verify_serial: POST /v3/products/serials/verification ----
 \set verify '{"SerialNumber": "SN-100", "PurchaseDate": "2023-08-04", "CustomerCode": "C000349", "Latitude": 13.7563, "Longtitude": 100.5018}'

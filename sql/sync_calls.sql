@@ -59,7 +59,8 @@ SELECT gofive_upsert_serial('MN00002', 'PD002', 'SN-2', NULL) AS created;
 SELECT gofive_upsert_serial('MN00002', 'PD002', 'SN-2b', NULL) AS kept_true;
 SELECT gofive_upsert_serial('MN00002', NULL, NULL, false)->'status' AS switched_off;
 SELECT gofive_upsert_serial('MN00002', 'PD003', NULL, NULL)->'status' AS kept_false;
--- SQL NULLs: nullable fields go out as JSON null, others are left out
+-- SQL NULLs: status, whose null the page documents ("keep"), goes out as
+-- JSON null; the others are left out (absent also means "keep")
 SELECT e->'body' AS body FROM mock.journal() AS e
 WHERE e->>'path' = '/v3/products/serials' ORDER BY (e->>'seq')::int;
 

@@ -404,7 +404,8 @@ static const GfField serial_fields[] = {
 	{.name = "productCode", .type = GF_STRING, .flags = GF_REQUIRED,
 	 .required_unless = "status"},
 	OPTNULL("serialNumber", GF_STRING),
-	OPTNULL("status", GF_BOOLEAN),
+	/* the one field whose null is documented: it keeps the stored value */
+	{.name = "status", .type = GF_BOOLEAN, .flags = GF_NULLABLE | GF_NULL_MEANS},
 	END
 };
 
@@ -624,7 +625,8 @@ const GfOperation gf_operations[] = {
 	 .path = "/v3/products/serials", .body = GF_BODY_OBJECT, .fields = serial_fields,
 	 .args = serial_args, .envelope = GF_ENV_DATA_STATUSCODE, .result = GF_RESULT_DATA,
 	 .confirmed = "yes",
-	 .doc = "https://developer.gofive.co.th (Product > Create or Update Codeguard Products)"},
+	 /* seed 004: the page's own address is not known; it is under Product */
+	 .doc = "https://developer.gofive.co.th", .unauthorized = "user not found"},
 	{.name = "update_product_stock", .title = "Update Product Stock", .method = "PUT",
 	 .path = "/v1/products/stock", .body = GF_BODY_ARRAY, .fields = stock_item_fields,
 	 .args = body_only_args, .envelope = GF_ENV_DATA_STATUSCODE, .result = GF_RESULT_DATA,

@@ -39,6 +39,12 @@ typedef enum GfJsonType
 /* Field flags. */
 #define GF_REQUIRED		0x01	/* must be present and (unless NULLABLE) non-null */
 #define GF_NULLABLE		0x02	/* JSON null is accepted */
+/*
+ * JSON null has a documented meaning of its own ("null keeps the stored
+ * value"), so a SQL NULL argument for the field is sent as null; a SQL NULL
+ * for any other field leaves it out of the body (absent means "keep").
+ */
+#define GF_NULL_MEANS	0x04
 
 /*
  * A range that applies when a sibling field has a given integer value
@@ -135,7 +141,9 @@ typedef struct GfOperation
 	const char *skip_field;		/* fields (NULL: one request) */
 	bool		item_status;	/* data[] items carry isSuccess/error */
 	const char *confirmed;		/* "yes" or "partial" (endpoints.tsv) */
-	const char *doc;			/* documentation address */
+	const char *doc;			/* documentation address (a URL) */
+	const char *unauthorized;	/* the documented 401 message, when the
+								 * page gives one of its own */
 } GfOperation;
 
 extern const GfOperation gf_operations[];

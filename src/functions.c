@@ -94,8 +94,9 @@ jsonb_from_text(const char *text)
  * Turn the SQL arguments into the request: the texts of path and query
  * arguments, the query object, and the body (the payload argument, or an
  * object built from scalar field arguments).  A NULL scalar field is sent
- * as JSON null when the documentation says the field is nullable, and left
- * out otherwise.
+ * as JSON null only when the documentation gives null a meaning of its own
+ * (GF_NULL_MEANS: "null keeps the stored value"), and left out otherwise,
+ * absent meaning "keep".
  */
 static GofiveCall
 build_call(const GfOperation *op, FunctionCallInfo fcinfo)
@@ -129,7 +130,7 @@ build_call(const GfOperation *op, FunctionCallInfo fcinfo)
 					const GfField *f = gf_find_field(op->fields, arg->wire_name);
 
 					has_fields = true;
-					if (PG_ARGISNULL(i) && !(f && (f->flags & GF_NULLABLE)))
+					if (PG_ARGISNULL(i) && !(f && (f->flags & GF_NULL_MEANS)))
 						break;
 					append_field(&fields, fcinfo, i, arg->wire_name);
 					break;

@@ -138,8 +138,7 @@ print_readme_table(FILE *out)
 		fprintf(out, "| `");
 		print_signature(out, op, 1);
 		fprintf(out, "` | %s | `%s %s` ([%s](%s)) | %s |\n", result_kind(op), op->method, op->path,
-				op->title, strncmp(op->doc, "http", 4) == 0 ? op->doc : "https://developer.gofive.co.th",
-				op->confirmed);
+				op->title, op->doc, op->confirmed);
 	}
 }
 

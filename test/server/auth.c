@@ -7,7 +7,8 @@
  * has not revoked and that has not expired.  The token endpoint takes the
  * client-credentials grant as an application/x-www-form-urlencoded body
  * (REFERENCE.md section 1).  The 401 bodies are the gateway's and Venio's
- * own wording.
+ * own wording; an operation whose page documents its own 401 message
+ * (catalog: unauthorized) answers with that.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -72,6 +73,25 @@ bearer_token(const char *authorization)
 	return *p ? p : NULL;
 }
 
+/*
+ * The 401 message of the operation the request is for: the one its page
+ * documents (Codeguard: "user not found"), else Venio's usual one.
+ */
+static const char *
+unauthorized_message(const HttpRequest *req)
+{
+	Route		route;
+	const char *message = AUTH_REQUIRED_MESSAGE;
+
+	if (route_find(req->method, req->path, &route))
+	{
+		if (route.op->unauthorized)
+			message = route.op->unauthorized;
+		route_free(&route);
+	}
+	return message;
+}
+
 /* The bearer token; false (with the 401) when it is not one we honour. */
 bool
 auth_check_bearer(const HttpRequest *req, Reply *reply)
@@ -84,7 +104,7 @@ auth_check_bearer(const HttpRequest *req, Reply *reply)
 	o = json_object_new_object();
 	json_object_object_add(o, "statusCode", json_object_new_int(401));
 	json_object_object_add(o, "httpStatusCode", json_object_new_int(401));
-	json_object_object_add(o, "message", json_object_new_string(AUTH_REQUIRED_MESSAGE));
+	json_object_object_add(o, "message", json_object_new_string(unauthorized_message(req)));
 	reply_json(reply, 401, o);
 	return false;
 }
