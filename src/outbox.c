@@ -152,6 +152,14 @@ gofive_operation_or_error(const char *name)
 	return op;
 }
 
+/* Path and query arguments go in params; the body is the payload. */
+static bool
+is_param(const GfArg *arg)
+{
+	return arg->kind == GF_ARG_PATH || arg->kind == GF_ARG_QUERY ||
+		arg->kind == GF_ARG_QUERY_OBJECT;
+}
+
 /* The operation's arguments that params may hold, for messages: "a", "b". */
 static char *
 param_names(const GfOperation *op)
@@ -160,21 +168,18 @@ param_names(const GfOperation *op)
 
 	initStringInfo(&names);
 	for (int i = 0; op->args[i].sql_name; i++)
-		if (op->args[i].kind == GF_ARG_PATH || op->args[i].kind == GF_ARG_QUERY ||
-			op->args[i].kind == GF_ARG_QUERY_OBJECT)
+		if (is_param(&op->args[i]))
 			appendStringInfo(&names, "%s\"%s\"", names.len ? ", " : "", op->args[i].sql_name);
 	return names.data;
 }
 
-static const GfArg *
-param_arg(const GfOperation *op, const char *key)
+static bool
+has_param(const GfOperation *op, const char *key)
 {
 	for (int i = 0; op->args[i].sql_name; i++)
-		if ((op->args[i].kind == GF_ARG_PATH || op->args[i].kind == GF_ARG_QUERY ||
-			 op->args[i].kind == GF_ARG_QUERY_OBJECT) &&
-			strcmp(op->args[i].sql_name, key) == 0)
-			return &op->args[i];
-	return NULL;
+		if (is_param(&op->args[i]) && strcmp(op->args[i].sql_name, key) == 0)
+			return true;
+	return false;
 }
 
 /*
@@ -197,17 +202,19 @@ check_params(const GfOperation *op, Jsonb *params)
 	while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
 	{
 		char	   *key;
+		char	   *names;
 
 		if (tok != WJB_KEY)
 			continue;
 		key = pnstrdup(v.val.string.val, v.val.string.len);
-		if (param_arg(op, key) != NULL)
+		if (has_param(op, key))
 			continue;
-		if (*param_names(op))
+		names = param_names(op);
+		if (*names)
 			ereport(ERROR,
 					(errcode(ERRCODE_GOFIVE_INVALID_INPUT),
 					 errmsg("gofive %s: params has no argument \"%s\"", op->name, key),
-					 errhint("The arguments params may hold for %s: %s.", op->name, param_names(op))));
+					 errhint("The arguments params may hold for %s: %s.", op->name, names)));
 		ereport(ERROR,
 				(errcode(ERRCODE_GOFIVE_INVALID_INPUT),
 				 errmsg("gofive %s: params has no argument \"%s\"", op->name, key),
