@@ -100,3 +100,18 @@ UNION ALL SELECT gofive_enqueue('get_product', NULL, params => '{"product_code":
 SELECT operation, method, path FROM gofive.outbox JOIN queued USING (id) ORDER BY id;
 ROLLBACK;
 SELECT count(*) AS requests_sent FROM mock.journal();
+
+-- ---- the trigger builds its requests through the same checks ----
+-- (a row whose request the catalog refuses fails its statement)
+CREATE TABLE mock.csat (customer text, source_type int, point int);
+CREATE TRIGGER csat_to_venio AFTER INSERT ON mock.csat
+    FOR EACH ROW EXECUTE FUNCTION gofive.enqueue_trigger('create_customer_satisfaction',
+        '{"SourceName": "=CSAT", "SourceType": "source_type", "Point": "point",
+          "CustomerCode": "customer", "DateCreated": "=2025-01-29"}');
+SELECT mock.refused($$INSERT INTO mock.csat VALUES ('C000349', 1, 7)$$);
+BEGIN;
+INSERT INTO mock.csat VALUES ('C000349', 1, 5), ('C000349', 2, 7);
+SELECT body->'SourceType' AS source_type, body->'Point' AS point
+FROM gofive.outbox WHERE operation = 'create_customer_satisfaction' AND enqueued_at = now() ORDER BY id;
+ROLLBACK;
+DROP TABLE mock.csat;
