@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -109,7 +110,7 @@ parse_fault_mode(const char *text, FaultMode *mode)
 		FaultMode	mode;
 	}			modes[] = {
 		{"none", FAULT_NONE}, {"status", FAULT_STATUS},
-		{"drop", FAULT_DROP}, {"latency", FAULT_LATENCY},
+		{"drop", FAULT_DROP}, {"latency", FAULT_LATENCY}, {"body", FAULT_BODY},
 	};
 
 	for (size_t i = 0; text && i < sizeof(modes) / sizeof(modes[0]); i++)
@@ -121,8 +122,113 @@ parse_fault_mode(const char *text, FaultMode *mode)
 	return false;
 }
 
+/* Hex digits to bytes; false when not an even number of hex digits. */
+static bool
+hex_decode(const char *hex, StrBuf *out)
+{
+	size_t		len = strlen(hex);
+
+	if (len % 2 != 0)
+		return false;
+	for (size_t i = 0; i < len; i += 2)
+	{
+		char		pair[3] = {hex[i], hex[i + 1], '\0'};
+		char	   *end;
+		char		byte = (char) strtol(pair, &end, 16);
+
+		if (*end != '\0' || pair[0] == '-' || pair[0] == '+' || pair[0] == ' ')
+			return false;
+		sb_append(out, &byte, 1);
+	}
+	return true;
+}
+
+/* {"data": 1e<n>}: a number no numeric type holds */
+static void
+generate_exponent(StrBuf *out, long n)
+{
+	sb_printf(out, "{\"data\": 1e%ld}", n);
+}
+
+/* {"data": [[[...]]]}: arrays nested n deep */
+static void
+generate_nested(StrBuf *out, long n)
+{
+	sb_append_str(out, "{\"data\": ");
+	for (long i = 0; i < n; i++)
+		sb_append(out, "[", 1);
+	for (long i = 0; i < n; i++)
+		sb_append(out, "]", 1);
+	sb_append_str(out, "}");
+}
+
 /*
- * POST /_mock/fault {"mode":"status"|"drop"|"latency"|"none","status":500,
+ * A successful envelope B answer of exactly n bytes (at least the envelope):
+ * {"data":[{"id":1,"name":"xx..."},...],"statusCode":1000,"httpStatusCode":200}
+ * padded with spaces before the last brace.
+ */
+static void
+generate_json(StrBuf *out, long n)
+{
+	static const char tail[] = "],\"statusCode\":1000,\"httpStatusCode\":200}";
+	static const char name[] = "abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyz0123456789";
+	long		id = 0;
+
+	sb_append_str(out, "{\"data\":[");
+	for (;;)
+	{
+		char		item[160];
+		int			len = snprintf(item, sizeof(item), "%s{\"id\":%ld,\"name\":\"%s\"}",
+								   id > 0 ? "," : "", id + 1, name);
+
+		if ((long) (out->len + (size_t) len + sizeof(tail) - 1) > n)
+			break;
+		sb_append(out, item, (size_t) len);
+		id++;
+	}
+	sb_append(out, tail, sizeof(tail) - 2);		/* all but the last brace */
+	while ((long) out->len < n - 1)
+		sb_append(out, " ", 1);
+	sb_append(out, "}", 1);
+}
+
+/*
+ * The body of a "body" rule: "body" (text as given), "body_hex" (any
+ * bytes) or "generate" ("exponent", "nested" or "json", sized by "size").
+ */
+static const char *
+fault_body(json_object *body, StrBuf *out)
+{
+	const char *text = json_field_string(body, "body");
+	const char *hex = json_field_string(body, "body_hex");
+	const char *gen = json_field_string(body, "generate");
+	long		size = -1;
+
+	sb_init(out, 64);
+	if (!optional_long(body, "size", 0, 1024L * 1024 * 1024, &size))
+		return "size must be 0 to 1073741824";
+	if ((text != NULL) + (hex != NULL) + (gen != NULL) != 1)
+		return "a body rule needs exactly one of body, body_hex, generate";
+	if (text)
+		sb_append_str(out, text);
+	else if (hex)
+	{
+		if (!hex_decode(hex, out))
+			return "body_hex must be an even number of hex digits";
+	}
+	else if (strcmp(gen, "exponent") == 0)
+		generate_exponent(out, size < 0 ? 200000 : size);
+	else if (strcmp(gen, "nested") == 0)
+		generate_nested(out, size < 0 ? 100000 : size);
+	else if (strcmp(gen, "json") == 0)
+		generate_json(out, size < 0 ? 1024 * 1024 : size);
+	else
+		return "generate must be one of exponent, nested, json";
+	return NULL;
+}
+
+/*
+ * POST /_mock/fault {"mode":"status"|"drop"|"latency"|"body"|"none","status":500,
  * "retry_after":2,"latency_ms":N,"count":N,"path":"/v1/deals"}
  */
 static void
@@ -137,7 +243,7 @@ control_fault(const HttpRequest *req, json_object *body, Reply *reply)
 	(void) req;
 	if (!parse_fault_mode(json_field_string(body, "mode"), &rule.mode))
 	{
-		reply_error(reply, 400, "mode must be one of status, drop, latency, none");
+		reply_error(reply, 400, "mode must be one of status, drop, latency, body, none");
 		return;
 	}
 	if (rule.mode == FAULT_NONE)
@@ -164,6 +270,31 @@ control_fault(const HttpRequest *req, json_object *body, Reply *reply)
 	rule.status = (int) status;
 	rule.retry_after = (int) retry_after;
 	rule.path = (char *) path;	/* copied by state_fault_add */
+	if (rule.mode == FAULT_BODY)
+	{
+		StrBuf		bytes;
+		const char *problem = fault_body(body, &bytes);
+		json_object *chunked = json_field(body, "chunked");
+
+		if (problem)
+		{
+			sb_free(&bytes);
+			reply_error(reply, 400, problem);
+			return;
+		}
+		if (!json_has_field(body, "status"))
+			rule.status = 200;
+		rule.body = bytes.data;
+		rule.body_len = bytes.len;
+		rule.content_type = (char *) json_field_string(body, "content_type");
+		rule.chunked = chunked && json_object_get_boolean(chunked);
+		o = ok_object();
+		json_object_object_add(o, "rules", json_object_new_int(state_fault_add(&rule)));
+		json_object_object_add(o, "bytes", json_object_new_int64((int64_t) bytes.len));
+		sb_free(&bytes);
+		reply_json(reply, 200, o);
+		return;
+	}
 	o = ok_object();
 	json_object_object_add(o, "rules", json_object_new_int(state_fault_add(&rule)));
 	reply_json(reply, 200, o);

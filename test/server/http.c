@@ -75,6 +75,54 @@ reply_text(Reply *reply, int status, const char *json_text)
 	reply->content_type = JSON_CONTENT_TYPE;
 }
 
+/* A body sent in chunks, without a Content-Length (FAULT_BODY "chunked"). */
+typedef struct ChunkedBody
+{
+	char	   *data;
+	size_t		len;
+} ChunkedBody;
+
+static ssize_t
+read_chunked(void *cls, uint64_t pos, char *buf, size_t max)
+{
+	ChunkedBody *cb = cls;
+	size_t		n;
+
+	if (pos >= cb->len)
+		return MHD_CONTENT_READER_END_OF_STREAM;
+	n = cb->len - (size_t) pos;
+	if (n > max)
+		n = max;
+	if (n > 65536)
+		n = 65536;
+	memcpy(buf, cb->data + pos, n);
+	return (ssize_t) n;
+}
+
+static void
+free_chunked(void *cls)
+{
+	ChunkedBody *cb = cls;
+
+	free(cb->data);
+	free(cb);
+}
+
+static struct MHD_Response *
+chunked_response(Reply *reply)
+{
+	ChunkedBody *cb = xmalloc(sizeof(ChunkedBody));
+	struct MHD_Response *resp;
+
+	cb->data = reply->body;
+	cb->len = reply->len;
+	resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 65536, read_chunked, cb,
+											 free_chunked);
+	if (resp == NULL)
+		free(cb);
+	return resp;
+}
+
 static enum MHD_Result
 queue_reply(struct MHD_Connection *conn, Reply *reply)
 {
@@ -85,17 +133,21 @@ queue_reply(struct MHD_Connection *conn, Reply *reply)
 	{
 		/* MHD_NO makes libmicrohttpd close the connection without answering */
 		free(reply->body);
+		free(reply->owned_type);
 		return MHD_NO;
 	}
 	if (reply->body == NULL)
 		reply_text(reply, 500, "{\"statusCode\":500,\"message\":\"no answer\"}");
-	resp = MHD_create_response_from_buffer(reply->len, reply->body, MHD_RESPMEM_MUST_FREE);
+	resp = reply->chunked ? chunked_response(reply)
+		: MHD_create_response_from_buffer(reply->len, reply->body, MHD_RESPMEM_MUST_FREE);
 	if (resp == NULL)
 	{
 		free(reply->body);
+		free(reply->owned_type);
 		return MHD_NO;
 	}
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, reply->content_type);
+	free(reply->owned_type);
 	if (reply->retry_after >= 0)
 	{
 		char		seconds[16];
@@ -243,6 +295,16 @@ apply_fault(const FaultRule *fault, Reply *reply)
 		case FAULT_LATENCY:
 			sleep_interruptible_ms(fault->latency_ms);
 			return false;
+		case FAULT_BODY:
+			/* the rule's bytes as they are: possibly not JSON, not UTF-8 */
+			free(reply->body);
+			reply->status = fault->status;
+			reply->body = xmemdup(fault->body ? fault->body : "", fault->body_len);
+			reply->len = fault->body_len;
+			if (fault->content_type)
+				reply->content_type = reply->owned_type = xstrdup(fault->content_type);
+			reply->chunked = fault->chunked;
+			return true;
 		case FAULT_NONE:
 			break;
 	}
@@ -313,6 +375,8 @@ serve_journaled(struct MHD_Connection *conn, const RequestContext *rc,
 		else
 			serve_api(req, reply);
 	}
+	free(start.fault.body);
+	free(start.fault.content_type);
 	line = journal_line(start.seq, conn, rc, req, reply->status, &len);
 	state_journal_finish(&start, line, len);
 }

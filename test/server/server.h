@@ -56,6 +56,8 @@ typedef struct Reply
 	const char *content_type;
 	int			retry_after;	/* seconds; -1: no Retry-After header */
 	bool		drop;			/* close the connection without answering */
+	bool		chunked;		/* send without a Content-Length */
+	char	   *owned_type;		/* malloc'd content type, freed with the reply */
 } Reply;
 
 /* http.c */

@@ -193,7 +193,11 @@ static void
 clear_faults(void)
 {
 	for (int i = 0; i < st.nfaults; i++)
+	{
 		free(st.faults[i].path);
+		free(st.faults[i].body);
+		free(st.faults[i].content_type);
+	}
 	st.nfaults = 0;
 }
 
@@ -339,7 +343,10 @@ take_fault(const char *path, bool is_token, FaultRule *out)
 		if (r->count > 0)
 			r->count--;
 		*out = *r;
-		out->path = NULL;		/* the copy must not share the string */
+		out->path = NULL;		/* the copy must not share the strings */
+		/* the caller frees these (fault_rule_free) */
+		out->body = r->body ? xmemdup(r->body, r->body_len) : NULL;
+		out->content_type = r->content_type ? xstrdup(r->content_type) : NULL;
 		return;
 	}
 }
@@ -537,6 +544,8 @@ state_fault_add(const FaultRule *rule)
 	}
 	st.faults[st.nfaults] = *rule;
 	st.faults[st.nfaults].path = rule->path ? xstrdup(rule->path) : NULL;
+	st.faults[st.nfaults].body = rule->body ? xmemdup(rule->body, rule->body_len) : NULL;
+	st.faults[st.nfaults].content_type = rule->content_type ? xstrdup(rule->content_type) : NULL;
 	n = ++st.nfaults;
 	state_unlock();
 	return n;

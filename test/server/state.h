@@ -24,7 +24,8 @@ typedef enum FaultMode
 	FAULT_NONE = 0,
 	FAULT_STATUS,				/* answer with an HTTP status */
 	FAULT_DROP,					/* close the connection, no answer */
-	FAULT_LATENCY				/* sleep, then handle normally */
+	FAULT_LATENCY,				/* sleep, then handle normally */
+	FAULT_BODY					/* answer with the rule's own body */
 } FaultMode;
 
 typedef struct FaultRule
@@ -35,6 +36,11 @@ typedef struct FaultRule
 	long		latency_ms;
 	long		count;			/* requests left; -1: until cleared */
 	char	   *path;			/* path prefix; NULL: every API request */
+	/* FAULT_BODY: the bytes to answer with (may hold NUL), and how */
+	char	   *body;
+	size_t		body_len;
+	char	   *content_type;	/* NULL: application/json */
+	bool		chunked;		/* no Content-Length */
 } FaultRule;
 
 /* ---- what a request learns when it is journaled ---- */
