@@ -10,6 +10,7 @@ OBJS = \
 	src/http.o \
 	src/auth.o \
 	src/response.o \
+	src/outcome.o \
 	src/api.o \
 	src/request.o \
 	src/functions.o \

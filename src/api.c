@@ -36,7 +36,7 @@ gofive_api_call(const char *opname, const char *method, const char *path,
 	{
 		req.bearer = gofive_get_token();
 		gofive_http_perform(opname, &req, &resp);
-		gofive_parse_response(&resp, out);
+		gofive_read_answer(&resp, out);
 		if (out->http_status != 401 || attempt > 0)
 			break;
 		/* the token was revoked or expired early: renew it once */

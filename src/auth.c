@@ -5,20 +5,29 @@
  * A backend asks {base_url}/authorization/connect/token for a token once and
  * reuses it until shortly before expires_in runs out, or until the settings
  * that produced it change.  The token lives in TopMemoryContext and is wiped
- * when dropped; it never appears in a message.
+ * when dropped; it never appears in a message.  The token must be an RFC 6750
+ * bearer token (it goes into a header line) and expires_in a non-negative
+ * number, at most a day; an answer that breaks either is an authentication
+ * error (GFAUT).
  */
 #include "postgres.h"
 
 #include <curl/curl.h>
 
+#include <ctype.h>
+
 #include "common/hashfn.h"
 #include "utils/builtins.h"
 #include "utils/memutils.h"
+#include "utils/numeric.h"
 #include "utils/timestamp.h"
 
 #include "gofive.h"
 
 #define TOKEN_PATH "/authorization/connect/token"
+#define DEFAULT_EXPIRES_IN	3600
+#define MAX_EXPIRES_IN		(24 * 3600)	/* a day: renewing daily costs nothing */
+#define MAX_TOKEN_BYTES		8192
 
 static char *cached_token = NULL;
 static TimestampTz cached_until = 0;
@@ -82,6 +91,59 @@ raise_token_refused(const GofiveOutcome *out)
 			 errhint("Check gofive.client_id, gofive.client_secret and gofive.subscription_key.")));
 }
 
+/*
+ * RFC 6750 b64token: 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" )
+ * *"=".  Anything else (a space, CR, LF, a quote) could break or add a
+ * header line, so it is refused.
+ */
+static bool
+is_bearer_token(const char *s, int len)
+{
+	int			i = 0;
+
+	if (len <= 0 || len > MAX_TOKEN_BYTES)
+		return false;
+	while (i < len && (isalnum((unsigned char) s[i]) || strchr("-._~+/", s[i]) != NULL) &&
+		   s[i] != '\0')
+		i++;
+	if (i == 0)
+		return false;
+	while (i < len && s[i] == '=')
+		i++;
+	return i == len;
+}
+
+static void
+raise_bad_token_answer(const char *what)
+{
+	/* never quote the answer: it may hold a token */
+	ereport(ERROR,
+			(errcode(ERRCODE_GOFIVE_AUTH_FAILED),
+			 errmsg("gofive: the token endpoint's answer is not usable: %s", what)));
+}
+
+/* expires_in in seconds: absent means the default; clamped to MAX_EXPIRES_IN. */
+static int64
+read_expires_in(JsonbContainer *root)
+{
+	JsonbValue *v = getKeyJsonValueFromContainer(root, "expires_in", strlen("expires_in"), NULL);
+	Datum		n;
+
+	if (v == NULL)
+		return DEFAULT_EXPIRES_IN;
+	if (v->type != jbvNumeric)
+		raise_bad_token_answer("expires_in is not a number");
+	n = NumericGetDatum(v->val.numeric);
+	if (numeric_is_nan(v->val.numeric) ||
+		DatumGetInt32(DirectFunctionCall2(numeric_cmp, n,
+										  NumericGetDatum(int64_to_numeric(0)))) < 0)
+		raise_bad_token_answer("expires_in is negative");
+	if (DatumGetInt32(DirectFunctionCall2(numeric_cmp, n,
+										  NumericGetDatum(int64_to_numeric(MAX_EXPIRES_IN)))) > 0)
+		return MAX_EXPIRES_IN;
+	return DatumGetInt64(DirectFunctionCall1(numeric_int8, n));
+}
+
 static void
 fetch_token(void)
 {
@@ -90,9 +152,9 @@ fetch_token(void)
 	GofiveHttpRequest req = {0};
 	GofiveHttpResponse resp;
 	GofiveOutcome out;
+	Jsonb	   *body;
 	JsonbValue *token;
-	JsonbValue *expires;
-	int64		expires_in = 3600;
+	int64		expires_in;
 	int64		margin_ms;
 
 	gofive_require_setting("gofive.client_id", gofive_client_id);
@@ -115,27 +177,31 @@ fetch_token(void)
 	gofive_http_perform("token request", &req, &resp);
 	explicit_bzero(form.data, form.maxlen);
 
-	gofive_parse_response(&resp, &out);
-	if (out.http_status != 200 || out.body == NULL)
+	gofive_read_answer(&resp, &out);
+	if (out.http_status != 200)
 		raise_token_refused(&out);
+	if (out.reading != GF_READ_JSON)
+		raise_bad_token_answer(out.reading == GF_READ_BAD ? out.unreadable : "it is not JSON");
+	body = gofive_outcome_body(&out);
+	if (!JB_ROOT_IS_OBJECT(body))
+		raise_bad_token_answer("it is not a JSON object");
 
-	token = getKeyJsonValueFromContainer(&out.body->root, "access_token",
+	token = getKeyJsonValueFromContainer(&body->root, "access_token",
 										 strlen("access_token"), NULL);
 	if (token == NULL || token->type != jbvString || token->val.string.len == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_GOFIVE_AUTH_FAILED),
 				 errmsg("gofive: the token endpoint answered without an access_token")));
-	expires = getKeyJsonValueFromContainer(&out.body->root, "expires_in",
-										   strlen("expires_in"), NULL);
-	if (expires && expires->type == jbvNumeric)
-		expires_in = DatumGetInt64(DirectFunctionCall1(numeric_int8,
-													   NumericGetDatum(expires->val.numeric)));
+	if (!is_bearer_token(token->val.string.val, token->val.string.len))
+		raise_bad_token_answer("access_token is not a bearer token (RFC 6750 characters only)");
+	expires_in = read_expires_in(&body->root);
 
 	gofive_forget_token();
 	cached_token = MemoryContextAlloc(TopMemoryContext, token->val.string.len + 1);
 	memcpy(cached_token, token->val.string.val, token->val.string.len);
 	cached_token[token->val.string.len] = '\0';
 	explicit_bzero(resp.body.data, resp.body.maxlen);
+	explicit_bzero(VARDATA(body), VARSIZE(body) - VARHDRSZ);
 
 	/* renew a little early: a fifth of the lifetime, at most a minute */
 	margin_ms = Min(expires_in * 1000 / 5, 60 * 1000);

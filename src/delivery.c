@@ -116,8 +116,8 @@ delivery_next_done(void)
 			continue;
 		curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **) &job);
 		job->result = msg->data.result;
-		if (job->result == CURLE_OK)
-			curl_easy_getinfo(job->easy, CURLINFO_RESPONSE_CODE, &job->resp.status);
+		/* also when the body was cut at the limit: the status came first */
+		curl_easy_getinfo(job->easy, CURLINFO_RESPONSE_CODE, &job->resp.status);
 		job->ms = (double) (GetCurrentTimestamp() - job->started) / 1000.0;
 		curl_multi_remove_handle(multi, job->easy);
 		curl_slist_free_all(job->headers);

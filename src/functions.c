@@ -18,6 +18,7 @@
 #include "utils/json.h"
 #include "utils/jsonb.h"
 #include "utils/lsyscache.h"
+#include "utils/numeric.h"
 
 #include "gofive.h"
 
@@ -146,21 +147,6 @@ build_call(const GfOperation *op, FunctionCallInfo fcinfo)
 	return gofive_make_call(op, texts, query_object, body);
 }
 
-/* Raise when a successful answer reports failed items (Update Product Stock). */
-static void
-raise_for_item_failures(const GfOperation *op, const GofiveOutcome *out)
-{
-	char	   *failures;
-
-	if (!op->item_status || (failures = gofive_item_failures(out->data)) == NULL)
-		return;
-	ereport(ERROR,
-			(errcode(ERRCODE_GOFIVE_API_REJECTED),
-			 errmsg("gofive %s failed for some items: %s", op->name, failures),
-			 errdetail("The other items were applied. Response data: %s",
-					   JsonbToCString(NULL, &out->data->root, VARSIZE(out->data)))));
-}
-
 /* ---- paging through enquiries and lists ---- */
 
 typedef struct PageState
@@ -204,17 +190,28 @@ page_body(const GfOperation *op, Jsonb *filter, int take, int skip)
 											  JsonbPGetDatum(jsonb_from_text(extra))));
 }
 
+/* A paging field of the filter as an int; GFVAL naming it when out of range. */
 static int
-filter_int(Jsonb *filter, const char *key, int otherwise)
+filter_int(const GfOperation *op, Jsonb *filter, const char *key, int otherwise)
 {
 	JsonbValue *v;
+	Datum		n;
 
 	if (filter == NULL || !JB_ROOT_IS_OBJECT(filter))
 		return otherwise;
 	v = getKeyJsonValueFromContainer(&filter->root, key, strlen(key), NULL);
 	if (v == NULL || v->type != jbvNumeric)
 		return otherwise;
-	return DatumGetInt32(DirectFunctionCall1(numeric_int4, NumericGetDatum(v->val.numeric)));
+	n = NumericGetDatum(v->val.numeric);
+	if (DatumGetInt32(DirectFunctionCall2(numeric_cmp, n,
+										  NumericGetDatum(int64_to_numeric(PG_INT32_MIN)))) < 0 ||
+		DatumGetInt32(DirectFunctionCall2(numeric_cmp, n,
+										  NumericGetDatum(int64_to_numeric(PG_INT32_MAX)))) > 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_GOFIVE_INVALID_INPUT),
+				 errmsg("gofive %s: field \"%s\" must be an integer between %d and %d",
+						op->name, key, PG_INT32_MIN, PG_INT32_MAX)));
+	return DatumGetInt32(DirectFunctionCall1(numeric_int4, n));
 }
 
 static void
@@ -229,9 +226,7 @@ fetch_page(PageState *st)
 		body = page_body(op, st->call.body, st->take, st->skip);
 	gofive_api_call(op->name, op->method, path,
 					body ? JsonbToCString(NULL, &body->root, VARSIZE(body)) : NULL, NULL, &out);
-	if (!gofive_outcome_ok(&out))
-		gofive_raise_for_outcome(op->name, &out);
-	st->page = page_rows(out.data);
+	st->page = page_rows(gofive_result_or_raise(op->name, &out, op));
 	st->count = st->page ? JsonContainerSize(&st->page->root) : 0;
 	st->next = 0;
 	st->skip += st->count;
@@ -263,8 +258,8 @@ call_rows(FunctionCallInfo fcinfo)
 			Jsonb	   *filter = (op->args[0].kind == GF_ARG_BODY && !PG_ARGISNULL(0)) ?
 				PG_GETARG_JSONB_P(0) : jsonb_from_text("{}");
 
-			st->take = filter_int(filter, op->take_field, gofive_page_size);
-			st->skip = filter_int(filter, op->skip_field, 0);
+			st->take = filter_int(op, filter, op->take_field, gofive_page_size);
+			st->skip = filter_int(op, filter, op->skip_field, 0);
 			if (st->take <= 0)
 				ereport(ERROR,
 						(errcode(ERRCODE_GOFIVE_INVALID_INPUT),
@@ -315,12 +310,7 @@ gofive_call(PG_FUNCTION_ARGS)
 
 	if (op->result == GF_RESULT_RECORD && out.http_status == 404)
 		PG_RETURN_NULL();
-	if (!gofive_outcome_ok(&out))
-		gofive_raise_for_outcome(op->name, &out);
-	raise_for_item_failures(op, &out);
-	if (out.data == NULL)
-		PG_RETURN_NULL();
-	PG_RETURN_JSONB_P(out.data);
+	PG_RETURN_JSONB_P(gofive_result_or_raise(op->name, &out, op));
 }
 
 /* ---- gofive_request: the generic escape hatch ---- */
@@ -449,11 +439,12 @@ gofive_request(PG_FUNCTION_ARGS)
 	gofive_api_call("request", method, path, body, NULL, &out);
 
 	values[0] = Int32GetDatum((int32) out.http_status);
-	if (out.body)
-		values[1] = JsonbPGetDatum(out.body);
-	else if (out.raw && *out.raw)
+	gofive_raise_if_unreadable("request", &out);
+	if (out.reading == GF_READ_JSON)
+		values[1] = JsonbPGetDatum(gofive_outcome_body(&out));
+	else if (out.reading == GF_READ_TEXT)
 	{
-		/* not JSON: return the text as a JSON string */
+		/* not JSON: return the (checked) text as a JSON string */
 		StringInfoData s;
 
 		initStringInfo(&s);

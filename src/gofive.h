@@ -37,6 +37,8 @@ extern int	gofive_connect_timeout_ms;
 extern char *gofive_ca_file;
 extern bool gofive_ssl_verify;
 extern int	gofive_page_size;
+extern int	gofive_max_response_size;
+extern int	gofive_keep_response_size;	/* worker */
 
 extern void gofive_define_settings(void);
 extern void gofive_require_setting(const char *name, const char *value);
@@ -56,8 +58,11 @@ typedef struct GofiveHttpRequest
 typedef struct GofiveHttpResponse
 {
 	long		status;			/* HTTP status */
-	StringInfoData body;
+	StringInfoData body;		/* NUL-terminated */
 	int			retry_after;	/* seconds from Retry-After, or -1 */
+	size_t		limit;			/* gofive.max_response_size when sent */
+	bool		too_large;		/* the download stopped at the limit */
+	bool		out_of_memory;	/* the download stopped: no memory for it */
 } GofiveHttpResponse;
 
 extern void gofive_http_perform(const char *what, const GofiveHttpRequest *req,
@@ -74,25 +79,81 @@ extern void gofive_http_prepare(void *easy, const GofiveHttpRequest *req,
 extern const char *gofive_get_token(void);
 extern void gofive_forget_token(void);
 
-/* ---- response.c: envelopes and errors ---- */
+/* ---- response.c: reading an answer ---- */
+typedef enum GofiveReading
+{
+	GF_READ_EMPTY,				/* no body */
+	GF_READ_TEXT,				/* valid text, not JSON */
+	GF_READ_JSON,				/* JSON; the envelope was read */
+	GF_READ_BAD					/* unreadable: out->unreadable says why */
+} GofiveReading;
+
 typedef struct GofiveOutcome
 {
+	const char *transport_error;	/* no answer (worker): why; else NULL */
 	long		http_status;
-	Jsonb	   *body;			/* the parsed response, or NULL if not JSON */
-	const char *raw;			/* the response text */
+	char	   *raw;			/* the response text (server encoding once text_ok) */
+	size_t		raw_len;
+	bool		text_ok;		/* raw is valid text: may be quoted */
+	bool		too_large;		/* over gofive.max_response_size: raw is partial */
+	GofiveReading reading;
+	const char *unreadable;		/* why the answer could not be read */
 	int			business_code;	/* status.code / statusCode, or -1 */
-	Jsonb	   *data;			/* the envelope's data, unwrapped */
+	char	   *bad_code;		/* a code that is not a number, or NULL */
 	char	   *messages;		/* the API's messages joined, or NULL */
 	int			retry_after;
+	size_t		data_start;		/* the envelope's data within raw */
+	size_t		data_end;
+	Jsonb	   *data;			/* set by gofive_outcome_data */
+	char	   *item_failures;	/* set by gofive_judge (Update Product Stock) */
 } GofiveOutcome;
 
-extern void gofive_parse_response(const GofiveHttpResponse *resp,
-								  GofiveOutcome *out);
-extern bool gofive_outcome_ok(const GofiveOutcome *out);
-extern void gofive_raise_for_outcome(const char *opname,
-									 const GofiveOutcome *out) pg_attribute_noreturn();
+extern void gofive_read_answer(GofiveHttpResponse *resp, GofiveOutcome *out);
+extern Jsonb *gofive_outcome_data(GofiveOutcome *out);
+extern Jsonb *gofive_outcome_body(GofiveOutcome *out);
 extern Jsonb *gofive_parse_json(const char *text, size_t len);
 extern char *gofive_item_failures(Jsonb *data);
+
+/* ---- outcome.c: what an answer means, for both paths ---- */
+typedef enum GofiveVerdict
+{
+	GF_SUCCESS,
+	GF_NO_ANSWER,				/* transport failure, timeout */
+	GF_TOO_LARGE,				/* over gofive.max_response_size */
+	GF_CREDENTIALS_REFUSED,		/* 401, 403 */
+	GF_THROTTLED,				/* 429 */
+	GF_UNAVAILABLE,				/* 5xx */
+	GF_REJECTED,				/* other 4xx */
+	GF_UNEXPECTED_STATUS,		/* 1xx, 3xx */
+	GF_UNREADABLE,				/* 2xx that cannot be read */
+	GF_BUSINESS_FAILURE,		/* 2xx with a code other than 1000 */
+	GF_ITEMS_FAILED				/* 2xx, some items of Update Product Stock failed */
+} GofiveVerdict;
+
+typedef enum GofiveAction
+{
+	GF_ACT_SUCCEED,
+	GF_ACT_RETRY,
+	GF_ACT_RENEW_TOKEN_AND_RETRY,
+	GF_ACT_FAIL
+} GofiveAction;
+
+typedef struct GofiveJudgement
+{
+	GofiveVerdict verdict;
+	int			sqlstate;		/* for the synchronous path */
+	GofiveAction action;		/* for the worker */
+	bool		outage;			/* feeds the worker's circuit breaker */
+	char	   *summary;		/* e.g. "the API is unavailable (HTTP 503)" */
+} GofiveJudgement;
+
+extern GofiveJudgement gofive_judge(GofiveOutcome *out, const GfOperation *op,
+									bool expects_json);
+extern void gofive_raise_for_outcome(const char *opname, GofiveOutcome *out,
+									 const GofiveJudgement *j) pg_attribute_noreturn();
+extern void gofive_raise_if_unreadable(const char *opname, GofiveOutcome *out);
+extern Jsonb *gofive_result_or_raise(const char *opname, GofiveOutcome *out,
+									 const GfOperation *op);
 
 /* ---- api.c: an authenticated call to the API ---- */
 extern void gofive_api_call(const char *opname, const char *method,

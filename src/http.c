@@ -15,48 +15,119 @@
 
 #include "miscadmin.h"
 #include "pgstat.h"
+#include "utils/memutils.h"
 #include "utils/wait_event.h"
 
 #include "gofive.h"
 
 #define INTERRUPT_CHECK_MS	50
-#define MAX_RESPONSE_BYTES	(64 * 1024 * 1024)
 #define USER_AGENT			"gofive-postgresql/0.1"
 
 static CURLM *backend_multi = NULL;
 static CURL *backend_easy = NULL;
 
-/* Write callback: collect the body; never ereport here (0 aborts instead). */
+/*
+ * Make room for need more bytes of body without raising (we are inside a
+ * libcurl callback: an ereport would longjmp through libcurl).  The buffer
+ * grows by doubling, capped at the limit (+1 for the NUL); false when there
+ * is no memory.
+ */
+static bool
+reserve_body(GofiveHttpResponse *resp, size_t need)
+{
+	StringInfo	buf = &resp->body;
+	size_t		want = (size_t) buf->len + need + 1;
+	size_t		cap = (size_t) buf->maxlen;
+	char	   *grown;
+
+	if (want <= cap)
+		return true;
+	while (cap < want)
+		cap *= 2;
+	cap = Min(cap, resp->limit + 1);
+	cap = Max(cap, want);
+	grown = MemoryContextAllocExtended(GetMemoryChunkContext(buf->data), cap,
+									   MCXT_ALLOC_NO_OOM | MCXT_ALLOC_HUGE);
+	if (grown == NULL)
+	{
+		resp->out_of_memory = true;
+		return false;
+	}
+	memcpy(grown, buf->data, buf->len + 1);
+	pfree(buf->data);
+	buf->data = grown;
+	buf->maxlen = (int) cap;
+	return true;
+}
+
+/*
+ * Write callback: collect the body, up to resp->limit bytes; past it, stop
+ * the download (returning less than given aborts the transfer).
+ */
 static size_t
 collect_body(char *ptr, size_t size, size_t nmemb, void *userdata)
 {
 	GofiveHttpResponse *resp = (GofiveHttpResponse *) userdata;
 	size_t		n = size * nmemb;
 
-	if ((size_t) resp->body.len + n > MAX_RESPONSE_BYTES)
+	if ((size_t) resp->body.len + n > resp->limit)
+	{
+		resp->too_large = true;
 		return 0;
-	appendBinaryStringInfo(&resp->body, ptr, (int) n);
+	}
+	if (!reserve_body(resp, n))
+		return 0;
+	memcpy(resp->body.data + resp->body.len, ptr, n);
+	resp->body.len += (int) n;
+	resp->body.data[resp->body.len] = '\0';
 	return n;
 }
 
-/* Header callback: we only need Retry-After (in seconds). */
+/* The value of header "name:" (lower case, with the colon) in a header line, or NULL. */
+static const char *
+header_value(const char *line, size_t n, const char *name, char *value, size_t size)
+{
+	size_t		name_len = strlen(name);
+	size_t		len;
+
+	if (n <= name_len || pg_strncasecmp(line, name, name_len) != 0)
+		return NULL;
+	len = Min(n - name_len, size - 1);
+	memcpy(value, line + name_len, len);
+	value[len] = '\0';
+	return value;
+}
+
+/*
+ * Header callback: Retry-After (in seconds), and Content-Length, so that an
+ * answer announced larger than the limit is refused before its body comes,
+ * and one within it gets its buffer at once.
+ */
 static size_t
 collect_header(char *ptr, size_t size, size_t nmemb, void *userdata)
 {
 	GofiveHttpResponse *resp = (GofiveHttpResponse *) userdata;
 	size_t		n = size * nmemb;
-	static const char name[] = "retry-after:";
+	char		value[32];
 
-	if (n > sizeof(name) && pg_strncasecmp(ptr, name, sizeof(name) - 1) == 0)
+	if (header_value(ptr, n, "retry-after:", value, sizeof(value)))
 	{
-		char		value[32];
-		size_t		len = Min(n - (sizeof(name) - 1), sizeof(value) - 1);
-
-		memcpy(value, ptr + sizeof(name) - 1, len);
-		value[len] = '\0';
 		resp->retry_after = atoi(value);
 		if (resp->retry_after < 0)
 			resp->retry_after = -1;
+	}
+	else if (header_value(ptr, n, "content-length:", value, sizeof(value)))
+	{
+		char	   *end;
+		unsigned long long length = strtoull(value, &end, 10);
+
+		if (end != value && length > resp->limit)
+		{
+			resp->too_large = true;
+			return 0;
+		}
+		if (end != value && !reserve_body(resp, (size_t) length))
+			return 0;
 	}
 	return n;
 }
@@ -135,6 +206,9 @@ gofive_http_prepare(void *handle, const GofiveHttpRequest *req, GofiveHttpRespon
 	initStringInfo(&resp->body);
 	resp->status = 0;
 	resp->retry_after = -1;
+	resp->limit = (size_t) gofive_max_response_size;
+	resp->too_large = false;
+	resp->out_of_memory = false;
 	curl_easy_reset(easy);
 	curl_easy_setopt(easy, CURLOPT_URL, req->url);
 	curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
@@ -219,7 +293,8 @@ raise_transport_error(const char *what, const char *url, CURLcode code,
 /*
  * Perform one request and fill *resp.  Raises on transport failures and
  * timeouts (ERRCODE_GOFIVE_TRANSPORT) and on interrupts; any HTTP status is
- * returned to the caller.  "what" names the operation for error messages.
+ * returned to the caller, and so is an answer cut at gofive.max_response_size
+ * (resp->too_large).  "what" names the operation for error messages.
  */
 void
 gofive_http_perform(const char *what, const GofiveHttpRequest *req,
@@ -248,14 +323,15 @@ gofive_http_perform(const char *what, const GofiveHttpRequest *req,
 	}
 	PG_END_TRY();
 
-	if (code != CURLE_OK)
+	if (code != CURLE_OK && !resp->too_large)
 	{
-		if (code == CURLE_WRITE_ERROR)
+		if (resp->out_of_memory)
 			ereport(ERROR,
-					(errcode(ERRCODE_GOFIVE_TRANSPORT),
-					 errmsg("gofive %s failed: the response is larger than %d bytes",
-							what, MAX_RESPONSE_BYTES)));
+					(errcode(ERRCODE_OUT_OF_MEMORY),
+					 errmsg("gofive %s failed: out of memory for an answer of %d bytes",
+							what, resp->body.len)));
 		raise_transport_error(what, req->url, code, errbuf);
 	}
+	/* an answer over the limit is returned (marked) for outcome.c to judge */
 	curl_easy_getinfo(backend_easy, CURLINFO_RESPONSE_CODE, &resp->status);
 }

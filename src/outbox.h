@@ -72,15 +72,6 @@ extern void gofive_register_worker(void);
 extern PGDLLEXPORT void gofive_worker_main(Datum arg);
 
 /* ---- retry policy (retry.c) ---- */
-typedef enum GofiveVerdict
-{
-	VERDICT_SUCCEEDED,
-	VERDICT_FAILED,				/* the API rejected it: do not retry */
-	VERDICT_RETRY,				/* transient: retry later */
-	VERDICT_RETRY_AUTH			/* 401/403: renew the token, then retry */
-} GofiveVerdict;
-
 extern int64 gofive_backoff_ms(int attempt, int retry_after_s);
-extern bool gofive_is_outage(long http_status, bool transport_error);
 
 #endif							/* GOFIVE_OUTBOX_H */

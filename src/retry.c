@@ -27,14 +27,3 @@ gofive_backoff_ms(int attempt, int retry_after_s)
 		jittered = Max(jittered, (int64) retry_after_s * 1000);
 	return jittered;
 }
-
-/*
- * An answer that says the API as a whole is unavailable (rather than this
- * request being wrong): these feed the circuit breaker.
- */
-bool
-gofive_is_outage(long http_status, bool transport_error)
-{
-	return transport_error || http_status == 502 || http_status == 503 ||
-		http_status == 504 || http_status == 500;
-}

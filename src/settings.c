@@ -28,6 +28,11 @@ int			gofive_connect_timeout_ms = 10000;
 char	   *gofive_ca_file = NULL;
 bool		gofive_ssl_verify = true;
 int			gofive_page_size = 100;
+int			gofive_max_response_size = 16 * 1024 * 1024;
+int			gofive_keep_response_size = 1024 * 1024;
+
+/* An answer buffer grows by doubling and must stay under MaxAllocSize. */
+#define MAX_RESPONSE_LIMIT (512 * 1024 * 1024)
 
 #define SECRET_MASK "********"
 
@@ -213,6 +218,13 @@ gofive_define_settings(void)
 							100, 1, 10000,
 							PGC_USERSET, 0,
 							NULL, NULL, NULL);
+	DefineCustomIntVariable("gofive.max_response_size",
+							"Largest answer read from the API; a larger one is a failure, not retried.",
+							"The download stops at this size.",
+							&gofive_max_response_size,
+							16 * 1024 * 1024, 1024, MAX_RESPONSE_LIMIT,
+							PGC_SUSET, GUC_UNIT_BYTE,
+							NULL, NULL, NULL);
 	DefineCustomStringVariable("gofive.ca_file",
 							   "CA bundle used to verify the API's certificate (empty: the system's).",
 							   NULL,
@@ -306,6 +318,13 @@ gofive_define_worker_settings(void)
 							&gofive_retry_max_ms,
 							600 * 1000, 1, 24 * 3600 * 1000,
 							PGC_SIGHUP, GUC_UNIT_MS,
+							NULL, NULL, NULL);
+	DefineCustomIntVariable("gofive.keep_response_size",
+							"Largest answer whose data the worker keeps in gofive.outbox.response.",
+							"Larger answers are judged, but their data is not stored (0: never stored).",
+							&gofive_keep_response_size,
+							1024 * 1024, 0, MAX_RESPONSE_LIMIT,
+							PGC_SIGHUP, GUC_UNIT_BYTE,
 							NULL, NULL, NULL);
 	DefineCustomIntVariable("gofive.retention",
 							"How long succeeded requests are kept in the outbox.",

@@ -67,10 +67,23 @@ numeric_is_integral(Numeric num)
 	return DatumGetInt32(DirectFunctionCall1(numeric_scale, NumericGetDatum(num))) == 0;
 }
 
+/*
+ * A number as a long, for enum and range checks; a number beyond int64 is
+ * clamped (it then matches no enum value and is outside any range) rather
+ * than raising numeric_int8's out-of-range error.
+ */
 static long
 numeric_to_long(Numeric num)
 {
-	return (long) DatumGetInt64(DirectFunctionCall1(numeric_int8, NumericGetDatum(num)));
+	Datum		n = NumericGetDatum(num);
+
+	if (DatumGetInt32(DirectFunctionCall2(numeric_cmp, n,
+										  NumericGetDatum(int64_to_numeric(PG_INT64_MAX)))) > 0)
+		return (long) PG_INT64_MAX;
+	if (DatumGetInt32(DirectFunctionCall2(numeric_cmp, n,
+										  NumericGetDatum(int64_to_numeric(PG_INT64_MIN)))) < 0)
+		return (long) PG_INT64_MIN;
+	return (long) DatumGetInt64(DirectFunctionCall1(numeric_int8, n));
 }
 
 static bool

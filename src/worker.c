@@ -23,6 +23,11 @@
  * request probes; its success closes the circuit and the backlog drains.
  * Attempts that fail while the circuit is not closed do not count against
  * gofive.max_attempts.
+ *
+ * An answer never stops the worker: it is read and judged (outcome.c) in a
+ * subtransaction, and whatever that raises fails the row.  For what nothing
+ * can catch (a crash), the claim already counts the attempt (worker_db.c),
+ * so a row that keeps killing the worker ends dead after max_attempts.
  */
 #include "postgres.h"
 
@@ -37,6 +42,7 @@
 #include "tcop/tcopprot.h"
 #include "utils/guc.h"
 #include "utils/memutils.h"
+#include "utils/resowner.h"
 #include "utils/timestamp.h"
 #include "utils/wait_event.h"
 
@@ -194,81 +200,176 @@ schedule_retry(Job *job, TimestampTz now, int retry_after, bool counts)
 	pg_atomic_fetch_add_u64(&gofive_shared->retried, 1);
 }
 
-/* For operations whose items succeed or fail one by one: the failures. */
-static char *
-item_failures(Job *job, GofiveOutcome *out)
+/*
+ * The data of an answer as kept on the row: only for answers of at most
+ * gofive.keep_response_size bytes, converted in a context of its own so
+ * that the parser's garbage goes at once.
+ */
+static Jsonb *
+kept_response(Job *job, GofiveOutcome *out)
 {
-	const GfOperation *op = gf_find_operation(job->operation);
+	MemoryContext cxt;
+	Jsonb	   *data;
+	Jsonb	   *copy = NULL;
 
-	return (op && op->item_status) ? gofive_item_failures(out->data) : NULL;
+	if (out->reading != GF_READ_JSON || out->raw_len > (size_t) gofive_keep_response_size)
+		return NULL;
+	if (out->data)
+		return out->data;
+	cxt = AllocSetContextCreate(job->cxt, "gofive response", ALLOCSET_DEFAULT_SIZES);
+	MemoryContextSwitchTo(cxt);
+	data = gofive_outcome_data(out);
+	MemoryContextSwitchTo(job->cxt);
+	if (data)
+	{
+		copy = palloc(VARSIZE(data));
+		memcpy(copy, data, VARSIZE(data));
+	}
+	MemoryContextDelete(cxt);
+	out->data = NULL;
+	return copy;
 }
 
+static void
+record_failed(Job *job, const char *error, const char *last_error)
+{
+	job->status = "failed";
+	job->error = pstrdup(error);
+	gofive_set_last_error(last_error ? last_error : error);
+	pg_atomic_fetch_add_u64(&gofive_shared->failed, 1);
+}
+
+/*
+ * Read and judge a finished job's answer (outcome.c decides what it
+ * means), then act on it.  Everything that can raise on what the API sent
+ * comes before the first change to the worker's state.
+ */
 static void
 judge(Job *job, TimestampTz now)
 {
 	MemoryContext old = MemoryContextSwitchTo(job->cxt);
+	const GfOperation *op = gf_find_operation(job->operation);
 	bool		counts = (ws.circuit == CIRCUIT_CLOSED);
 	GofiveOutcome out;
-	char	   *failures;
+	GofiveJudgement j;
+	Jsonb	   *response;
 
 	job->counted = 1;
-	if (job->result != CURLE_OK)
+	if (job->result != CURLE_OK && !job->resp.too_large)
 	{
-		job->error = psprintf("%s", job->result == CURLE_OPERATION_TIMEDOUT ?
-							  "the API did not answer in time" : curl_easy_strerror(job->result));
-		gofive_set_last_error(job->error);
-		note_outage(true, now);
-		schedule_retry(job, now, 0, counts);
-		MemoryContextSwitchTo(old);
-		return;
+		memset(&out, 0, sizeof(out));
+		out.business_code = -1;
+		out.transport_error = job->result == CURLE_OPERATION_TIMEDOUT ?
+			"the API did not answer in time" : curl_easy_strerror(job->result);
 	}
+	else
+		gofive_read_answer(&job->resp, &out);
+	j = gofive_judge(&out, op, op != NULL);
+	response = (j.action == GF_ACT_SUCCEED || j.verdict == GF_ITEMS_FAILED) ?
+		kept_response(job, &out) : NULL;
 
-	gofive_parse_response(&job->resp, &out);
 	job->http_status = (int) out.http_status;
 	job->business_code = out.business_code;
 	job->messages = out.messages;
-	note_outage(gofive_is_outage(out.http_status, false), now);
+	note_outage(j.outage, now);
 
-	if (gofive_outcome_ok(&out) && (failures = item_failures(job, &out)) != NULL)
+	switch (j.action)
 	{
-		/* Update Product Stock: some items were refused */
-		job->status = "failed";
-		job->response = out.data;
-		job->messages = failures;
-		job->error = "some items failed";
-		gofive_set_last_error(failures);
-		pg_atomic_fetch_add_u64(&gofive_shared->failed, 1);
-	}
-	else if (gofive_outcome_ok(&out))
-	{
-		job->status = "succeeded";
-		job->response = out.data;
-		pg_atomic_fetch_add_u64(&gofive_shared->succeeded, 1);
-	}
-	else if (out.http_status == 401 || out.http_status == 403)
-	{
-		/* renew the token before the next request; retry this one soon */
-		gofive_forget_token();
-		job->error = psprintf("the API refused the credentials (HTTP %ld)", out.http_status);
-		gofive_set_last_error(job->error);
-		schedule_retry(job, now, 0, true);
-	}
-	else if (out.http_status == 429 || out.http_status >= 500)
-	{
-		job->error = psprintf("the API is unavailable (HTTP %ld)", out.http_status);
-		gofive_set_last_error(job->error);
-		if (out.http_status == 429 && out.retry_after > 0)
-			ws.paused_until = TimestampTzPlusMilliseconds(now, out.retry_after * 1000);
-		schedule_retry(job, now, out.retry_after, counts || out.http_status == 429);
-	}
-	else
-	{
-		job->status = "failed";
-		job->error = psprintf("the API rejected the request (HTTP %ld)", out.http_status);
-		gofive_set_last_error(job->messages ? job->messages : job->error);
-		pg_atomic_fetch_add_u64(&gofive_shared->failed, 1);
+		case GF_ACT_SUCCEED:
+			job->status = "succeeded";
+			job->response = response;
+			pg_atomic_fetch_add_u64(&gofive_shared->succeeded, 1);
+			break;
+		case GF_ACT_FAIL:
+			job->response = response;
+			if (j.verdict == GF_ITEMS_FAILED)
+			{
+				/* Update Product Stock: some items were refused */
+				job->messages = out.item_failures;
+				record_failed(job, j.summary, out.item_failures);
+			}
+			else if (j.verdict == GF_REJECTED || j.verdict == GF_BUSINESS_FAILURE)
+				record_failed(job, j.summary, job->messages);
+			else
+				record_failed(job, j.summary, NULL);
+			break;
+		case GF_ACT_RENEW_TOKEN_AND_RETRY:
+			/* renew the token before the next request; retry this one soon */
+			gofive_forget_token();
+			job->error = j.summary;
+			gofive_set_last_error(job->error);
+			schedule_retry(job, now, 0, true);
+			break;
+		case GF_ACT_RETRY:
+			job->error = j.summary;
+			gofive_set_last_error(job->error);
+			if (j.verdict == GF_THROTTLED && out.retry_after > 0)
+				ws.paused_until = TimestampTzPlusMilliseconds(now, out.retry_after * 1000);
+			schedule_retry(job, now, Max(out.retry_after, 0),
+						   counts || j.verdict == GF_THROTTLED);
+			break;
 	}
 	MemoryContextSwitchTo(old);
+}
+
+/* The answer could not be read or judged at all: the row fails, the worker goes on. */
+static void
+unreadable_answer(Job *job, const char *why)
+{
+	MemoryContext old = MemoryContextSwitchTo(job->cxt);
+	char	   *error = psprintf("the API's answer could not be read: %s", why);
+
+	elog(LOG, "gofive worker: request %lld: %s", (long long) job->id, error);
+	job->counted = 1;
+	job->next_at = 0;
+	job->response = NULL;
+	job->messages = NULL;
+	record_failed(job, error, NULL);
+	MemoryContextSwitchTo(old);
+}
+
+/*
+ * Judge one job in a subtransaction (as PL/pgSQL runs a block with an
+ * EXCEPTION clause): whatever reading the answer raises fails the row, and
+ * never the worker.  The caller has a transaction open.
+ */
+static void
+judge_safely(Job *job, TimestampTz now)
+{
+	MemoryContext cxt = CurrentMemoryContext;
+	ResourceOwner owner = CurrentResourceOwner;
+
+	BeginInternalSubTransaction(NULL);
+	MemoryContextSwitchTo(cxt);
+	PG_TRY();
+	{
+		judge(job, now);
+		ReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(cxt);
+		CurrentResourceOwner = owner;
+	}
+	PG_CATCH();
+	{
+		ErrorData  *err;
+
+		MemoryContextSwitchTo(cxt);
+		err = CopyErrorData();
+		FlushErrorState();
+		RollbackAndReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(cxt);
+		CurrentResourceOwner = owner;
+		unreadable_answer(job, err->message);
+		FreeErrorData(err);
+	}
+	PG_END_TRY();
+
+	/* the answer itself is no longer needed */
+	if (job->resp.body.data)
+	{
+		pfree(job->resp.body.data);
+		job->resp.body.data = NULL;
+		job->resp.body.len = job->resp.body.maxlen = 0;
+	}
 }
 
 /* ---- the loop ---- */
@@ -364,18 +465,34 @@ start_ready(TimestampTz now)
 	}
 }
 
+/* Judge what has finished, in one transaction (for the subtransactions). */
 static void
 collect_finished(void)
 {
+	MemoryContext cxt = CurrentMemoryContext;
 	Job		   *job;
 	TimestampTz now = GetCurrentTimestamp();
+	bool		in_xact = false;
 
 	while ((job = delivery_next_done()) != NULL)
 	{
-		judge(job, now);
+		if (!in_xact)
+		{
+			SetCurrentStatementStartTimestamp();
+			StartTransactionCommand();
+			MemoryContextSwitchTo(cxt);
+			in_xact = true;
+		}
+		judge_safely(job, now);
 		if (ws.finished == NIL)
 			ws.first_finished_at = now;
 		ws.finished = lappend(ws.finished, job);
+	}
+	if (in_xact)
+	{
+		/* no XID was taken: nothing is written or waited for */
+		CommitTransactionCommand();
+		MemoryContextSwitchTo(cxt);
 	}
 }
 

@@ -9,6 +9,12 @@
  * slot is given back.  So after a crash, the rows still 'sending' are exactly those that
  * may or may not have been sent, and db_recover_sending() queues them again
  * (at least once, with the same X-Request-Id).
+ *
+ * The claim counts the attempt (attempts + 1), so that a row whose answer
+ * kills the worker in a way nothing can catch still ends dead after
+ * gofive.max_attempts claims; recording gives the attempt back when it does
+ * not count (the circuit breaker was open), and so does a release.  A row
+ * whose outcome cannot be recorded is recorded as failed, alone.
  */
 #include "postgres.h"
 
@@ -22,6 +28,7 @@
 #include "utils/guc.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
+#include "utils/resowner.h"
 #include "utils/snapmgr.h"
 #include "utils/timestamp.h"
 
@@ -51,15 +58,16 @@
 	"   ORDER BY o.id LIMIT $1" \
 	"   FOR UPDATE SKIP LOCKED)" \
 	" UPDATE gofive.outbox o SET status = 'sending'::gofive.request_status," \
-	"        last_attempt_at = pg_catalog.now()" \
+	"        last_attempt_at = pg_catalog.now()," \
+	"        attempts = o.attempts OPERATOR(pg_catalog.+) 1" \
 	"   FROM c WHERE o.id" OP_EQ "c.id" \
 	" RETURNING o.id, o.operation, o.method, o.path, o.body::pg_catalog.text," \
-	"           o.request_id::pg_catalog.text, o.attempts"
+	"           o.request_id::pg_catalog.text, o.attempts OPERATOR(pg_catalog.-) 1"
 
 #define RECORD_SQL \
 	"UPDATE gofive.outbox o SET" \
 	"   status = u.status::gofive.request_status," \
-	"   attempts = o.attempts OPERATOR(pg_catalog.+) u.counted," \
+	"   attempts = o.attempts OPERATOR(pg_catalog.-) 1 OPERATOR(pg_catalog.+) u.counted," \
 	"   next_attempt_at = coalesce(u.next_at, o.next_attempt_at)," \
 	"   finished_at = CASE WHEN u.status" OP_EQ "ANY ('{succeeded,failed,dead}'::pg_catalog.text[])" \
 	"                      THEN pg_catalog.now() END," \
@@ -75,11 +83,19 @@
 	" WHERE o.id" OP_EQ "u.id"
 
 #define RELEASE_SQL \
-	"UPDATE gofive.outbox o SET status = " PENDING \
+	"UPDATE gofive.outbox o SET status = " PENDING "," \
+	"       attempts = o.attempts OPERATOR(pg_catalog.-) 1" \
 	" WHERE o.id" OP_EQ "ANY ($1) AND o.status" OP_EQ "'sending'::gofive.request_status"
 
+/* $1: gofive.max_attempts; the attempt of a row left sending was counted at its claim */
 #define RECOVER_SQL \
-	"UPDATE gofive.outbox o SET status = " PENDING \
+	"UPDATE gofive.outbox o SET" \
+	"   status = CASE WHEN o.attempts OPERATOR(pg_catalog.>=) $1" \
+	"                 THEN 'dead'::gofive.request_status ELSE " PENDING " END," \
+	"   finished_at = CASE WHEN o.attempts OPERATOR(pg_catalog.>=) $1 THEN pg_catalog.now() END," \
+	"   last_error = CASE WHEN o.attempts OPERATOR(pg_catalog.>=) $1" \
+	"     THEN 'the worker stopped while sending it, on each of its attempts'::pg_catalog.text" \
+	"     ELSE o.last_error END" \
 	" WHERE o.status" OP_EQ "'sending'::gofive.request_status"
 
 /* the earliest due time of a pending row that no earlier row of its key holds back */
@@ -127,9 +143,11 @@ int
 db_recover_sending(void)
 {
 	int			n;
+	Oid			types[1] = {INT4OID};
+	Datum		values[1] = {Int32GetDatum(gofive_max_attempts)};
 
 	begin_xact();
-	if (SPI_execute(RECOVER_SQL, false, 0) != SPI_OK_UPDATE)
+	if (SPI_execute_with_args(RECOVER_SQL, 1, types, values, NULL, false, 0) != SPI_OK_UPDATE)
 		elog(ERROR, "gofive worker: could not recover rows left sending");
 	n = (int) SPI_processed;
 	end_xact();
@@ -294,6 +312,72 @@ record_rows(List *jobs)
 		elog(ERROR, "gofive worker: could not record outcomes");
 }
 
+/* Record jobs in a subtransaction; false (and *why) if that raised. */
+static bool
+try_record(List *jobs, char **why)
+{
+	MemoryContext cxt = CurrentMemoryContext;
+	ResourceOwner owner = CurrentResourceOwner;
+	volatile bool ok = true;
+
+	BeginInternalSubTransaction(NULL);
+	MemoryContextSwitchTo(cxt);
+	PG_TRY();
+	{
+		record_rows(jobs);
+		ReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(cxt);
+		CurrentResourceOwner = owner;
+	}
+	PG_CATCH();
+	{
+		ErrorData  *err;
+
+		MemoryContextSwitchTo(cxt);
+		err = CopyErrorData();
+		FlushErrorState();
+		RollbackAndReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(cxt);
+		CurrentResourceOwner = owner;
+		*why = err->message;
+		ok = false;
+	}
+	PG_END_TRY();
+	return ok;
+}
+
+/*
+ * Record the outcomes; if the batch fails, each job alone, and a job that
+ * still cannot be recorded as it is, as failed without its answer.
+ */
+static void
+record_safely(List *jobs)
+{
+	ListCell   *lc;
+	char	   *why;
+
+	if (try_record(jobs, &why))
+		return;
+	foreach(lc, jobs)
+	{
+		Job		   *job = (Job *) lfirst(lc);
+		List	   *one = list_make1(job);
+
+		if (try_record(one, &why))
+			continue;
+		elog(LOG, "gofive worker: request %lld: could not record its outcome: %s",
+			 (long long) job->id, why);
+		job->status = "failed";
+		job->counted = 1;
+		job->next_at = 0;
+		job->response = NULL;
+		job->messages = NULL;
+		job->error = psprintf("the API's answer could not be recorded: %s", why);
+		gofive_set_last_error(job->error);
+		record_rows(one);
+	}
+}
+
 /*
  * One short transaction: record the outcomes of finished jobs (if any), and
  * claim up to claim_limit ready rows (if positive), returning them, oldest
@@ -307,7 +391,7 @@ db_exchange(List *finished, int claim_limit)
 
 	begin_xact();
 	if (finished != NIL)
-		record_rows(finished);
+		record_safely(finished);
 	else
 		commit_without_waiting();
 	if (claim_limit > 0)

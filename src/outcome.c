@@ -1,0 +1,230 @@
+/*
+ * outcome.c
+ *		What an answer means: the one rule, used by the synchronous path (a
+ *		SQLSTATE) and by the outbox worker (what to do with the row) alike.
+ *
+ * The table, first match wins (README, "Errors" and "What is guaranteed"):
+ *
+ *	outcome                                   SQLSTATE  worker
+ *	----------------------------------------  --------  -----------------------------
+ *	no answer (connection, TLS, timeout)      GFNET     retry; an outage
+ *	larger than gofive.max_response_size      GFSRV     failed
+ *	HTTP 401, 403                             GFAUT     renew the token, retry
+ *	HTTP 429                                  GFSRV     retry after Retry-After, pause all
+ *	HTTP 5xx                                  GFSRV     retry; 500/502/503/504 an outage
+ *	HTTP 4xx (other)                          GFREJ     failed
+ *	HTTP 1xx, 3xx (redirects are not taken)   GFSRV     retry
+ *	2xx, answer unreadable: not UTF-8, a NUL, GFSRV     failed
+ *	  malformed JSON, nesting or numbers out
+ *	  of range, not JSON where JSON is due
+ *	2xx, business code other than 1000, or    GFREJ     failed
+ *	  a code that is not a number
+ *	2xx, failed items (Update Product Stock)  GFREJ     failed
+ *	2xx otherwise                             -         succeeded
+ *
+ * gofive_request returns any status with its body, and raises (GFSRV) only
+ * when the body is unreadable.
+ *
+ * "retry" counts against gofive.max_attempts (then dead), except while the
+ * worker's circuit breaker is open or probing (see worker.c).  A non-2xx
+ * answer is judged by its status whatever its body; the body only gives
+ * the messages, and is quoted in errors only when it is valid text.
+ */
+#include "postgres.h"
+
+#include "mb/pg_wchar.h"
+#include "utils/jsonb.h"
+
+#include "gofive.h"
+
+#define DETAIL_MAX_BYTES 2000
+
+static GofiveJudgement
+verdict(GofiveVerdict v, int sqlstate, GofiveAction action, char *summary)
+{
+	GofiveJudgement j = {v, sqlstate, action, false, summary};
+
+	return j;
+}
+
+/* A 2xx answer: is it what it says it is? */
+static GofiveJudgement
+judge_2xx(GofiveOutcome *out, const GfOperation *op, bool expects_json)
+{
+	long		status = out->http_status;
+
+	if (out->reading == GF_READ_BAD)
+		return verdict(GF_UNREADABLE, ERRCODE_GOFIVE_SERVER_ERROR, GF_ACT_FAIL,
+					   psprintf("the API's answer could not be read: %s", out->unreadable));
+	if (expects_json && out->reading != GF_READ_JSON)
+		return verdict(GF_UNREADABLE, ERRCODE_GOFIVE_SERVER_ERROR, GF_ACT_FAIL,
+					   psprintf("the API's answer could not be read: %s (HTTP %ld)",
+								out->reading == GF_READ_EMPTY ? "it is empty" : "it is not JSON",
+								status));
+	if (out->bad_code)
+		return verdict(GF_BUSINESS_FAILURE, ERRCODE_GOFIVE_API_REJECTED, GF_ACT_FAIL,
+					   psprintf("the API answered with a business code that is not a number: \"%s\" (HTTP %ld)",
+								out->bad_code, status));
+	if (out->business_code >= 0 && out->business_code != GOFIVE_CODE_SUCCESS)
+		return verdict(GF_BUSINESS_FAILURE, ERRCODE_GOFIVE_API_REJECTED, GF_ACT_FAIL,
+					   psprintf("the API rejected the request (HTTP %ld)", status));
+	if (op && op->item_status &&
+		(out->item_failures = gofive_item_failures(gofive_outcome_data(out))) != NULL)
+		return verdict(GF_ITEMS_FAILED, ERRCODE_GOFIVE_API_REJECTED, GF_ACT_FAIL,
+					   pstrdup("some items failed"));
+	return verdict(GF_SUCCESS, 0, GF_ACT_SUCCEED, NULL);
+}
+
+/*
+ * Judge an outcome.  op is the catalog operation (NULL for a generic
+ * request); expects_json says whether a 2xx must be JSON.
+ */
+GofiveJudgement
+gofive_judge(GofiveOutcome *out, const GfOperation *op, bool expects_json)
+{
+	long		status = out->http_status;
+	GofiveJudgement j;
+
+	if (out->transport_error)
+	{
+		j = verdict(GF_NO_ANSWER, ERRCODE_GOFIVE_TRANSPORT, GF_ACT_RETRY,
+					pstrdup(out->transport_error));
+		j.outage = true;
+		return j;
+	}
+	if (out->too_large)
+		return verdict(GF_TOO_LARGE, ERRCODE_GOFIVE_SERVER_ERROR, GF_ACT_FAIL,
+					   psprintf("the API's answer could not be read: %s", out->unreadable));
+	if (status == 401 || status == 403)
+		return verdict(GF_CREDENTIALS_REFUSED, ERRCODE_GOFIVE_AUTH_FAILED,
+					   GF_ACT_RENEW_TOKEN_AND_RETRY,
+					   psprintf("the API refused the credentials (HTTP %ld)", status));
+	if (status == 429)
+		return verdict(GF_THROTTLED, ERRCODE_GOFIVE_SERVER_ERROR, GF_ACT_RETRY,
+					   psprintf("the API is unavailable (HTTP %ld)", status));
+	if (status >= 500 && status <= 599)
+	{
+		j = verdict(GF_UNAVAILABLE, ERRCODE_GOFIVE_SERVER_ERROR, GF_ACT_RETRY,
+					psprintf("the API is unavailable (HTTP %ld)", status));
+		j.outage = (status == 500 || status == 502 || status == 503 || status == 504);
+		return j;
+	}
+	if (status >= 400 && status <= 499)
+		return verdict(GF_REJECTED, ERRCODE_GOFIVE_API_REJECTED, GF_ACT_FAIL,
+					   psprintf("the API rejected the request (HTTP %ld)", status));
+	if (status >= 200 && status <= 299)
+		return judge_2xx(out, op, expects_json);
+	return verdict(GF_UNEXPECTED_STATUS, ERRCODE_GOFIVE_SERVER_ERROR, GF_ACT_RETRY,
+				   psprintf("unexpected HTTP status %ld", status));
+}
+
+/* DETAIL with the response body, when it is text that may be shown. */
+static int
+detail_response(const GofiveOutcome *out, const GofiveJudgement *j)
+{
+	int			len = (int) out->raw_len;
+
+	if (len == 0)
+		return errdetail("The response body is empty.");
+	if (!out->text_ok || j->verdict == GF_TOO_LARGE)
+		return errdetail("The response body (%d bytes) is not shown.", len);
+	if (len > DETAIL_MAX_BYTES)
+		len = pg_mbcliplen(out->raw, len, DETAIL_MAX_BYTES);
+	return errdetail("Response: %.*s%s", len, out->raw,
+					 len < (int) out->raw_len ? " ..." : "");
+}
+
+/* Raise the SQL error for an outcome that is not a success. */
+void
+gofive_raise_for_outcome(const char *opname, GofiveOutcome *out, const GofiveJudgement *j)
+{
+	const char *msg = out->messages;
+	const char *sep = msg ? ": " : "";
+	char		code_text[64] = "";
+
+	if (!msg)
+		msg = "";
+	if (out->business_code >= 0)
+		snprintf(code_text, sizeof(code_text), ", code %d", out->business_code);
+
+	switch (j->verdict)
+	{
+		case GF_CREDENTIALS_REFUSED:
+			ereport(ERROR,
+					(errcode(j->sqlstate),
+					 errmsg("gofive %s failed: %s%s%s", opname, j->summary, sep, msg),
+					 detail_response(out, j),
+					 errhint("Check gofive.client_id, gofive.client_secret and gofive.subscription_key.")));
+			break;
+		case GF_THROTTLED:
+		case GF_UNAVAILABLE:
+			ereport(ERROR,
+					(errcode(j->sqlstate),
+					 errmsg("gofive %s failed: %s%s%s", opname, j->summary, sep, msg),
+					 detail_response(out, j),
+					 out->retry_after >= 0 ?
+					 errhint("The API asks to retry after %d seconds.", out->retry_after) : 0));
+			break;
+		case GF_REJECTED:
+		case GF_BUSINESS_FAILURE:
+			ereport(ERROR,
+					(errcode(j->sqlstate),
+					 out->bad_code ?
+					 errmsg("gofive %s failed: %s%s%s", opname, j->summary, sep, msg) :
+					 errmsg("gofive %s failed: the API rejected the request (HTTP %ld%s)%s%s",
+							opname, out->http_status, code_text, sep, msg),
+					 detail_response(out, j)));
+			break;
+		case GF_ITEMS_FAILED:
+			ereport(ERROR,
+					(errcode(j->sqlstate),
+					 errmsg("gofive %s failed for some items: %s", opname, out->item_failures),
+					 errdetail("The other items were applied. Response data: %s",
+							   JsonbToCString(NULL, &out->data->root, VARSIZE(out->data)))));
+			break;
+		case GF_TOO_LARGE:
+		case GF_UNREADABLE:
+			ereport(ERROR,
+					(errcode(j->sqlstate),
+					 errmsg("gofive %s failed: %s", opname, j->summary),
+					 detail_response(out, j),
+					 errhint("The API answered HTTP %ld; nothing of the answer was used.",
+							 out->http_status)));
+			break;
+		case GF_NO_ANSWER:
+		case GF_UNEXPECTED_STATUS:
+		case GF_SUCCESS:
+			break;
+	}
+	ereport(ERROR,
+			(errcode(j->sqlstate ? j->sqlstate : ERRCODE_GOFIVE_SERVER_ERROR),
+			 errmsg("gofive %s failed: %s", opname, j->summary ? j->summary : "unknown outcome"),
+			 detail_response(out, j)));
+}
+
+/* The data of a successful catalog operation's answer; raises otherwise. */
+Jsonb *
+gofive_result_or_raise(const char *opname, GofiveOutcome *out, const GfOperation *op)
+{
+	GofiveJudgement j = gofive_judge(out, op, true);
+
+	if (j.verdict != GF_SUCCESS)
+		gofive_raise_for_outcome(opname, out, &j);
+	return gofive_outcome_data(out);
+}
+
+/*
+ * gofive_request returns every HTTP status with its body: it raises only
+ * when the body cannot become a value (whatever the status), as GFSRV.
+ */
+void
+gofive_raise_if_unreadable(const char *opname, GofiveOutcome *out)
+{
+	GofiveJudgement j;
+
+	if (out->reading != GF_READ_BAD)
+		return;
+	j = verdict(out->too_large ? GF_TOO_LARGE : GF_UNREADABLE, ERRCODE_GOFIVE_SERVER_ERROR,
+				GF_ACT_FAIL, psprintf("the API's answer could not be read: %s", out->unreadable));
+	gofive_raise_for_outcome(opname, out, &j);
+}
