@@ -36,7 +36,7 @@ PGFILEDESC = "gofive - Gofive Venio CRM API from SQL"
 REGRESS = setup sync_calls errors requests auth settings cancel \
 	outbox outbox_order outbox_outage outbox_trigger security cron \
 	operations_customer operations_deal_case_contract operations_product \
-	operations_quotation_salesorder operations_misc
+	operations_quotation_salesorder operations_misc hostile
 TEMP_CONF ?= ./test/postgresql.conf
 REGRESS_OPTS = --temp-instance=./tmp_check --temp-config=$(TEMP_CONF)
 

@@ -1,0 +1,204 @@
+-- Broken or hostile answers, on both paths.  A synchronous call raises a
+-- documented class; a queued row ends failed (or is retried, as the table in
+-- README "Errors" says), the worker stays the same process, and a healthy
+-- row beside the poisoned one is delivered once.
+SELECT mock.reset();
+SELECT pid AS worker_pid FROM gofive.worker \gset
+
+-- a poison answer to the next API request: the synchronous call's error
+CREATE FUNCTION mock.poison_sync(rule jsonb, stmt text) RETURNS text
+LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM mock.reset();
+    PERFORM mock.fault(rule || '{"count": 1}');
+    RETURN mock.error_of(stmt);
+END $$;
+
+-- a poisoned row (every answer to it poisoned) and a healthy row, queued together
+CREATE FUNCTION mock.queue_pair(rule jsonb, OUT bad bigint, OUT good bigint)
+LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM mock.reset();
+    PERFORM mock.fault(rule || '{"path": "/v3/products/serials"}');
+    bad := gofive_enqueue('upsert_serial', '{"runningNumber": "MN70001", "productCode": "PD001"}');
+    good := gofive_enqueue_request('GET', '/v1/products/units');
+END $$;
+
+-- once both are final: the poisoned row, the healthy one, the worker
+CREATE FUNCTION mock.pair_outcome(bad bigint, good bigint, worker int,
+    OUT status text, OUT attempts int, OUT http_status int, OUT last_error text,
+    OUT sent bigint, OUT healthy text, OUT healthy_sent bigint, OUT same_worker boolean)
+LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM mock.wait_for(format($c$(SELECT bool_and(status IN ('succeeded', 'failed', 'dead'))
+                                     FROM gofive.outbox WHERE id IN (%s, %s))$c$, bad, good));
+    SELECT o.status, o.attempts, o.http_status, o.last_error
+      INTO status, attempts, http_status, last_error FROM gofive.outbox o WHERE o.id = bad;
+    SELECT o.status INTO healthy FROM gofive.outbox o WHERE o.id = good;
+    SELECT count(*) FILTER (WHERE e->>'path' = '/v3/products/serials'),
+           count(*) FILTER (WHERE e->>'path' = '/v1/products/units')
+      INTO sent, healthy_sent FROM mock.journal() AS e;
+    SELECT w.pid = worker INTO same_worker FROM gofive.worker w;
+END $$;
+
+-- ---- a number no numeric holds: {"data": 1e200000} ----
+SELECT mock.poison_sync('{"mode": "body", "generate": "exponent"}', $$SELECT gofive_get_product('PD001')$$);
+SELECT mock.poison_sync('{"mode": "body", "generate": "exponent"}', $$SELECT gofive_request('GET', '/v2/products/PD001')$$);
+SELECT * FROM mock.queue_pair('{"mode": "body", "generate": "exponent"}') \gset
+SELECT * FROM mock.pair_outcome(:bad, :good, :worker_pid);
+
+-- ---- arrays nested 100,000 deep ----
+SELECT mock.poison_sync('{"mode": "body", "generate": "nested"}', $$SELECT gofive_get_product('PD001')$$);
+SELECT mock.poison_sync('{"mode": "body", "generate": "nested"}', $$SELECT gofive_request('GET', '/v2/products/PD001')$$);
+SELECT * FROM mock.queue_pair('{"mode": "body", "generate": "nested"}') \gset
+SELECT * FROM mock.pair_outcome(:bad, :good, :worker_pid);
+
+-- ---- invalid UTF-8: never stored, never quoted ----
+SELECT mock.poison_sync('{"mode": "body", "body_hex": "fffe6f6f7073", "content_type": "text/plain"}',
+                        $$SELECT gofive_get_product('PD001')$$);
+SELECT mock.poison_sync('{"mode": "body", "body_hex": "fffe6f6f7073", "content_type": "text/plain"}',
+                        $$SELECT gofive_request('GET', '/v2/products/PD001')$$);
+-- also in an error answer: still the class of its status, the body not shown
+SELECT mock.poison_sync('{"mode": "body", "status": 400, "body_hex": "7b226d657373616765223a2022ff227d"}',
+                        $$SELECT gofive_get_product('PD001')$$);
+SELECT * FROM mock.queue_pair('{"mode": "body", "body_hex": "fffe6f6f7073", "content_type": "text/plain"}') \gset
+SELECT * FROM mock.pair_outcome(:bad, :good, :worker_pid);
+
+-- ---- a NUL byte, raw and escaped ----
+SELECT mock.poison_sync('{"mode": "body", "body_hex": "7b2264617461223a202261006222"}',
+                        $$SELECT gofive_get_product('PD001')$$);
+SELECT mock.poison_sync('{"mode": "body", "body": "{\"data\": \"a\\u0000b\"}"}',
+                        $$SELECT gofive_request('GET', '/v2/products/PD001')$$);
+SELECT * FROM mock.queue_pair('{"mode": "body", "body_hex": "7b2264617461223a202261006222"}') \gset
+SELECT * FROM mock.pair_outcome(:bad, :good, :worker_pid);
+SELECT * FROM mock.queue_pair('{"mode": "body", "body": "{\"data\": \"a\\u0000b\"}"}') \gset
+SELECT * FROM mock.pair_outcome(:bad, :good, :worker_pid);
+
+-- ---- a 200 that is not JSON: a failure for an operation; gofive_request returns the text ----
+SELECT mock.poison_sync('{"mode": "body", "body": "<html>oops</html>", "content_type": "text/html"}',
+                        $$SELECT gofive_get_product('PD001')$$);
+SELECT mock.reset();
+SELECT mock.fault('{"mode": "body", "body": "<html>oops</html>", "content_type": "text/html", "count": 1}');
+SELECT * FROM gofive_request('GET', '/v2/products/PD001');
+SELECT * FROM mock.queue_pair('{"mode": "body", "body": "<html>oops</html>", "content_type": "text/html"}') \gset
+SELECT * FROM mock.pair_outcome(:bad, :good, :worker_pid);
+
+-- ---- business failures with HTTP 200 ----
+-- a failure code without httpStatusCode
+SELECT mock.poison_sync('{"mode": "body", "body": "{\"data\": null, \"statusCode\": 4001, \"messages\": [\"no\"]}"}',
+                        $$SELECT gofive_get_product('PD001')$$);
+SELECT * FROM mock.queue_pair('{"mode": "body", "body": "{\"data\": null, \"statusCode\": 4001, \"messages\": [\"no\"]}"}') \gset
+SELECT * FROM mock.pair_outcome(:bad, :good, :worker_pid);
+-- a code that is not a number
+SELECT mock.poison_sync('{"mode": "body", "body": "{\"status\": {\"code\": \"E01\", \"description\": \"odd\"}, \"data\": null}"}',
+                        $$SELECT gofive_get_product('PD001')$$);
+SELECT * FROM mock.queue_pair('{"mode": "body", "body": "{\"status\": {\"code\": \"E01\"}, \"data\": null}"}') \gset
+SELECT * FROM mock.pair_outcome(:bad, :good, :worker_pid);
+-- a code other than 1000
+SELECT mock.poison_sync('{"mode": "body", "body": "{\"status\": {\"code\": \"4002\", \"description\": \"two errors\"}, \"data\": null}"}',
+                        $$SELECT gofive_get_product('PD001')$$);
+
+-- ---- a redirect: not followed; "unexpected", retried until dead by the worker ----
+SELECT mock.poison_sync('{"mode": "status", "status": 302}', $$SELECT gofive_get_product('PD001')$$);
+SELECT * FROM mock.queue_pair('{"mode": "status", "status": 302}') \gset
+SELECT * FROM mock.pair_outcome(:bad, :good, :worker_pid);
+
+-- ---- answers over gofive.max_response_size: not downloaded past it, not retried ----
+SET gofive.max_response_size = '64kB';
+SELECT mock.poison_sync('{"mode": "body", "generate": "json", "size": 200000}',
+                        $$SELECT gofive_get_product('PD001')$$);
+SELECT mock.poison_sync('{"mode": "body", "generate": "json", "size": 200000, "chunked": true}',
+                        $$SELECT gofive_request('GET', '/v2/products/PD001')$$);
+SELECT count(*) AS requests FROM mock.journal() AS e WHERE e->>'path' <> '/authorization/connect/token';
+-- within the limit: read
+SELECT mock.reset();
+SELECT mock.fault('{"mode": "body", "generate": "json", "size": 60000, "chunked": true, "count": 1}');
+SELECT jsonb_array_length(gofive_get_product('PD001')) AS items;
+RESET gofive.max_response_size;
+ALTER SYSTEM SET gofive.max_response_size = '64kB';
+SELECT pg_reload_conf();
+SELECT pg_sleep(0.5);
+SELECT * FROM mock.queue_pair('{"mode": "body", "generate": "json", "size": 200000}') \gset
+SELECT * FROM mock.pair_outcome(:bad, :good, :worker_pid);
+SELECT * FROM mock.queue_pair('{"mode": "body", "generate": "json", "size": 200000, "chunked": true}') \gset
+SELECT * FROM mock.pair_outcome(:bad, :good, :worker_pid);
+ALTER SYSTEM RESET gofive.max_response_size;
+SELECT pg_reload_conf();
+SELECT pg_sleep(0.5);
+
+-- ---- gofive.keep_response_size: a larger answer succeeds, its data is not kept ----
+ALTER SYSTEM SET gofive.keep_response_size = 1000;
+SELECT pg_reload_conf();
+SELECT pg_sleep(0.5);
+SELECT * FROM mock.queue_pair('{"mode": "body", "generate": "json", "size": 5000}') \gset
+SELECT status, last_error FROM mock.pair_outcome(:bad, :good, :worker_pid);
+SELECT id = :bad AS poisoned, status, response IS NULL AS response_dropped
+FROM gofive.outbox WHERE id IN (:bad, :good) ORDER BY id;
+ALTER SYSTEM RESET gofive.keep_response_size;
+SELECT pg_reload_conf();
+SELECT pg_sleep(0.5);
+
+-- ---- the token endpoint ----
+-- a token that would add a header line: refused, never shown, never sent
+SELECT mock.reset();
+SELECT mock.expire_tokens();
+SELECT mock.fault('{"mode": "body", "path": "/authorization/connect/token", "count": 1,
+                    "body": "{\"access_token\": \"abc\\r\\nX-Injected: 1\", \"expires_in\": 3600}"}');
+SELECT mock.error_of($$SELECT gofive_get_product('PD001')$$);
+SELECT mock.fault('{"mode": "body", "path": "/authorization/connect/token", "count": 1,
+                    "body": "{\"access_token\": \"abc def\", \"expires_in\": 3600}"}');
+SELECT mock.error_of($$SELECT gofive_get_product('PD001')$$);
+SELECT count(*) AS injected FROM mock.journal() AS e WHERE e->'headers' ? 'x-injected';
+-- expires_in not a number, negative: refused
+SELECT mock.fault('{"mode": "body", "path": "/authorization/connect/token", "count": 1,
+                    "body": "{\"access_token\": \"abc\", \"expires_in\": \"soon\"}"}');
+SELECT mock.error_of($$SELECT gofive_get_product('PD001')$$);
+SELECT mock.fault('{"mode": "body", "path": "/authorization/connect/token", "count": 1,
+                    "body": "{\"access_token\": \"abc\", \"expires_in\": -5}"}');
+SELECT mock.error_of($$SELECT gofive_get_product('PD001')$$);
+-- huge: clamped (no overflow, no 22003) and the token is used (this server
+-- then refuses it, as it did not issue it, and the call renews it once)
+SELECT mock.fault('{"mode": "body", "path": "/authorization/connect/token", "count": 1,
+                    "body": "{\"access_token\": \"zz-1e13.token==\", \"expires_in\": 1e13}"}');
+SELECT mock.error_of($$SELECT gofive_get_product('PD001')$$);
+-- (the token cached now is valid: revoke it, and fail one renewal, so that
+-- the next call fetches a token again)
+SELECT mock.expire_tokens();
+SELECT mock.fault('{"mode": "body", "path": "/authorization/connect/token", "count": 1, "body": "{}"}');
+SELECT mock.error_of($$SELECT gofive_get_product('PD001')$$);
+SELECT mock.fault('{"mode": "body", "path": "/authorization/connect/token", "count": 1,
+                    "body": "{\"access_token\": \"zz-1e30.token\", \"expires_in\": 1e30}"}');
+SELECT mock.error_of($$SELECT gofive_get_product('PD001')$$);
+SELECT count(*) FILTER (WHERE e->'headers'->>'authorization' = 'Bearer zz-1e13.token==') AS with_1e13_token,
+       count(*) FILTER (WHERE e->'headers'->>'authorization' = 'Bearer zz-1e30.token') AS with_1e30_token
+FROM mock.journal() AS e;
+-- the worker with a bad token: no token, the rows wait and go once it is
+-- good again (sent twice: its cached token was revoked, so the first answer
+-- is a 401, which renews it)
+SELECT mock.reset();
+SELECT mock.expire_tokens();
+SELECT mock.fault('{"mode": "body", "path": "/authorization/connect/token", "count": 2,
+                    "body": "{\"access_token\": \"abc\\r\\nX-Injected: 1\"}"}');
+SELECT gofive_enqueue_request('GET', '/v1/products/units') AS good \gset
+SELECT mock.wait_for(format($$(SELECT status FROM gofive.outbox WHERE id = %s) = 'succeeded'$$, :good));
+SELECT (SELECT pid FROM gofive.worker) = :worker_pid AS same_worker,
+       count(*) FILTER (WHERE e->>'path' = '/v1/products/units') AS sent,
+       count(*) FILTER (WHERE e->'headers' ? 'x-injected') AS injected
+FROM mock.journal() AS e;
+
+-- ---- out-of-range arguments: the validation class, naming the field ----
+SELECT mock.sends_nothing($$SELECT * FROM gofive_enquire_products('{"take": 1e10}')$$);
+SELECT mock.sends_nothing($$SELECT * FROM gofive_enquire_products('{"skip": -1e10}')$$);
+
+-- ---- a row that kills the worker each time ends dead: attempts count at the claim ----
+-- (a row left 'sending' with its attempts used up, as a crash would leave it)
+SELECT mock.reset();
+BEGIN;
+SELECT gofive_enqueue_request('GET', '/v1/products/units') AS stuck \gset
+UPDATE gofive.outbox SET status = 'sending', attempts = current_setting('gofive.max_attempts')::int
+WHERE id = :stuck;
+COMMIT;
+SELECT pg_terminate_backend(:worker_pid);
+SELECT mock.wait_for(format($$(SELECT status FROM gofive.outbox WHERE id = %s) = 'dead'$$, :stuck));
+SELECT status, attempts, last_error FROM gofive.outbox WHERE id = :stuck;
+SELECT mock.wait_for($$(SELECT state FROM gofive.worker) = 'idle'$$) AS worker_back;
