@@ -11,6 +11,7 @@ OBJS = \
 	src/auth.o \
 	src/response.o \
 	src/outcome.o \
+	src/jsonb_pieces.o \
 	src/api.o \
 	src/request.o \
 	src/functions.o \

@@ -126,6 +126,33 @@ ALTER SYSTEM RESET gofive.max_response_size;
 SELECT pg_reload_conf();
 SELECT pg_sleep(0.5);
 
+-- ---- a large answer becomes jsonb piece by piece: exactly what jsonb_in makes ----
+SELECT '{"data": {"z": 0, "list": [' || string_agg(format(
+         '{"i": %s, "f": %s, "s": "ก\"x\\n%s", "e": [], "o": {}, "n": null, "t": true, "b": false, "k": [1, [2, [3]]]}',
+         g, round(g / 7.0, 3), g), ', ') ||
+       '], "a": 1, "a": [1.5e3, -0.25, 1e-5], "nums": [' || string_agg((g::bigint * 1000003)::text, ',') ||
+       '], "": "empty key", "dup": "first", "dup": "last"}, "statusCode": 1000, "httpStatusCode": 200}' AS big
+FROM generate_series(1, 3000) AS g \gset
+SELECT length(:'big') > 200000 AS larger_than_a_piece;
+SELECT mock.reset();
+-- (too long for a command line: the rule goes to curl in a file)
+CREATE TEMP TABLE big_rule AS
+    SELECT jsonb_build_object('mode', 'body', 'body', :'big', 'count', 2)::text AS rule;
+DO $$ BEGIN
+    EXECUTE format('COPY big_rule TO %L WITH (FORMAT csv, DELIMITER E''\x01'', QUOTE E''\x02'')',
+                   current_setting('data_directory') || '/hostile_rule.json');
+END $$;
+SELECT r->'ok' AS ok, (r->>'bytes')::int = octet_length(:'big') AS whole
+FROM mock.curl('-X POST -H ''Content-Type: application/json'' --data-binary @hostile_rule.json '
+               || mock.q(current_setting('gofive.base_url') || '/_mock/fault')) AS r;
+SELECT r = :'big'::jsonb AS equal, r::text = (:'big'::jsonb)::text AS same_text,
+       pg_column_size(r) = pg_column_size(:'big'::jsonb) AS same_size,
+       r->'data'->'list'->2999->>'s' AS last_s, r->'data'->'a' AS a, r->'data'->>'dup' AS dup,
+       jsonb_array_length(r->'data'->'nums') AS nums, r @> '{"data": {"list": [{"i": 1500}]}}' AS contains
+FROM (SELECT (gofive_request('GET', '/v2/products/PD001')).response AS r) AS q;
+SELECT d = (:'big'::jsonb)->'data' AS equal, d::text = ((:'big'::jsonb)->'data')::text AS same_text
+FROM gofive_get_product('PD001') AS d;
+
 -- ---- gofive.keep_response_size: a larger answer succeeds, its data is not kept ----
 ALTER SYSTEM SET gofive.keep_response_size = 1000;
 SELECT pg_reload_conf();

@@ -114,6 +114,9 @@ extern Jsonb *gofive_outcome_body(GofiveOutcome *out);
 extern Jsonb *gofive_parse_json(const char *text, size_t len);
 extern char *gofive_item_failures(Jsonb *data);
 
+/* ---- jsonb_pieces.c ---- */
+extern Jsonb *gofive_jsonb_from_text(char *text, size_t start, size_t end);
+
 /* ---- outcome.c: what an answer means, for both paths ---- */
 typedef enum GofiveVerdict
 {

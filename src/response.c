@@ -488,17 +488,11 @@ gofive_read_answer(GofiveHttpResponse *resp, GofiveOutcome *out)
 	scan_json(out);
 }
 
-/* JSON text [start, end) of the answer as jsonb, parsed in place. */
+/* JSON text [start, end) of the answer as jsonb (large ones piece by piece). */
 static Jsonb *
 jsonb_of_range(GofiveOutcome *out, size_t start, size_t end)
 {
-	char		saved = out->raw[end];
-	Jsonb	   *jb;
-
-	out->raw[end] = '\0';
-	jb = DatumGetJsonbP(DirectFunctionCall1(jsonb_in, CStringGetDatum(out->raw + start)));
-	out->raw[end] = saved;
-	return jb;
+	return gofive_jsonb_from_text(out->raw, start, end);
 }
 
 /* The envelope's data as jsonb (envelope C's value unwrapped); NULL if not JSON. */
