@@ -70,6 +70,7 @@ typedef struct WorkerState
 	int			outages_in_row;
 	int			open_count;		/* opens since the circuit was last closed */
 	TimestampTz paused_until;	/* after a 429's Retry-After */
+	bool		release_pending;	/* the circuit opened while judging */
 } WorkerState;
 
 static WorkerState ws;
@@ -131,6 +132,21 @@ may_send(TimestampTz now)
 	return ws.circuit == CIRCUIT_CLOSED || delivery_in_flight() == 0;
 }
 
+/* Give the claimed, unsent rows back (their attempts too). */
+static void
+release_ready(void)
+{
+	ws.release_pending = false;
+	db_release(ws.ready);
+	while (ws.ready != NIL)
+	{
+		Job		   *job = (Job *) linitial(ws.ready);
+
+		ws.ready = list_delete_first(ws.ready);
+		MemoryContextDelete(job->cxt);
+	}
+}
+
 static void
 open_circuit(TimestampTz now)
 {
@@ -146,15 +162,14 @@ open_circuit(TimestampTz now)
 	elog(LOG, "gofive worker: the API looks unavailable; pausing deliveries for " INT64_FORMAT " ms",
 		 cooldown);
 
-	/* give back what was claimed but not sent, so it is not held */
-	db_release(ws.ready);
-	while (ws.ready != NIL)
-	{
-		Job		   *job = (Job *) linitial(ws.ready);
-
-		ws.ready = list_delete_first(ws.ready);
-		MemoryContextDelete(job->cxt);
-	}
+	/*
+	 * Give back what was claimed but not sent, so it is not held: in a
+	 * transaction of its own, so after the one that judges answers.
+	 */
+	if (IsTransactionState())
+		ws.release_pending = true;
+	else
+		release_ready();
 }
 
 static void
@@ -494,6 +509,8 @@ collect_finished(void)
 		CommitTransactionCommand();
 		MemoryContextSwitchTo(cxt);
 	}
+	if (ws.release_pending)
+		release_ready();
 }
 
 /* Record when enough has finished, or it waited long enough, or all is done. */
