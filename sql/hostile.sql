@@ -213,6 +213,24 @@ SELECT (SELECT pid FROM gofive.worker) = :worker_pid AS same_worker,
        count(*) FILTER (WHERE e->'headers' ? 'x-injected') AS injected
 FROM mock.journal() AS e;
 
+-- ---- a server encoding other than UTF8: converted, or refused when it cannot be ----
+SET client_min_messages = warning;	-- dblink may be there already (cancel)
+CREATE EXTENSION IF NOT EXISTS dblink;
+RESET client_min_messages;
+CREATE DATABASE hostile_latin1 TEMPLATE template0 ENCODING 'LATIN1' LC_COLLATE 'C' LC_CTYPE 'C';
+SELECT dblink_connect('latin1', format('dbname=hostile_latin1 host=%s port=%s',
+       split_part(current_setting('unix_socket_directories'), ',', 1), current_setting('port')));
+SELECT dblink_exec('latin1', 'CREATE EXTENSION gofive');
+SELECT mock.reset();
+SELECT mock.fault('{"mode": "body", "count": 1,
+                    "body": "{\"status\": {\"code\": \"1000\"}, \"data\": {\"name\": \"café\"}}"}');
+SELECT * FROM dblink('latin1', $$SELECT gofive_get_product('PD001')::text$$) AS t(product text);
+SELECT mock.fault('{"mode": "body", "count": 1,
+                    "body": "{\"status\": {\"code\": \"1000\"}, \"data\": {\"name\": \"สินค้า\"}}"}');
+SELECT mock.error_of($$SELECT * FROM dblink('latin1', 'SELECT gofive_get_product(''PD001'')::text') AS t(p text)$$);
+SELECT dblink_disconnect('latin1');
+DROP DATABASE hostile_latin1;
+
 -- ---- out-of-range arguments: the validation class, naming the field ----
 SELECT mock.sends_nothing($$SELECT * FROM gofive_enquire_products('{"take": 1e10}')$$);
 SELECT mock.sends_nothing($$SELECT * FROM gofive_enquire_products('{"skip": -1e10}')$$);

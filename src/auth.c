@@ -201,6 +201,8 @@ fetch_token(void)
 	memcpy(cached_token, token->val.string.val, token->val.string.len);
 	cached_token[token->val.string.len] = '\0';
 	explicit_bzero(resp.body.data, resp.body.maxlen);
+	if (out.raw != resp.body.data)
+		explicit_bzero(out.raw, out.raw_len);	/* a copy in the server encoding */
 	explicit_bzero(VARDATA(body), VARSIZE(body) - VARHDRSZ);
 
 	/* renew a little early: a fifth of the lifetime, at most a minute */

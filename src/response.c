@@ -16,7 +16,7 @@
  * Invariants, so that a hostile answer can neither blow memory nor put bad
  * bytes in the database nor raise a foreign SQLSTATE:
  *	 - the body is checked before anything else reads it: no NUL byte, valid
- *	   UTF-8 (then converted to the server encoding), at most
+ *	   UTF-8 (then converted to the server encoding, where it must fit), at most
  *	   gofive.max_response_size bytes (http.c stops the download there);
  *	 - the envelope is read in one streaming pass (pg_parse_json with our
  *	   semantic actions), which builds no tree: it keeps the business code,
@@ -30,6 +30,7 @@
 
 #include <limits.h>
 
+#include "catalog/namespace.h"
 #include "common/jsonapi.h"
 #include "mb/pg_wchar.h"
 #include "utils/builtins.h"
@@ -439,6 +440,57 @@ scan_json(GofiveOutcome *out)
 }
 
 /*
+ * Convert the (valid UTF-8) answer to the server encoding, in chunks so
+ * that an unconvertible character is a finding, not an error; false (and
+ * the answer unreadable) when one cannot be represented.  SQL_ASCII takes
+ * the bytes as they are, as PostgreSQL does.
+ */
+static bool
+to_server_encoding(GofiveOutcome *out)
+{
+	int			server = GetDatabaseEncoding();
+	Oid			proc;
+	StringInfoData buf;
+	size_t		done = 0;
+
+	if (server == PG_UTF8 || server == PG_SQL_ASCII)
+		return true;
+	proc = FindDefaultConversionProc(PG_UTF8, server);
+	if (!OidIsValid(proc))
+	{
+		unreadable(out, psprintf("there is no conversion from UTF8 to the server encoding %s",
+								 GetDatabaseEncodingName()));
+		return false;
+	}
+	initStringInfo(&buf);
+	while (done < out->raw_len)
+	{
+		int			chunk = pg_encoding_mbcliplen(PG_UTF8, out->raw + done,
+												  (int) Min(out->raw_len - done, (size_t) 65536),
+												  65536);
+		int			converted;
+
+		enlargeStringInfo(&buf, chunk * MAX_CONVERSION_GROWTH + 1);
+		converted = pg_do_encoding_conversion_buf(proc, PG_UTF8, server,
+												  (unsigned char *) out->raw + done, chunk,
+												  (unsigned char *) buf.data + buf.len,
+												  buf.maxlen - buf.len, true);
+		buf.len += strlen(buf.data + buf.len);
+		if (converted < chunk)
+		{
+			pfree(buf.data);
+			unreadable(out, psprintf("it holds characters the server encoding %s cannot represent",
+									 GetDatabaseEncodingName()));
+			return false;
+		}
+		done += chunk;
+	}
+	out->raw = buf.data;
+	out->raw_len = buf.len;
+	return true;
+}
+
+/*
  * Read an answer into *out: check the text, read the envelope.  Raises
  * nothing for what the API sent: an unreadable answer is noted in
  * out->reading and out->unreadable, for outcome.c to judge.
@@ -473,12 +525,8 @@ gofive_read_answer(GofiveHttpResponse *resp, GofiveOutcome *out)
 		unreadable(out, "it is not valid UTF-8");
 		return;
 	}
-	if (GetDatabaseEncoding() != PG_UTF8)
-	{
-		/* raises when a character has no equivalent in the server encoding */
-		out->raw = pg_any_to_server(out->raw, (int) out->raw_len, PG_UTF8);
-		out->raw_len = strlen(out->raw);
-	}
+	if (!to_server_encoding(out))
+		return;
 	out->text_ok = true;
 	if (too_deep(out->raw, out->raw_len, MAX_DEPTH))
 	{
