@@ -14,8 +14,6 @@
 
 #include <curl/curl.h>
 
-#include <ctype.h>
-
 #include "common/hashfn.h"
 #include "utils/builtins.h"
 #include "utils/memutils.h"
@@ -103,8 +101,10 @@ is_bearer_token(const char *s, int len)
 
 	if (len <= 0 || len > MAX_TOKEN_BYTES)
 		return false;
-	while (i < len && (isalnum((unsigned char) s[i]) || strchr("-._~+/", s[i]) != NULL) &&
-		   s[i] != '\0')
+	/* ASCII only: isalnum() would follow the locale */
+	while (i < len && ((s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= 'a' && s[i] <= 'z') ||
+					   (s[i] >= '0' && s[i] <= '9') ||
+					   (s[i] != '\0' && strchr("-._~+/", s[i]) != NULL)))
 		i++;
 	if (i == 0)
 		return false;
