@@ -103,6 +103,20 @@ SELECT mock.poison_sync('{"mode": "status", "status": 302}', $$SELECT gofive_get
 SELECT * FROM mock.queue_pair('{"mode": "status", "status": 302}') \gset
 SELECT * FROM mock.pair_outcome(:bad, :good, :worker_pid);
 
+-- ---- an outcome that cannot be recorded: recorded alone, as failed ----
+CREATE FUNCTION mock.refuse_poison() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF NEW.response @> '{"poison": true}' THEN
+        RAISE EXCEPTION 'poisoned response refused';
+    END IF;
+    RETURN NEW;
+END $$;
+CREATE TRIGGER refuse_poison BEFORE UPDATE ON gofive.outbox
+    FOR EACH ROW EXECUTE FUNCTION mock.refuse_poison();
+SELECT * FROM mock.queue_pair('{"mode": "body", "body": "{\"data\": {\"poison\": true}, \"statusCode\": 1000, \"httpStatusCode\": 200}"}') \gset
+SELECT * FROM mock.pair_outcome(:bad, :good, :worker_pid);
+DROP TRIGGER refuse_poison ON gofive.outbox;
+
 -- ---- answers over gofive.max_response_size: not downloaded past it, not retried ----
 SET gofive.max_response_size = '64kB';
 SELECT mock.poison_sync('{"mode": "body", "generate": "json", "size": 200000}',
