@@ -45,7 +45,7 @@ typedef struct Split
 {
 	JsonLexContext *lex;
 	char	   *base;
-	char		kind;			/* 'a', 'o', or 0 for a scalar */
+	char		kind;			/* 'o' */
 	Piece	   *pieces;
 	int			n;
 	int			cap;
@@ -76,33 +76,6 @@ split_object_start(void *state)
 }
 
 static void
-split_array_start(void *state)
-{
-	Split	   *s = state;
-
-	if (s->lex->lex_level == 0)
-		s->kind = 'a';
-}
-
-static void
-split_elem_start(void *state, bool isnull)
-{
-	Split	   *s = state;
-
-	if (s->lex->lex_level == 1)
-		add_piece(s);
-}
-
-static void
-split_elem_end(void *state, bool isnull)
-{
-	Split	   *s = state;
-
-	if (s->lex->lex_level == 1)
-		s->pieces[s->n - 1].end = s->lex->prev_token_terminator - s->base;
-}
-
-static void
 split_field_start(void *state, char *fname, bool isnull)
 {
 	Split	   *s = state;
@@ -127,30 +100,23 @@ split_field_end(void *state, char *fname, bool isnull)
 		pfree(fname);
 }
 
-/* Where the children of the container text [start, end) lie. */
+/* Where the fields of the object text [start, end) lie, with their keys. */
 static void
-split_container(char *text, size_t start, size_t end, Split *s)
+split_object(char *text, size_t start, size_t end, Split *s)
 {
 	JsonSemAction sem = {0};
-	char		saved = text[end];
 
 	memset(s, 0, sizeof(*s));
-	s->base = text;
-	text[end] = '\0';
 	s->lex = makeJsonLexContextCstringLen(text + start, (int) (end - start),
 										  GetDatabaseEncoding(), true);
 	/* positions are kept relative to text, not to the piece */
 	s->base = text;
 	sem.semstate = s;
 	sem.object_start = split_object_start;
-	sem.array_start = split_array_start;
-	sem.array_element_start = split_elem_start;
-	sem.array_element_end = split_elem_end;
 	sem.object_field_start = split_field_start;
 	sem.object_field_end = split_field_end;
 	if (pg_parse_json(s->lex, &sem) != JSON_SUCCESS)
 		elog(ERROR, "gofive: a checked answer failed to parse again");
-	text[end] = saved;
 }
 
 /* A small piece through jsonb_in, in scratch, copied out to the caller's context. */
@@ -443,7 +409,7 @@ convert(char *text, size_t start, size_t end, MemoryContext scratch)
 		return convert_array(text, start, end, scratch);
 	if (text[first] != '{')
 		return small_piece(text, start, end, scratch);
-	split_container(text, start, end, &s);
+	split_object(text, start, end, &s);
 	for (int i = 0; i < s.n; i++)
 		s.pieces[i].jsonb = convert(text, s.pieces[i].start, s.pieces[i].end, scratch);
 	jb = write_container(&s);
