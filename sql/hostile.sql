@@ -36,7 +36,8 @@ BEGIN
       INTO status, attempts, http_status, last_error FROM gofive.outbox o WHERE o.id = bad;
     SELECT o.status INTO healthy FROM gofive.outbox o WHERE o.id = good;
     SELECT count(*) FILTER (WHERE e->>'path' = '/v3/products/serials'),
-           count(*) FILTER (WHERE e->>'path' = '/v1/products/units')
+           -- delivered: answered 200 (a 401 before, if the worker's token was revoked, is not)
+           count(*) FILTER (WHERE e->>'path' = '/v1/products/units' AND e->>'status' = '200')
       INTO sent, healthy_sent FROM mock.journal() AS e;
     SELECT w.pid = worker INTO same_worker FROM gofive.worker w;
 END $$;
