@@ -23,7 +23,9 @@ OBJS = \
 	src/retry.o \
 	src/delivery.o \
 	src/worker_db.o \
-	src/worker.o
+	src/worker.o \
+	src/launcher.o \
+	src/utility.o
 
 EXTENSION = gofive
 EXTVERSION = 0.1
@@ -35,7 +37,7 @@ PGFILEDESC = "gofive - Gofive Venio CRM API from SQL"
 # test/run starts the local Venio server and passes its address with a
 # second --temp-config.
 REGRESS = setup sync_calls errors requests auth settings cancel \
-	outbox outbox_order outbox_outage outbox_trigger security cron \
+	outbox outbox_order outbox_outage outbox_trigger security databases cron \
 	operations_customer operations_deal_case_contract operations_product \
 	operations_quotation_salesorder operations_misc hostile
 TEMP_CONF ?= ./test/postgresql.conf

@@ -7,6 +7,8 @@
 
 #include <curl/curl.h>
 
+#include "access/xlog.h"
+
 #include "gofive.h"
 
 /*
@@ -21,6 +23,11 @@ gofive_api_call(const char *opname, const char *method, const char *path,
 	GofiveHttpResponse resp;
 	char	   *url;
 
+	if (RecoveryInProgress())
+		ereport(ERROR,
+				(errcode(ERRCODE_READ_ONLY_SQL_TRANSACTION),
+				 errmsg("gofive %s: cannot call the API from a standby", opname),
+				 errhint("Call it on the primary: a standby sends nothing.")));
 	gofive_require_setting("gofive.base_url", gofive_base_url);
 	url = psprintf("%s%s", gofive_base_url, path);
 

@@ -22,10 +22,11 @@ _PG_init(void)
 	gofive_define_worker_settings();
 	MarkGUCPrefixReserved("gofive");
 
-	/* the outbox worker and its shared memory need preloading */
+	/* the launcher, the workers and their shared memory need preloading */
 	if (process_shared_preload_libraries_in_progress)
 	{
 		gofive_shmem_init();
-		gofive_register_worker();
+		gofive_register_launcher();
+		gofive_install_utility_hook();
 	}
 }

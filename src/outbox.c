@@ -20,6 +20,7 @@
 #include "executor/spi.h"
 #include "fmgr.h"
 #include "common/pg_prng.h"
+#include "access/xlog.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/uuid.h"
@@ -52,18 +53,32 @@ static SPIPlanPtr insert_rows_plan = NULL;
 	"       WITH ORDINALITY AS u(path, body, key, n)" \
 	" ORDER BY u.n"
 
+/* Once per session: the request is queued, but no worker will deliver it. */
 static void
 warn_if_no_worker(void)
 {
 	static bool warned = false;
+	const char *reason;
 
-	if (gofive_shared == NULL && !warned)
-	{
-		warned = true;
-		ereport(WARNING,
-				(errmsg("gofive: the request is queued, but no worker delivers it"),
-				 errhint("Add gofive to shared_preload_libraries and set gofive.database.")));
-	}
+	if (warned || (reason = gofive_unserved_reason()) == NULL)
+		return;
+	warned = true;
+	ereport(WARNING,
+			(errmsg("gofive: the request is queued, but no worker delivers it: %s", reason),
+			 gofive_control == NULL ?
+			 errhint("Add gofive to shared_preload_libraries and restart the server.") :
+			 errhint("See the view gofive.worker.")));
+}
+
+/* Nothing can be queued on a standby: say so before anything else fails. */
+static void
+refuse_on_standby(void)
+{
+	if (RecoveryInProgress())
+		ereport(ERROR,
+				(errcode(ERRCODE_READ_ONLY_SQL_TRANSACTION),
+				 errmsg("gofive: cannot queue a request on a standby"),
+				 errhint("Queue it on the primary. After a failover, the promoted standby delivers what the primary had committed.")));
 }
 
 /*
@@ -80,6 +95,7 @@ insert_as_owner(SPIPlanPtr *plan, const char *sql, Oid *types, Datum *values,
 	bool		isnull;
 	int			rc;
 
+	refuse_on_standby();
 	values[5] = ObjectIdGetDatum(GetUserId());
 	gofive_become_owner(&saved);
 	if (SPI_connect() != SPI_OK_CONNECT)

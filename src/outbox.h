@@ -14,6 +14,7 @@
 
 /* ---- worker settings (settings.c) ---- */
 extern char *gofive_database;
+extern int	gofive_max_workers;
 extern int	gofive_max_concurrency;
 extern int	gofive_batch_size;
 extern int	gofive_max_attempts;
@@ -31,14 +32,21 @@ typedef enum GofiveCircuit
 	CIRCUIT_HALF_OPEN
 } GofiveCircuit;
 
-typedef struct GofiveShared
+/*
+ * One delivery worker's slot.  The launcher takes a free slot for a
+ * database (dboid) and starts a worker on it; the worker publishes its pid
+ * and latch, and its state and statistics, until it exits.
+ */
+typedef struct GofiveWorkerSlot
 {
 	slock_t		mutex;			/* protects the non-atomic fields */
+	Oid			dboid;			/* InvalidOid: the slot is free */
+	char		database[NAMEDATALEN];
 	Latch	   *worker_latch;	/* set at commit of an enqueueing xact */
-	pid_t		worker_pid;
+	pid_t		worker_pid;		/* 0 while not running */
+	bool		not_installed;	/* the worker found no gofive there and left */
 	TimestampTz started_at;
 	char		state[64];
-	char		database[NAMEDATALEN];
 	GofiveCircuit circuit;
 	TimestampTz circuit_until;
 	char		last_error[256];
@@ -48,15 +56,49 @@ typedef struct GofiveShared
 	pg_atomic_uint64 failed;
 	pg_atomic_uint64 retried;
 	pg_atomic_uint64 dead;
-} GofiveShared;
+} GofiveWorkerSlot;
 
-extern GofiveShared *gofive_shared;
+#define GOFIVE_MAX_REGISTRATIONS 32
+#define GOFIVE_MAX_HOLDS 8
+
+/* A database that must have no worker for now (a DROP DATABASE waits). */
+typedef struct GofiveHold
+{
+	Oid			dboid;
+	TimestampTz until;
+} GofiveHold;
+
+typedef struct GofiveControl
+{
+	slock_t		mutex;			/* protects the launcher's fields */
+	Latch	   *launcher_latch;
+	pid_t		launcher_pid;
+	int			nregistered;	/* databases that just ran CREATE EXTENSION */
+	Oid			registered[GOFIVE_MAX_REGISTRATIONS];
+	bool		rescan;			/* too many to list: look at every database */
+	GofiveHold	holds[GOFIVE_MAX_HOLDS];
+	int			nslots;			/* gofive.max_workers */
+	GofiveWorkerSlot slots[FLEXIBLE_ARRAY_MEMBER];
+} GofiveControl;
+
+extern GofiveControl *gofive_control;	/* NULL unless preloaded */
+extern GofiveWorkerSlot *gofive_slot;	/* in a worker: its own slot */
 
 extern void gofive_shmem_init(void);
 extern void gofive_wake_worker_at_commit(void);
+extern void gofive_register_database_at_commit(void);
+extern const char *gofive_unserved_reason(void);
 extern void gofive_set_worker_state(const char *state);
 extern void gofive_set_last_error(const char *error);
-extern void gofive_publish_worker(const char *database);
+extern bool gofive_attach_slot(int index);
+extern void gofive_hold_database(Oid dboid, bool hold);
+extern bool gofive_database_held(Oid dboid);
+extern void gofive_take_slot(GofiveWorkerSlot *slot, Oid dboid, const char *database);
+
+/* ---- the launcher (launcher.c) ---- */
+extern void gofive_register_launcher(void);
+extern PGDLLEXPORT void gofive_launcher_main(Datum arg);
+extern void gofive_install_utility_hook(void);
 
 /* ---- spi.c ---- */
 struct _SPI_plan;
@@ -68,7 +110,6 @@ extern Datum gofive_array(Oid elemtype, int n, Datum *values, bool *nulls);
 extern int64 gofive_purge_expired(bool all, Oid role);
 
 /* ---- the worker (worker.c) ---- */
-extern void gofive_register_worker(void);
 extern PGDLLEXPORT void gofive_worker_main(Datum arg);
 
 /* ---- retry policy (retry.c) ---- */

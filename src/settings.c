@@ -256,6 +256,7 @@ gofive_require_setting(const char *name, const char *value)
 /* ---- the outbox worker's settings ---- */
 
 char	   *gofive_database = NULL;
+int			gofive_max_workers = 4;
 int			gofive_max_concurrency = 16;
 int			gofive_batch_size = 500;
 int			gofive_max_attempts = 10;
@@ -266,9 +267,9 @@ int			gofive_retention_s = 7 * 24 * 3600;
 static bool
 check_database(char **newval, void **extra, GucSource source)
 {
-	if (*newval == NULL || **newval == '\0' || strlen(*newval) >= NAMEDATALEN)
+	if (*newval != NULL && strlen(*newval) >= NAMEDATALEN)
 	{
-		GUC_check_errdetail("gofive.database must be a database name.");
+		GUC_check_errdetail("gofive.database must be empty or a database name.");
 		return false;
 	}
 	return true;
@@ -278,12 +279,19 @@ void
 gofive_define_worker_settings(void)
 {
 	DefineCustomStringVariable("gofive.database",
-							   "Database whose outbox the worker delivers.",
-							   "The worker reconnects when this changes (on reload).",
+							   "Serve only this database (empty: every database where gofive is installed).",
+							   NULL,
 							   &gofive_database,
-							   "postgres",
+							   "",
 							   PGC_SIGHUP, 0,
 							   check_database, NULL, NULL);
+	DefineCustomIntVariable("gofive.max_workers",
+							"Largest number of databases served at once (one delivery worker each).",
+							"Each takes a background worker: max_worker_processes must leave room for them and the launcher.",
+							&gofive_max_workers,
+							4, 1, 1000,
+							PGC_POSTMASTER, 0,
+							NULL, NULL, NULL);
 	DefineCustomIntVariable("gofive.max_concurrency",
 							"Largest number of requests the worker keeps in flight.",
 							NULL,

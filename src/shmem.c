@@ -1,15 +1,26 @@
 /*
  * shmem.c
- *		The small piece of shared memory between the backends and the outbox
- *		worker: the worker's latch (to wake it at commit) and its statistics.
+ *		The shared memory between the backends, the launcher and the delivery
+ *		workers: one slot per worker (gofive.max_workers of them) with its
+ *		latch and statistics, and the launcher's latch and its list of
+ *		databases that just ran CREATE EXTENSION gofive.
  *
  * It exists only when gofive is in shared_preload_libraries; without it,
  * requests are still queued, and delivered once a worker runs.
+ *
+ * Invariants: a slot is taken (dboid set) and freed only by the launcher;
+ * its worker_pid and worker_latch are set and cleared only by its worker.
+ * A backend finds the worker of its database by dboid, under the slot's
+ * spinlock.
  */
 #include "postgres.h"
 
+#include <signal.h>
+
 #include "access/htup_details.h"
 #include "access/xact.h"
+#include "access/xlog.h"
+#include "commands/dbcommands.h"
 #include "funcapi.h"
 #include "miscadmin.h"
 #include "storage/ipc.h"
@@ -21,20 +32,43 @@
 #include "gofive.h"
 #include "outbox.h"
 
-GofiveShared *gofive_shared = NULL;
+GofiveControl *gofive_control = NULL;
+GofiveWorkerSlot *gofive_slot = NULL;
 
 static shmem_request_hook_type prev_shmem_request_hook = NULL;
 static shmem_startup_hook_type prev_shmem_startup_hook = NULL;
 
 static bool wake_at_commit = false;
+static bool register_at_commit = false;
 static bool xact_callback_registered = false;
+
+static Size
+control_size(void)
+{
+	return add_size(offsetof(GofiveControl, slots),
+					mul_size(sizeof(GofiveWorkerSlot), gofive_max_workers));
+}
 
 static void
 request_shmem(void)
 {
 	if (prev_shmem_request_hook)
 		prev_shmem_request_hook();
-	RequestAddinShmemSpace(MAXALIGN(sizeof(GofiveShared)));
+	RequestAddinShmemSpace(MAXALIGN(control_size()));
+}
+
+static void
+init_slot(GofiveWorkerSlot *slot)
+{
+	memset(slot, 0, sizeof(*slot));
+	SpinLockInit(&slot->mutex);
+	strlcpy(slot->state, "free", sizeof(slot->state));
+	pg_atomic_init_u32(&slot->in_flight, 0);
+	pg_atomic_init_u64(&slot->sent, 0);
+	pg_atomic_init_u64(&slot->succeeded, 0);
+	pg_atomic_init_u64(&slot->failed, 0);
+	pg_atomic_init_u64(&slot->retried, 0);
+	pg_atomic_init_u64(&slot->dead, 0);
 }
 
 static void
@@ -46,18 +80,14 @@ startup_shmem(void)
 		prev_shmem_startup_hook();
 
 	LWLockAcquire(AddinShmemInitLock, LW_EXCLUSIVE);
-	gofive_shared = ShmemInitStruct("gofive", sizeof(GofiveShared), &found);
+	gofive_control = ShmemInitStruct("gofive", control_size(), &found);
 	if (!found)
 	{
-		memset(gofive_shared, 0, sizeof(GofiveShared));
-		SpinLockInit(&gofive_shared->mutex);
-		strlcpy(gofive_shared->state, "not started", sizeof(gofive_shared->state));
-		pg_atomic_init_u32(&gofive_shared->in_flight, 0);
-		pg_atomic_init_u64(&gofive_shared->sent, 0);
-		pg_atomic_init_u64(&gofive_shared->succeeded, 0);
-		pg_atomic_init_u64(&gofive_shared->failed, 0);
-		pg_atomic_init_u64(&gofive_shared->retried, 0);
-		pg_atomic_init_u64(&gofive_shared->dead, 0);
+		memset(gofive_control, 0, offsetof(GofiveControl, slots));
+		SpinLockInit(&gofive_control->mutex);
+		gofive_control->nslots = gofive_max_workers;
+		for (int i = 0; i < gofive_max_workers; i++)
+			init_slot(&gofive_control->slots[i]);
 	}
 	LWLockRelease(AddinShmemInitLock);
 }
@@ -72,30 +102,72 @@ gofive_shmem_init(void)
 	shmem_startup_hook = startup_shmem;
 }
 
+/* ---- waking the worker of this database, or the launcher, at commit ---- */
+
 static void
-wake_on_commit(XactEvent event, void *arg)
+wake_worker(Oid dboid)
+{
+	for (int i = 0; i < gofive_control->nslots; i++)
+	{
+		GofiveWorkerSlot *slot = &gofive_control->slots[i];
+		Latch	   *latch = NULL;
+
+		SpinLockAcquire(&slot->mutex);
+		if (slot->dboid == dboid)
+			latch = slot->worker_latch;
+		SpinLockRelease(&slot->mutex);
+		if (latch)
+			SetLatch(latch);
+	}
+}
+
+static void
+register_database(Oid dboid)
+{
+	Latch	   *latch;
+
+	SpinLockAcquire(&gofive_control->mutex);
+	if (gofive_control->nregistered < GOFIVE_MAX_REGISTRATIONS)
+		gofive_control->registered[gofive_control->nregistered++] = dboid;
+	else
+		gofive_control->rescan = true;
+	latch = gofive_control->launcher_latch;
+	SpinLockRelease(&gofive_control->mutex);
+	if (latch)
+		SetLatch(latch);
+}
+
+static void
+at_commit(XactEvent event, void *arg)
 {
 	switch (event)
 	{
 		case XACT_EVENT_COMMIT:
 		case XACT_EVENT_PARALLEL_COMMIT:
-			if (wake_at_commit && gofive_shared)
-			{
-				Latch	   *latch = gofive_shared->worker_latch;
-
-				if (latch)
-					SetLatch(latch);
-			}
-			wake_at_commit = false;
+			if (gofive_control && wake_at_commit)
+				wake_worker(MyDatabaseId);
+			if (gofive_control && register_at_commit)
+				register_database(MyDatabaseId);
+			wake_at_commit = register_at_commit = false;
 			break;
 		case XACT_EVENT_ABORT:
 		case XACT_EVENT_PARALLEL_ABORT:
 		case XACT_EVENT_PREPARE:
 			/* a prepared transaction is found by the worker's periodic look */
-			wake_at_commit = false;
+			wake_at_commit = register_at_commit = false;
 			break;
 		default:
 			break;
+	}
+}
+
+static void
+ensure_callback(void)
+{
+	if (!xact_callback_registered)
+	{
+		RegisterXactCallback(at_commit, NULL);
+		xact_callback_registered = true;
 	}
 }
 
@@ -103,32 +175,274 @@ wake_on_commit(XactEvent event, void *arg)
 void
 gofive_wake_worker_at_commit(void)
 {
-	if (!xact_callback_registered)
-	{
-		RegisterXactCallback(wake_on_commit, NULL);
-		xact_callback_registered = true;
-	}
+	ensure_callback();
 	wake_at_commit = true;
+}
+
+/* CREATE EXTENSION gofive: ask the launcher to serve this database at commit. */
+void
+gofive_register_database_at_commit(void)
+{
+	ensure_callback();
+	register_at_commit = true;
+}
+
+/* ---- the worker's side ---- */
+
+static void
+release_slot(int code, Datum arg)
+{
+	bool		mine;
+
+	SpinLockAcquire(&gofive_slot->mutex);
+	/* a restarted launcher may have given the slot to another worker */
+	mine = (gofive_slot->worker_pid == MyProcPid);
+	if (mine)
+	{
+		gofive_slot->worker_latch = NULL;
+		gofive_slot->worker_pid = 0;
+		strlcpy(gofive_slot->state, gofive_slot->not_installed ? "not installed" : "stopped",
+				sizeof(gofive_slot->state));
+	}
+	SpinLockRelease(&gofive_slot->mutex);
+	if (mine)
+		pg_atomic_write_u32(&gofive_slot->in_flight, 0);
+}
+
+/*
+ * A new worker takes its slot, unless the slot's database is held (a DROP
+ * DATABASE is waiting for it to go): then false, and it must leave at once.
+ */
+bool
+gofive_attach_slot(int index)
+{
+	GofiveWorkerSlot *slot = &gofive_control->slots[index];
+
+	/*
+	 * Publish first, then look for a hold: a holder sets its hold before it
+	 * looks for the pid, so either it sees this pid and stops us, or we see
+	 * its hold.
+	 */
+	SpinLockAcquire(&slot->mutex);
+	slot->worker_latch = MyLatch;
+	slot->worker_pid = MyProcPid;
+	slot->started_at = GetCurrentTimestamp();
+	slot->not_installed = false;
+	slot->circuit = CIRCUIT_CLOSED;
+	strlcpy(slot->state, "starting", sizeof(slot->state));
+	SpinLockRelease(&slot->mutex);
+	if (gofive_database_held(slot->dboid))
+	{
+		SpinLockAcquire(&slot->mutex);
+		slot->worker_latch = NULL;
+		slot->worker_pid = 0;
+		SpinLockRelease(&slot->mutex);
+		return false;
+	}
+	gofive_slot = slot;
+	pg_atomic_write_u32(&slot->in_flight, 0);
+	before_shmem_exit(release_slot, (Datum) 0);
+	return true;
+}
+
+/* The launcher gives a free slot to a database: statistics start afresh. */
+void
+gofive_take_slot(GofiveWorkerSlot *slot, Oid dboid, const char *database)
+{
+	SpinLockAcquire(&slot->mutex);
+	slot->dboid = dboid;
+	strlcpy(slot->database, database, sizeof(slot->database));
+	slot->worker_pid = 0;
+	slot->worker_latch = NULL;
+	slot->not_installed = false;
+	slot->started_at = 0;
+	slot->circuit = CIRCUIT_CLOSED;
+	slot->circuit_until = 0;
+	slot->last_error[0] = '\0';
+	strlcpy(slot->state, OidIsValid(dboid) ? "starting" : "free", sizeof(slot->state));
+	SpinLockRelease(&slot->mutex);
+	pg_atomic_write_u32(&slot->in_flight, 0);
+	pg_atomic_write_u64(&slot->sent, 0);
+	pg_atomic_write_u64(&slot->succeeded, 0);
+	pg_atomic_write_u64(&slot->failed, 0);
+	pg_atomic_write_u64(&slot->retried, 0);
+	pg_atomic_write_u64(&slot->dead, 0);
 }
 
 void
 gofive_set_worker_state(const char *state)
 {
-	if (!gofive_shared)
+	if (!gofive_slot)
 		return;
-	SpinLockAcquire(&gofive_shared->mutex);
-	strlcpy(gofive_shared->state, state, sizeof(gofive_shared->state));
-	SpinLockRelease(&gofive_shared->mutex);
+	SpinLockAcquire(&gofive_slot->mutex);
+	strlcpy(gofive_slot->state, state, sizeof(gofive_slot->state));
+	SpinLockRelease(&gofive_slot->mutex);
 }
 
 void
 gofive_set_last_error(const char *error)
 {
-	if (!gofive_shared)
+	if (!gofive_slot)
 		return;
-	SpinLockAcquire(&gofive_shared->mutex);
-	strlcpy(gofive_shared->last_error, error ? error : "", sizeof(gofive_shared->last_error));
-	SpinLockRelease(&gofive_shared->mutex);
+	SpinLockAcquire(&gofive_slot->mutex);
+	strlcpy(gofive_slot->last_error, error ? error : "", sizeof(gofive_slot->last_error));
+	SpinLockRelease(&gofive_slot->mutex);
+}
+
+/*
+ * Holds: databases that must have no worker for now.  A statement that
+ * needs a database without other connections (DROP DATABASE, ALTER
+ * DATABASE ... RENAME or SET TABLESPACE, CREATE DATABASE ... TEMPLATE)
+ * holds it, stops its worker and waits for it to go (utility.c); the
+ * launcher starts none there until the hold is released, or expires after
+ * a minute should the holder die without releasing it.
+ */
+#define HOLD_MS 60000
+
+bool
+gofive_database_held(Oid dboid)
+{
+	TimestampTz now = GetCurrentTimestamp();
+	bool		held = false;
+
+	SpinLockAcquire(&gofive_control->mutex);
+	for (int i = 0; i < GOFIVE_MAX_HOLDS; i++)
+		if (gofive_control->holds[i].dboid == dboid && now < gofive_control->holds[i].until)
+			held = true;
+	SpinLockRelease(&gofive_control->mutex);
+	return held;
+}
+
+static void
+set_hold(Oid dboid, bool hold)
+{
+	TimestampTz now = GetCurrentTimestamp();
+	int			free_entry = -1;
+
+	SpinLockAcquire(&gofive_control->mutex);
+	for (int i = 0; i < GOFIVE_MAX_HOLDS; i++)
+	{
+		GofiveHold *h = &gofive_control->holds[i];
+
+		if (h->dboid == dboid || now >= h->until)
+		{
+			h->dboid = InvalidOid;
+			if (free_entry < 0)
+				free_entry = i;
+		}
+	}
+	if (hold && free_entry >= 0)
+	{
+		gofive_control->holds[free_entry].dboid = dboid;
+		gofive_control->holds[free_entry].until = TimestampTzPlusMilliseconds(now, HOLD_MS);
+	}
+	SpinLockRelease(&gofive_control->mutex);
+}
+
+/* Stop the worker of the database, waiting up to 10 s for it to exit. */
+static void
+stop_worker(Oid dboid)
+{
+	for (int i = 0; i < gofive_control->nslots; i++)
+	{
+		GofiveWorkerSlot *slot = &gofive_control->slots[i];
+		pid_t		pid = 0;
+
+		SpinLockAcquire(&slot->mutex);
+		if (slot->dboid == dboid)
+			pid = slot->worker_pid;
+		SpinLockRelease(&slot->mutex);
+		if (pid == 0)
+			continue;
+		(void) kill(pid, SIGTERM);
+		for (int waited = 0; waited < 10000; waited += 10)
+		{
+			bool		gone;
+
+			SpinLockAcquire(&slot->mutex);
+			gone = (slot->worker_pid != pid);
+			SpinLockRelease(&slot->mutex);
+			if (gone)
+				break;
+			CHECK_FOR_INTERRUPTS();
+			pg_usleep(10 * 1000L);
+		}
+	}
+}
+
+/* Hold a database (stopping its worker), or release it. */
+void
+gofive_hold_database(Oid dboid, bool hold)
+{
+	if (gofive_control == NULL || !OidIsValid(dboid))
+		return;
+	set_hold(dboid, hold);
+	if (hold)
+		stop_worker(dboid);
+}
+
+/* ---- what backends see ---- */
+
+/* The slot serving this database, copied; false if none. */
+static bool
+my_slot(GofiveWorkerSlot *copy, int *index)
+{
+	if (gofive_control == NULL)
+		return false;
+	for (int i = 0; i < gofive_control->nslots; i++)
+	{
+		GofiveWorkerSlot *slot = &gofive_control->slots[i];
+		bool		mine;
+
+		SpinLockAcquire(&slot->mutex);
+		mine = (slot->dboid == MyDatabaseId);
+		if (mine)
+			memcpy(copy, slot, offsetof(GofiveWorkerSlot, in_flight));
+		SpinLockRelease(&slot->mutex);
+		if (mine)
+		{
+			*index = i;
+			return true;
+		}
+	}
+	return false;
+}
+
+/*
+ * Why no worker serves this database, or NULL when one does (or is being
+ * started).  For gofive.worker and for the warning at enqueue.
+ */
+const char *
+gofive_unserved_reason(void)
+{
+	GofiveWorkerSlot slot;
+	int			index;
+	pid_t		launcher_pid;
+
+	if (gofive_control == NULL)
+		return "gofive is not in shared_preload_libraries";
+	if (RecoveryInProgress())
+		return "this server is a standby: requests are delivered by the primary";
+	if (gofive_database && *gofive_database && strcmp(gofive_database, get_database_name(MyDatabaseId)) != 0)
+		return psprintf("gofive.database is set to \"%s\"", gofive_database);
+	if (my_slot(&slot, &index))
+		return NULL;
+	SpinLockAcquire(&gofive_control->mutex);
+	launcher_pid = gofive_control->launcher_pid;
+	SpinLockRelease(&gofive_control->mutex);
+	if (launcher_pid == 0)
+		return "the gofive launcher is not running";
+	for (int i = 0; i < gofive_control->nslots; i++)
+	{
+		bool		free_slot;
+
+		SpinLockAcquire(&gofive_control->slots[i].mutex);
+		free_slot = !OidIsValid(gofive_control->slots[i].dboid);
+		SpinLockRelease(&gofive_control->slots[i].mutex);
+		if (free_slot)
+			return NULL;		/* about to be served */
+	}
+	return psprintf("gofive.max_workers (%d) databases are served already", gofive_control->nslots);
 }
 
 /* ---- gofive.worker_stats(), behind the view gofive.worker ---- */
@@ -141,43 +455,63 @@ circuit_name(GofiveCircuit c)
 	return c == CIRCUIT_OPEN ? "open" : (c == CIRCUIT_HALF_OPEN ? "half-open" : "closed");
 }
 
+#define STATS_COLUMNS 13
+
+/* The row for a database no worker serves: the state says why. */
+static Datum
+unserved_row(TupleDesc tupdesc, const char *reason)
+{
+	Datum		values[STATS_COLUMNS];
+	bool		nulls[STATS_COLUMNS];
+
+	for (int i = 0; i < STATS_COLUMNS; i++)
+		nulls[i] = true;
+	values[1] = CStringGetTextDatum(get_database_name(MyDatabaseId));
+	nulls[1] = false;
+	values[2] = CStringGetTextDatum(reason ? psprintf("not served: %s", reason) : "starting");
+	nulls[2] = false;
+	return HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls));
+}
+
 Datum
 gofive_worker_stats(PG_FUNCTION_ARGS)
 {
 	TupleDesc	tupdesc;
-	Datum		values[13];
-	bool		nulls[13] = {0};
-	GofiveShared snap;
+	Datum		values[STATS_COLUMNS];
+	bool		nulls[STATS_COLUMNS] = {0};
+	GofiveWorkerSlot snap;
+	GofiveWorkerSlot *slot;
+	const char *reason = gofive_unserved_reason();
+	int			index;
 
 	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
 		elog(ERROR, "gofive.worker_stats must return a record");
 	tupdesc = BlessTupleDesc(tupdesc);
-	if (gofive_shared == NULL)
+	if (gofive_control == NULL)
 	{
-		for (int i = 0; i < 13; i++)
+		/* as before: state "not preloaded" */
+		for (int i = 0; i < STATS_COLUMNS; i++)
 			nulls[i] = true;
 		values[2] = CStringGetTextDatum("not preloaded");
 		nulls[2] = false;
 		PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
 	}
-
-	SpinLockAcquire(&gofive_shared->mutex);
-	memcpy(&snap, gofive_shared, offsetof(GofiveShared, in_flight));
-	SpinLockRelease(&gofive_shared->mutex);
+	if (reason != NULL || !my_slot(&snap, &index))
+		PG_RETURN_DATUM(unserved_row(tupdesc, reason));
+	slot = &gofive_control->slots[index];
 
 	values[0] = Int32GetDatum(snap.worker_pid);
 	nulls[0] = (snap.worker_pid == 0);
 	values[1] = CStringGetTextDatum(snap.database);
-	nulls[1] = (snap.database[0] == '\0');
 	values[2] = CStringGetTextDatum(snap.state);
 	values[3] = TimestampTzGetDatum(snap.started_at);
 	nulls[3] = (snap.started_at == 0);
-	values[4] = Int32GetDatum((int32) pg_atomic_read_u32(&gofive_shared->in_flight));
-	values[5] = Int64GetDatum((int64) pg_atomic_read_u64(&gofive_shared->sent));
-	values[6] = Int64GetDatum((int64) pg_atomic_read_u64(&gofive_shared->succeeded));
-	values[7] = Int64GetDatum((int64) pg_atomic_read_u64(&gofive_shared->failed));
-	values[8] = Int64GetDatum((int64) pg_atomic_read_u64(&gofive_shared->retried));
-	values[9] = Int64GetDatum((int64) pg_atomic_read_u64(&gofive_shared->dead));
+	values[4] = Int32GetDatum((int32) pg_atomic_read_u32(&slot->in_flight));
+	values[5] = Int64GetDatum((int64) pg_atomic_read_u64(&slot->sent));
+	values[6] = Int64GetDatum((int64) pg_atomic_read_u64(&slot->succeeded));
+	values[7] = Int64GetDatum((int64) pg_atomic_read_u64(&slot->failed));
+	values[8] = Int64GetDatum((int64) pg_atomic_read_u64(&slot->retried));
+	values[9] = Int64GetDatum((int64) pg_atomic_read_u64(&slot->dead));
 	values[10] = CStringGetTextDatum(circuit_name(snap.circuit));
 	values[11] = TimestampTzGetDatum(snap.circuit_until);
 	nulls[11] = (snap.circuit != CIRCUIT_OPEN);
@@ -185,29 +519,4 @@ gofive_worker_stats(PG_FUNCTION_ARGS)
 	values[12] = CStringGetTextDatum(snap.last_error);
 	nulls[12] = (snap.last_error[0] == '\0' || !gofive_is_admin(GetUserId()));
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
-}
-
-static void
-forget_worker(int code, Datum arg)
-{
-	SpinLockAcquire(&gofive_shared->mutex);
-	gofive_shared->worker_latch = NULL;
-	gofive_shared->worker_pid = 0;
-	strlcpy(gofive_shared->state, "stopped", sizeof(gofive_shared->state));
-	SpinLockRelease(&gofive_shared->mutex);
-}
-
-/* Publish the worker's latch; it is withdrawn when the worker exits. */
-void
-gofive_publish_worker(const char *database)
-{
-	SpinLockAcquire(&gofive_shared->mutex);
-	gofive_shared->worker_latch = MyLatch;
-	gofive_shared->worker_pid = MyProcPid;
-	gofive_shared->started_at = GetCurrentTimestamp();
-	strlcpy(gofive_shared->database, database, sizeof(gofive_shared->database));
-	gofive_shared->circuit = CIRCUIT_CLOSED;
-	SpinLockRelease(&gofive_shared->mutex);
-	pg_atomic_write_u32(&gofive_shared->in_flight, 0);
-	before_shmem_exit(forget_worker, (Datum) 0);
 }

@@ -1,8 +1,8 @@
 /*
  * worker.c
- *		The outbox worker: a background worker, started when gofive is in
- *		shared_preload_libraries, that delivers gofive.outbox in the database
- *		named by gofive.database.
+ *		A delivery worker: a background worker, started by the launcher
+ *		(launcher.c) for one database where gofive is installed, that delivers
+ *		that database's gofive.outbox.
  *
  * The loop, in one process:
  *	 - record the outcomes of finished requests (one short transaction);
@@ -75,21 +75,6 @@ typedef struct WorkerState
 
 static WorkerState ws;
 
-void
-gofive_register_worker(void)
-{
-	BackgroundWorker worker = {0};
-
-	strlcpy(worker.bgw_name, WORKER_NAME, BGW_MAXLEN);
-	strlcpy(worker.bgw_type, WORKER_NAME, BGW_MAXLEN);
-	strlcpy(worker.bgw_library_name, "gofive", BGW_MAXLEN);
-	strlcpy(worker.bgw_function_name, "gofive_worker_main", BGW_MAXLEN);
-	worker.bgw_flags = BGWORKER_SHMEM_ACCESS | BGWORKER_BACKEND_DATABASE_CONNECTION;
-	worker.bgw_start_time = BgWorkerStart_RecoveryFinished;
-	worker.bgw_restart_time = 1;
-	RegisterBackgroundWorker(&worker);
-}
-
 /* ---- status, for gofive.worker and pg_stat_activity ---- */
 
 static void
@@ -107,10 +92,10 @@ report(const char *state)
 static void
 publish_circuit(void)
 {
-	SpinLockAcquire(&gofive_shared->mutex);
-	gofive_shared->circuit = ws.circuit;
-	gofive_shared->circuit_until = ws.circuit_until;
-	SpinLockRelease(&gofive_shared->mutex);
+	SpinLockAcquire(&gofive_slot->mutex);
+	gofive_slot->circuit = ws.circuit;
+	gofive_slot->circuit_until = ws.circuit_until;
+	SpinLockRelease(&gofive_slot->mutex);
 }
 
 /* ---- the circuit breaker ---- */
@@ -205,14 +190,14 @@ schedule_retry(Job *job, TimestampTz now, int retry_after, bool counts)
 	if (counts && attempt >= gofive_max_attempts)
 	{
 		job->status = "dead";
-		pg_atomic_fetch_add_u64(&gofive_shared->dead, 1);
+		pg_atomic_fetch_add_u64(&gofive_slot->dead, 1);
 		return;
 	}
 	job->status = "pending";
 	job->next_at = TimestampTzPlusMilliseconds(now, gofive_backoff_ms(attempt, retry_after));
 	if (!counts && ws.circuit_until > job->next_at)
 		job->next_at = ws.circuit_until;
-	pg_atomic_fetch_add_u64(&gofive_shared->retried, 1);
+	pg_atomic_fetch_add_u64(&gofive_slot->retried, 1);
 }
 
 /*
@@ -251,7 +236,7 @@ record_failed(Job *job, const char *error, const char *last_error)
 	job->status = "failed";
 	job->error = pstrdup(error);
 	gofive_set_last_error(last_error ? last_error : error);
-	pg_atomic_fetch_add_u64(&gofive_shared->failed, 1);
+	pg_atomic_fetch_add_u64(&gofive_slot->failed, 1);
 }
 
 /*
@@ -293,7 +278,7 @@ judge(Job *job, TimestampTz now)
 		case GF_ACT_SUCCEED:
 			job->status = "succeeded";
 			job->response = response;
-			pg_atomic_fetch_add_u64(&gofive_shared->succeeded, 1);
+			pg_atomic_fetch_add_u64(&gofive_slot->succeeded, 1);
 			break;
 		case GF_ACT_FAIL:
 			job->response = response;
@@ -423,7 +408,7 @@ exchange(bool record, bool claim)
 	{
 		foreach(lc, finished)
 			MemoryContextDelete(((Job *) lfirst(lc))->cxt);
-		pg_atomic_sub_fetch_u32(&gofive_shared->in_flight, list_length(finished));
+		pg_atomic_sub_fetch_u32(&gofive_slot->in_flight, list_length(finished));
 		list_free(finished);
 		ws.finished = NIL;
 		/* an ordering key may have been released */
@@ -475,8 +460,8 @@ start_ready(TimestampTz now)
 
 		ws.ready = list_delete_first(ws.ready);
 		delivery_start(job, token);
-		pg_atomic_fetch_add_u32(&gofive_shared->in_flight, 1);
-		pg_atomic_fetch_add_u64(&gofive_shared->sent, 1);
+		pg_atomic_fetch_add_u32(&gofive_slot->in_flight, 1);
+		pg_atomic_fetch_add_u64(&gofive_slot->sent, 1);
 	}
 }
 
@@ -530,6 +515,16 @@ ms_until(TimestampTz then, TimestampTz now)
 	return then <= now ? 0 : (long) ((then - now) / 1000) + 1;
 }
 
+/* gofive is not (or no longer) installed here: say so, and leave for good. */
+static pg_attribute_noreturn() void
+leave_not_installed(void)
+{
+	SpinLockAcquire(&gofive_slot->mutex);
+	gofive_slot->not_installed = true;
+	SpinLockRelease(&gofive_slot->mutex);
+	proc_exit(0);
+}
+
 /*
  * Nothing in flight and nothing ready: sleep until something can happen (a
  * commit sets the latch; a retry falls due; the circuit or a 429's pause
@@ -541,6 +536,8 @@ sleep_until_work(TimestampTz now)
 {
 	long		timeout = IDLE_LOOK_MS;
 
+	if (!db_extension_ready())
+		leave_not_installed();	/* DROP EXTENSION gofive */
 	if (may_send(now))
 	{
 		TimestampTz due = db_next_due();
@@ -556,6 +553,8 @@ sleep_until_work(TimestampTz now)
 	(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
 					 timeout, PG_WAIT_EXTENSION);
 	ResetLatch(MyLatch);
+	if (!db_extension_ready())
+		leave_not_installed();	/* woken by DROP EXTENSION gofive */
 	ws.more_to_claim = true;
 }
 
@@ -566,11 +565,6 @@ reload_if_asked(void)
 		return;
 	ConfigReloadPending = false;
 	ProcessConfigFile(PGC_SIGHUP);
-	if (strcmp(ws.database, gofive_database) != 0)
-	{
-		elog(LOG, "gofive worker: gofive.database changed to \"%s\"; restarting", gofive_database);
-		proc_exit(1);
-	}
 }
 
 static void
@@ -580,21 +574,6 @@ purge_if_due(TimestampTz now)
 		return;
 	ws.next_purge = TimestampTzPlusMilliseconds(now, PURGE_EVERY_MS);
 	(void) db_purge();
-}
-
-static void
-wait_for_extension(void)
-{
-	report("waiting for CREATE EXTENSION gofive");
-	/* from here on, the worker's SQL runs as gofive_worker, not as superuser */
-	while (!db_extension_ready() || !gofive_become_worker_role())
-	{
-		(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
-						 NOT_INSTALLED_LOOK_MS, PG_WAIT_EXTENSION);
-		ResetLatch(MyLatch);
-		CHECK_FOR_INTERRUPTS();
-		reload_if_asked();
-	}
 }
 
 static void
@@ -640,6 +619,11 @@ deliver_forever(void)
 	}
 }
 
+/*
+ * A delivery worker, started by the launcher on the slot given as its
+ * argument, for the slot's database.  It leaves (for good) when gofive is
+ * not installed there, and exits on any error: the launcher starts it again.
+ */
 void
 gofive_worker_main(Datum arg)
 {
@@ -649,14 +633,22 @@ gofive_worker_main(Datum arg)
 	pqsignal(SIGTERM, die);
 	BackgroundWorkerUnblockSignals();
 
-	strlcpy(ws.database, gofive_database, sizeof(ws.database));
-	BackgroundWorkerInitializeConnection(ws.database, NULL, 0);
+	if (!gofive_attach_slot(DatumGetInt32(arg)))
+		proc_exit(0);			/* its database is held (DROP DATABASE) */
+	strlcpy(ws.database, gofive_slot->database, sizeof(ws.database));
+	BackgroundWorkerInitializeConnectionByOid(gofive_slot->dboid, InvalidOid, 0);
 	pgstat_report_appname(WORKER_NAME);
 
-	gofive_publish_worker(ws.database);
-
+	if (!db_extension_ready())
+		leave_not_installed();
+	/* from here on, the worker's SQL runs as gofive_worker, not as superuser */
+	if (!gofive_become_worker_role())
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_OBJECT),
+				 errmsg("gofive worker: role \"gofive_worker\" does not exist"),
+				 errhint("Run ALTER EXTENSION gofive UPDATE, or create the extension again.")));
+	report("starting");
 	delivery_init();
-	wait_for_extension();
 	recovered = db_recover_sending();
 	if (recovered > 0)
 		elog(LOG, "gofive worker: %d requests were being sent when the worker stopped; sending them again",

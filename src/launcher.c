@@ -1,0 +1,426 @@
+/*
+ * launcher.c
+ *		The launcher: one background worker per cluster (registered when gofive
+ *		is preloaded) that starts a delivery worker (worker.c) for every
+ *		database where gofive is installed, up to gofive.max_workers.
+ *
+ * The launcher connects to no database; it reads the shared catalog
+ * pg_database.  It cannot see which databases have the extension, so it
+ * lets a worker find out: every database it has not met before (at its
+ * start, and when one is created) gets a worker, which stays if gofive is
+ * installed there and otherwise leaves at once, marking its slot
+ * "not installed".  CREATE EXTENSION gofive tells the launcher at commit
+ * (utility.c, shmem.c), so a new installation is served within a second;
+ * DROP EXTENSION makes the worker leave the same way.  Template databases,
+ * and databases that do not allow connections, are never served.
+ *
+ * A worker that exits for any other reason (an error, SIGTERM) is started
+ * again after RESTART_MS.  A held database (a DROP DATABASE is waiting for
+ * its worker to go, utility.c) gets no worker until it is released.
+ */
+#include "postgres.h"
+
+#include "access/genam.h"
+#include "access/heapam.h"
+#include "access/htup_details.h"
+#include "access/table.h"
+#include "access/tableam.h"
+#include "access/xact.h"
+#include "catalog/pg_database.h"
+#include "miscadmin.h"
+#include "pgstat.h"
+#include "postmaster/bgworker.h"
+#include "postmaster/interrupt.h"
+#include "storage/ipc.h"
+#include "storage/latch.h"
+#include "storage/proc.h"
+#include "tcop/tcopprot.h"
+#include "utils/guc.h"
+#include "utils/hsearch.h"
+#include "utils/memutils.h"
+#include "utils/snapmgr.h"
+#include "utils/timestamp.h"
+#include "utils/wait_event.h"
+
+#include "gofive.h"
+#include "outbox.h"
+
+#define LAUNCHER_NAME	"gofive launcher"
+#define WORKER_NAME		"gofive worker"
+#define NAPTIME_MS		5000	/* look for new and dropped databases */
+#define RESTART_MS		1000	/* after a worker exited on an error */
+#define RETRY_MS		5000	/* after no background worker could be had */
+
+typedef enum DbStatus
+{
+	DB_UNKNOWN,					/* not yet looked at: a worker will tell */
+	DB_INSTALLED,				/* has gofive (served, or waiting for a slot) */
+	DB_NOT_INSTALLED
+} DbStatus;
+
+typedef struct KnownDb
+{
+	Oid			oid;			/* hash key */
+	char		name[NAMEDATALEN];
+	DbStatus	status;
+	bool		seen;			/* in the last scan of pg_database */
+	int			slot;			/* -1: no worker */
+	TimestampTz start_after;
+	bool		warned;			/* "not served" logged */
+} KnownDb;
+
+static HTAB *known = NULL;
+static BackgroundWorkerHandle **handles = NULL;	/* per slot */
+
+void
+gofive_register_launcher(void)
+{
+	BackgroundWorker worker = {0};
+
+	strlcpy(worker.bgw_name, LAUNCHER_NAME, BGW_MAXLEN);
+	strlcpy(worker.bgw_type, LAUNCHER_NAME, BGW_MAXLEN);
+	strlcpy(worker.bgw_library_name, "gofive", BGW_MAXLEN);
+	strlcpy(worker.bgw_function_name, "gofive_launcher_main", BGW_MAXLEN);
+	worker.bgw_flags = BGWORKER_SHMEM_ACCESS | BGWORKER_BACKEND_DATABASE_CONNECTION;
+	worker.bgw_start_time = BgWorkerStart_RecoveryFinished;
+	worker.bgw_restart_time = 1;
+	RegisterBackgroundWorker(&worker);
+}
+
+static bool
+wanted(KnownDb *db)
+{
+	return db->status != DB_NOT_INSTALLED &&
+		(gofive_database == NULL || *gofive_database == '\0' ||
+		 strcmp(gofive_database, db->name) == 0);
+}
+
+/* ---- pg_database ---- */
+
+/* Note every database that could be served; forget those that are gone. */
+static void
+scan_databases(void)
+{
+	Relation	rel;
+	TableScanDesc scan;
+	HeapTuple	tuple;
+	HASH_SEQ_STATUS status;
+	KnownDb    *db;
+
+	hash_seq_init(&status, known);
+	while ((db = hash_seq_search(&status)) != NULL)
+		db->seen = false;
+
+	SetCurrentStatementStartTimestamp();
+	StartTransactionCommand();
+	PushActiveSnapshot(GetTransactionSnapshot());
+	rel = table_open(DatabaseRelationId, AccessShareLock);
+	scan = table_beginscan_catalog(rel, 0, NULL);
+	while ((tuple = heap_getnext(scan, ForwardScanDirection)) != NULL)
+	{
+		Form_pg_database form = (Form_pg_database) GETSTRUCT(tuple);
+		bool		found;
+
+		if (!form->datallowconn || form->datistemplate)
+			continue;
+		db = hash_search(known, &form->oid, HASH_ENTER, &found);
+		if (!found)
+		{
+			db->status = DB_UNKNOWN;
+			db->slot = -1;
+			db->start_after = 0;
+			db->warned = false;
+		}
+		strlcpy(db->name, NameStr(form->datname), NAMEDATALEN);
+		db->seen = true;
+	}
+	table_endscan(scan);
+	table_close(rel, AccessShareLock);
+	PopActiveSnapshot();
+	CommitTransactionCommand();
+
+	hash_seq_init(&status, known);
+	while ((db = hash_seq_search(&status)) != NULL)
+		if (!db->seen && db->slot < 0)
+			(void) hash_search(known, &db->oid, HASH_REMOVE, NULL);
+}
+
+/*
+ * CREATE EXTENSION gofive committed in these databases: look at them again.
+ * True when there were any (a new database needs a scan to be named).
+ */
+static bool
+take_registrations(void)
+{
+	Oid			oids[GOFIVE_MAX_REGISTRATIONS];
+	int			n;
+	bool		rescan;
+	HASH_SEQ_STATUS status;
+	KnownDb    *db;
+
+	SpinLockAcquire(&gofive_control->mutex);
+	n = gofive_control->nregistered;
+	memcpy(oids, gofive_control->registered, sizeof(Oid) * n);
+	gofive_control->nregistered = 0;
+	rescan = gofive_control->rescan;
+	gofive_control->rescan = false;
+	SpinLockRelease(&gofive_control->mutex);
+
+	for (int i = 0; i < n; i++)
+	{
+		bool		found;
+
+		db = hash_search(known, &oids[i], HASH_ENTER, &found);
+		if (!found)
+		{
+			db->slot = -1;
+			db->seen = false;
+			db->name[0] = '\0';		/* filled in by the next scan */
+		}
+		db->status = DB_INSTALLED;
+		db->start_after = 0;
+		db->warned = false;
+	}
+	if (rescan)
+	{
+		hash_seq_init(&status, known);
+		while ((db = hash_seq_search(&status)) != NULL)
+			if (db->status == DB_NOT_INSTALLED)
+				db->status = DB_UNKNOWN;
+	}
+	return n > 0 || rescan;
+}
+
+/* ---- the workers ---- */
+
+/* Workers that exited: free their slots and note what they found. */
+static void
+reap_workers(TimestampTz now)
+{
+	for (int i = 0; i < gofive_control->nslots; i++)
+	{
+		GofiveWorkerSlot *slot = &gofive_control->slots[i];
+		pid_t		pid;
+		Oid			dboid;
+		bool		not_installed;
+		KnownDb    *db;
+
+		if (handles[i] == NULL || GetBackgroundWorkerPid(handles[i], &pid) != BGWH_STOPPED)
+			continue;
+		pfree(handles[i]);
+		handles[i] = NULL;
+		SpinLockAcquire(&slot->mutex);
+		dboid = slot->dboid;
+		not_installed = slot->not_installed;
+		SpinLockRelease(&slot->mutex);
+		gofive_take_slot(slot, InvalidOid, "");
+
+		db = hash_search(known, &dboid, HASH_FIND, NULL);
+		if (db == NULL)
+			continue;
+		db->slot = -1;
+		if (not_installed)
+		{
+			if (db->status == DB_INSTALLED)
+				elog(LOG, "gofive launcher: gofive is no longer installed in database \"%s\"", db->name);
+			db->status = DB_NOT_INSTALLED;
+		}
+		else
+			db->start_after = TimestampTzPlusMilliseconds(now, RESTART_MS);
+	}
+}
+
+/* Stop the workers of databases that are no longer wanted (gofive.database). */
+static void
+stop_unwanted(void)
+{
+	HASH_SEQ_STATUS status;
+	KnownDb    *db;
+
+	hash_seq_init(&status, known);
+	while ((db = hash_seq_search(&status)) != NULL)
+		if (db->slot >= 0 && handles[db->slot] != NULL && (!wanted(db) || !db->seen))
+			TerminateBackgroundWorker(handles[db->slot]);
+}
+
+static int
+free_slot(void)
+{
+	for (int i = 0; i < gofive_control->nslots; i++)
+	{
+		bool		is_free;
+
+		SpinLockAcquire(&gofive_control->slots[i].mutex);
+		is_free = !OidIsValid(gofive_control->slots[i].dboid);
+		SpinLockRelease(&gofive_control->slots[i].mutex);
+		if (is_free && handles[i] == NULL)
+			return i;
+	}
+	return -1;
+}
+
+static void
+start_worker(KnownDb *db, int index, TimestampTz now)
+{
+	BackgroundWorker worker = {0};
+
+	gofive_take_slot(&gofive_control->slots[index], db->oid, db->name);
+	snprintf(worker.bgw_name, BGW_MAXLEN, "%s for database \"%s\"", WORKER_NAME, db->name);
+	strlcpy(worker.bgw_type, WORKER_NAME, BGW_MAXLEN);
+	strlcpy(worker.bgw_library_name, "gofive", BGW_MAXLEN);
+	strlcpy(worker.bgw_function_name, "gofive_worker_main", BGW_MAXLEN);
+	worker.bgw_flags = BGWORKER_SHMEM_ACCESS | BGWORKER_BACKEND_DATABASE_CONNECTION;
+	worker.bgw_start_time = BgWorkerStart_RecoveryFinished;
+	worker.bgw_restart_time = BGW_NEVER_RESTART;
+	worker.bgw_main_arg = Int32GetDatum(index);
+	worker.bgw_notify_pid = MyProcPid;
+
+	if (!RegisterDynamicBackgroundWorker(&worker, &handles[index]))
+	{
+		gofive_take_slot(&gofive_control->slots[index], InvalidOid, "");
+		handles[index] = NULL;
+		db->start_after = TimestampTzPlusMilliseconds(now, RETRY_MS);
+		if (!db->warned && db->status == DB_INSTALLED)
+			ereport(LOG,
+					(errmsg("gofive launcher: database \"%s\" is not served: no background worker is free",
+							db->name),
+					 errhint("Raise max_worker_processes.")));
+		db->warned = true;
+		return;
+	}
+	db->slot = index;
+	db->warned = false;
+}
+
+/*
+ * Start a worker for every database that wants one, those known to have
+ * gofive first; say once per database what cannot be served and why.
+ */
+static void
+start_wanted(TimestampTz now, TimestampTz *next_start)
+{
+	for (int pass = 0; pass < 2; pass++)
+	{
+		HASH_SEQ_STATUS status;
+		KnownDb    *db;
+
+		hash_seq_init(&status, known);
+		while ((db = hash_seq_search(&status)) != NULL)
+		{
+			int			index;
+
+			if ((pass == 0) != (db->status == DB_INSTALLED) || db->slot >= 0 ||
+				!db->seen || !wanted(db))
+				continue;
+			if (now < db->start_after || gofive_database_held(db->oid))
+			{
+				*next_start = Min(*next_start, Max(db->start_after,
+												   TimestampTzPlusMilliseconds(now, 100)));
+				continue;
+			}
+			if ((index = free_slot()) < 0)
+			{
+				if (!db->warned && db->status == DB_INSTALLED)
+					ereport(LOG,
+							(errmsg("gofive launcher: database \"%s\" is not served: gofive.max_workers (%d) databases are served already",
+									db->name, gofive_control->nslots),
+							 errhint("Raise gofive.max_workers (and max_worker_processes), then restart the server.")));
+				db->warned = (db->status == DB_INSTALLED);
+				continue;
+			}
+			start_worker(db, index, now);
+		}
+	}
+}
+
+/* ---- the loop ---- */
+
+static void
+launcher_exit(int code, Datum arg)
+{
+	SpinLockAcquire(&gofive_control->mutex);
+	gofive_control->launcher_latch = NULL;
+	gofive_control->launcher_pid = 0;
+	SpinLockRelease(&gofive_control->mutex);
+}
+
+static void
+publish_launcher(void)
+{
+	SpinLockAcquire(&gofive_control->mutex);
+	gofive_control->launcher_latch = MyLatch;
+	gofive_control->launcher_pid = MyProcPid;
+	SpinLockRelease(&gofive_control->mutex);
+	before_shmem_exit(launcher_exit, (Datum) 0);
+}
+
+/*
+ * Free slots a previous launcher left taken: their workers are gone or
+ * will find their database as it is (a restarted launcher meets them all
+ * as unknown databases, so nothing is lost).
+ */
+static void
+free_stale_slots(void)
+{
+	for (int i = 0; i < gofive_control->nslots; i++)
+	{
+		pid_t		pid;
+
+		SpinLockAcquire(&gofive_control->slots[i].mutex);
+		pid = gofive_control->slots[i].worker_pid;
+		SpinLockRelease(&gofive_control->slots[i].mutex);
+		if (pid != 0)
+			(void) kill(pid, SIGTERM);
+		gofive_take_slot(&gofive_control->slots[i], InvalidOid, "");
+	}
+}
+
+void
+gofive_launcher_main(Datum arg)
+{
+	HASHCTL		ctl = {0};
+	TimestampTz next_scan = 0;
+
+	pqsignal(SIGHUP, SignalHandlerForConfigReload);
+	pqsignal(SIGTERM, die);
+	BackgroundWorkerUnblockSignals();
+	BackgroundWorkerInitializeConnection(NULL, NULL, 0);
+	pgstat_report_appname(LAUNCHER_NAME);
+
+	ctl.keysize = sizeof(Oid);
+	ctl.entrysize = sizeof(KnownDb);
+	known = hash_create("gofive databases", 64, &ctl, HASH_ELEM | HASH_BLOBS);
+	handles = MemoryContextAllocZero(TopMemoryContext,
+									 sizeof(BackgroundWorkerHandle *) * gofive_control->nslots);
+	free_stale_slots();
+	publish_launcher();
+
+	for (;;)
+	{
+		TimestampTz now;
+		TimestampTz next_start;
+		long		timeout;
+
+		CHECK_FOR_INTERRUPTS();
+		if (ConfigReloadPending)
+		{
+			ConfigReloadPending = false;
+			ProcessConfigFile(PGC_SIGHUP);
+		}
+		ResetLatch(MyLatch);
+		now = GetCurrentTimestamp();
+		if (take_registrations() || now >= next_scan)
+		{
+			scan_databases();
+			next_scan = TimestampTzPlusMilliseconds(now, NAPTIME_MS);
+		}
+		reap_workers(now);
+		stop_unwanted();
+		next_start = next_scan;
+		start_wanted(now, &next_start);
+
+		timeout = Max(1, (long) ((Min(next_scan, next_start) - now) / 1000));
+		(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
+						 Min(timeout, NAPTIME_MS), PG_WAIT_EXTENSION);
+	}
+}
