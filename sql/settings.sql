@@ -16,7 +16,8 @@ SET gofive.subscription_key = E'key\r\nX-Injected: 1';
 ALTER SYSTEM SET gofive.max_concurrency = 0;
 ALTER SYSTEM SET gofive.batch_size = 100000;
 ALTER SYSTEM SET gofive.retry_base = '-1s';
-ALTER SYSTEM SET gofive.database = '';
+ALTER SYSTEM SET gofive.database = 'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx';
+ALTER SYSTEM SET gofive.max_workers = 0;
 SET gofive.max_attempts = 3;
 -- a trailing slash is dropped
 BEGIN;
