@@ -65,7 +65,7 @@ GRANT SELECT, INSERT ON erp.serial_numbers TO erp_clerk, erp_app;
 \c - erp_clerk
 SELECT count(*) FROM gofive.outbox;
 SELECT gofive_enqueue('upsert_serial', '{"runningNumber": "MN50009", "productCode": "PD001"}');
--- the trigger runs with the extension's rights: a clerk's insert is queued
+-- the clerk needs no rights on the outbox: its insert is queued (as its own)
 INSERT INTO erp.serial_numbers VALUES ('MN50003', 'PD003', 'SN-C1', true);
 \c - erp_app
 SELECT gofive_enqueue('upsert_serial', '{"runningNumber": "MN50004", "productCode": "PD001"}') > 0 AS queued;
@@ -76,3 +76,10 @@ UPDATE gofive.outbox SET status = 'succeeded';
 SELECT mock.wait_for($$(SELECT count(*) FROM gofive.outbox WHERE status IN ('pending', 'sending')) = 0$$);
 DROP OWNED BY erp_clerk, erp_app;
 DROP ROLE erp_clerk, erp_app;
+
+-- a NULL column is left out of the body (absent means "keep"), unless the
+-- documentation gives null a meaning for that field (status: null keeps it)
+TRUNCATE gofive.outbox;
+INSERT INTO erp.serial_numbers VALUES ('MN50010', 'PD001', NULL, NULL);
+SELECT body FROM gofive.outbox;
+SELECT mock.wait_for($$(SELECT count(*) FROM gofive.outbox WHERE status IN ('pending', 'sending')) = 0$$);

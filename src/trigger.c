@@ -22,7 +22,9 @@
  * a string starting with "=" is a literal ("=MA" is "MA"); numbers,
  * booleans and null are literals; arrays and objects are mapped element by
  * element.  The optional third argument names the column whose value is the
- * ordering key.  For a DELETE the old row is used.  The payload is
+ * ordering key.  A top-level field that maps a NULL column is left out of
+ * the body (absent means "keep"), unless the documentation gives null a
+ * meaning for it.  For a DELETE the old row is used.  The payload is
  * validated like gofive_enqueue's, so a row that cannot make a valid
  * request fails the statement.
  *
@@ -290,16 +292,62 @@ ordering_key_of(MapContext *ctx, const char *column)
 	return SPI_getvalue(ctx->tuple, ctx->tupdesc, attnum);
 }
 
+/*
+ * Whether a top-level field is left out of the body: it maps a column whose
+ * value is NULL, and the documentation gives null no meaning of its own for
+ * the field (GF_NULL_MEANS), as the typed functions do with a SQL NULL
+ * argument: absent means "keep".
+ */
+static bool
+omitted_null(const GfOperation *op, MapContext *ctx, JsonbValue *key, JsonbValue *template)
+{
+	const GfField *field;
+	char	   *name;
+	int			attnum;
+	bool		isnull;
+
+	if (template->type != jbvString ||
+		(template->val.string.len > 0 && template->val.string.val[0] == '='))
+		return false;
+	name = pnstrdup(template->val.string.val, template->val.string.len);
+	attnum = SPI_fnumber(ctx->tupdesc, name);
+	if (attnum <= 0)
+		return false;			/* push_column names the missing column */
+	(void) SPI_getbinval(ctx->tuple, ctx->tupdesc, attnum, &isnull);
+	if (!isnull)
+		return false;
+	field = gf_find_field(op->fields, pnstrdup(key->val.string.val, key->val.string.len));
+	return !(field && (field->flags & GF_NULL_MEANS));
+}
+
 /* The request body for one row, validated; its path and body in *call. */
 static GofiveCall
 row_request(const GfOperation *op, MapContext *ctx, HeapTuple tuple)
 {
 	JsonbParseState *state = NULL;
-	Jsonb	   *body;
+	JsonbIterator *it = JsonbIteratorInit(&ctx->cache->mapping->root);
+	JsonbValue	v;
+	JsonbValue	key = {0};
+	JsonbIteratorToken tok;
+	JsonbValue *result = NULL;
 
 	ctx->tuple = tuple;
-	body = JsonbValueToJsonb(map_container(ctx, &state, &ctx->cache->mapping->root));
-	return gofive_call_from_json(op, body, NULL);
+	/* the top level by hand, to leave out NULL columns; the rest as mapped */
+	while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
+	{
+		if (tok == WJB_KEY)
+			key = v;
+		else if (tok == WJB_VALUE)
+		{
+			if (omitted_null(op, ctx, &key, &v))
+				continue;
+			(void) pushJsonbValue(&state, WJB_KEY, &key);
+			result = map_value(ctx, &state, &v, WJB_VALUE);
+		}
+		else
+			result = pushJsonbValue(&state, tok, NULL);
+	}
+	return gofive_call_from_json(op, JsonbValueToJsonb(result), NULL);
 }
 
 /* The rows of a statement: mapped one by one, inserted in slices. */
