@@ -290,7 +290,13 @@ gofive_define_worker_settings(void)
 							"Each takes a background worker: max_worker_processes must leave room for them and the launcher.",
 							&gofive_max_workers,
 							4, 1, 1000,
-							PGC_POSTMASTER, 0,
+							/*
+							 * PostgreSQL refuses (FATAL) to define a postmaster
+							 * setting after start-up, that is when a session
+							 * loads gofive without shared preloading; there it
+							 * serves nothing and can be reloadable.
+							 */
+							process_shared_preload_libraries_in_progress ? PGC_POSTMASTER : PGC_SIGHUP, 0,
 							NULL, NULL, NULL);
 	DefineCustomIntVariable("gofive.max_concurrency",
 							"Largest number of requests the worker keeps in flight.",
