@@ -3,8 +3,11 @@
  *		The gateway's checks and the OAuth2 token endpoint.
  *
  * Every API request first needs the Azure API Management subscription key
- * (Ocp-Apim-Subscription-Key), then a bearer token that this server issued,
- * has not revoked and that has not expired.  The token endpoint takes the
+ * (Ocp-Apim-Subscription-Key) of one of its clients, then a bearer token
+ * that this server issued, has not revoked and that has not expired.  A
+ * token is issued to a client whose id, secret and subscription key all
+ * match, and remembers that client, so the journal can say whose
+ * credentials each request carried.  The token endpoint takes the
  * client-credentials grant as an application/x-www-form-urlencoded body
  * (REFERENCE.md section 1).  The 401 bodies are the gateway's and Venio's
  * own wording; an operation whose page documents its own 401 message
@@ -52,7 +55,7 @@ auth_check_subscription_key(const HttpRequest *req, Reply *reply)
 		reply_gateway_401(reply, MISSING_KEY_MESSAGE);
 		return false;
 	}
-	if (strcmp(req->subscription_key, server_config.subscription_key) != 0)
+	if (!state_key_known(req->subscription_key))
 	{
 		reply_gateway_401(reply, INVALID_KEY_MESSAGE);
 		return false;
@@ -92,14 +95,17 @@ unauthorized_message(const HttpRequest *req)
 	return message;
 }
 
-/* The bearer token; false (with the 401) when it is not one we honour. */
+/*
+ * The bearer token; false (with the 401) when it is not one we honour.
+ * The client it belongs to goes to the journal (reply->client).
+ */
 bool
 auth_check_bearer(const HttpRequest *req, Reply *reply)
 {
 	const char *token = bearer_token(req->authorization);
 	json_object *o;
 
-	if (token && state_token_valid(token))
+	if (token && (reply->client = state_token_client(token)) != NULL)
 		return true;
 	o = json_object_new_object();
 	json_object_object_add(o, "statusCode", json_object_new_int(401));
@@ -197,13 +203,15 @@ auth_token_endpoint(const HttpRequest *req, Reply *reply)
 	query_parse(req->body_len > 0 ? req->body : "", &form);
 	if (!equals(query_get(&form, "grant_type"), "client_credentials"))
 		reply_oauth_error(reply, 400, "unsupported_grant_type");
-	else if (!equals(query_get(&form, "client_id"), server_config.client_id) ||
-			 !equals(query_get(&form, "client_secret"), server_config.client_secret))
+	else if (query_get(&form, "client_id") == NULL || query_get(&form, "client_secret") == NULL ||
+			 !state_client_valid(query_get(&form, "client_id"), query_get(&form, "client_secret"),
+								 req->subscription_key))
 		reply_oauth_error(reply, 401, "invalid_client");
 	else
 	{
+		reply->client = xstrdup(query_get(&form, "client_id"));
 		new_token(token, sizeof(token));
-		ttl = state_token_issue(token);
+		ttl = state_token_issue(token, reply->client);
 		o = json_object_new_object();
 		json_object_object_add(o, "access_token", json_object_new_string(token));
 		json_object_object_add(o, "token_type", json_object_new_string("Bearer"));

@@ -312,6 +312,39 @@ control_expire_tokens(const HttpRequest *req, json_object *body, Reply *reply)
 	reply_json(reply, 200, o);
 }
 
+/* A string member of a control body, or NULL when absent or not a non-empty string. */
+static const char *
+required_string(json_object *body, const char *key)
+{
+	json_object *v;
+
+	if (!json_object_object_get_ex(body, key, &v) || !json_object_is_type(v, json_type_string) ||
+		json_object_get_string_len(v) == 0)
+		return NULL;
+	return json_object_get_string(v);
+}
+
+/*
+ * POST /_mock/client {"client_id","client_secret","subscription_key"}: accept
+ * one more client (a second Venio account), until the server stops.
+ */
+static void
+control_client(const HttpRequest *req, json_object *body, Reply *reply)
+{
+	const char *id = required_string(body, "client_id");
+	const char *secret = required_string(body, "client_secret");
+	const char *key = required_string(body, "subscription_key");
+
+	(void) req;
+	if (id == NULL || secret == NULL || key == NULL)
+	{
+		reply_error(reply, 400, "client_id, client_secret and subscription_key must be non-empty strings");
+		return;
+	}
+	state_client_add(id, secret, key);
+	reply_json(reply, 200, ok_object());
+}
+
 /* GET /_mock/journal[?since=SEQ]: newline-delimited JSON */
 static void
 control_journal(const HttpRequest *req, json_object *body, Reply *reply)
@@ -365,6 +398,7 @@ static const ControlEntry control_table[] = {
 	{"config", "POST", control_config},
 	{"fault", "POST", control_fault},
 	{"expire_tokens", "POST", control_expire_tokens},
+	{"client", "POST", control_client},
 	{"journal", "GET", control_journal},
 	{"stats", "GET", control_stats},
 	{"state", "GET", control_state},

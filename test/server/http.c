@@ -241,7 +241,7 @@ replace_nul_escapes(char *line, size_t len)
  */
 static char *
 journal_line(long seq, struct MHD_Connection *conn, const RequestContext *rc,
-			 const HttpRequest *req, int status, size_t *len)
+			 const HttpRequest *req, const Reply *reply, size_t *len)
 {
 	json_object *e = json_object_new_object();
 	json_object *headers = json_object_new_object();
@@ -262,7 +262,9 @@ journal_line(long seq, struct MHD_Connection *conn, const RequestContext *rc,
 						   req->query ? sanitized_string(req->query, strlen(req->query)) : NULL);
 	json_object_object_add(e, "headers", headers);
 	json_object_object_add(e, "body", body);
-	json_object_object_add(e, "status", json_object_new_int(status));
+	json_object_object_add(e, "status", json_object_new_int(reply->status));
+	json_object_object_add(e, "client",
+						   reply->client ? json_object_new_string(reply->client) : NULL);
 	json_object_object_add(e, "received_at", json_object_new_double_s(rc->received_at, received));
 	json_object_object_add(e, "connection", json_object_new_int64((int64_t) connection_id(conn)));
 	line = json_to_text(e, len);
@@ -377,7 +379,9 @@ serve_journaled(struct MHD_Connection *conn, const RequestContext *rc,
 	}
 	free(start.fault.body);
 	free(start.fault.content_type);
-	line = journal_line(start.seq, conn, rc, req, reply->status, &len);
+	line = journal_line(start.seq, conn, rc, req, reply, &len);
+	free(reply->client);
+	reply->client = NULL;
 	state_journal_finish(&start, line, len);
 }
 

@@ -5,7 +5,7 @@
  *
  *	  venio_server [--port N] [--port-file PATH] [--client-id X]
  *				   [--client-secret Y] [--subscription-key Z] [--token-ttl SECONDS]
- *				   [--tls-cert FILE --tls-key FILE]
+ *				   [--client ID:SECRET:KEY]... [--tls-cert FILE --tls-key FILE]
  *
  * Listens on 127.0.0.1 only; HTTPS instead of HTTP when given a PEM
  * certificate and key.  Once listening it prints one line,
@@ -44,12 +44,39 @@ ServerConfig server_config = {
 	.tls_key_pem = NULL,
 };
 
+/* --client ID:SECRET:KEY options, accepted once the state exists */
+#define MAX_EXTRA_CLIENTS 16
+static char *extra_clients[MAX_EXTRA_CLIENTS][3];
+static int	nextra_clients = 0;
+
+static void
+add_client_option(const char *arg)
+{
+	char	   *copy = xstrdup(arg);
+	char	   *secret = strchr(copy, ':');
+	char	   *key = secret ? strchr(secret + 1, ':') : NULL;
+
+	if (key == NULL || secret == copy || key == secret + 1 || key[1] == '\0' ||
+		nextra_clients >= MAX_EXTRA_CLIENTS)
+	{
+		fprintf(stderr, "venio_server: --client wants ID:SECRET:KEY (at most %d of them)\n",
+				MAX_EXTRA_CLIENTS);
+		exit(2);
+	}
+	*secret++ = '\0';
+	*key++ = '\0';
+	extra_clients[nextra_clients][0] = copy;
+	extra_clients[nextra_clients][1] = secret;
+	extra_clients[nextra_clients][2] = key;
+	nextra_clients++;
+}
+
 static void
 usage(FILE *out)
 {
 	fputs("Usage: venio_server [--port N] [--port-file PATH] [--client-id X]\n"
 		  "                    [--client-secret Y] [--subscription-key Z] [--token-ttl SECONDS]\n"
-		  "                    [--tls-cert FILE --tls-key FILE]\n"
+		  "                    [--client ID:SECRET:KEY]... [--tls-cert FILE --tls-key FILE]\n"
 		  "\n"
 		  "A local Venio CRM API for tests; listens on 127.0.0.1 only.\n"
 		  "  --port N               port to listen on (default 0: any free port)\n"
@@ -58,6 +85,7 @@ usage(FILE *out)
 		  "  --client-secret Y      accepted client_secret (default gofive-test-secret)\n"
 		  "  --subscription-key Z   accepted Ocp-Apim-Subscription-Key (default gofive-test-key)\n"
 		  "  --token-ttl SECONDS    lifetime of issued tokens (default 3600)\n"
+		  "  --client ID:SECRET:KEY accept another client too (repeatable)\n"
 		  "  --tls-cert FILE        serve HTTPS with this PEM certificate (chain)\n"
 		  "  --tls-key FILE         and this PEM private key (both or neither)\n",
 		  out);
@@ -90,6 +118,7 @@ parse_args(int argc, char **argv)
 		{"client-secret", required_argument, NULL, 's'},
 		{"subscription-key", required_argument, NULL, 'k'},
 		{"token-ttl", required_argument, NULL, 't'},
+		{"client", required_argument, NULL, 'C'},
 		{"tls-cert", required_argument, NULL, 'c'},
 		{"tls-key", required_argument, NULL, 'K'},
 		{"help", no_argument, NULL, 'h'},
@@ -118,6 +147,9 @@ parse_args(int argc, char **argv)
 				break;
 			case 't':
 				server_config.token_ttl = (int) parse_number("--token-ttl", optarg, 0, INT_MAX);
+				break;
+			case 'C':
+				add_client_option(optarg);
 				break;
 			case 'c':
 				server_config.tls_cert = optarg;
@@ -273,6 +305,10 @@ main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 
 	state_init(server_config.token_ttl);
+	state_client_add(server_config.client_id, server_config.client_secret,
+					 server_config.subscription_key);
+	for (int i = 0; i < nextra_clients; i++)
+		state_client_add(extra_clients[i][0], extra_clients[i][1], extra_clients[i][2]);
 	daemon = http_start(server_config.port);
 	if (daemon == NULL)
 	{

@@ -58,6 +58,7 @@ typedef struct Reply
 	bool		drop;			/* close the connection without answering */
 	bool		chunked;		/* send without a Content-Length */
 	char	   *owned_type;		/* malloc'd content type, freed with the reply */
+	char	   *client;			/* malloc'd: the client the token (request) belongs to */
 } Reply;
 
 /* http.c */

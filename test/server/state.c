@@ -85,7 +85,16 @@ typedef struct Token
 {
 	double		expires_at;		/* clock_monotonic() */
 	unsigned long serial;		/* order of issue, for revocation */
+	char	   *client_id;		/* the client it was issued to */
 } Token;
+
+/* A client the token endpoint accepts, with its subscription key. */
+typedef struct Client
+{
+	char	   *client_id;
+	char	   *client_secret;
+	char	   *subscription_key;
+} Client;
 
 static struct
 {
@@ -104,7 +113,9 @@ static struct
 	long		duplicate_request_ids;
 	StrMap		request_ids;
 
-	/* tokens: kept across resets */
+	/* clients and tokens: kept across resets */
+	Client	   *clients;
+	int			nclients;
 	StrMap		tokens;
 	unsigned long tokens_issued;
 	unsigned long revoked_up_to;	/* tokens with serial <= this are revoked */
@@ -271,6 +282,15 @@ reset_resources(void)
 	seed_collections();
 }
 
+static void
+free_token(void *p)
+{
+	Token	   *t = p;
+
+	free(t->client_id);
+	free(t);
+}
+
 void
 state_init(int token_ttl)
 {
@@ -296,7 +316,16 @@ state_destroy(void)
 	free(st.faults);
 	st.faults = NULL;
 	strmap_clear(&st.request_ids, NULL);
-	strmap_clear(&st.tokens, free);
+	strmap_clear(&st.tokens, free_token);
+	for (int i = 0; i < st.nclients; i++)
+	{
+		free(st.clients[i].client_id);
+		free(st.clients[i].client_secret);
+		free(st.clients[i].subscription_key);
+	}
+	free(st.clients);
+	st.clients = NULL;
+	st.nclients = 0;
 	strmap_clear(&st.contracts, free_json_value);
 	strmap_clear(&st.serials, free_serial);
 	for (int c = 0; c < COL_COUNT; c++)
@@ -463,13 +492,72 @@ state_stats(void)
 
 /* ---------------------------------------------------------------- tokens */
 
-/* Remember a new token; returns its lifetime in seconds. */
+/*
+ * Accept a client (--client, POST /_mock/config "clients"); one with the
+ * same client_id is replaced.  Clients stay until the server stops.
+ */
+void
+state_client_add(const char *client_id, const char *client_secret,
+				 const char *subscription_key)
+{
+	Client	   *c = NULL;
+
+	state_lock();
+	for (int i = 0; i < st.nclients; i++)
+		if (strcmp(st.clients[i].client_id, client_id) == 0)
+			c = &st.clients[i];
+	if (c == NULL)
+	{
+		st.clients = xrealloc(st.clients, sizeof(Client) * (st.nclients + 1));
+		c = &st.clients[st.nclients++];
+		c->client_id = xstrdup(client_id);
+	}
+	else
+	{
+		free(c->client_secret);
+		free(c->subscription_key);
+	}
+	c->client_secret = xstrdup(client_secret);
+	c->subscription_key = xstrdup(subscription_key);
+	state_unlock();
+}
+
+/* Whether key is the subscription key of any client. */
+bool
+state_key_known(const char *key)
+{
+	bool		known = false;
+
+	state_lock();
+	for (int i = 0; i < st.nclients && !known; i++)
+		known = strcmp(st.clients[i].subscription_key, key) == 0;
+	state_unlock();
+	return known;
+}
+
+/* Whether client_id and client_secret are a client's, and key its subscription key. */
+bool
+state_client_valid(const char *client_id, const char *client_secret, const char *key)
+{
+	bool		valid = false;
+
+	state_lock();
+	for (int i = 0; i < st.nclients && !valid; i++)
+		valid = strcmp(st.clients[i].client_id, client_id) == 0 &&
+			strcmp(st.clients[i].client_secret, client_secret) == 0 &&
+			strcmp(st.clients[i].subscription_key, key) == 0;
+	state_unlock();
+	return valid;
+}
+
+/* Remember a new token of a client; returns its lifetime in seconds. */
 int
-state_token_issue(const char *token)
+state_token_issue(const char *token, const char *client_id)
 {
 	Token	   *t = xmalloc(sizeof(Token));
 	int			ttl;
 
+	t->client_id = xstrdup(client_id);
 	state_lock();
 	ttl = st.token_ttl;
 	t->expires_at = clock_monotonic() + ttl;
@@ -479,19 +567,23 @@ state_token_issue(const char *token)
 	return ttl;
 }
 
-/* Issued by us, not expired, not revoked. */
-bool
-state_token_valid(const char *token)
+/*
+ * Issued by us, not expired, not revoked: its client's id (malloc'd), or
+ * NULL.
+ */
+char *
+state_token_client(const char *token)
 {
 	double		now = clock_monotonic();
-	bool		valid;
+	char	   *client = NULL;
 	Token	   *t;
 
 	state_lock();
 	t = strmap_get(&st.tokens, token);
-	valid = t != NULL && t->serial > st.revoked_up_to && now < t->expires_at;
+	if (t != NULL && t->serial > st.revoked_up_to && now < t->expires_at)
+		client = xstrdup(t->client_id);
 	state_unlock();
-	return valid;
+	return client;
 }
 
 /* POST /_mock/expire_tokens; returns how many tokens were newly revoked. */

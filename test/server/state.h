@@ -63,8 +63,13 @@ extern char *state_journal_dump(long since, size_t *len);
 extern json_object *state_stats(void);
 
 /* ---- tokens ---- */
-extern int	state_token_issue(const char *token);
-extern bool state_token_valid(const char *token);
+extern void state_client_add(const char *client_id, const char *client_secret,
+							 const char *subscription_key);
+extern bool state_key_known(const char *key);
+extern bool state_client_valid(const char *client_id, const char *client_secret,
+							   const char *key);
+extern int	state_token_issue(const char *token, const char *client_id);
+extern char *state_token_client(const char *token);
 extern long state_tokens_revoke_all(void);
 
 /* ---- settings changed at run time, faults, reset ---- */
