@@ -79,8 +79,8 @@ warn_if_exposed(const char *name, GucSource source)
 	}
 }
 
-static bool
-has_control_characters(const char *s)
+bool
+gofive_has_control_characters(const char *s)
 {
 	for (; s && *s; s++)
 		if ((unsigned char) *s < 0x20 || *s == 0x7f)
@@ -91,7 +91,7 @@ has_control_characters(const char *s)
 static bool
 check_secret(char **newval, void **extra, GucSource source)
 {
-	if (has_control_characters(*newval))
+	if (gofive_has_control_characters(*newval))
 	{
 		GUC_check_errdetail("The value must not contain control characters.");
 		return false;
@@ -116,7 +116,7 @@ show_secret_key(void)
 static bool
 check_client_id(char **newval, void **extra, GucSource source)
 {
-	if (has_control_characters(*newval))
+	if (gofive_has_control_characters(*newval))
 	{
 		GUC_check_errdetail("The value must not contain control characters.");
 		return false;
@@ -124,26 +124,34 @@ check_client_id(char **newval, void **extra, GucSource source)
 	return true;
 }
 
-/* base_url: http(s)://host[:port][/prefix], kept without a trailing slash. */
+/*
+ * What is wrong with a base URL, or NULL: http(s)://host[:port][/prefix].
+ * Shared by gofive.base_url and the base_url option of an account
+ * (account.c); the caller names the setting or option.
+ */
+const char *
+gofive_url_problem(const char *url)
+{
+	if (url == NULL || *url == '\0')
+		return "must not be empty";
+	if (strncmp(url, "https://", 8) != 0 && strncmp(url, "http://", 7) != 0)
+		return "must start with https:// or http://";
+	if (strpbrk(url, " ?#") || gofive_has_control_characters(url))
+		return "must not contain spaces, a query or a fragment";
+	return NULL;
+}
+
+/* base_url: a good URL, kept without a trailing slash. */
 static bool
 check_base_url(char **newval, void **extra, GucSource source)
 {
 	char	   *url = *newval;
+	const char *problem = gofive_url_problem(url);
 	size_t		len;
 
-	if (url == NULL || *url == '\0')
+	if (problem)
 	{
-		GUC_check_errdetail("gofive.base_url must not be empty.");
-		return false;
-	}
-	if (strncmp(url, "https://", 8) != 0 && strncmp(url, "http://", 7) != 0)
-	{
-		GUC_check_errdetail("gofive.base_url must start with https:// or http://.");
-		return false;
-	}
-	if (strpbrk(url, " ?#") || has_control_characters(url))
-	{
-		GUC_check_errdetail("gofive.base_url must not contain spaces, a query or a fragment.");
+		GUC_check_errdetail("gofive.base_url %s.", problem);
 		return false;
 	}
 	len = strlen(url);
