@@ -9,6 +9,8 @@ OBJS = \
 	src/validate.o \
 	src/http.o \
 	src/auth.o \
+	src/account.o \
+	src/token_cache.o \
 	src/response.o \
 	src/outcome.o \
 	src/jsonb_pieces.o \
@@ -23,6 +25,7 @@ OBJS = \
 	src/retry.o \
 	src/delivery.o \
 	src/worker_db.o \
+	src/worker_account.o \
 	src/worker.o \
 	src/launcher.o \
 	src/utility.o
@@ -36,7 +39,7 @@ PGFILEDESC = "gofive - Gofive Venio CRM API from SQL"
 # throw-away instance that preloads gofive and pg_cron (test/postgresql.conf).
 # test/run starts the local Venio server and passes its address with a
 # second --temp-config.
-REGRESS = setup sync_calls errors requests auth settings cancel \
+REGRESS = setup sync_calls errors requests auth settings accounts cancel \
 	outbox outbox_order outbox_outage outbox_trigger security databases cron \
 	operations_customer operations_deal_case_contract operations_product \
 	operations_quotation_salesorder operations_misc hostile

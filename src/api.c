@@ -1,7 +1,8 @@
 /*
  * api.c
- *		An authenticated call to the Venio API: URL, headers, token, and the
- *		one refresh-and-retry that a 401 earns (REFERENCE.md sections 1-2).
+ *		An authenticated call to the Venio API with the current account
+ *		(gofive.server): URL, headers, token, and the one refresh-and-retry
+ *		that a 401 earns (REFERENCE.md sections 1-2).
  */
 #include "postgres.h"
 
@@ -19,17 +20,21 @@ void
 gofive_api_call(const char *opname, const char *method, const char *path,
 				const char *body, const char *request_id, GofiveOutcome *out)
 {
+	const GofiveAccount *acct;
 	GofiveHttpRequest req = {0};
 	GofiveHttpResponse resp;
 	char	   *url;
+	char	   *token = NULL;
+	uint64		token_id = 0;
 
 	if (RecoveryInProgress())
 		ereport(ERROR,
 				(errcode(ERRCODE_READ_ONLY_SQL_TRANSACTION),
 				 errmsg("gofive %s: cannot call the API from a standby", opname),
 				 errhint("Call it on the primary: a standby sends nothing.")));
-	gofive_require_setting("gofive.base_url", gofive_base_url);
-	url = psprintf("%s%s", gofive_base_url, path);
+	acct = gofive_current_account();
+	gofive_require_setting("gofive.base_url", acct->base_url);
+	url = psprintf("%s%s", acct->base_url, path);
 
 	req.method = method;
 	req.url = url;
@@ -38,16 +43,19 @@ gofive_api_call(const char *opname, const char *method, const char *path,
 	req.body = body;
 	req.body_len = body ? strlen(body) : 0;
 	req.request_id = request_id;
+	req.account = acct;
 
 	for (int attempt = 0;; attempt++)
 	{
-		req.bearer = gofive_get_token();
+		token = gofive_get_token(acct, &token_id);
+		req.bearer = token;
 		gofive_http_perform(opname, &req, &resp);
+		explicit_bzero(token, strlen(token));
 		gofive_read_answer(&resp, out);
 		if (out->http_status != 401 || attempt > 0)
 			break;
-		/* the token was revoked or expired early: renew it once */
-		gofive_forget_token();
+		/* the token was revoked or expired early: renew it, for everybody, once */
+		gofive_token_refused(acct, token_id);
 	}
 	pfree(url);
 }

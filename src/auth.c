@@ -2,19 +2,17 @@
  * auth.c
  *		The OAuth2 client-credentials token (REFERENCE.md section 1).
  *
- * A backend asks {base_url}/authorization/connect/token for a token once and
- * reuses it until shortly before expires_in runs out, or until the settings
- * that produced it change.  The token lives in TopMemoryContext and is wiped
- * when dropped; it never appears in a message.  The token must be an RFC 6750
- * bearer token (it goes into a header line) and expires_in a non-negative
- * number, at most a day; an answer that breaks either is an authentication
- * error (GFAUT).
+ * Asks an account's {base_url}/authorization/connect/token for a token;
+ * token_cache.c keeps it (one per account for the whole cluster) until
+ * shortly before expires_in runs out.  The token never appears in a message.
+ * The token must be an RFC 6750 bearer token (it goes into a header line)
+ * and expires_in a non-negative number, at most a day; an answer that
+ * breaks either is an authentication error (GFAUT).
  */
 #include "postgres.h"
 
 #include <curl/curl.h>
 
-#include "common/hashfn.h"
 #include "utils/builtins.h"
 #include "utils/memutils.h"
 #include "utils/numeric.h"
@@ -26,39 +24,6 @@
 #define DEFAULT_EXPIRES_IN	3600
 #define MAX_EXPIRES_IN		(24 * 3600)	/* a day: renewing daily costs nothing */
 #define MAX_TOKEN_BYTES		8192
-
-static char *cached_token = NULL;
-static TimestampTz cached_until = 0;
-static uint32 cached_settings_hash = 0;
-
-/* A fingerprint of the settings a token belongs to. */
-static uint32
-settings_hash(void)
-{
-	const char *parts[] = {gofive_base_url, gofive_client_id,
-	gofive_client_secret, gofive_subscription_key};
-	uint32		h = 0;
-
-	for (size_t i = 0; i < lengthof(parts); i++)
-	{
-		const char *p = parts[i] ? parts[i] : "";
-
-		h = hash_combine(h, hash_bytes((const unsigned char *) p, strlen(p)));
-	}
-	return h;
-}
-
-void
-gofive_forget_token(void)
-{
-	if (cached_token)
-	{
-		explicit_bzero(cached_token, strlen(cached_token));
-		pfree(cached_token);
-	}
-	cached_token = NULL;
-	cached_until = 0;
-}
 
 static void
 append_form_field(StringInfo buf, const char *name, const char *value)
@@ -78,7 +43,7 @@ append_form_field(StringInfo buf, const char *name, const char *value)
 
 /* Raise when the token endpoint refuses; never show its body, only messages. */
 static void
-raise_token_refused(const GofiveOutcome *out)
+raise_token_refused(const GofiveAccount *acct, const GofiveOutcome *out)
 {
 	ereport(ERROR,
 			(errcode(out->http_status >= 500 ? ERRCODE_GOFIVE_SERVER_ERROR
@@ -86,7 +51,9 @@ raise_token_refused(const GofiveOutcome *out)
 			 errmsg("gofive: the token endpoint refused the client credentials (HTTP %ld)%s%s",
 					out->http_status,
 					out->messages ? ": " : "", out->messages ? out->messages : ""),
-			 errhint("Check gofive.client_id, gofive.client_secret and gofive.subscription_key.")));
+			 acct->server == NULL ?
+			 errhint("Check gofive.client_id, gofive.client_secret and gofive.subscription_key.") :
+			 errhint("Check the options of the user mapping for server \"%s\".", acct->server)));
 }
 
 /*
@@ -144,8 +111,12 @@ read_expires_in(JsonbContainer *root)
 	return DatumGetInt64(DirectFunctionCall1(numeric_int8, n));
 }
 
-static void
-fetch_token(void)
+/*
+ * Fetch a new token for the account; *until is when to stop using it.
+ * Returns it palloc'd (the caller wipes it).
+ */
+char *
+gofive_fetch_token(const GofiveAccount *acct, TimestampTz *until)
 {
 	StringInfoData form;
 	StringInfoData url;
@@ -156,30 +127,34 @@ fetch_token(void)
 	JsonbValue *token;
 	int64		expires_in;
 	int64		margin_ms;
+	char	   *result;
 
-	gofive_require_setting("gofive.client_id", gofive_client_id);
-	gofive_require_setting("gofive.client_secret", gofive_client_secret);
-	gofive_require_setting("gofive.subscription_key", gofive_subscription_key);
+	/* a named account's credentials were checked when it was looked up */
+	gofive_require_setting("gofive.client_id", acct->client_id);
+	gofive_require_setting("gofive.client_secret", acct->client_secret);
+	gofive_require_setting("gofive.subscription_key", acct->subscription_key);
 
 	initStringInfo(&form);
 	append_form_field(&form, "grant_type", "client_credentials");
-	append_form_field(&form, "client_id", gofive_client_id);
-	append_form_field(&form, "client_secret", gofive_client_secret);
+	append_form_field(&form, "client_id", acct->client_id);
+	append_form_field(&form, "client_secret", acct->client_secret);
 
 	initStringInfo(&url);
-	appendStringInfo(&url, "%s%s", gofive_base_url, TOKEN_PATH);
+	gofive_require_setting("gofive.base_url", acct->base_url);
+	appendStringInfo(&url, "%s%s", acct->base_url, TOKEN_PATH);
 
 	req.method = "POST";
 	req.url = url.data;
 	req.content_type = "application/x-www-form-urlencoded";
 	req.body = form.data;
 	req.body_len = form.len;
+	req.account = acct;
 	gofive_http_perform("token request", &req, &resp);
 	explicit_bzero(form.data, form.maxlen);
 
 	gofive_read_answer(&resp, &out);
 	if (out.http_status != 200)
-		raise_token_refused(&out);
+		raise_token_refused(acct, &out);
 	if (out.reading != GF_READ_JSON)
 		raise_bad_token_answer(out.reading == GF_READ_BAD ? out.unreadable : "it is not JSON");
 	body = gofive_outcome_body(&out);
@@ -196,10 +171,7 @@ fetch_token(void)
 		raise_bad_token_answer("access_token is not a bearer token (RFC 6750 characters only)");
 	expires_in = read_expires_in(&body->root);
 
-	gofive_forget_token();
-	cached_token = MemoryContextAlloc(TopMemoryContext, token->val.string.len + 1);
-	memcpy(cached_token, token->val.string.val, token->val.string.len);
-	cached_token[token->val.string.len] = '\0';
+	result = pnstrdup(token->val.string.val, token->val.string.len);
 	explicit_bzero(resp.body.data, resp.body.maxlen);
 	if (out.raw != resp.body.data)
 		explicit_bzero(out.raw, out.raw_len);	/* a copy in the server encoding */
@@ -207,18 +179,7 @@ fetch_token(void)
 
 	/* renew a little early: a fifth of the lifetime, at most a minute */
 	margin_ms = Min(expires_in * 1000 / 5, 60 * 1000);
-	cached_until = TimestampTzPlusMilliseconds(GetCurrentTimestamp(),
-											   expires_in * 1000 - margin_ms);
-	cached_settings_hash = settings_hash();
-}
-
-/* The bearer token to use now, fetching a new one when needed. */
-const char *
-gofive_get_token(void)
-{
-	if (cached_token == NULL ||
-		GetCurrentTimestamp() >= cached_until ||
-		cached_settings_hash != settings_hash())
-		fetch_token();
-	return cached_token;
+	*until = TimestampTzPlusMilliseconds(GetCurrentTimestamp(),
+										 expires_in * 1000 - margin_ms);
+	return result;
 }

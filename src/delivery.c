@@ -53,7 +53,7 @@ take_handle(void)
 	return easy;
 }
 
-/* Start sending a job's request. */
+/* Start sending a job's request, with its account's URL, key and bearer token. */
 void
 delivery_start(Job *job, const char *bearer)
 {
@@ -61,12 +61,13 @@ delivery_start(Job *job, const char *bearer)
 	MemoryContext old = MemoryContextSwitchTo(job->cxt);
 
 	req.method = job->method;
-	req.url = psprintf("%s%s", gofive_base_url, job->path);
+	req.url = psprintf("%s%s", job->account->base_url, job->path);
 	req.content_type = "application/json";
 	req.body = job->body;
 	req.body_len = job->body ? strlen(job->body) : 0;
 	req.bearer = bearer;
 	req.request_id = job->request_id;
+	req.account = job->account;
 
 	apply_limits();
 	job->easy = take_handle();

@@ -1,6 +1,7 @@
 /*
  * gofive.c
- *		Module entry point: settings, and (when preloaded) the outbox worker.
+ *		Module entry point: settings, and (when preloaded) the outbox worker
+ *		and the shared token cache.
  */
 #include "postgres.h"
 
@@ -20,12 +21,14 @@ _PG_init(void)
 {
 	gofive_define_settings();
 	gofive_define_worker_settings();
+	gofive_define_account_settings();
 	MarkGUCPrefixReserved("gofive");
 
 	/* the launcher, the workers and their shared memory need preloading */
 	if (process_shared_preload_libraries_in_progress)
 	{
 		gofive_shmem_init();
+		gofive_token_cache_init();
 		gofive_register_launcher();
 		gofive_install_utility_hook();
 	}

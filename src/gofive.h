@@ -8,6 +8,7 @@
 #include "postgres.h"
 
 #include "fmgr.h"
+#include "datatype/timestamp.h"
 #include "lib/stringinfo.h"
 #include "utils/jsonb.h"
 
@@ -42,6 +43,43 @@ extern int	gofive_keep_response_size;	/* worker */
 
 extern void gofive_define_settings(void);
 extern void gofive_require_setting(const char *name, const char *value);
+extern const char *gofive_url_problem(const char *url);
+extern bool gofive_has_control_characters(const char *s);
+
+/* ---- account.c: whose credentials, URL and connection settings a call uses ---- */
+#define GOFIVE_ACCOUNT_KEY_LEN 32	/* SHA-256 */
+
+typedef struct GofiveAccount
+{
+	const char *server;			/* the foreign server; NULL: the default account */
+	const char *base_url;		/* without a trailing slash */
+	const char *client_id;
+	const char *client_secret;
+	const char *subscription_key;
+	int			timeout_ms;
+	int			connect_timeout_ms;
+	const char *ca_file;		/* empty: the system's CAs */
+	bool		ssl_verify;
+	/* what a token belongs to: base_url and the three credentials (token_cache.c) */
+	uint8		key[GOFIVE_ACCOUNT_KEY_LEN];
+} GofiveAccount;
+
+/* why an account cannot be used (for the worker, which must not raise) */
+typedef struct GofiveAccountProblem
+{
+	int			sqlstate;
+	char	   *message;
+	char	   *hint;
+} GofiveAccountProblem;
+
+extern char *gofive_server;
+extern void gofive_define_account_settings(void);
+extern const GofiveAccount *gofive_current_account(void);
+extern const char *gofive_enqueue_account(void);
+extern GofiveAccount *gofive_lookup_account(const char *server, Oid role,
+											GofiveAccountProblem *problem);
+extern void gofive_raise_account_problem(const GofiveAccountProblem *problem)
+			pg_attribute_noreturn();
 
 /* ---- http.c: one HTTP exchange ---- */
 typedef struct GofiveHttpRequest
@@ -53,6 +91,7 @@ typedef struct GofiveHttpRequest
 	size_t		body_len;
 	const char *bearer;			/* NULL: no Authorization header */
 	const char *request_id;		/* NULL: no X-Request-Id header */
+	const GofiveAccount *account;	/* subscription key, timeouts, TLS settings */
 } GofiveHttpRequest;
 
 typedef struct GofiveHttpResponse
@@ -76,8 +115,12 @@ extern void gofive_http_prepare(void *easy, const GofiveHttpRequest *req,
 								char *errbuf);
 
 /* ---- auth.c: the OAuth2 client-credentials token ---- */
-extern const char *gofive_get_token(void);
-extern void gofive_forget_token(void);
+extern char *gofive_fetch_token(const GofiveAccount *account, TimestampTz *until);
+
+/* ---- token_cache.c: one token per account for the whole cluster ---- */
+extern char *gofive_get_token(const GofiveAccount *account, uint64 *token_id);
+extern void gofive_token_refused(const GofiveAccount *account, uint64 token_id);
+extern void gofive_token_cache_init(void);
 
 /* ---- response.c: reading an answer ---- */
 typedef enum GofiveReading

@@ -166,10 +166,10 @@ gofive_http_headers(const GofiveHttpRequest *req)
 		headers = curl_slist_append(headers, buf.data);
 	}
 	headers = curl_slist_append(headers, "Accept: application/json");
-	if (gofive_subscription_key && *gofive_subscription_key)
+	if (req->account->subscription_key && *req->account->subscription_key)
 	{
 		resetStringInfo(&buf);
-		appendStringInfo(&buf, "Ocp-Apim-Subscription-Key: %s", gofive_subscription_key);
+		appendStringInfo(&buf, "Ocp-Apim-Subscription-Key: %s", req->account->subscription_key);
 		headers = curl_slist_append(headers, buf.data);
 	}
 	if (req->bearer)
@@ -216,13 +216,13 @@ gofive_http_prepare(void *handle, const GofiveHttpRequest *req, GofiveHttpRespon
 	curl_easy_setopt(easy, CURLOPT_FOLLOWLOCATION, 0L);	/* never forward the token */
 	curl_easy_setopt(easy, CURLOPT_USERAGENT, USER_AGENT);
 	curl_easy_setopt(easy, CURLOPT_HTTPHEADER, headers);
-	curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, (long) gofive_timeout_ms);
-	curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, (long) gofive_connect_timeout_ms);
+	curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, (long) req->account->timeout_ms);
+	curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, (long) req->account->connect_timeout_ms);
 	curl_easy_setopt(easy, CURLOPT_TCP_KEEPALIVE, 1L);
-	curl_easy_setopt(easy, CURLOPT_SSL_VERIFYPEER, gofive_ssl_verify ? 1L : 0L);
-	curl_easy_setopt(easy, CURLOPT_SSL_VERIFYHOST, gofive_ssl_verify ? 2L : 0L);
-	if (gofive_ca_file && *gofive_ca_file)
-		curl_easy_setopt(easy, CURLOPT_CAINFO, gofive_ca_file);
+	curl_easy_setopt(easy, CURLOPT_SSL_VERIFYPEER, req->account->ssl_verify ? 1L : 0L);
+	curl_easy_setopt(easy, CURLOPT_SSL_VERIFYHOST, req->account->ssl_verify ? 2L : 0L);
+	if (req->account->ca_file && *req->account->ca_file)
+		curl_easy_setopt(easy, CURLOPT_CAINFO, req->account->ca_file);
 	curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, errbuf);
 	curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, collect_body);
 	curl_easy_setopt(easy, CURLOPT_WRITEDATA, resp);
@@ -272,7 +272,7 @@ run_transfer(CURLM *multi, CURL *easy)
 }
 
 static void
-raise_transport_error(const char *what, const char *url, CURLcode code,
+raise_transport_error(const char *what, const GofiveHttpRequest *req, CURLcode code,
 					  const char *errbuf)
 {
 	bool		timed_out = (code == CURLE_OPERATION_TIMEDOUT);
@@ -286,8 +286,8 @@ raise_transport_error(const char *what, const char *url, CURLcode code,
 			 errmsg("gofive %s failed: %s", what,
 					timed_out ? "the API did not answer in time" : curl_easy_strerror(code)),
 			 timed_out ? errdetail("gofive.timeout is %d ms, gofive.connect_timeout is %d ms.",
-								   gofive_timeout_ms, gofive_connect_timeout_ms) : 0,
-			 errdetail_log("%s: %s", url, errbuf)));
+								   req->account->timeout_ms, req->account->connect_timeout_ms) : 0,
+			 errdetail_log("%s: %s", req->url, errbuf)));
 }
 
 /*
@@ -330,7 +330,7 @@ gofive_http_perform(const char *what, const GofiveHttpRequest *req,
 					(errcode(ERRCODE_OUT_OF_MEMORY),
 					 errmsg("gofive %s failed: out of memory for an answer of %d bytes",
 							what, resp->body.len)));
-		raise_transport_error(what, req->url, code, errbuf);
+		raise_transport_error(what, req, code, errbuf);
 	}
 	/* an answer over the limit is returned (marked) for outcome.c to judge */
 	curl_easy_getinfo(backend_easy, CURLINFO_RESPONSE_CODE, &resp->status);

@@ -42,13 +42,13 @@ static SPIPlanPtr insert_plan = NULL;
 static SPIPlanPtr insert_rows_plan = NULL;
 
 #define INSERT_SQL \
-	"INSERT INTO gofive.outbox (operation, method, path, body, ordering_key, enqueued_by) " \
-	"VALUES ($1, $2, $3, $4, $5, $6) RETURNING id"
+	"INSERT INTO gofive.outbox (operation, method, path, body, ordering_key, enqueued_by, account) " \
+	"VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id"
 
 /* the arrays' elements in their order, so that ids (and key order) follow it */
 #define INSERT_ROWS_SQL \
-	"INSERT INTO gofive.outbox (operation, method, path, body, ordering_key, enqueued_by) " \
-	"SELECT $1, $2, u.path, u.body, u.key, $6" \
+	"INSERT INTO gofive.outbox (operation, method, path, body, ordering_key, enqueued_by, account) " \
+	"SELECT $1, $2, u.path, u.body, u.key, $6, $7" \
 	"  FROM ROWS FROM (pg_catalog.unnest($3), pg_catalog.unnest($4), pg_catalog.unnest($5))" \
 	"       WITH ORDINALITY AS u(path, body, key, n)" \
 	" ORDER BY u.n"
@@ -84,12 +84,17 @@ refuse_on_standby(void)
 /*
  * Run a prepared INSERT into gofive.outbox as the table's owner; the values
  * are converted already, so nothing of the caller's runs raised.  The row
- * belongs to the current user.  Returns the first id when returning_id.
+ * belongs to the current user, and goes with the account of gofive.server
+ * (checked first: the user must be able to use it).  Returns the first id
+ * when returning_id.  values, types and nulls have NARGS places.
  */
+#define NARGS 7
+
 static int64
 insert_as_owner(SPIPlanPtr *plan, const char *sql, Oid *types, Datum *values,
-				const char *nulls, bool returning_id)
+				char *nulls, bool returning_id)
 {
+	const char *account = gofive_enqueue_account();
 	GofiveRaised saved;
 	int64		id = 0;
 	bool		isnull;
@@ -97,10 +102,12 @@ insert_as_owner(SPIPlanPtr *plan, const char *sql, Oid *types, Datum *values,
 
 	refuse_on_standby();
 	values[5] = ObjectIdGetDatum(GetUserId());
+	values[6] = account ? CStringGetTextDatum(account) : (Datum) 0;
+	nulls[6] = account ? ' ' : 'n';
 	gofive_become_owner(&saved);
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "gofive: SPI_connect failed");
-	rc = SPI_execute_plan(gofive_prepare_once(plan, sql, 6, types), values, nulls, false, 0);
+	rc = SPI_execute_plan(gofive_prepare_once(plan, sql, NARGS, types), values, nulls, false, 0);
 	if (rc != (returning_id ? SPI_OK_INSERT_RETURNING : SPI_OK_INSERT))
 		elog(ERROR, "gofive: could not insert into gofive.outbox: %s", SPI_result_code_string(rc));
 	if (returning_id)
@@ -121,9 +128,10 @@ int64
 gofive_enqueue_row(const char *operation, const char *method, const char *path,
 				   Jsonb *body, const char *ordering_key)
 {
-	Oid			types[6] = {TEXTOID, TEXTOID, TEXTOID, JSONBOID, TEXTOID, REGROLEOID};
-	Datum		values[6];
-	char		nulls[6] = {' ', ' ', ' ', ' ', ' ', ' '};
+	Oid			types[NARGS] = {TEXTOID, TEXTOID, TEXTOID, JSONBOID, TEXTOID, REGROLEOID,
+	TEXTOID};
+	Datum		values[NARGS];
+	char		nulls[NARGS] = {' ', ' ', ' ', ' ', ' ', ' ', ' '};
 
 	values[0] = CStringGetTextDatum(operation);
 	values[1] = CStringGetTextDatum(method);
@@ -143,15 +151,17 @@ void
 gofive_enqueue_rows(const char *operation, const char *method, int n, Datum *paths,
 					Datum *bodies, bool *body_nulls, Datum *keys, bool *key_nulls)
 {
-	Oid			types[6] = {TEXTOID, TEXTOID, TEXTARRAYOID, JSONBARRAYOID, TEXTARRAYOID, REGROLEOID};
-	Datum		values[6];
+	Oid			types[NARGS] = {TEXTOID, TEXTOID, TEXTARRAYOID, JSONBARRAYOID,
+	TEXTARRAYOID, REGROLEOID, TEXTOID};
+	Datum		values[NARGS];
+	char		nulls[NARGS] = {' ', ' ', ' ', ' ', ' ', ' ', ' '};
 
 	values[0] = CStringGetTextDatum(operation);
 	values[1] = CStringGetTextDatum(method);
 	values[2] = gofive_array(TEXTOID, n, paths, NULL);
 	values[3] = gofive_array(JSONBOID, n, bodies, body_nulls);
 	values[4] = gofive_array(TEXTOID, n, keys, key_nulls);
-	(void) insert_as_owner(&insert_rows_plan, INSERT_ROWS_SQL, types, values, NULL, false);
+	(void) insert_as_owner(&insert_rows_plan, INSERT_ROWS_SQL, types, values, nulls, false);
 }
 
 const GfOperation *

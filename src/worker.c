@@ -294,8 +294,8 @@ judge(Job *job, TimestampTz now)
 				record_failed(job, j.summary, NULL);
 			break;
 		case GF_ACT_RENEW_TOKEN_AND_RETRY:
-			/* renew the token before the next request; retry this one soon */
-			gofive_forget_token();
+			/* renew the token (for everybody) before the next request; retry this one soon */
+			gofive_token_refused(job->account, job->token_id);
 			job->error = j.summary;
 			gofive_set_last_error(job->error);
 			schedule_retry(job, now, 0, true);
@@ -398,6 +398,7 @@ exchange(bool record, bool claim)
 	ListCell   *lc;
 
 	claimed = db_exchange(finished, claim ? gofive_batch_size : 0);
+	db_resolve_accounts(claimed);
 	if (claim)
 	{
 		ws.more_to_claim = (list_length(claimed) == gofive_batch_size);
@@ -416,16 +417,43 @@ exchange(bool record, bool claim)
 	}
 }
 
-/* The token for the next requests; NULL (and an outage noted) if none. */
-static const char *
-token_or_null(TimestampTz now)
+/* A token for one account, had once per round of starts. */
+typedef struct RoundToken
 {
-	MemoryContext cxt = CurrentMemoryContext;
-	const char *volatile token = NULL;
+	const uint8 *key;
+	char	   *token;			/* NULL: none could be had */
+	uint64		token_id;
+	bool		outage;			/* why not: the API looks unavailable */
+	char	   *error;			/* why not */
+} RoundToken;
 
+/*
+ * The token for an account, asked for once per round (in the round's
+ * memory context).  A failure is kept: an outage (no connection, 5xx)
+ * stops the round; credentials the API refuses, or missing settings, stop
+ * only that account's requests.
+ */
+static RoundToken *
+token_for(List **round, const GofiveAccount *acct, MemoryContext cxt)
+{
+	MemoryContext old = MemoryContextSwitchTo(cxt);
+	RoundToken *rt;
+	ListCell   *lc;
+
+	foreach(lc, *round)
+	{
+		rt = (RoundToken *) lfirst(lc);
+		if (memcmp(rt->key, acct->key, GOFIVE_ACCOUNT_KEY_LEN) == 0)
+		{
+			MemoryContextSwitchTo(old);
+			return rt;
+		}
+	}
+	rt = palloc0(sizeof(RoundToken));
+	rt->key = acct->key;
 	PG_TRY();
 	{
-		token = gofive_get_token();
+		rt->token = gofive_get_token(acct, &rt->token_id);
 	}
 	PG_CATCH();
 	{
@@ -434,35 +462,82 @@ token_or_null(TimestampTz now)
 		MemoryContextSwitchTo(cxt);
 		err = CopyErrorData();
 		FlushErrorState();
-		gofive_set_last_error(err->message);
-		elog(LOG, "gofive worker: no token: %s", err->message);
+		rt->token = NULL;
+		rt->error = pstrdup(err->message);
+		rt->outage = (err->sqlerrcode == ERRCODE_GOFIVE_TRANSPORT ||
+					  err->sqlerrcode == ERRCODE_GOFIVE_SERVER_ERROR);
+		elog(LOG, "gofive worker: no token%s%s: %s", acct->server ? " for account " : "",
+			 acct->server ? acct->server : "", err->message);
 		FreeErrorData(err);
-		note_outage(true, now);
-		if (ws.circuit == CIRCUIT_CLOSED)
-			ws.paused_until = TimestampTzPlusMilliseconds(now, gofive_retry_base_ms);
 	}
 	PG_END_TRY();
-	return token;
+	*round = lappend(*round, rt);
+	MemoryContextSwitchTo(old);
+	return rt;
+}
+
+/*
+ * A request that cannot be sent now (its account cannot be used, or the
+ * API refused its credentials): it is retried like a failed attempt, and
+ * ends dead if that goes on; it holds its slot until that is recorded.
+ */
+static void
+finish_unsent(Job *job, const char *why, TimestampTz now)
+{
+	MemoryContext old = MemoryContextSwitchTo(job->cxt);
+
+	job->error = psprintf("not sent: %s", why);
+	gofive_set_last_error(job->error);
+	schedule_retry(job, now, 0, true);
+	MemoryContextSwitchTo(old);
+	if (ws.finished == NIL)
+		ws.first_finished_at = now;
+	ws.finished = lappend(ws.finished, job);
+	pg_atomic_fetch_add_u32(&gofive_slot->in_flight, 1);
 }
 
 static void
 start_ready(TimestampTz now)
 {
-	const char *token;
+	MemoryContext cxt;
+	List	   *round = NIL;
+	ListCell   *lc;
 
 	if (ws.ready == NIL || slots_used() >= gofive_max_concurrency || !may_send(now))
 		return;
-	if ((token = token_or_null(now)) == NULL)
-		return;
+	cxt = AllocSetContextCreate(TopMemoryContext, "gofive round", ALLOCSET_SMALL_SIZES);
 	while (ws.ready != NIL && slots_used() < gofive_max_concurrency && may_send(now))
 	{
 		Job		   *job = (Job *) linitial(ws.ready);
+		RoundToken *rt = job->account ? token_for(&round, job->account, cxt) : NULL;
 
+		if (rt && rt->token == NULL && rt->outage)
+		{
+			gofive_set_last_error(rt->error);
+			note_outage(true, now);
+			if (ws.circuit == CIRCUIT_CLOSED)
+				ws.paused_until = TimestampTzPlusMilliseconds(now, gofive_retry_base_ms);
+			break;
+		}
 		ws.ready = list_delete_first(ws.ready);
-		delivery_start(job, token);
+		if (rt == NULL || rt->token == NULL)
+		{
+			finish_unsent(job, rt ? rt->error : job->account_problem, now);
+			continue;
+		}
+		job->token_id = rt->token_id;
+		delivery_start(job, rt->token);
 		pg_atomic_fetch_add_u32(&gofive_slot->in_flight, 1);
 		pg_atomic_fetch_add_u64(&gofive_slot->sent, 1);
 	}
+	foreach(lc, round)
+	{
+		RoundToken *rt = (RoundToken *) lfirst(lc);
+
+		if (rt->token)
+			explicit_bzero(rt->token, strlen(rt->token));
+	}
+	MemoryContextDelete(cxt);
 }
 
 /* Judge what has finished, in one transaction (for the subtransactions). */

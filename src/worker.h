@@ -27,6 +27,13 @@ typedef struct Job
 	char	   *body;			/* JSON text, or NULL */
 	char	   *request_id;
 	int			attempts;		/* attempts before this one */
+	char	   *account_name;	/* gofive.outbox.account; NULL: the default account */
+	Oid			enqueued_by;
+
+	/* its account, resolved after the claim (worker_account.c) */
+	GofiveAccount *account;		/* NULL: it cannot be used, see account_problem */
+	char	   *account_problem;
+	uint64		token_id;		/* of the token it was sent with */
 
 	/* the transfer */
 	CURL	   *easy;
@@ -55,6 +62,9 @@ extern List *db_exchange(List *finished, int claim_limit);
 extern void db_release(List *jobs);
 extern TimestampTz db_next_due(void);
 extern int64 db_purge(void);
+
+/* worker_account.c: each claimed job's account, for its enqueuer */
+extern void db_resolve_accounts(List *jobs);
 
 /* delivery.c: the transfers in flight, on one curl multi handle */
 extern void delivery_init(void);

@@ -62,7 +62,8 @@
 	"        attempts = o.attempts OPERATOR(pg_catalog.+) 1" \
 	"   FROM c WHERE o.id" OP_EQ "c.id" \
 	" RETURNING o.id, o.operation, o.method, o.path, o.body::pg_catalog.text," \
-	"           o.request_id::pg_catalog.text, o.attempts OPERATOR(pg_catalog.-) 1"
+	"           o.request_id::pg_catalog.text, o.attempts OPERATOR(pg_catalog.-) 1," \
+	"           o.account, o.enqueued_by::pg_catalog.oid"
 
 #define RECORD_SQL \
 	"UPDATE gofive.outbox o SET" \
@@ -180,6 +181,8 @@ job_from_tuple(HeapTuple tuple, TupleDesc desc)
 	job->body = SPI_getvalue(tuple, desc, 5);	/* NULL when null */
 	job->request_id = SPI_getvalue(tuple, desc, 6);
 	job->attempts = DatumGetInt32(SPI_getbinval(tuple, desc, 7, &isnull));
+	job->account_name = SPI_getvalue(tuple, desc, 8);	/* NULL: the default account */
+	job->enqueued_by = DatumGetObjectId(SPI_getbinval(tuple, desc, 9, &isnull));
 	job->business_code = -1;
 	MemoryContextSwitchTo(old);
 	return job;

@@ -36,6 +36,7 @@ CREATE TABLE gofive.outbox (
     next_attempt_at timestamptz NOT NULL DEFAULT pg_catalog.now(),
     enqueued_at     timestamptz NOT NULL DEFAULT pg_catalog.now(),
     enqueued_by     regrole NOT NULL,       -- whose request it is (set by gofive)
+    account         text,                   -- the account (foreign server) it goes with; NULL: the default
     last_attempt_at timestamptz,
     finished_at     timestamptz,
     http_status     integer,
@@ -46,6 +47,8 @@ CREATE TABLE gofive.outbox (
     duration_ms     double precision        -- of the last attempt
 );
 COMMENT ON TABLE gofive.outbox IS 'Requests to the Venio API, delivered after commit by the gofive worker';
+COMMENT ON COLUMN gofive.outbox.account IS
+    'The Venio account (a foreign server of the gofive wrapper, by name) whose base URL and credentials deliver it: gofive.server when it was queued; NULL: the default account (the gofive.* settings)';
 COMMENT ON COLUMN gofive.outbox.enqueued_by IS
     'The role that enqueued the request (for a trigger, the role whose statement fired it); it alone, its members and gofive_admin see and manage the row';
 
