@@ -1,8 +1,11 @@
 -- Authentication: one token for many calls, renewed shortly before it
 -- expires and after a 401; refused credentials raise GFAUT without showing
 -- any secret; missing settings raise GFCFG.
+-- the token is shared by every session (and the worker): make sure one is
+-- held, then have the server revoke it
+SELECT gofive_upsert_serial('MN00100', 'PD001', 'S0', true) IS NOT NULL AS token_held;
 SELECT mock.reset();
-SELECT mock.expire_tokens();  -- drop the token this backend may hold
+SELECT mock.expire_tokens();
 
 -- one token fetch (after the 401 for the revoked one), then reuse
 SELECT count(*) AS calls
