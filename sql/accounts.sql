@@ -83,6 +83,15 @@ SHOW gofive.server;
 SELECT gofive_upsert_serial('MN00504', 'PD001', 'SD4', true)->>'runningNumber' AS via_default_again;
 SELECT * FROM pg_temp.api_calls();
 
+-- the server's timeout wins over gofive.timeout (30s here), and the error says whose it is
+ALTER SERVER venio_b OPTIONS (SET timeout '300ms');
+SELECT mock.fault('{"mode": "latency", "latency_ms": 3000, "count": 1, "path": "/v3/"}');
+SET gofive.server = 'venio_b';
+SELECT gofive_upsert_serial('MN00505', 'PD001', 'SB5', true);
+RESET gofive.server;
+SELECT mock.fault('{"mode": "none"}');
+ALTER SERVER venio_b OPTIONS (SET timeout '20s');
+
 -- ---- an account needs USAGE, and a user mapping with all three credentials ----
 CREATE ROLE regress_acct_user LOGIN;
 CREATE ROLE regress_acct_plain;

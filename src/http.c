@@ -285,8 +285,12 @@ raise_transport_error(const char *what, const GofiveHttpRequest *req, CURLcode c
 			(errcode(ERRCODE_GOFIVE_TRANSPORT),
 			 errmsg("gofive %s failed: %s", what,
 					timed_out ? "the API did not answer in time" : curl_easy_strerror(code)),
-			 timed_out ? errdetail("gofive.timeout is %d ms, gofive.connect_timeout is %d ms.",
-								   req->account->timeout_ms, req->account->connect_timeout_ms) : 0,
+			 !timed_out ? 0 : req->account->server == NULL ?
+			 errdetail("gofive.timeout is %d ms, gofive.connect_timeout is %d ms.",
+					   req->account->timeout_ms, req->account->connect_timeout_ms) :
+			 errdetail("The timeout of account \"%s\" is %d ms, its connect timeout %d ms.",
+					   req->account->server, req->account->timeout_ms,
+					   req->account->connect_timeout_ms),
 			 errdetail_log("%s: %s", req->url, errbuf)));
 }
 
