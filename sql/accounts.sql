@@ -247,10 +247,27 @@ SELECT dblink_send_query('s' || i,
            format($$SELECT gofive_upsert_serial('MN0070%s', 'PD001', 'SN', true)->>'runningNumber'$$, i))
 FROM generate_series(1, 4) AS i;
 SELECT r FROM generate_series(1, 4) AS i, dblink_get_result('s' || i) AS t(r text) ORDER BY r;
+SELECT count(*) AS ends FROM generate_series(1, 4) AS i, dblink_get_result('s' || i) AS t(r text);
 SELECT client, n AS token_requests FROM pg_temp.token_requests();
 SELECT count(*) AS api_requests, count(DISTINCT e->'headers'->>'authorization') AS distinct_tokens
 FROM mock.journal() AS e WHERE e->>'path' <> '/authorization/connect/token';
 SELECT (s->>'token_requests')::int AS token_requests_in_stats FROM mock.get('/_mock/stats') AS s;
+-- a fetch that fails fails those waiting for it the same way, without
+-- each of them asking again
+ALTER USER MAPPING FOR PUBLIC SERVER venio_d OPTIONS (SET client_secret 'wrong-secret-d');
+SELECT mock.reset();
+SELECT mock.fault('{"mode": "latency", "latency_ms": 1000, "path": "/authorization/connect/token", "count": 1}');
+SELECT dblink_send_query('s' || i, $$SELECT gofive_upsert_serial('MN00709', 'PD001', 'SN', true)->>'runningNumber'$$)
+FROM generate_series(1, 3) AS i;
+SELECT i, mock.error_of(format('SELECT * FROM dblink_get_result(%L) AS t(r text)', 's' || i)) AS error
+FROM generate_series(1, 3) AS i;
+SELECT * FROM dblink_get_result('s1') AS t(r text);  -- the ends of the failed queries
+SELECT * FROM dblink_get_result('s2') AS t(r text);
+SELECT * FROM dblink_get_result('s3') AS t(r text);
+SELECT client, status, n AS token_requests FROM pg_temp.token_requests();
+SELECT count(*) AS api_requests FROM pg_temp.api_calls();
+ALTER USER MAPPING FOR PUBLIC SERVER venio_d OPTIONS (SET client_secret 'secret-d-1234');
+
 -- sessions that connect, call once and leave fetch none
 SELECT dblink_disconnect('s' || i) FROM generate_series(1, 4) AS i;
 SELECT mock.reset();
