@@ -13,7 +13,8 @@
  *	 - one process fetches an account's token while the others wait for it
  *	   (the slot's "fetching" flag and a condition variable); no lock is
  *	   held across the network call: the LWLock is held only to look up,
- *	   claim, publish or drop a slot;
+ *	   claim, publish or drop a slot, and nothing that can fail (not even
+ *	   palloc) runs while it is held;
  *	 - a fetch that fails with a gofive error is reported, with the same
  *	   SQLSTATE and message, to the processes that waited for it (so N
  *	   waiters do not make N more doomed requests); a new caller tries again;
@@ -211,15 +212,14 @@ token_valid(TokenSlot *slot, TimestampTz now)
 	return slot->len > 0 && now < slot->until;
 }
 
+/* Copy the token into buf (allocated before taking the lock: nothing may fail under it). */
 static char *
-copy_token(TokenSlot *slot, TimestampTz now, uint64 *token_id)
+copy_token(TokenSlot *slot, TimestampTz now, char *buf, uint64 *token_id)
 {
-	char	   *copy = palloc(slot->len + 1);
-
-	memcpy(copy, slot->token, slot->len + 1);
+	memcpy(buf, slot->token, slot->len + 1);
 	*token_id = slot->token_id;
 	slot->last_used = now;
-	return copy;
+	return buf;
 }
 
 /* A process leaving mid-fetch: let the waiters go on. */
@@ -336,15 +336,17 @@ static void
 raise_waited_failure(TokenCache *cache, TokenSlot *slot)
 {
 	int			code = slot->fail_code;
-	char	   *message = pstrdup(slot->fail_message);
-	char	   *hint = slot->fail_hint[0] ? pstrdup(slot->fail_hint) : NULL;
+	char		message[FAILURE_TEXT_BYTES];
+	char		hint[FAILURE_TEXT_BYTES];
 
+	memcpy(message, slot->fail_message, FAILURE_TEXT_BYTES);
+	memcpy(hint, slot->fail_hint, FAILURE_TEXT_BYTES);
 	unlock(cache);
 	ConditionVariableCancelSleep();
 	ereport(ERROR,
 			(errcode(code),
 			 errmsg_internal("%s", message),
-			 hint ? errhint("%s", hint) : 0));
+			 hint[0] ? errhint("%s", hint) : 0));
 }
 
 /*
@@ -358,6 +360,7 @@ gofive_get_token(const GofiveAccount *acct, uint64 *token_id)
 	TokenCache *cache = the_cache();
 	bool		waiting = false;
 	uint64		waited_fetches = 0;
+	char	   *buf = palloc(TOKEN_MAX_BYTES + 1);
 
 	for (;;)
 	{
@@ -368,7 +371,7 @@ gofive_get_token(const GofiveAccount *acct, uint64 *token_id)
 		slot = find_slot(cache, acct->key);
 		if (slot && token_valid(slot, now))
 		{
-			char	   *token = copy_token(slot, now, token_id);
+			char	   *token = copy_token(slot, now, buf, token_id);
 
 			unlock(cache);
 			if (waiting)
@@ -414,6 +417,7 @@ gofive_get_token(const GofiveAccount *acct, uint64 *token_id)
 			before_shmem_exit(release_my_fetches, (Datum) 0);
 			exit_callback_registered = true;
 		}
+		pfree(buf);
 		return fetch_into(cache, slot, acct, token_id);
 	}
 }
