@@ -27,6 +27,7 @@
 #include "storage/proc.h"
 #include "storage/shmem.h"
 #include "utils/builtins.h"
+#include "utils/resowner.h"
 #include "utils/timestamp.h"
 
 #include "gofive.h"
@@ -40,6 +41,7 @@ static shmem_startup_hook_type prev_shmem_startup_hook = NULL;
 
 static bool wake_at_commit = false;
 static bool register_at_commit = false;
+static bool wake_after_locks = false;	/* committed: wake once the locks are gone */
 static bool xact_callback_registered = false;
 
 static Size
@@ -137,6 +139,23 @@ register_database(Oid dboid)
 		SetLatch(latch);
 }
 
+/*
+ * The worker is woken only once the committed transaction has sent its
+ * catalog invalidations and released its locks: XACT_EVENT_COMMIT comes
+ * before both, so a worker woken there could claim a row and still see,
+ * in its caches, the catalogs as they were before the transaction (say, a
+ * REVOKE USAGE on an account committed with the request).
+ */
+static void
+wake_after_release(ResourceReleasePhase phase, bool isCommit, bool isTopLevel, void *arg)
+{
+	if (phase != RESOURCE_RELEASE_AFTER_LOCKS || !isTopLevel || !wake_after_locks)
+		return;
+	wake_after_locks = false;
+	if (isCommit && gofive_control)
+		wake_worker(MyDatabaseId);
+}
+
 static void
 at_commit(XactEvent event, void *arg)
 {
@@ -144,8 +163,7 @@ at_commit(XactEvent event, void *arg)
 	{
 		case XACT_EVENT_COMMIT:
 		case XACT_EVENT_PARALLEL_COMMIT:
-			if (gofive_control && wake_at_commit)
-				wake_worker(MyDatabaseId);
+			wake_after_locks = wake_at_commit;
 			if (gofive_control && register_at_commit)
 				register_database(MyDatabaseId);
 			wake_at_commit = register_at_commit = false;
@@ -167,6 +185,7 @@ ensure_callback(void)
 	if (!xact_callback_registered)
 	{
 		RegisterXactCallback(at_commit, NULL);
+		RegisterResourceReleaseCallback(wake_after_release, NULL);
 		xact_callback_registered = true;
 	}
 }
