@@ -94,13 +94,14 @@ static int64
 insert_as_owner(SPIPlanPtr *plan, const char *sql, Oid *types, Datum *values,
 				char *nulls, bool returning_id)
 {
-	const char *account = gofive_enqueue_account();
+	const char *account;
 	GofiveRaised saved;
 	int64		id = 0;
 	bool		isnull;
 	int			rc;
 
 	refuse_on_standby();
+	account = gofive_enqueue_account();
 	values[5] = ObjectIdGetDatum(GetUserId());
 	values[6] = account ? CStringGetTextDatum(account) : (Datum) 0;
 	nulls[6] = account ? ' ' : 'n';
