@@ -168,9 +168,9 @@ RESET gofive.server;
 -- from a row trigger and a statement trigger, with the account in force when they fire
 CREATE TABLE regress_acct_items (running_no text, product_code text);
 CREATE TRIGGER by_row AFTER INSERT ON regress_acct_items FOR EACH ROW
-    EXECUTE FUNCTION gofive.enqueue_trigger('upsert_serial', '{"runningNumber": "running_no", "productCode": "product_code"}');
+    EXECUTE FUNCTION gofive_enqueue_trigger('upsert_serial', '{"runningNumber": "running_no", "productCode": "product_code"}');
 CREATE TRIGGER by_statement AFTER INSERT ON regress_acct_items REFERENCING NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION gofive.enqueue_trigger('upsert_serial', '{"runningNumber": "running_no", "productCode": "product_code"}');
+    FOR EACH STATEMENT EXECUTE FUNCTION gofive_enqueue_trigger('upsert_serial', '{"runningNumber": "running_no", "productCode": "product_code"}');
 BEGIN;
 SET LOCAL gofive.server = 'venio_b';
 INSERT INTO regress_acct_items VALUES ('MN00611', 'PD001'), ('MN00612', 'PD002');

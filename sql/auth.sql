@@ -1,6 +1,6 @@
 -- Authentication: one token for many calls, renewed shortly before it
--- expires and after a 401; refused credentials raise GFAUT without showing
--- any secret; missing settings raise GFCFG.
+-- expires and after a 401; refused credentials raise VNAUT without showing
+-- any secret; missing settings raise VNCFG.
 -- the token is shared by every session (and the worker): make sure one is
 -- held, then have the server revoke it
 SELECT gofive_upsert_serial('MN00100', 'PD001', 'S0', true) IS NOT NULL AS token_held;
@@ -41,7 +41,7 @@ SELECT e->>'path' AS path, e->>'status' AS status
 FROM mock.journal() AS e ORDER BY (e->>'seq')::int;
 SELECT mock.fault('{"mode": "none"}');
 
--- refused credentials: GFAUT, and neither secret appears in the error
+-- refused credentials: VNAUT, and neither secret appears in the error
 SET gofive.client_secret = 'not-the-secret';
 SELECT mock.error_of($$SELECT gofive_upsert_serial('MN00101', 'PD001', 'S1', true)$$) AS wrong_secret;
 RESET gofive.client_secret;
@@ -49,7 +49,7 @@ SET gofive.subscription_key = 'not-the-key';
 SELECT mock.error_of($$SELECT gofive_upsert_serial('MN00101', 'PD001', 'S1', true)$$) AS wrong_key;
 RESET gofive.subscription_key;
 
--- missing settings: GFCFG names the setting
+-- missing settings: VNCFG names the setting
 SET gofive.client_id = '';
 SELECT gofive_upsert_serial('MN00101', 'PD001', 'S1', true);
 SELECT mock.error_of($$SELECT gofive_upsert_serial('MN00101', 'PD001', 'S1', true)$$);

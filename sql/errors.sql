@@ -3,7 +3,7 @@
 \set VERBOSITY default
 SELECT mock.reset();
 
--- ---- local validation: GFVAL, names the field, sends nothing ----
+-- ---- local validation: VNVAL, names the field, sends nothing ----
 SELECT gofive_create_deal('{"boardId": 1}');
 SELECT gofive_create_deal('{"customerCodes": ["C1"], "boardId": "34628319", "dealName": "d", "probability": 20, "dealValue": 10, "expectedCloseDate": "2023-02-08T16:51:40+0700", "assignTo": "staff01"}');
 SELECT gofive_create_deal('{"customerCodes": ["C1"], "boardId": 1, "dealName": "d", "probability": 20, "dealValue": 10.5, "expectedCloseDate": "2023-02-08T16:51:40+0700", "assignTo": "staff01"}');
@@ -24,7 +24,7 @@ SELECT mock.error_of($$SELECT gofive_create_deal('{}')$$);
 -- nothing reached the server
 SELECT count(*) AS requests_sent FROM mock.journal();
 
--- ---- API rejections: GFREJ with the API's own messages ----
+-- ---- API rejections: VNREJ with the API's own messages ----
 SELECT gofive_upsert_serial('XX-1', 'PD001', 'S', true);          -- serial not found
 SELECT gofive_upsert_serial('MN00010', 'NOPE', 'S', true);        -- product not found
 SELECT gofive_upsert_serial('MN00011', NULL, 'S', true);          -- new codeguard
@@ -36,14 +36,14 @@ SELECT mock.error_of($$SELECT gofive_upsert_serial('MN00013', 'NOPE', NULL, NULL
 SELECT gofive_upsert_contract('{"contractNo": "CONT000000000", "contractName": "c", "contractType": "MA", "customerCode": "L000308", "dateStart": "2025-06-18 00:00:00", "dateEnd": "2026-06-18 00:00:00", "owner": "UAT007"}');
 SELECT gofive_upsert_contract('{"contractName": "c", "contractType": "MA", "customerCode": "NOBODY", "dateStart": "2025-06-18 00:00:00", "dateEnd": "2026-06-18 00:00:00", "owner": "UAT007"}');
 
--- ---- server errors: GFSRV; 429 carries Retry-After in the hint ----
+-- ---- server errors: VNSRV; 429 carries Retry-After in the hint ----
 SELECT mock.fault('{"mode": "status", "status": 500, "count": 1}');
 SELECT gofive_upsert_serial('MN00001', 'PD001', 'IXX0010', true);
 SELECT mock.fault('{"mode": "status", "status": 429, "retry_after": 7, "count": 1}');
 SELECT gofive_upsert_serial('MN00001', 'PD001', 'IXX0010', true);
 SELECT mock.error_of($$SELECT gofive_upsert_serial('MN00001', 'PD001', 'IXX0010', true)$$) AS after_faults;
 
--- ---- transport failures: GFNET ----
+-- ---- transport failures: VNNET ----
 -- (libcurl itself retries once on a fresh connection when a kept-alive one
 -- is closed without an answer, so drop two)
 SELECT mock.fault('{"mode": "drop", "count": 2}');

@@ -143,7 +143,7 @@ SELECT mock.reset();
 SELECT s->>'productCode' AS code, s->>'qty' AS qty, s->'isSuccess' AS ok, s->'error' AS error
 FROM jsonb_array_elements(gofive_update_product_stock(:'stock')) AS s;
 SELECT method, path, body = :'stock'::jsonb AS body_as_given, status FROM mock.last_call();
--- an unknown code fails on its own: GFREJ names it; the other item was applied
+-- an unknown code fails on its own: VNREJ names it; the other item was applied
 SELECT gofive_update_product_stock('[{"productCode": "PD002", "qty": 11}, {"productCode": "GONE-9", "qty": 5}]');
 SELECT gofive_get_product('PD002')->>'qty' AS pd002_qty_applied;
 SELECT mock.sends_nothing($$SELECT gofive_update_product_stock('{"productCode": "PD001", "qty": 1}')$$);

@@ -91,7 +91,7 @@ SELECT mock.wait_for(format($$(SELECT count(*) FROM gofive.outbox WHERE id IN (%
 ALTER SYSTEM SET gofive.retention = 0;
 SELECT pg_reload_conf();
 SELECT pg_sleep(0.2);
-SELECT gofive.purge() > 0 AS purged;
+SELECT gofive_purge() > 0 AS purged;
 SELECT count(*) AS succeeded_left FROM gofive.outbox WHERE status = 'succeeded';
 ALTER SYSTEM RESET gofive.retention;
 SELECT pg_reload_conf();

@@ -1,4 +1,4 @@
--- ERP triggers: gofive.enqueue_trigger maps rows to requests; the demo ERP
+-- ERP triggers: gofive_enqueue_trigger maps rows to requests; the demo ERP
 -- schema (test/erp/schema.sql) keeps serial numbers and deals in step.
 -- Privileges: the outbox is not PUBLIC; gofive_user may enqueue and read.
 TRUNCATE gofive.outbox;
@@ -29,7 +29,7 @@ SELECT count(*) AS deals, (SELECT count(*) FROM gofive.outbox WHERE operation = 
 -- a mapping that names a missing column
 CREATE TABLE erp.bad (id int);
 CREATE TRIGGER bad_to_venio AFTER INSERT ON erp.bad FOR EACH ROW
-    EXECUTE FUNCTION gofive.enqueue_trigger('upsert_serial', '{"runningNumber": "running_no"}');
+    EXECUTE FUNCTION gofive_enqueue_trigger('upsert_serial', '{"runningNumber": "running_no"}');
 INSERT INTO erp.bad VALUES (1);
 DROP TABLE erp.bad;
 
@@ -39,7 +39,7 @@ TRUNCATE gofive.outbox;
 CREATE TABLE erp.serial_imports (running_no text, product_code text, serial_no text, active boolean);
 CREATE TRIGGER serial_imports_to_venio
     AFTER INSERT ON erp.serial_imports REFERENCING NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION gofive.enqueue_trigger(
+    FOR EACH STATEMENT EXECUTE FUNCTION gofive_enqueue_trigger(
         'upsert_serial', '{"runningNumber": "running_no", "productCode": "product_code", "status": "active"}',
         'product_code');
 INSERT INTO erp.serial_imports
@@ -51,7 +51,7 @@ INSERT INTO erp.serial_imports VALUES ('MN79001', 'PD001', NULL, true), (NULL, '
 SELECT count(*) AS imported, (SELECT count(*) FROM gofive.outbox) AS queued FROM erp.serial_imports;
 -- a statement trigger without its transition table is refused
 CREATE TRIGGER serial_imports_bad AFTER UPDATE ON erp.serial_imports
-    FOR EACH STATEMENT EXECUTE FUNCTION gofive.enqueue_trigger('upsert_serial', '{"runningNumber": "running_no"}');
+    FOR EACH STATEMENT EXECUTE FUNCTION gofive_enqueue_trigger('upsert_serial', '{"runningNumber": "running_no"}');
 UPDATE erp.serial_imports SET active = true WHERE false;
 DROP TABLE erp.serial_imports;
 SELECT mock.wait_for($$(SELECT count(*) FROM gofive.outbox WHERE status = 'succeeded') = 6$$);

@@ -1,4 +1,4 @@
--- Requests that cannot mean what they say are refused with GFVAL, naming the
+-- Requests that cannot mean what they say are refused with VNVAL, naming the
 -- argument, before anything is written or sent: dot segments in a path or a
 -- path parameter (libcurl would resolve them and send the request
 -- elsewhere), nested arrays and objects in a query parameter object (they
@@ -105,7 +105,7 @@ SELECT count(*) AS requests_sent FROM mock.journal();
 -- (a row whose request the catalog refuses fails its statement)
 CREATE TABLE mock.csat (customer text, source_type int, point int);
 CREATE TRIGGER csat_to_venio AFTER INSERT ON mock.csat
-    FOR EACH ROW EXECUTE FUNCTION gofive.enqueue_trigger('create_customer_satisfaction',
+    FOR EACH ROW EXECUTE FUNCTION gofive_enqueue_trigger('create_customer_satisfaction',
         '{"SourceName": "=CSAT", "SourceType": "source_type", "Point": "point",
           "CustomerCode": "customer", "DateCreated": "=2025-01-29"}');
 SELECT mock.refused($$INSERT INTO mock.csat VALUES ('C000349', 1, 7)$$);

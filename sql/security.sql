@@ -50,23 +50,23 @@ CREATE DOMAIN pg_temp.evil_domain AS pg_temp.evil;
 -- the row trigger of the issue
 CREATE TEMP TABLE t_row (rn pg_temp.evil);
 CREATE TRIGGER x AFTER INSERT ON t_row FOR EACH ROW EXECUTE FUNCTION
-    gofive.enqueue_trigger('upsert_serial', '{"runningNumber": "rn", "productCode": "=PD001"}');
+    gofive_enqueue_trigger('upsert_serial', '{"runningNumber": "rn", "productCode": "=PD001"}');
 INSERT INTO t_row VALUES ('MN00001');
 -- the statement-trigger form
 CREATE TEMP TABLE t_stmt (rn pg_temp.evil);
 CREATE TRIGGER x AFTER INSERT ON t_stmt REFERENCING NEW TABLE AS new_rows
     FOR EACH STATEMENT EXECUTE FUNCTION
-    gofive.enqueue_trigger('upsert_serial', '{"runningNumber": "rn", "productCode": "=PD002"}');
+    gofive_enqueue_trigger('upsert_serial', '{"runningNumber": "rn", "productCode": "=PD002"}');
 INSERT INTO t_stmt VALUES ('MN00002');
 -- a domain over the user type
 CREATE TEMP TABLE t_domain (rn pg_temp.evil_domain);
 CREATE TRIGGER x AFTER INSERT ON t_domain FOR EACH ROW EXECUTE FUNCTION
-    gofive.enqueue_trigger('upsert_serial', '{"runningNumber": "rn", "productCode": "=PD003"}');
+    gofive_enqueue_trigger('upsert_serial', '{"runningNumber": "rn", "productCode": "=PD003"}');
 INSERT INTO t_domain VALUES ('MN00001');
 -- the user type inside an array column
 CREATE TEMP TABLE t_array (codes pg_temp.evil[]);
 CREATE TRIGGER x AFTER INSERT ON t_array FOR EACH ROW EXECUTE FUNCTION
-    gofive.enqueue_trigger('create_deal',
+    gofive_enqueue_trigger('create_deal',
         '{"customerCodes": "codes", "boardId": 1, "dealName": "=array", "probability": 20,
           "dealValue": 1, "expectedCloseDate": "=2026-12-31T00:00:00+0700", "assignTo": "=staff01"}');
 INSERT INTO t_array VALUES ('{MN00001,MN00002}');
@@ -147,12 +147,12 @@ SELECT gofive_enqueue_request('GET', '/v3/customers/C000349') > 0 AS queued;
 CREATE TEMP TABLE t_plain (rn text);
 CREATE TRIGGER x AFTER INSERT ON t_plain REFERENCING NEW TABLE AS new_rows
     FOR EACH STATEMENT EXECUTE FUNCTION
-    gofive.enqueue_trigger('upsert_serial', '{"runningNumber": "rn", "productCode": "=PD001"}', 'rn');
+    gofive_enqueue_trigger('upsert_serial', '{"runningNumber": "rn", "productCode": "=PD001"}', 'rn');
 INSERT INTO t_plain VALUES ('MN00004'), ('MN00005');
 SELECT gofive_retry(id) FROM gofive.outbox ORDER BY id LIMIT 1;
 SELECT gofive_retry_all('dead');
 SELECT gofive_retry_all('failed', 'upsert_serial');
-SELECT gofive.purge();
+SELECT gofive_purge();
 SELECT operation, pending + sending + succeeded + failed + dead AS requests FROM gofive.queue ORDER BY 1;
 SELECT state IS NOT NULL AS worker_state FROM gofive.worker;
 RESET search_path;
@@ -200,7 +200,7 @@ ALTER TABLE public.regress_serials OWNER TO regress_erp_a;
 GRANT INSERT ON public.regress_serials TO regress_clerk;
 SET ROLE regress_erp_a;
 CREATE TRIGGER to_venio AFTER INSERT ON public.regress_serials FOR EACH ROW
-    EXECUTE FUNCTION gofive.enqueue_trigger('upsert_serial', '{"runningNumber": "rn", "productCode": "pc"}');
+    EXECUTE FUNCTION gofive_enqueue_trigger('upsert_serial', '{"runningNumber": "rn", "productCode": "pc"}');
 SELECT gofive_enqueue('upsert_serial', '{"runningNumber": "MN00001", "productCode": "PD001"}') > 0 AS queued;
 -- rejected by the API: failed, with its message
 SELECT gofive_enqueue('upsert_serial', '{"runningNumber": "MN00002", "productCode": "NOPE"}') AS a_failed \gset
@@ -272,13 +272,13 @@ RESET ROLE;
 BEGIN;
 UPDATE gofive.outbox SET finished_at = finished_at - interval '30 days' WHERE status = 'succeeded';
 SET LOCAL ROLE regress_erp_b;
-SELECT gofive.purge() AS b_purged;
+SELECT gofive_purge() AS b_purged;
 SET LOCAL ROLE regress_erp_a;
-SELECT gofive.purge() AS a_purged;
+SELECT gofive_purge() AS a_purged;
 RESET ROLE;
 SELECT enqueued_by, status, count(*) FROM gofive.outbox GROUP BY 1, 2 ORDER BY 1, 2;
 SET LOCAL ROLE regress_admin;
-SELECT gofive.purge() AS admin_purged;
+SELECT gofive_purge() AS admin_purged;
 RESET ROLE;
 SELECT count(*) AS succeeded_left FROM gofive.outbox WHERE status = 'succeeded';
 COMMIT;

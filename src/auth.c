@@ -7,7 +7,7 @@
  * shortly before expires_in runs out.  The token never appears in a message.
  * The token must be an RFC 6750 bearer token (it goes into a header line)
  * and expires_in a non-negative number, at most a day; an answer that
- * breaks either is an authentication error (GFAUT).
+ * breaks either is an authentication error (VNAUT).
  */
 #include "postgres.h"
 

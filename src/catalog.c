@@ -521,7 +521,7 @@ static const GfField chat_fields[] = {
 
 #define DOC(n) "https://developer.gofive.co.th/api-" n
 
-const GfOperation gf_operations[] = {
+const GfOperation gofive_operations[] = {
 	/* Customer */
 	{.name = "upsert_customer", .title = "Create or Update customer", .method = "POST",
 	 .path = "/v3/customers", .body = GF_BODY_OBJECT, .fields = customer_fields,
@@ -674,19 +674,19 @@ const GfOperation gf_operations[] = {
 	 .confirmed = "yes", .doc = DOC("18351108")},
 };
 
-const int	gf_operation_count = sizeof(gf_operations) / sizeof(gf_operations[0]);
+const int	gofive_operation_count = sizeof(gofive_operations) / sizeof(gofive_operations[0]);
 
 const GfOperation *
-gf_find_operation(const char *name)
+gofive_find_operation(const char *name)
 {
-	for (int i = 0; i < gf_operation_count; i++)
-		if (strcmp(gf_operations[i].name, name) == 0)
-			return &gf_operations[i];
+	for (int i = 0; i < gofive_operation_count; i++)
+		if (strcmp(gofive_operations[i].name, name) == 0)
+			return &gofive_operations[i];
 	return NULL;
 }
 
 const GfField *
-gf_find_field(const GfField *fields, const char *name)
+gofive_find_field(const GfField *fields, const char *name)
 {
 	for (const GfField *f = fields; f && f->name; f++)
 		if (strcmp(f->name, name) == 0)
@@ -695,7 +695,7 @@ gf_find_field(const GfField *fields, const char *name)
 }
 
 const char *
-gf_json_type_name(GfJsonType type)
+gofive_json_type_name(GfJsonType type)
 {
 	switch (type)
 	{

@@ -146,11 +146,11 @@ typedef struct GfOperation
 								 * page gives one of its own */
 } GfOperation;
 
-extern const GfOperation gf_operations[];
-extern const int gf_operation_count;
+extern const GfOperation gofive_operations[];
+extern const int gofive_operation_count;
 
-extern const GfOperation *gf_find_operation(const char *name);
-extern const GfField *gf_find_field(const GfField *fields, const char *name);
-extern const char *gf_json_type_name(GfJsonType type);
+extern const GfOperation *gofive_find_operation(const char *name);
+extern const GfField *gofive_find_field(const GfField *fields, const char *name);
+extern const char *gofive_json_type_name(GfJsonType type);
 
 #endif							/* GOFIVE_CATALOG_H */

@@ -18,7 +18,7 @@ static List *idle_handles = NIL;	/* easy handles kept for reuse */
 static int	in_flight = 0;
 
 void
-delivery_init(void)
+gofive_delivery_init(void)
 {
 	if (curl_global_init(CURL_GLOBAL_ALL) != CURLE_OK || (multi = curl_multi_init()) == NULL)
 		ereport(ERROR,
@@ -55,7 +55,7 @@ take_handle(void)
 
 /* Start sending a job's request, with its account's URL, key and bearer token. */
 void
-delivery_start(Job *job, const char *bearer)
+gofive_delivery_start(Job *job, const char *bearer)
 {
 	GofiveHttpRequest req = {0};
 	MemoryContext old = MemoryContextSwitchTo(job->cxt);
@@ -89,7 +89,7 @@ delivery_start(Job *job, const char *bearer)
 
 /* Move the transfers along; wait up to timeout_ms for something to happen. */
 void
-delivery_wait(int timeout_ms)
+gofive_delivery_wait(int timeout_ms)
 {
 	int			running;
 
@@ -103,7 +103,7 @@ delivery_wait(int timeout_ms)
 
 /* A finished job (its handle back in the pool), or NULL. */
 Job *
-delivery_next_done(void)
+gofive_delivery_next_done(void)
 {
 	CURLMsg    *msg;
 	int			queued;
@@ -134,7 +134,7 @@ delivery_next_done(void)
 }
 
 int
-delivery_in_flight(void)
+gofive_delivery_in_flight(void)
 {
 	return in_flight;
 }

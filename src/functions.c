@@ -42,7 +42,7 @@ operation_of(FunctionCallInfo fcinfo)
 		return op;
 	fname = get_func_name(fcinfo->flinfo->fn_oid);
 	if (fname == NULL || strncmp(fname, FUNCTION_PREFIX, strlen(FUNCTION_PREFIX)) != 0 ||
-		(op = gf_find_operation(fname + strlen(FUNCTION_PREFIX))) == NULL)
+		(op = gofive_find_operation(fname + strlen(FUNCTION_PREFIX))) == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 				 errmsg("gofive: function \"%s\" is not a catalog operation",
@@ -128,7 +128,7 @@ build_call(const GfOperation *op, FunctionCallInfo fcinfo)
 				break;
 			case GF_ARG_FIELD:
 				{
-					const GfField *f = gf_find_field(op->fields, arg->wire_name);
+					const GfField *f = gofive_find_field(op->fields, arg->wire_name);
 
 					has_fields = true;
 					if (PG_ARGISNULL(i) && !(f && (f->flags & GF_NULL_MEANS)))
@@ -190,7 +190,7 @@ page_body(const GfOperation *op, Jsonb *filter, int take, int skip)
 											  JsonbPGetDatum(jsonb_from_text(extra))));
 }
 
-/* A paging field of the filter as an int; GFVAL naming it when out of range. */
+/* A paging field of the filter as an int; VNVAL naming it when out of range. */
 static int
 filter_int(const GfOperation *op, Jsonb *filter, const char *key, int otherwise)
 {

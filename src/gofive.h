@@ -15,15 +15,17 @@
 #include "catalog.h"
 
 /*
- * SQLSTATEs, one per class of failure (README, "Errors").  Class "GF" is
- * ours; the last three letters say what happened.
+ * SQLSTATEs, one per class of failure (README, "Errors").  Class "VN"
+ * (Venio) is ours: classes whose first character is I-Z are left to
+ * implementations by the SQL standard (A-H are its own), and PostgreSQL
+ * uses none starting with V.  The last three letters say what happened.
  */
-#define ERRCODE_GOFIVE_INVALID_INPUT	MAKE_SQLSTATE('G','F','V','A','L')
-#define ERRCODE_GOFIVE_NOT_CONFIGURED	MAKE_SQLSTATE('G','F','C','F','G')
-#define ERRCODE_GOFIVE_AUTH_FAILED		MAKE_SQLSTATE('G','F','A','U','T')
-#define ERRCODE_GOFIVE_API_REJECTED		MAKE_SQLSTATE('G','F','R','E','J')
-#define ERRCODE_GOFIVE_SERVER_ERROR		MAKE_SQLSTATE('G','F','S','R','V')
-#define ERRCODE_GOFIVE_TRANSPORT		MAKE_SQLSTATE('G','F','N','E','T')
+#define ERRCODE_GOFIVE_INVALID_INPUT	MAKE_SQLSTATE('V','N','V','A','L')
+#define ERRCODE_GOFIVE_NOT_CONFIGURED	MAKE_SQLSTATE('V','N','C','F','G')
+#define ERRCODE_GOFIVE_AUTH_FAILED		MAKE_SQLSTATE('V','N','A','U','T')
+#define ERRCODE_GOFIVE_API_REJECTED		MAKE_SQLSTATE('V','N','R','E','J')
+#define ERRCODE_GOFIVE_SERVER_ERROR		MAKE_SQLSTATE('V','N','S','R','V')
+#define ERRCODE_GOFIVE_TRANSPORT		MAKE_SQLSTATE('V','N','N','E','T')
 
 /* The documented business codes (REFERENCE.md section 3). */
 #define GOFIVE_CODE_SUCCESS		1000

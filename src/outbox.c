@@ -168,7 +168,7 @@ gofive_enqueue_rows(const char *operation, const char *method, int n, Datum *pat
 const GfOperation *
 gofive_operation_or_error(const char *name)
 {
-	const GfOperation *op = gf_find_operation(name);
+	const GfOperation *op = gofive_find_operation(name);
 
 	if (op == NULL)
 		ereport(ERROR,
@@ -360,7 +360,7 @@ gofive_enqueue_request(PG_FUNCTION_ARGS)
 									   PG_ARGISNULL(3) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(3))));
 }
 
-/* gofive.wake(): for SQL that changes the outbox itself (gofive_retry). */
+/* gofive_wake(): for SQL that changes the outbox itself (gofive_retry). */
 Datum
 gofive_wake(PG_FUNCTION_ARGS)
 {
@@ -372,7 +372,7 @@ gofive_wake(PG_FUNCTION_ARGS)
  * Delete succeeded rows older than gofive.retention, in slices, so that a
  * large purge does not hold many locks at once: all of them ($2) or those of
  * the roles whose privileges role $3 has.  The worker purges all (every
- * minute, as gofive_worker); gofive.purge() purges the caller's.
+ * minute, as gofive_worker); gofive_purge() purges the caller's.
  */
 #define PURGE_SQL \
 	"DELETE FROM gofive.outbox d WHERE d.id OPERATOR(pg_catalog.=) ANY (ARRAY(" \
@@ -405,7 +405,7 @@ gofive_purge_expired(bool all, Oid role)
 	return total;
 }
 
-/* gofive.purge(): delete the caller's expired succeeded rows now; how many. */
+/* gofive_purge(): delete the caller's expired succeeded rows now; how many. */
 Datum
 gofive_purge(PG_FUNCTION_ARGS)
 {
@@ -492,7 +492,7 @@ gofive_retry_all(PG_FUNCTION_ARGS)
 }
 
 /*
- * gofive.new_request_id(): a random (version 4) UUID for the X-Request-Id of
+ * gofive_new_request_id(): a random (version 4) UUID for the X-Request-Id of
  * a queued request.  It needs to be unique, not secret, so it comes from a
  * per-backend PRNG seeded from a strong random source, which is several
  * times cheaper than gen_random_uuid() per enqueued row.

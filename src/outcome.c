@@ -7,22 +7,22 @@
  *
  *	outcome                                   SQLSTATE  worker
  *	----------------------------------------  --------  -----------------------------
- *	no answer (connection, TLS, timeout)      GFNET     retry; an outage
- *	larger than gofive.max_response_size      GFSRV     failed
- *	HTTP 401, 403                             GFAUT     renew the token, retry
- *	HTTP 429                                  GFSRV     retry after Retry-After, pause all
- *	HTTP 5xx                                  GFSRV     retry; 500/502/503/504 an outage
- *	HTTP 4xx (other)                          GFREJ     failed
- *	HTTP 1xx, 3xx (redirects are not taken)   GFSRV     retry
- *	2xx, answer unreadable: not UTF-8, a NUL, GFSRV     failed
+ *	no answer (connection, TLS, timeout)      VNNET     retry; an outage
+ *	larger than gofive.max_response_size      VNSRV     failed
+ *	HTTP 401, 403                             VNAUT     renew the token, retry
+ *	HTTP 429                                  VNSRV     retry after Retry-After, pause all
+ *	HTTP 5xx                                  VNSRV     retry; 500/502/503/504 an outage
+ *	HTTP 4xx (other)                          VNREJ     failed
+ *	HTTP 1xx, 3xx (redirects are not taken)   VNSRV     retry
+ *	2xx, answer unreadable: not UTF-8, a NUL, VNSRV     failed
  *	  malformed JSON, nesting or numbers out
  *	  of range, not JSON where JSON is due
- *	2xx, business code other than 1000, or    GFREJ     failed
+ *	2xx, business code other than 1000, or    VNREJ     failed
  *	  a code that is not a number
- *	2xx, failed items (Update Product Stock)  GFREJ     failed
+ *	2xx, failed items (Update Product Stock)  VNREJ     failed
  *	2xx otherwise                             -         succeeded
  *
- * gofive_request returns any status with its body, and raises (GFSRV) only
+ * gofive_request returns any status with its body, and raises (VNSRV) only
  * when the body is unreadable.
  *
  * "retry" counts against gofive.max_attempts (then dead), except while the
@@ -215,7 +215,7 @@ gofive_result_or_raise(const char *opname, GofiveOutcome *out, const GfOperation
 
 /*
  * gofive_request returns every HTTP status with its body: it raises only
- * when the body cannot become a value (whatever the status), as GFSRV.
+ * when the body cannot become a value (whatever the status), as VNSRV.
  */
 void
 gofive_raise_if_unreadable(const char *opname, GofiveOutcome *out)

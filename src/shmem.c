@@ -464,7 +464,7 @@ gofive_unserved_reason(void)
 	return psprintf("gofive.max_workers (%d) databases are served already", gofive_control->nslots);
 }
 
-/* ---- gofive.worker_stats(), behind the view gofive.worker ---- */
+/* ---- gofive_worker_stats(), behind the view gofive.worker ---- */
 
 PG_FUNCTION_INFO_V1(gofive_worker_stats);
 
@@ -504,7 +504,7 @@ gofive_worker_stats(PG_FUNCTION_ARGS)
 	int			index;
 
 	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
-		elog(ERROR, "gofive.worker_stats must return a record");
+		elog(ERROR, "gofive_worker_stats must return a record");
 	tupdesc = BlessTupleDesc(tupdesc);
 	if (gofive_control == NULL)
 	{

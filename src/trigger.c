@@ -1,10 +1,10 @@
 /*
  * trigger.c
- *		gofive.enqueue_trigger(): one outbox request per changed row.
+ *		gofive_enqueue_trigger(): one outbox request per changed row.
  *
  *	CREATE TRIGGER products_to_venio
  *		AFTER INSERT OR UPDATE ON erp.serials
- *		FOR EACH ROW EXECUTE FUNCTION gofive.enqueue_trigger(
+ *		FOR EACH ROW EXECUTE FUNCTION gofive_enqueue_trigger(
  *			'upsert_serial',
  *			'{"runningNumber": "running_no", "productCode": "product_code",
  *			  "serialNumber": "serial_no", "status": "active"}',
@@ -15,7 +15,7 @@
  *
  *	CREATE TRIGGER serials_to_venio
  *		AFTER INSERT ON erp.serials REFERENCING NEW TABLE AS new_rows
- *		FOR EACH STATEMENT EXECUTE FUNCTION gofive.enqueue_trigger(...same arguments...);
+ *		FOR EACH STATEMENT EXECUTE FUNCTION gofive_enqueue_trigger(...same arguments...);
  *
  * The mapping is a JSON object shaped like the request body.  A string
  * names a column of the row (its value is converted as to_jsonb() would);
@@ -159,7 +159,7 @@ push_column(MapContext *ctx, JsonbParseState **state, const char *name,
 	if (attnum <= 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_GOFIVE_INVALID_INPUT),
-				 errmsg("gofive.enqueue_trigger: the mapping names column \"%s\", which table \"%s\" does not have",
+				 errmsg("gofive_enqueue_trigger: the mapping names column \"%s\", which table \"%s\" does not have",
 						name, RelationGetRelationName(ctx->trigdata->tg_relation)),
 				 errhint("Write a literal string as \"=%s\".", name)));
 	{
@@ -255,7 +255,7 @@ parse_mapping(const char *text)
 	if (mapping == NULL || !JB_ROOT_IS_OBJECT(mapping))
 		ereport(ERROR,
 				(errcode(ERRCODE_GOFIVE_INVALID_INPUT),
-				 errmsg("gofive.enqueue_trigger: the mapping must be a JSON object"),
+				 errmsg("gofive_enqueue_trigger: the mapping must be a JSON object"),
 				 errdetail("Mapping: %s", text)));
 	return mapping;
 }
@@ -287,7 +287,7 @@ ordering_key_of(MapContext *ctx, const char *column)
 	if (attnum <= 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_GOFIVE_INVALID_INPUT),
-				 errmsg("gofive.enqueue_trigger: ordering key column \"%s\" does not exist in table \"%s\"",
+				 errmsg("gofive_enqueue_trigger: ordering key column \"%s\" does not exist in table \"%s\"",
 						column, RelationGetRelationName(ctx->trigdata->tg_relation))));
 	return SPI_getvalue(ctx->tuple, ctx->tupdesc, attnum);
 }
@@ -316,7 +316,7 @@ omitted_null(const GfOperation *op, MapContext *ctx, JsonbValue *key, JsonbValue
 	(void) SPI_getbinval(ctx->tuple, ctx->tupdesc, attnum, &isnull);
 	if (!isnull)
 		return false;
-	field = gf_find_field(op->fields, pnstrdup(key->val.string.val, key->val.string.len));
+	field = gofive_find_field(op->fields, pnstrdup(key->val.string.val, key->val.string.len));
 	return !(field && (field->flags & GF_NULL_MEANS));
 }
 
@@ -432,12 +432,12 @@ gofive_enqueue_trigger(PG_FUNCTION_ARGS)
 	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_AFTER(trigdata->tg_event))
 		ereport(ERROR,
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-				 errmsg("gofive.enqueue_trigger must be an AFTER trigger")));
+				 errmsg("gofive_enqueue_trigger must be an AFTER trigger")));
 	trigger = trigdata->tg_trigger;
 	if (trigger->tgnargs < 2 || trigger->tgnargs > 3)
 		ereport(ERROR,
 				(errcode(ERRCODE_GOFIVE_INVALID_INPUT),
-				 errmsg("gofive.enqueue_trigger takes an operation, a mapping and an optional ordering key column")));
+				 errmsg("gofive_enqueue_trigger takes an operation, a mapping and an optional ordering key column")));
 
 	op = gofive_operation_or_error(trigger->tgargs[0]);
 	key_column = trigger->tgnargs == 3 ? trigger->tgargs[2] : NULL;
@@ -455,7 +455,7 @@ gofive_enqueue_trigger(PG_FUNCTION_ARGS)
 		if (rows == NULL)
 			ereport(ERROR,
 					(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-					 errmsg("gofive.enqueue_trigger as a statement trigger needs REFERENCING %s TABLE AS ...",
+					 errmsg("gofive_enqueue_trigger as a statement trigger needs REFERENCING %s TABLE AS ...",
 							deleting ? "OLD" : "NEW")));
 		enqueue_statement(op, &ctx, rows, key_column);
 	}

@@ -120,7 +120,7 @@ expected_name(GfJsonType type)
 		case GF_OBJECT:
 			return type == GF_ARRAY ? "an array" : "an object";
 		default:
-			return psprintf("a %s", gf_json_type_name(type));
+			return psprintf("a %s", gofive_json_type_name(type));
 	}
 }
 
@@ -229,7 +229,7 @@ raise_required(const GfOperation *op, const GfField *fields, const GfField *f,
 				(errcode(ERRCODE_GOFIVE_INVALID_INPUT),
 				 errmsg("gofive %s: field \"%s\" is required", op->name, path),
 				 errhint("See %s: %s.", op->title, op->doc)));
-	sibling = gf_find_field(fields, f->required_unless);
+	sibling = gofive_find_field(fields, f->required_unless);
 	ereport(ERROR,
 			(errcode(ERRCODE_GOFIVE_INVALID_INPUT),
 			 errmsg("gofive %s: field \"%s\" is required when \"%s\" is %s",

@@ -114,7 +114,7 @@ may_send(TimestampTz now)
 	if (ws.circuit == CIRCUIT_OPEN)
 		return false;
 	/* half open: one probe at a time */
-	return ws.circuit == CIRCUIT_CLOSED || delivery_in_flight() == 0;
+	return ws.circuit == CIRCUIT_CLOSED || gofive_delivery_in_flight() == 0;
 }
 
 /* Give the claimed, unsent rows back (their attempts too). */
@@ -122,7 +122,7 @@ static void
 release_ready(void)
 {
 	ws.release_pending = false;
-	db_release(ws.ready);
+	gofive_db_release(ws.ready);
 	while (ws.ready != NIL)
 	{
 		Job		   *job = (Job *) linitial(ws.ready);
@@ -248,7 +248,7 @@ static void
 judge(Job *job, TimestampTz now)
 {
 	MemoryContext old = MemoryContextSwitchTo(job->cxt);
-	const GfOperation *op = gf_find_operation(job->operation);
+	const GfOperation *op = gofive_find_operation(job->operation);
 	bool		counts = (ws.circuit == CIRCUIT_CLOSED);
 	GofiveOutcome out;
 	GofiveJudgement j;
@@ -377,7 +377,7 @@ judge_safely(Job *job, TimestampTz now)
 static int
 slots_used(void)
 {
-	return delivery_in_flight() + list_length(ws.finished);
+	return gofive_delivery_in_flight() + list_length(ws.finished);
 }
 
 static bool
@@ -397,8 +397,8 @@ exchange(bool record, bool claim)
 	List	   *claimed;
 	ListCell   *lc;
 
-	claimed = db_exchange(finished, claim ? gofive_batch_size : 0);
-	db_resolve_accounts(claimed);
+	claimed = gofive_db_exchange(finished, claim ? gofive_batch_size : 0);
+	gofive_db_resolve_accounts(claimed);
 	if (claim)
 	{
 		ws.more_to_claim = (list_length(claimed) == gofive_batch_size);
@@ -526,7 +526,7 @@ start_ready(TimestampTz now)
 			continue;
 		}
 		job->token_id = rt->token_id;
-		delivery_start(job, rt->token);
+		gofive_delivery_start(job, rt->token);
 		pg_atomic_fetch_add_u32(&gofive_slot->in_flight, 1);
 		pg_atomic_fetch_add_u64(&gofive_slot->sent, 1);
 	}
@@ -549,7 +549,7 @@ collect_finished(void)
 	TimestampTz now = GetCurrentTimestamp();
 	bool		in_xact = false;
 
-	while ((job = delivery_next_done()) != NULL)
+	while ((job = gofive_delivery_next_done()) != NULL)
 	{
 		if (!in_xact)
 		{
@@ -579,7 +579,7 @@ time_to_record(TimestampTz now)
 {
 	if (ws.finished == NIL)
 		return false;
-	return delivery_in_flight() == 0 ||
+	return gofive_delivery_in_flight() == 0 ||
 		list_length(ws.finished) >= Max(1, gofive_max_concurrency * 3 / 4) ||
 		now >= TimestampTzPlusMilliseconds(ws.first_finished_at, RECORD_AFTER_MS);
 }
@@ -611,11 +611,11 @@ sleep_until_work(TimestampTz now)
 {
 	long		timeout = IDLE_LOOK_MS;
 
-	if (!db_extension_ready())
+	if (!gofive_db_extension_ready())
 		leave_not_installed();	/* DROP EXTENSION gofive */
 	if (may_send(now))
 	{
-		TimestampTz due = db_next_due();
+		TimestampTz due = gofive_db_next_due();
 
 		if (due != 0)
 			timeout = Min(timeout, Max(ms_until(due, now), MIN_WAIT_MS));
@@ -628,7 +628,7 @@ sleep_until_work(TimestampTz now)
 	(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
 					 timeout, PG_WAIT_EXTENSION);
 	ResetLatch(MyLatch);
-	if (!db_extension_ready())
+	if (!gofive_db_extension_ready())
 		leave_not_installed();	/* woken by DROP EXTENSION gofive */
 	ws.more_to_claim = true;
 }
@@ -648,7 +648,7 @@ purge_if_due(TimestampTz now)
 	if (now < ws.next_purge)
 		return;
 	ws.next_purge = TimestampTzPlusMilliseconds(now, PURGE_EVERY_MS);
-	(void) db_purge();
+	(void) gofive_db_purge();
 }
 
 static void
@@ -672,10 +672,10 @@ deliver_forever(void)
 		}
 		start_ready(now);
 
-		if (delivery_in_flight() > 0)
+		if (gofive_delivery_in_flight() > 0)
 		{
 			report("delivering");
-			delivery_wait(ws.finished != NIL ? RECORD_AFTER_MS : POLL_MS);
+			gofive_delivery_wait(ws.finished != NIL ? RECORD_AFTER_MS : POLL_MS);
 			collect_finished();
 			continue;
 		}
@@ -714,7 +714,7 @@ gofive_worker_main(Datum arg)
 	BackgroundWorkerInitializeConnectionByOid(gofive_slot->dboid, InvalidOid, 0);
 	pgstat_report_appname(WORKER_NAME);
 
-	if (!db_extension_ready())
+	if (!gofive_db_extension_ready())
 		leave_not_installed();
 	/* from here on, the worker's SQL runs as gofive_worker, not as superuser */
 	if (!gofive_become_worker_role())
@@ -723,8 +723,8 @@ gofive_worker_main(Datum arg)
 				 errmsg("gofive worker: role \"gofive_worker\" does not exist"),
 				 errhint("Run ALTER EXTENSION gofive UPDATE, or create the extension again.")));
 	report("starting");
-	delivery_init();
-	recovered = db_recover_sending();
+	gofive_delivery_init();
+	recovered = gofive_db_recover_sending();
 	if (recovered > 0)
 		elog(LOG, "gofive worker: %d requests were being sent when the worker stopped; sending them again",
 			 recovered);

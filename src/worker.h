@@ -56,21 +56,21 @@ typedef struct Job
 } Job;
 
 /* worker_db.c: short transactions of their own */
-extern bool db_extension_ready(void);
-extern int	db_recover_sending(void);
-extern List *db_exchange(List *finished, int claim_limit);
-extern void db_release(List *jobs);
-extern TimestampTz db_next_due(void);
-extern int64 db_purge(void);
+extern bool gofive_db_extension_ready(void);
+extern int	gofive_db_recover_sending(void);
+extern List *gofive_db_exchange(List *finished, int claim_limit);
+extern void gofive_db_release(List *jobs);
+extern TimestampTz gofive_db_next_due(void);
+extern int64 gofive_db_purge(void);
 
 /* worker_account.c: each claimed job's account, for its enqueuer */
-extern void db_resolve_accounts(List *jobs);
+extern void gofive_db_resolve_accounts(List *jobs);
 
 /* delivery.c: the transfers in flight, on one curl multi handle */
-extern void delivery_init(void);
-extern void delivery_start(Job *job, const char *bearer);
-extern void delivery_wait(int timeout_ms);
-extern Job *delivery_next_done(void);
-extern int	delivery_in_flight(void);
+extern void gofive_delivery_init(void);
+extern void gofive_delivery_start(Job *job, const char *bearer);
+extern void gofive_delivery_wait(int timeout_ms);
+extern Job *gofive_delivery_next_done(void);
+extern int	gofive_delivery_in_flight(void);
 
 #endif							/* GOFIVE_WORKER_H */

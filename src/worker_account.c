@@ -78,7 +78,7 @@ resolve(List **done, const char *name, Oid role)
 }
 
 void
-db_resolve_accounts(List *jobs)
+gofive_db_resolve_accounts(List *jobs)
 {
 	MemoryContext caller = CurrentMemoryContext;
 	List	   *done = NIL;

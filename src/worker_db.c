@@ -7,7 +7,7 @@
  * A claim marks rows 'sending' and commits before anything is sent; an
  * outcome is committed (synchronously) before the request's concurrency
  * slot is given back.  So after a crash, the rows still 'sending' are exactly those that
- * may or may not have been sent, and db_recover_sending() queues them again
+ * may or may not have been sent, and gofive_db_recover_sending() queues them again
  * (at least once, with the same X-Request-Id).
  *
  * The claim counts the attempt (attempts + 1), so that a row whose answer
@@ -128,7 +128,7 @@ end_xact(void)
 
 /* Whether gofive is installed in this database (no SQL: catalog look-ups). */
 bool
-db_extension_ready(void)
+gofive_db_extension_ready(void)
 {
 	bool		ready;
 	Oid			nsp;
@@ -141,7 +141,7 @@ db_extension_ready(void)
 }
 
 int
-db_recover_sending(void)
+gofive_db_recover_sending(void)
 {
 	int			n;
 	Oid			types[1] = {INT4OID};
@@ -241,7 +241,7 @@ int8_array(List *jobs)
 
 /* Give claimed but unsent rows back (the circuit opened). */
 void
-db_release(List *jobs)
+gofive_db_release(List *jobs)
 {
 	Oid			types[1] = {INT8ARRAYOID};
 	Datum		values[1];
@@ -387,7 +387,7 @@ record_safely(List *jobs)
  * first.  Doing both at once halves the commits the worker waits for.
  */
 List *
-db_exchange(List *finished, int claim_limit)
+gofive_db_exchange(List *finished, int claim_limit)
 {
 	MemoryContext caller = CurrentMemoryContext;
 	List	   *claimed = NIL;
@@ -405,7 +405,7 @@ db_exchange(List *finished, int claim_limit)
 
 /* When the earliest pending row is due (0: none pending). */
 TimestampTz
-db_next_due(void)
+gofive_db_next_due(void)
 {
 	TimestampTz due = 0;
 	bool		isnull = true;
@@ -424,7 +424,7 @@ db_next_due(void)
 
 /* Delete succeeded rows older than gofive.retention. */
 int64
-db_purge(void)
+gofive_db_purge(void)
 {
 	int64		n;
 

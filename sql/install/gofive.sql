@@ -32,7 +32,7 @@ BEGIN
                     JOIN pg_catalog.pg_roles g ON g.oid OPERATOR(pg_catalog.=) m.roleid
                    WHERE g.rolname OPERATOR(pg_catalog.=) 'gofive_worker') THEN
         RAISE EXCEPTION 'role gofive_worker must be NOLOGIN, not a superuser, and have no members'
-            USING ERRCODE = 'GFCFG',
+            USING ERRCODE = 'VNCFG',
                   HINT = 'Someone created or changed this role; drop it or correct it, then create the extension again.';
     END IF;
     IF NOT pg_catalog.pg_has_role('gofive_admin', 'gofive_user', 'MEMBER') THEN

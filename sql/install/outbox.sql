@@ -17,11 +17,11 @@ CREATE TYPE gofive.request_status AS ENUM
 COMMENT ON TYPE gofive.request_status IS
     'pending: waiting (or waiting to retry); sending: claimed by the worker; succeeded; failed: the API rejected it (not retried); dead: retries exhausted';
 
-CREATE FUNCTION gofive.new_request_id()
+CREATE FUNCTION gofive_new_request_id()
 RETURNS uuid
 AS 'MODULE_PATHNAME', 'gofive_new_request_id'
 LANGUAGE C VOLATILE;
-COMMENT ON FUNCTION gofive.new_request_id() IS 'A random UUID for a queued request''s X-Request-Id';
+COMMENT ON FUNCTION gofive_new_request_id() IS 'A random UUID for a queued request''s X-Request-Id';
 
 CREATE TABLE gofive.outbox (
     id              bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -30,7 +30,7 @@ CREATE TABLE gofive.outbox (
     path            text NOT NULL,          -- relative to gofive.base_url
     body            jsonb,
     ordering_key    text,
-    request_id      uuid NOT NULL DEFAULT gofive.new_request_id(),  -- X-Request-Id, the same on every attempt
+    request_id      uuid NOT NULL DEFAULT gofive_new_request_id(),  -- X-Request-Id, the same on every attempt
     status          gofive.request_status NOT NULL DEFAULT 'pending',
     attempts        integer NOT NULL DEFAULT 0,
     next_attempt_at timestamptz NOT NULL DEFAULT pg_catalog.now(),
@@ -100,18 +100,18 @@ LANGUAGE C VOLATILE;
 COMMENT ON FUNCTION gofive_enqueue_request(text, text, jsonb, text) IS
     'Queue a request for any path (the generic form of gofive_enqueue); returns the outbox id';
 
-CREATE FUNCTION gofive.enqueue_trigger()
+CREATE FUNCTION gofive_enqueue_trigger()
 RETURNS trigger
 AS 'MODULE_PATHNAME', 'gofive_enqueue_trigger'
 LANGUAGE C VOLATILE;
-COMMENT ON FUNCTION gofive.enqueue_trigger() IS
+COMMENT ON FUNCTION gofive_enqueue_trigger() IS
     'Trigger: enqueue one request per row; arguments: operation, mapping (jsonb text), [ordering key column]';
 
-CREATE FUNCTION gofive.wake()
+CREATE FUNCTION gofive_wake()
 RETURNS void
 AS 'MODULE_PATHNAME', 'gofive_wake'
 LANGUAGE C VOLATILE;
-COMMENT ON FUNCTION gofive.wake() IS 'Wake the worker when the current transaction commits';
+COMMENT ON FUNCTION gofive_wake() IS 'Wake the worker when the current transaction commits';
 
 -- ---- retrying by hand, cleaning up: the caller's own requests ----
 
@@ -130,11 +130,11 @@ LANGUAGE C VOLATILE;
 COMMENT ON FUNCTION gofive_retry_all(gofive.request_status, text) IS
     'Queue every failed or dead request of yours (of one operation, if given) again; returns how many';
 
-CREATE FUNCTION gofive.purge()
+CREATE FUNCTION gofive_purge()
 RETURNS bigint
 AS 'MODULE_PATHNAME', 'gofive_purge'
 LANGUAGE C VOLATILE;
-COMMENT ON FUNCTION gofive.purge() IS
+COMMENT ON FUNCTION gofive_purge() IS
     'Delete your succeeded requests older than gofive.retention now (the worker deletes everybody''s every minute); returns how many';
 
 -- ---- observing ----
@@ -161,7 +161,7 @@ GROUP BY o.operation;
 COMMENT ON VIEW gofive.queue IS
     'The outbox by operation: counts by status, oldest pending age, and the last error among the requests you may see';
 
-CREATE FUNCTION gofive.worker_stats(
+CREATE FUNCTION gofive_worker_stats(
     OUT pid integer, OUT database text, OUT state text, OUT started_at timestamptz,
     OUT in_flight integer, OUT sent bigint, OUT succeeded bigint, OUT failed bigint,
     OUT retried bigint, OUT dead bigint, OUT circuit text, OUT circuit_until timestamptz,
@@ -170,26 +170,26 @@ RETURNS record
 AS 'MODULE_PATHNAME', 'gofive_worker_stats'
 LANGUAGE C VOLATILE;
 
-CREATE VIEW gofive.worker AS SELECT * FROM gofive.worker_stats();
+CREATE VIEW gofive.worker AS SELECT * FROM gofive_worker_stats();
 COMMENT ON VIEW gofive.worker IS
     'The outbox worker: state, requests in flight, counters since it started, circuit breaker; its last error for gofive_admin';
 
 GRANT SELECT ON gofive.queue, gofive.worker TO gofive_user;
 
-REVOKE ALL ON FUNCTION gofive.worker_stats() FROM PUBLIC;
+REVOKE ALL ON FUNCTION gofive_worker_stats() FROM PUBLIC;
 REVOKE ALL ON FUNCTION gofive_enqueue(text, jsonb, text, jsonb) FROM PUBLIC;
 REVOKE ALL ON FUNCTION gofive_enqueue_request(text, text, jsonb, text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION gofive_retry(bigint) FROM PUBLIC;
 REVOKE ALL ON FUNCTION gofive_retry_all(gofive.request_status, text) FROM PUBLIC;
-REVOKE ALL ON FUNCTION gofive.purge() FROM PUBLIC;
-REVOKE ALL ON FUNCTION gofive.wake() FROM PUBLIC;
-REVOKE ALL ON FUNCTION gofive.enqueue_trigger() FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION gofive.worker_stats() TO gofive_user;
-GRANT EXECUTE ON FUNCTION gofive.enqueue_trigger() TO gofive_user;
+REVOKE ALL ON FUNCTION gofive_purge() FROM PUBLIC;
+REVOKE ALL ON FUNCTION gofive_wake() FROM PUBLIC;
+REVOKE ALL ON FUNCTION gofive_enqueue_trigger() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION gofive_worker_stats() TO gofive_user;
+GRANT EXECUTE ON FUNCTION gofive_enqueue_trigger() TO gofive_user;
 GRANT EXECUTE ON FUNCTION gofive_enqueue(text, jsonb, text, jsonb) TO gofive_user;
 GRANT EXECUTE ON FUNCTION gofive_enqueue_request(text, text, jsonb, text) TO gofive_user;
 GRANT EXECUTE ON FUNCTION gofive_retry(bigint) TO gofive_user;
 GRANT EXECUTE ON FUNCTION gofive_retry_all(gofive.request_status, text) TO gofive_user;
-GRANT EXECUTE ON FUNCTION gofive.purge() TO gofive_user;
-GRANT EXECUTE ON FUNCTION gofive.wake() TO gofive_user;
+GRANT EXECUTE ON FUNCTION gofive_purge() TO gofive_user;
+GRANT EXECUTE ON FUNCTION gofive_wake() TO gofive_user;
 GRANT USAGE ON SCHEMA gofive TO gofive_worker;

@@ -1,5 +1,5 @@
 -- A small ERP schema for the demo and the tests: products, their serial
--- numbers and deals, kept in step with Venio by gofive.enqueue_trigger.
+-- numbers and deals, kept in step with Venio by gofive_enqueue_trigger.
 -- Needs CREATE EXTENSION gofive first.
 CREATE SCHEMA erp;
 
@@ -35,14 +35,14 @@ CREATE TABLE erp.deals (
 -- statement's rows with one insert (one trigger per event)
 CREATE TRIGGER serial_numbers_inserted_to_venio
     AFTER INSERT ON erp.serial_numbers REFERENCING NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION gofive.enqueue_trigger(
+    FOR EACH STATEMENT EXECUTE FUNCTION gofive_enqueue_trigger(
         'upsert_serial',
         '{"runningNumber": "running_no", "productCode": "product_code",
           "serialNumber": "serial_no", "status": "active"}',
         'running_no');
 CREATE TRIGGER serial_numbers_updated_to_venio
     AFTER UPDATE ON erp.serial_numbers REFERENCING NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION gofive.enqueue_trigger(
+    FOR EACH STATEMENT EXECUTE FUNCTION gofive_enqueue_trigger(
         'upsert_serial',
         '{"runningNumber": "running_no", "productCode": "product_code",
           "serialNumber": "serial_no", "status": "active"}',
@@ -52,7 +52,7 @@ CREATE TRIGGER serial_numbers_updated_to_venio
 -- trigger: the simplest form)
 CREATE TRIGGER deals_to_venio
     AFTER INSERT ON erp.deals
-    FOR EACH ROW EXECUTE FUNCTION gofive.enqueue_trigger(
+    FOR EACH ROW EXECUTE FUNCTION gofive_enqueue_trigger(
         'create_deal',
         '{"customerCodes": ["customer_code"], "boardId": "board_id", "dealName": "title",
           "probability": "probability", "dealValue": "amount",

@@ -117,9 +117,9 @@ route_find(const char *method, const char *raw_path, Route *route)
 	memset(route, 0, sizeof(*route));
 	if (!split_path(raw_path, &segs))
 		return false;
-	for (int i = 0; i < gf_operation_count; i++)
+	for (int i = 0; i < gofive_operation_count; i++)
 	{
-		const GfOperation *op = &gf_operations[i];
+		const GfOperation *op = &gofive_operations[i];
 		int			score;
 
 		if (strcmp(op->method, method) != 0)

@@ -70,7 +70,7 @@ type_matches(GfJsonType type, json_object *v)
 static void
 report_type(MessageList *messages, const char *path, GfJsonType type)
 {
-	msg_add(messages, "Invalid value: %s must be %s", path, gf_json_type_name(type));
+	msg_add(messages, "Invalid value: %s must be %s", path, gofive_json_type_name(type));
 }
 
 static bool
