@@ -4,6 +4,7 @@
 MODULE_big = gofive
 OBJS = \
 	src/gofive.o \
+	src/errcontext.o \
 	src/settings.o \
 	src/catalog.o \
 	src/validate.o \

@@ -129,7 +129,7 @@ raise_unknown_option(const char *name, Oid catalog)
 			appendStringInfo(&valid, "%s%s", valid.len ? ", " : "", account_options[i].name);
 	ereport(ERROR,
 			(errcode(ERRCODE_FDW_INVALID_OPTION_NAME),
-			 errmsg("gofive: invalid option \"%s\" for %s", name, context_name(catalog)),
+			 errmsg("invalid option \"%s\" for %s", name, context_name(catalog)),
 			 valid.len ? errhint("Valid options here are: %s.", valid.data)
 			 : errhint("No options are valid here.")));
 }
@@ -140,7 +140,7 @@ raise_bad_value(const AccountOption *opt, const char *what)
 	/* never the value: it may be a secret */
 	ereport(ERROR,
 			(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
-			 errmsg("gofive: invalid value for option \"%s\"", opt->name),
+			 errmsg("invalid value for option \"%s\"", opt->name),
 			 errdetail("The value %s.", what)));
 }
 
@@ -172,7 +172,7 @@ check_value(const AccountOption *opt, const char *value)
 	if (opt->superuser_only && !superuser())
 		ereport(ERROR,
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-				 errmsg("gofive: only a superuser may set option \"%s\"", opt->name),
+				 errmsg("only a superuser may set option \"%s\"", opt->name),
 				 errdetail("It decides how the API's certificate is checked.")));
 	switch (opt->kind)
 	{
@@ -236,17 +236,17 @@ compute_key(GofiveAccount *acct)
 	pg_cryptohash_ctx *ctx = pg_cryptohash_create(PG_SHA256);
 
 	if (ctx == NULL || pg_cryptohash_init(ctx) < 0)
-		elog(ERROR, "gofive: could not start a SHA-256 hash");
+		elog(ERROR, "could not start a SHA-256 hash");
 	for (size_t i = 0; i < lengthof(parts); i++)
 	{
 		const char *p = parts[i] ? parts[i] : "";
 
 		/* with the terminating NUL, so that no two lists hash alike */
 		if (pg_cryptohash_update(ctx, (const uint8 *) p, strlen(p) + 1) < 0)
-			elog(ERROR, "gofive: could not hash an account");
+			elog(ERROR, "could not hash an account");
 	}
 	if (pg_cryptohash_final(ctx, acct->key, sizeof(acct->key)) < 0)
-		elog(ERROR, "gofive: could not hash an account");
+		elog(ERROR, "could not hash an account");
 	pg_cryptohash_free(ctx);
 }
 
@@ -362,12 +362,12 @@ gofive_lookup_account(const char *server_name, Oid role, GofiveAccountProblem *p
 	server = GetForeignServerByName(server_name, true);
 	if (server == NULL)
 		return problem(p, ERRCODE_UNDEFINED_OBJECT,
-					   psprintf("gofive: account \"%s\" does not exist", server_name),
+					   psprintf("account \"%s\" does not exist", server_name),
 					   pstrdup("An account is a foreign server of the foreign-data wrapper gofive (CREATE SERVER ... FOREIGN DATA WRAPPER gofive)."));
 	fdw = GetForeignDataWrapper(server->fdwid);
 	if (strcmp(fdw->fdwname, "gofive") != 0)
 		return problem(p, ERRCODE_WRONG_OBJECT_TYPE,
-					   psprintf("gofive: server \"%s\" is not a gofive account: its foreign-data wrapper is \"%s\"",
+					   psprintf("server \"%s\" is not a gofive account: its foreign-data wrapper is \"%s\"",
 								server_name, fdw->fdwname),
 					   NULL);
 	role_name = GetUserNameFromId(role, true);
@@ -375,12 +375,12 @@ gofive_lookup_account(const char *server_name, Oid role, GofiveAccountProblem *p
 		role_name = psprintf("%u", role);
 	if (pg_foreign_server_aclcheck(server->serverid, role, ACL_USAGE) != ACLCHECK_OK)
 		return problem(p, ERRCODE_INSUFFICIENT_PRIVILEGE,
-					   psprintf("gofive: permission denied for foreign server %s (role \"%s\")",
+					   psprintf("permission denied for foreign server %s (role \"%s\")",
 								server_name, role_name),
 					   psprintf("GRANT USAGE ON FOREIGN SERVER %s TO the role.", server_name));
 	if (!has_user_mapping(role, server->serverid))
 		return problem(p, ERRCODE_GOFIVE_NOT_CONFIGURED,
-					   psprintf("gofive: no user mapping for role \"%s\" on server \"%s\"",
+					   psprintf("no user mapping for role \"%s\" on server \"%s\"",
 								role_name, server_name),
 					   psprintf("CREATE USER MAPPING FOR PUBLIC SERVER %s OPTIONS (client_id '...', client_secret '...', subscription_key '...').",
 								server_name));
@@ -392,7 +392,7 @@ gofive_lookup_account(const char *server_name, Oid role, GofiveAccountProblem *p
 				  UserMappingRelationId);
 	if ((missing = missing_credential(acct)) != NULL)
 		return problem(p, ERRCODE_GOFIVE_NOT_CONFIGURED,
-					   psprintf("gofive: option \"%s\" of the user mapping for role \"%s\" on server \"%s\" is not set",
+					   psprintf("option \"%s\" of the user mapping for role \"%s\" on server \"%s\" is not set",
 								missing, role_name, server_name),
 					   psprintf("ALTER USER MAPPING FOR ... SERVER %s OPTIONS (ADD %s '...').",
 								server_name, missing));

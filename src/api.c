@@ -30,7 +30,7 @@ gofive_api_call(const char *opname, const char *method, const char *path,
 	if (RecoveryInProgress())
 		ereport(ERROR,
 				(errcode(ERRCODE_READ_ONLY_SQL_TRANSACTION),
-				 errmsg("gofive %s: cannot call the API from a standby", opname),
+				 errmsg("cannot call the API from a standby"),
 				 errhint("Call it on the primary: a standby sends nothing.")));
 	acct = gofive_current_account();
 	gofive_require_setting("gofive.base_url", acct->base_url);
@@ -70,7 +70,7 @@ gofive_url_encode(const char *text)
 	if (escaped == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_OUT_OF_MEMORY),
-				 errmsg("gofive: out of memory")));
+				 errmsg("out of memory")));
 	result = pstrdup(escaped);
 	curl_free(escaped);
 	return result;
@@ -85,7 +85,7 @@ path_arg_index(const GfOperation *op, const char *name, size_t len)
 			strlen(op->args[i].wire_name) == len &&
 			strncmp(op->args[i].wire_name, name, len) == 0)
 			return i;
-	elog(ERROR, "gofive: catalog entry \"%s\" has no argument for path parameter \"%.*s\"",
+	elog(ERROR, "catalog entry \"%s\" has no argument for path parameter \"%.*s\"",
 		 op->name, (int) len, name);
 	return -1;					/* keep the compiler quiet */
 }

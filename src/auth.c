@@ -33,7 +33,7 @@ append_form_field(StringInfo buf, const char *name, const char *value)
 	if (escaped == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_OUT_OF_MEMORY),
-				 errmsg("gofive: out of memory")));
+				 errmsg("out of memory")));
 	if (buf->len > 0)
 		appendStringInfoChar(buf, '&');
 	appendStringInfo(buf, "%s=%s", name, escaped);
@@ -48,7 +48,7 @@ raise_token_refused(const GofiveAccount *acct, const GofiveOutcome *out)
 	ereport(ERROR,
 			(errcode(out->http_status >= 500 ? ERRCODE_GOFIVE_SERVER_ERROR
 					 : ERRCODE_GOFIVE_AUTH_FAILED),
-			 errmsg("gofive: the token endpoint refused the client credentials (HTTP %ld)%s%s",
+			 errmsg("the token endpoint refused the client credentials (HTTP %ld)%s%s",
 					out->http_status,
 					out->messages ? ": " : "", out->messages ? out->messages : ""),
 			 acct->server == NULL ?
@@ -86,7 +86,7 @@ raise_bad_token_answer(const char *what)
 	/* never quote the answer: it may hold a token */
 	ereport(ERROR,
 			(errcode(ERRCODE_GOFIVE_AUTH_FAILED),
-			 errmsg("gofive: the token endpoint's answer is not usable: %s", what)));
+			 errmsg("the token endpoint's answer is not usable: %s", what)));
 }
 
 /* expires_in in seconds: absent means the default; clamped to MAX_EXPIRES_IN. */
@@ -128,7 +128,9 @@ gofive_fetch_token(const GofiveAccount *acct, TimestampTz *until)
 	int64		expires_in;
 	int64		margin_ms;
 	char	   *result;
+	ErrorContextCallback context;
 
+	gofive_push_context(&context, "requesting an access token");
 	/* a named account's credentials were checked when it was looked up */
 	gofive_require_setting("gofive.client_id", acct->client_id);
 	gofive_require_setting("gofive.client_secret", acct->client_secret);
@@ -166,7 +168,7 @@ gofive_fetch_token(const GofiveAccount *acct, TimestampTz *until)
 	if (token == NULL || token->type != jbvString || token->val.string.len == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_GOFIVE_AUTH_FAILED),
-				 errmsg("gofive: the token endpoint answered without an access_token")));
+				 errmsg("the token endpoint answered without an access_token")));
 	if (!is_bearer_token(token->val.string.val, token->val.string.len))
 		raise_bad_token_answer("access_token is not a bearer token (RFC 6750 characters only)");
 	expires_in = read_expires_in(&body->root);
@@ -181,5 +183,6 @@ gofive_fetch_token(const GofiveAccount *acct, TimestampTz *until)
 	margin_ms = Min(expires_in * 1000 / 5, 60 * 1000);
 	*until = TimestampTzPlusMilliseconds(GetCurrentTimestamp(),
 										 expires_in * 1000 - margin_ms);
+	gofive_pop_context(&context);
 	return result;
 }

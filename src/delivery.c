@@ -23,7 +23,7 @@ gofive_delivery_init(void)
 	if (curl_global_init(CURL_GLOBAL_ALL) != CURLE_OK || (multi = curl_multi_init()) == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_GOFIVE_TRANSPORT),
-				 errmsg("gofive worker: could not initialize libcurl")));
+				 errmsg("could not initialize libcurl")));
 }
 
 static void
@@ -49,7 +49,7 @@ take_handle(void)
 	if (easy == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_OUT_OF_MEMORY),
-				 errmsg("gofive worker: could not create a libcurl handle")));
+				 errmsg("could not create a libcurl handle")));
 	return easy;
 }
 
@@ -83,7 +83,7 @@ gofive_delivery_start(Job *job, const char *bearer)
 	if (curl_multi_add_handle(multi, job->easy) != CURLM_OK)
 		ereport(ERROR,
 				(errcode(ERRCODE_GOFIVE_TRANSPORT),
-				 errmsg("gofive worker: could not start a transfer")));
+				 errmsg("could not start a transfer")));
 	in_flight++;
 }
 

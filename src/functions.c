@@ -45,7 +45,7 @@ operation_of(FunctionCallInfo fcinfo)
 		(op = gofive_find_operation(fname + strlen(FUNCTION_PREFIX))) == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("gofive: function \"%s\" is not a catalog operation",
+				 errmsg("function \"%s\" is not a catalog operation",
 						fname ? fname : "?")));
 	if (cache)
 		fcinfo->flinfo->fn_extra = unconstify(GfOperation *, op);
@@ -115,7 +115,7 @@ build_call(const GfOperation *op, FunctionCallInfo fcinfo)
 		const GfArg *arg = &op->args[i];
 
 		if (i >= PG_NARGS())
-			elog(ERROR, "gofive %s: the SQL declaration has fewer arguments than the catalog",
+			elog(ERROR, "the SQL declaration of %s has fewer arguments than the catalog",
 				 op->name);
 		switch (arg->kind)
 		{
@@ -209,8 +209,7 @@ filter_int(const GfOperation *op, Jsonb *filter, const char *key, int otherwise)
 										  NumericGetDatum(int64_to_numeric(PG_INT32_MAX)))) > 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_GOFIVE_INVALID_INPUT),
-				 errmsg("gofive %s: field \"%s\" must be an integer between %d and %d",
-						op->name, key, PG_INT32_MIN, PG_INT32_MAX)));
+				 errmsg("field \"%s\" must be an integer between %d and %d", key, PG_INT32_MIN, PG_INT32_MAX)));
 	return DatumGetInt32(DirectFunctionCall1(numeric_int4, n));
 }
 
@@ -263,7 +262,7 @@ call_rows(FunctionCallInfo fcinfo)
 			if (st->take <= 0)
 				ereport(ERROR,
 						(errcode(ERRCODE_GOFIVE_INVALID_INPUT),
-						 errmsg("gofive %s: field \"%s\" must be positive", op->name, op->take_field)));
+						 errmsg("field \"%s\" must be positive", op->take_field)));
 			/* validated with the paging fields in place */
 			st->call = gofive_make_call(op, (const char *const *) palloc0(sizeof(char *) * 2),
 										NULL, page_body(op, filter, st->take, st->skip));
@@ -293,17 +292,11 @@ call_rows(FunctionCallInfo fcinfo)
 																				   st->next++))));
 }
 
-Datum
-gofive_call(PG_FUNCTION_ARGS)
+static Datum
+call_one(const GfOperation *op, FunctionCallInfo fcinfo)
 {
-	const GfOperation *op;
 	GofiveCall	call;
 	GofiveOutcome out;
-
-	/* the set-returning ones find their operation on the first call only */
-	if (fcinfo->flinfo->fn_retset)
-		return call_rows(fcinfo);
-	op = operation_of(fcinfo);
 
 	call = build_call(op, fcinfo);
 	gofive_api_call(op->name, op->method, call.path, gofive_body_text(&call), NULL, &out);
@@ -311,6 +304,24 @@ gofive_call(PG_FUNCTION_ARGS)
 	if (op->result == GF_RESULT_RECORD && out.http_status == 404)
 		PG_RETURN_NULL();
 	PG_RETURN_JSONB_P(gofive_result_or_raise(op->name, &out, op));
+}
+
+Datum
+gofive_call(PG_FUNCTION_ARGS)
+{
+	const GfOperation *op;
+	ErrorContextCallback context;
+	Datum		result;
+
+	/* a set-returning one keeps its operation in its paging state */
+	if (fcinfo->flinfo->fn_retset && !SRF_IS_FIRSTCALL())
+		op = ((PageState *) ((FuncCallContext *) fcinfo->flinfo->fn_extra)->user_fctx)->call.op;
+	else
+		op = operation_of(fcinfo);
+	gofive_push_operation(&context, op->name);
+	result = fcinfo->flinfo->fn_retset ? call_rows(fcinfo) : call_one(op, fcinfo);
+	gofive_pop_context(&context);
+	return result;
 }
 
 /* ---- gofive_request: the generic escape hatch ---- */
@@ -326,7 +337,7 @@ gofive_checked_method(text *method_text)
 			return methods[i];
 	ereport(ERROR,
 			(errcode(ERRCODE_GOFIVE_INVALID_INPUT),
-			 errmsg("gofive request: method must be one of GET, POST, PUT, PATCH, DELETE, not \"%s\"",
+			 errmsg("method must be one of GET, POST, PUT, PATCH, DELETE, not \"%s\"",
 					method)));
 	return NULL;				/* keep the compiler quiet */
 }
@@ -381,18 +392,18 @@ gofive_checked_path(text *path_text)
 	if (path[0] != '/' || path[1] == '/')
 		ereport(ERROR,
 				(errcode(ERRCODE_GOFIVE_INVALID_INPUT),
-				 errmsg("gofive request: path must start with a single \"/\", not \"%s\"", path),
+				 errmsg("path must start with a single \"/\", not \"%s\"", path),
 				 errhint("The path is relative to gofive.base_url, e.g. /v1/deals.")));
 	for (const char *p = path; *p; p++)
 		if ((unsigned char) *p <= 0x20 || (unsigned char) *p >= 0x7f)
 			ereport(ERROR,
 					(errcode(ERRCODE_GOFIVE_INVALID_INPUT),
-					 errmsg("gofive request: path must be percent-encoded ASCII without spaces"),
+					 errmsg("path must be percent-encoded ASCII without spaces"),
 					 errhint("Encode path segments with gofive_url_encode().")));
 	if (has_dot_segment(path))
 		ereport(ERROR,
 				(errcode(ERRCODE_GOFIVE_INVALID_INPUT),
-				 errmsg("gofive request: path must not have a \".\" or \"..\" segment, not \"%s\"", path),
+				 errmsg("path must not have a \".\" or \"..\" segment, not \"%s\"", path),
 				 errdetail("It would be resolved before sending, so the request would go to another path.")));
 	return path;
 }
@@ -407,14 +418,14 @@ gofive_method_and_path(FunctionCallInfo fcinfo, const char **method, char **path
 	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
 		ereport(ERROR,
 				(errcode(ERRCODE_GOFIVE_INVALID_INPUT),
-				 errmsg("gofive request: %s must not be null",
+				 errmsg("%s must not be null",
 						PG_ARGISNULL(0) ? "method" : "path")));
 	*method = gofive_checked_method(PG_GETARG_TEXT_PP(0));
 	*path = gofive_checked_path(PG_GETARG_TEXT_PP(1));
 }
 
-Datum
-gofive_request(PG_FUNCTION_ARGS)
+static Datum
+request(FunctionCallInfo fcinfo)
 {
 	const char *method;
 	char	   *path;
@@ -454,6 +465,18 @@ gofive_request(PG_FUNCTION_ARGS)
 	else
 		nulls[1] = true;
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
+}
+
+Datum
+gofive_request(PG_FUNCTION_ARGS)
+{
+	ErrorContextCallback context;
+	Datum		result;
+
+	gofive_push_operation(&context, "request");
+	result = request(fcinfo);
+	gofive_pop_context(&context);
+	return result;
 }
 
 PG_FUNCTION_INFO_V1(gofive_url_encode_sql);

@@ -225,6 +225,11 @@ extern void gofive_enqueue_rows(const char *operation, const char *method, int n
 								Datum *keys, bool *key_nulls);
 extern const GfOperation *gofive_operation_or_error(const char *name);
 
+/* ---- errcontext.c: the operation in the CONTEXT line of errors ---- */
+extern void gofive_push_operation(ErrorContextCallback *cb, const char *operation);
+extern void gofive_push_context(ErrorContextCallback *cb, const char *text);
+extern void gofive_pop_context(ErrorContextCallback *cb);
+
 /* ---- privilege.c: whose rights the SQL runs with ---- */
 typedef struct GofiveRaised
 {

@@ -140,13 +140,13 @@ ensure_handles(void)
 	if (curl_global_init(CURL_GLOBAL_ALL) != CURLE_OK)
 		ereport(ERROR,
 				(errcode(ERRCODE_GOFIVE_TRANSPORT),
-				 errmsg("gofive: could not initialize libcurl")));
+				 errmsg("could not initialize libcurl")));
 	backend_multi = curl_multi_init();
 	backend_easy = curl_easy_init();
 	if (backend_multi == NULL || backend_easy == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_OUT_OF_MEMORY),
-				 errmsg("gofive: could not create a libcurl handle")));
+				 errmsg("could not create a libcurl handle")));
 }
 
 /*
@@ -193,7 +193,7 @@ gofive_http_headers(const GofiveHttpRequest *req)
 	if (headers == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_OUT_OF_MEMORY),
-				 errmsg("gofive: out of memory building request headers")));
+				 errmsg("out of memory building request headers")));
 	return headers;
 }
 
@@ -259,7 +259,7 @@ run_transfer(CURLM *multi, CURL *easy)
 			pgstat_report_wait_end();
 			ereport(ERROR,
 					(errcode(ERRCODE_GOFIVE_TRANSPORT),
-					 errmsg("gofive: libcurl failed: %s", curl_multi_strerror(mc))));
+					 errmsg("libcurl failed: %s", curl_multi_strerror(mc))));
 		}
 		CHECK_FOR_INTERRUPTS();
 	}
@@ -283,8 +283,8 @@ raise_transport_error(const char *what, const GofiveHttpRequest *req, CURLcode c
 	 */
 	ereport(ERROR,
 			(errcode(ERRCODE_GOFIVE_TRANSPORT),
-			 errmsg("gofive %s failed: %s", what,
-					timed_out ? "the API did not answer in time" : curl_easy_strerror(code)),
+			 timed_out ? errmsg("the API did not answer in time") :
+			 errmsg("could not reach the API: %s", curl_easy_strerror(code)),
 			 !timed_out ? 0 : req->account->server == NULL ?
 			 errdetail("gofive.timeout is %d ms, gofive.connect_timeout is %d ms.",
 					   req->account->timeout_ms, req->account->connect_timeout_ms) :
@@ -332,8 +332,7 @@ gofive_http_perform(const char *what, const GofiveHttpRequest *req,
 		if (resp->out_of_memory)
 			ereport(ERROR,
 					(errcode(ERRCODE_OUT_OF_MEMORY),
-					 errmsg("gofive %s failed: out of memory for an answer of %d bytes",
-							what, resp->body.len)));
+					 errmsg("out of memory for an answer of %d bytes", resp->body.len)));
 		raise_transport_error(what, req, code, errbuf);
 	}
 	/* an answer over the limit is returned (marked) for outcome.c to judge */

@@ -116,7 +116,7 @@ split_object(char *text, size_t start, size_t end, Split *s)
 	sem.object_field_start = split_field_start;
 	sem.object_field_end = split_field_end;
 	if (pg_parse_json(s->lex, &sem) != JSON_SUCCESS)
-		elog(ERROR, "gofive: a checked answer failed to parse again");
+		elog(ERROR, "a checked answer failed to parse again");
 }
 
 /* A small piece through jsonb_in, in scratch, copied out to the caller's context. */
@@ -363,7 +363,7 @@ array_pass(char *text, size_t start, size_t end, ArrayPass *a)
 	sem.array_element_start = array_elem_start;
 	sem.array_element_end = array_elem_end;
 	if (pg_parse_json(a->lex, &sem) != JSON_SUCCESS)
-		elog(ERROR, "gofive: a checked answer failed to parse again");
+		elog(ERROR, "a checked answer failed to parse again");
 }
 
 static Jsonb *

@@ -70,6 +70,7 @@ typedef struct KnownDb
 } KnownDb;
 
 static HTAB *known = NULL;
+static ErrorContextCallback process_context;
 static BackgroundWorkerHandle **handles = NULL;	/* per slot */
 
 void
@@ -222,7 +223,7 @@ reap_workers(TimestampTz now)
 		if (not_installed)
 		{
 			if (db->status == DB_INSTALLED)
-				elog(LOG, "gofive launcher: gofive is no longer installed in database \"%s\"", db->name);
+				elog(LOG, "gofive is no longer installed in database \"%s\"", db->name);
 			db->status = DB_NOT_INSTALLED;
 		}
 		else
@@ -282,7 +283,7 @@ start_worker(KnownDb *db, int index, TimestampTz now)
 		db->start_after = TimestampTzPlusMilliseconds(now, RETRY_MS);
 		if (!db->warned && db->status == DB_INSTALLED)
 			ereport(LOG,
-					(errmsg("gofive launcher: database \"%s\" is not served: no background worker is free",
+					(errmsg("database \"%s\" is not served: no background worker is free",
 							db->name),
 					 errhint("Raise max_worker_processes.")));
 		db->warned = true;
@@ -322,7 +323,7 @@ start_wanted(TimestampTz now, TimestampTz *next_start)
 			{
 				if (!db->warned && db->status == DB_INSTALLED)
 					ereport(LOG,
-							(errmsg("gofive launcher: database \"%s\" is not served: gofive.max_workers (%d) databases are served already",
+							(errmsg("database \"%s\" is not served: gofive.max_workers (%d) databases are served already",
 									db->name, gofive_control->nslots),
 							 errhint("Raise gofive.max_workers (and max_worker_processes), then restart the server.")));
 				db->warned = (db->status == DB_INSTALLED);
@@ -386,6 +387,7 @@ gofive_launcher_main(Datum arg)
 	BackgroundWorkerUnblockSignals();
 	BackgroundWorkerInitializeConnection(NULL, NULL, 0);
 	pgstat_report_appname(LAUNCHER_NAME);
+	gofive_push_context(&process_context, LAUNCHER_NAME);	/* names it in the log */
 
 	ctl.keysize = sizeof(Oid);
 	ctl.entrysize = sizeof(KnownDb);

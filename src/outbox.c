@@ -64,7 +64,7 @@ warn_if_no_worker(void)
 		return;
 	warned = true;
 	ereport(WARNING,
-			(errmsg("gofive: the request is queued, but no worker delivers it: %s", reason),
+			(errmsg("the request is queued, but no worker delivers it: %s", reason),
 			 gofive_control == NULL ?
 			 errhint("Add gofive to shared_preload_libraries and restart the server.") :
 			 errhint("See the view gofive.worker.")));
@@ -77,7 +77,7 @@ refuse_on_standby(void)
 	if (RecoveryInProgress())
 		ereport(ERROR,
 				(errcode(ERRCODE_READ_ONLY_SQL_TRANSACTION),
-				 errmsg("gofive: cannot queue a request on a standby"),
+				 errmsg("cannot queue a request on a standby"),
 				 errhint("Queue it on the primary. After a failover, the promoted standby delivers what the primary had committed.")));
 }
 
@@ -107,10 +107,10 @@ insert_as_owner(SPIPlanPtr *plan, const char *sql, Oid *types, Datum *values,
 	nulls[6] = account ? ' ' : 'n';
 	gofive_become_owner(&saved);
 	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "gofive: SPI_connect failed");
+		elog(ERROR, "SPI_connect failed");
 	rc = SPI_execute_plan(gofive_prepare_once(plan, sql, NARGS, types), values, nulls, false, 0);
 	if (rc != (returning_id ? SPI_OK_INSERT_RETURNING : SPI_OK_INSERT))
-		elog(ERROR, "gofive: could not insert into gofive.outbox: %s", SPI_result_code_string(rc));
+		elog(ERROR, "could not insert into gofive.outbox: %s", SPI_result_code_string(rc));
 	if (returning_id)
 		id = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
 	SPI_finish();
@@ -173,7 +173,7 @@ gofive_operation_or_error(const char *name)
 	if (op == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_GOFIVE_INVALID_INPUT),
-				 errmsg("gofive: unknown operation \"%s\"", name),
+				 errmsg("unrecognized operation \"%s\"", name),
 				 errhint("The operations are listed in the view gofive.operations; "
 						 "use gofive_enqueue_request() for any other path.")));
 	return op;
@@ -224,7 +224,7 @@ check_params(const GfOperation *op, Jsonb *params)
 	if (!JB_ROOT_IS_OBJECT(params))
 		ereport(ERROR,
 				(errcode(ERRCODE_GOFIVE_INVALID_INPUT),
-				 errmsg("gofive %s: params must be a JSON object of path and query arguments", op->name)));
+				 errmsg("params must be a JSON object of path and query arguments")));
 	it = JsonbIteratorInit(&params->root);
 	while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
 	{
@@ -240,11 +240,11 @@ check_params(const GfOperation *op, Jsonb *params)
 		if (*names)
 			ereport(ERROR,
 					(errcode(ERRCODE_GOFIVE_INVALID_INPUT),
-					 errmsg("gofive %s: params has no argument \"%s\"", op->name, key),
+					 errmsg("params has no argument \"%s\"", key),
 					 errhint("The arguments params may hold for %s: %s.", op->name, names)));
 		ereport(ERROR,
 				(errcode(ERRCODE_GOFIVE_INVALID_INPUT),
-				 errmsg("gofive %s: params has no argument \"%s\"", op->name, key),
+				 errmsg("params has no argument \"%s\"", key),
 				 errhint("%s takes no path or query arguments: leave params out.", op->name)));
 	}
 }
@@ -277,8 +277,7 @@ param_text(const GfOperation *op, const GfArg *arg, Jsonb *params)
 		return v->val.boolean ? "true" : "false";
 	ereport(ERROR,
 			(errcode(ERRCODE_GOFIVE_INVALID_INPUT),
-			 errmsg("gofive %s: params member \"%s\" must be a string, number or boolean, not %s",
-					op->name, arg->sql_name,
+			 errmsg("params member \"%s\" must be a string, number or boolean, not %s", arg->sql_name,
 					JsonContainerIsArray(v->val.binary.data) ? "an array" : "an object")));
 	return NULL;				/* keep the compiler quiet */
 }
@@ -294,8 +293,7 @@ param_object(const GfOperation *op, const GfArg *arg, Jsonb *params)
 	if (v->type != jbvBinary || !JsonContainerIsObject(v->val.binary.data))
 		ereport(ERROR,
 				(errcode(ERRCODE_GOFIVE_INVALID_INPUT),
-				 errmsg("gofive %s: params member \"%s\" must be a JSON object of query parameters",
-						op->name, arg->sql_name)));
+				 errmsg("params member \"%s\" must be a JSON object of query parameters", arg->sql_name)));
 	return JsonbValueToJsonb(v);
 }
 
@@ -336,15 +334,19 @@ gofive_enqueue(PG_FUNCTION_ARGS)
 	char	   *ordering_key = PG_ARGISNULL(2) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(2));
 	Jsonb	   *params = PG_ARGISNULL(3) ? NULL : PG_GETARG_JSONB_P(3);
 	GofiveCall	call;
+	ErrorContextCallback context;
+	int64		id;
 
 	if (PG_ARGISNULL(0))
 		ereport(ERROR,
 				(errcode(ERRCODE_GOFIVE_INVALID_INPUT),
-				 errmsg("gofive: operation must not be null")));
+				 errmsg("operation must not be null")));
 	op = gofive_operation_or_error(text_to_cstring(PG_GETARG_TEXT_PP(0)));
+	gofive_push_operation(&context, op->name);
 	call = gofive_call_from_json(op, payload, params);
-	PG_RETURN_INT64(gofive_enqueue_row(op->name, op->method, call.path, call.body,
-									   ordering_key));
+	id = gofive_enqueue_row(op->name, op->method, call.path, call.body, ordering_key);
+	gofive_pop_context(&context);
+	PG_RETURN_INT64(id);
 }
 
 /* gofive_enqueue_request(method text, path text, body jsonb, ordering_key text) */
@@ -353,11 +355,16 @@ gofive_enqueue_request(PG_FUNCTION_ARGS)
 {
 	const char *method;
 	char	   *path;
+	ErrorContextCallback context;
+	int64		id;
 
+	gofive_push_operation(&context, "request");
 	gofive_method_and_path(fcinfo, &method, &path);
-	PG_RETURN_INT64(gofive_enqueue_row("request", method, path,
-									   PG_ARGISNULL(2) ? NULL : PG_GETARG_JSONB_P(2),
-									   PG_ARGISNULL(3) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(3))));
+	id = gofive_enqueue_row("request", method, path,
+							PG_ARGISNULL(2) ? NULL : PG_GETARG_JSONB_P(2),
+							PG_ARGISNULL(3) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(3)));
+	gofive_pop_context(&context);
+	PG_RETURN_INT64(id);
 }
 
 /* gofive_wake(): for SQL that changes the outbox itself (gofive_retry). */
@@ -392,11 +399,11 @@ gofive_purge_expired(bool all, Oid role)
 	int64		total = 0;
 
 	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "gofive: SPI_connect failed");
+		elog(ERROR, "SPI_connect failed");
 	for (;;)
 	{
 		if (SPI_execute_with_args(PURGE_SQL, 3, types, values, NULL, false, 0) != SPI_OK_DELETE)
-			elog(ERROR, "gofive: purge failed");
+			elog(ERROR, "purge failed");
 		total += (int64) SPI_processed;
 		if (SPI_processed < 10000)
 			break;
@@ -453,10 +460,10 @@ requeue(const char *sql, int nargs, Datum arg3, Oid type3, Datum arg4, bool arg4
 
 	gofive_become_owner(&saved);
 	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "gofive: SPI_connect failed");
+		elog(ERROR, "SPI_connect failed");
 	if (SPI_execute_with_args(sql, nargs, types, values, nulls,
 							  false, 0) != SPI_OK_UPDATE)
-		elog(ERROR, "gofive: could not queue requests again");
+		elog(ERROR, "could not queue requests again");
 	n = SPI_processed;
 	SPI_finish();
 	gofive_restore_user(&saved);
@@ -484,7 +491,7 @@ gofive_retry_all(PG_FUNCTION_ARGS)
 	if (status == NULL || (strcmp(status, "failed") != 0 && strcmp(status, "dead") != 0))
 		ereport(ERROR,
 				(errcode(ERRCODE_GOFIVE_INVALID_INPUT),
-				 errmsg("gofive_retry_all: status must be failed or dead, not %s",
+				 errmsg("argument \"status\" must be failed or dead, not %s",
 						status ? status : "null")));
 	PG_RETURN_INT64((int64) requeue(RETRY_ALL_SQL, 4, CStringGetTextDatum(status), TEXTOID,
 									PG_ARGISNULL(1) ? (Datum) 0 : PG_GETARG_DATUM(1),
@@ -512,7 +519,7 @@ gofive_new_request_id(PG_FUNCTION_ARGS)
 		if (!pg_strong_random(&seed, sizeof(seed)))
 			ereport(ERROR,
 					(errcode(ERRCODE_INTERNAL_ERROR),
-					 errmsg("gofive: could not generate a random seed")));
+					 errmsg("could not generate a random seed")));
 		pg_prng_seed(&state, seed);
 		seeded = true;
 	}

@@ -152,7 +152,7 @@ gofive_raise_for_outcome(const char *opname, GofiveOutcome *out, const GofiveJud
 		case GF_CREDENTIALS_REFUSED:
 			ereport(ERROR,
 					(errcode(j->sqlstate),
-					 errmsg("gofive %s failed: %s%s%s", opname, j->summary, sep, msg),
+					 errmsg("%s%s%s", j->summary, sep, msg),
 					 detail_response(out, j),
 					 errhint("Check gofive.client_id, gofive.client_secret and gofive.subscription_key.")));
 			break;
@@ -160,7 +160,7 @@ gofive_raise_for_outcome(const char *opname, GofiveOutcome *out, const GofiveJud
 		case GF_UNAVAILABLE:
 			ereport(ERROR,
 					(errcode(j->sqlstate),
-					 errmsg("gofive %s failed: %s%s%s", opname, j->summary, sep, msg),
+					 errmsg("%s%s%s", j->summary, sep, msg),
 					 detail_response(out, j),
 					 out->retry_after >= 0 ?
 					 errhint("The API asks to retry after %d seconds.", out->retry_after) : 0));
@@ -170,15 +170,14 @@ gofive_raise_for_outcome(const char *opname, GofiveOutcome *out, const GofiveJud
 			ereport(ERROR,
 					(errcode(j->sqlstate),
 					 out->bad_code ?
-					 errmsg("gofive %s failed: %s%s%s", opname, j->summary, sep, msg) :
-					 errmsg("gofive %s failed: the API rejected the request (HTTP %ld%s)%s%s",
-							opname, out->http_status, code_text, sep, msg),
+					 errmsg("%s%s%s", j->summary, sep, msg) :
+					 errmsg("the API rejected the request (HTTP %ld%s)%s%s", out->http_status, code_text, sep, msg),
 					 detail_response(out, j)));
 			break;
 		case GF_ITEMS_FAILED:
 			ereport(ERROR,
 					(errcode(j->sqlstate),
-					 errmsg("gofive %s failed for some items: %s", opname, out->item_failures),
+					 errmsg("some items failed: %s", out->item_failures),
 					 errdetail("The other items were applied. Response data: %s",
 							   JsonbToCString(NULL, &out->data->root, VARSIZE(out->data)))));
 			break;
@@ -186,7 +185,7 @@ gofive_raise_for_outcome(const char *opname, GofiveOutcome *out, const GofiveJud
 		case GF_UNREADABLE:
 			ereport(ERROR,
 					(errcode(j->sqlstate),
-					 errmsg("gofive %s failed: %s", opname, j->summary),
+					 errmsg("%s", j->summary),
 					 detail_response(out, j),
 					 errhint("The API answered HTTP %ld; nothing of the answer was used.",
 							 out->http_status)));
@@ -198,7 +197,7 @@ gofive_raise_for_outcome(const char *opname, GofiveOutcome *out, const GofiveJud
 	}
 	ereport(ERROR,
 			(errcode(j->sqlstate ? j->sqlstate : ERRCODE_GOFIVE_SERVER_ERROR),
-			 errmsg("gofive %s failed: %s", opname, j->summary ? j->summary : "unknown outcome"),
+			 errmsg("%s", j->summary ? j->summary : "unrecognized outcome"),
 			 detail_response(out, j)));
 }
 

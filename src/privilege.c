@@ -60,7 +60,7 @@ gofive_outbox_relid(void)
 	if (!OidIsValid(relid))
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_TABLE),
-				 errmsg("gofive: table gofive.outbox does not exist"),
+				 errmsg("table gofive.outbox does not exist"),
 				 errhint("Run CREATE EXTENSION gofive in this database.")));
 	return relid;
 }

@@ -44,8 +44,7 @@ raise_nested(const GfOperation *op, const GfArg *arg, const char *key, const cha
 {
 	ereport(ERROR,
 			(errcode(ERRCODE_GOFIVE_INVALID_INPUT),
-			 errmsg("gofive %s: query parameter \"%s\" in argument \"%s\" must be a string, number, boolean or an array of them, not %s",
-					op->name, key, arg->sql_name, what),
+			 errmsg("query parameter \"%s\" in argument \"%s\" must be a string, number, boolean or an array of them, not %s", key, arg->sql_name, what),
 			 errhint("A query string has no form for nested arrays or objects.")));
 }
 
@@ -95,7 +94,7 @@ append_query_object(StringInfo query, const GfOperation *op, const GfArg *arg, J
 	if (!JB_ROOT_IS_OBJECT(obj))
 		ereport(ERROR,
 				(errcode(ERRCODE_GOFIVE_INVALID_INPUT),
-				 errmsg("gofive %s: argument \"%s\" must be a JSON object", op->name, arg->sql_name)));
+				 errmsg("argument \"%s\" must be a JSON object", arg->sql_name)));
 	it = JsonbIteratorInit(&obj->root);
 	while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
 	{
@@ -117,15 +116,15 @@ check_path_value(const GfOperation *op, const GfArg *arg, const char *value)
 	if (value == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_GOFIVE_INVALID_INPUT),
-				 errmsg("gofive %s: argument \"%s\" must not be null", op->name, arg->sql_name)));
+				 errmsg("argument \"%s\" must not be null", arg->sql_name)));
 	if (value[0] == '\0')
 		ereport(ERROR,
 				(errcode(ERRCODE_GOFIVE_INVALID_INPUT),
-				 errmsg("gofive %s: argument \"%s\" must not be empty", op->name, arg->sql_name)));
+				 errmsg("argument \"%s\" must not be empty", arg->sql_name)));
 	if (strcmp(value, ".") == 0 || strcmp(value, "..") == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_GOFIVE_INVALID_INPUT),
-				 errmsg("gofive %s: argument \"%s\" must not be \"%s\"", op->name, arg->sql_name, value),
+				 errmsg("argument \"%s\" must not be \"%s\"", arg->sql_name, value),
 				 errdetail("A path segment \".\" or \"..\" would address another resource.")));
 }
 
@@ -174,7 +173,7 @@ gofive_make_call(const GfOperation *op, const char *const *arg_texts,
 		if (arg->kind == GF_ARG_QUERY && !arg->optional && arg_texts[i] == NULL)
 			ereport(ERROR,
 					(errcode(ERRCODE_GOFIVE_INVALID_INPUT),
-					 errmsg("gofive %s: argument \"%s\" must not be null", op->name, arg->sql_name)));
+					 errmsg("argument \"%s\" must not be null", arg->sql_name)));
 		if (arg->kind == GF_ARG_QUERY && arg_texts[i] != NULL)
 			append_query(&query, arg->wire_name, arg_texts[i]);
 		if (arg->kind == GF_ARG_QUERY_OBJECT && query_object != NULL)

@@ -72,7 +72,7 @@ warn_if_exposed(const char *name, GucSource source)
 	{
 		warned = true;
 		ereport(WARNING,
-				(errmsg("gofive: \"%s\" is set in the configuration file but gofive is not in shared_preload_libraries",
+				(errmsg("\"%s\" is set in the configuration file but gofive is not in shared_preload_libraries",
 						name),
 				 errdetail("Until the library is loaded, every role can read a gofive.* value from the configuration file."),
 				 errhint("Add gofive to shared_preload_libraries.")));
@@ -257,7 +257,7 @@ gofive_require_setting(const char *name, const char *value)
 	if (value == NULL || *value == '\0')
 		ereport(ERROR,
 				(errcode(ERRCODE_GOFIVE_NOT_CONFIGURED),
-				 errmsg("gofive: setting \"%s\" is not set", name),
+				 errmsg("setting \"%s\" is not set", name),
 				 errhint("Set it in postgresql.conf, or with ALTER SYSTEM, ALTER DATABASE or ALTER ROLE ... SET as a superuser.")));
 }
 

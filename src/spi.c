@@ -20,7 +20,7 @@ gofive_prepare_once(SPIPlanPtr *plan, const char *sql, int nargs, Oid *types)
 		SPIPlanPtr	p = SPI_prepare(sql, nargs, types);
 
 		if (p == NULL)
-			elog(ERROR, "gofive: could not prepare \"%s\": %s",
+			elog(ERROR, "could not prepare \"%s\": %s",
 				 sql, SPI_result_code_string(SPI_result));
 		SPI_keepplan(p);
 		*plan = p;

@@ -159,7 +159,7 @@ push_column(MapContext *ctx, JsonbParseState **state, const char *name,
 	if (attnum <= 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_GOFIVE_INVALID_INPUT),
-				 errmsg("gofive_enqueue_trigger: the mapping names column \"%s\", which table \"%s\" does not have",
+				 errmsg("the mapping names column \"%s\", which table \"%s\" does not have",
 						name, RelationGetRelationName(ctx->trigdata->tg_relation)),
 				 errhint("Write a literal string as \"=%s\".", name)));
 	{
@@ -255,7 +255,7 @@ parse_mapping(const char *text)
 	if (mapping == NULL || !JB_ROOT_IS_OBJECT(mapping))
 		ereport(ERROR,
 				(errcode(ERRCODE_GOFIVE_INVALID_INPUT),
-				 errmsg("gofive_enqueue_trigger: the mapping must be a JSON object"),
+				 errmsg("the mapping must be a JSON object"),
 				 errdetail("Mapping: %s", text)));
 	return mapping;
 }
@@ -287,7 +287,7 @@ ordering_key_of(MapContext *ctx, const char *column)
 	if (attnum <= 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_GOFIVE_INVALID_INPUT),
-				 errmsg("gofive_enqueue_trigger: ordering key column \"%s\" does not exist in table \"%s\"",
+				 errmsg("ordering key column \"%s\" does not exist in table \"%s\"",
 						column, RelationGetRelationName(ctx->trigdata->tg_relation))));
 	return SPI_getvalue(ctx->tuple, ctx->tupdesc, attnum);
 }
@@ -428,6 +428,7 @@ gofive_enqueue_trigger(PG_FUNCTION_ARGS)
 	MapContext	ctx;
 	const char *key_column;
 	bool		deleting;
+	ErrorContextCallback context;
 
 	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_AFTER(trigdata->tg_event))
 		ereport(ERROR,
@@ -440,6 +441,7 @@ gofive_enqueue_trigger(PG_FUNCTION_ARGS)
 				 errmsg("gofive_enqueue_trigger takes an operation, a mapping and an optional ordering key column")));
 
 	op = gofive_operation_or_error(trigger->tgargs[0]);
+	gofive_push_operation(&context, op->name);
 	key_column = trigger->tgnargs == 3 ? trigger->tgargs[2] : NULL;
 	deleting = TRIGGER_FIRED_BY_DELETE(trigdata->tg_event);
 
@@ -468,5 +470,6 @@ gofive_enqueue_trigger(PG_FUNCTION_ARGS)
 		gofive_enqueue_row(op->name, op->method, call.path, call.body,
 						   key_column ? ordering_key_of(&ctx, key_column) : NULL);
 	}
+	gofive_pop_context(&context);
 	return PointerGetDatum(NULL);
 }

@@ -55,8 +55,7 @@ raise_invalid(const GfOperation *op, const char *path, const char *fmt_expected,
 {
 	ereport(ERROR,
 			(errcode(ERRCODE_GOFIVE_INVALID_INPUT),
-			 errmsg("gofive %s: field \"%s\" must be %s, not %s",
-					op->name, path, fmt_expected, value_type_name(v)),
+			 errmsg("field \"%s\" must be %s, not %s", path, fmt_expected, value_type_name(v)),
 			 errhint("See %s: %s.", op->title, op->doc)));
 }
 
@@ -141,8 +140,7 @@ check_enum(const GfOperation *op, const GfField *f, const char *path, const Json
 			appendStringInfo(&allowed, "%s%ld", e == f->enum_values ? "" : ", ", *e);
 		ereport(ERROR,
 				(errcode(ERRCODE_GOFIVE_INVALID_INPUT),
-				 errmsg("gofive %s: field \"%s\" must be one of %s, not %ld",
-						op->name, path, allowed.data, n),
+				 errmsg("field \"%s\" must be one of %s, not %ld", path, allowed.data, n),
 				 errhint("See %s: %s.", op->title, op->doc)));
 	}
 	if (f->enum_text && v->type == jbvString)
@@ -156,8 +154,7 @@ check_enum(const GfOperation *op, const GfField *f, const char *path, const Json
 			appendStringInfo(&allowed, "%s\"%s\"", e == f->enum_text ? "" : ", ", *e);
 		ereport(ERROR,
 				(errcode(ERRCODE_GOFIVE_INVALID_INPUT),
-				 errmsg("gofive %s: field \"%s\" must be one of %s, not \"%.*s\"",
-						op->name, path, allowed.data,
+				 errmsg("field \"%s\" must be one of %s, not \"%.*s\"", path, allowed.data,
 						v->val.string.len, v->val.string.val),
 				 errhint("See %s: %s.", op->title, op->doc)));
 	}
@@ -168,8 +165,7 @@ check_enum(const GfOperation *op, const GfField *f, const char *path, const Json
 		if (n < f->min_value || n > f->max_value)
 			ereport(ERROR,
 					(errcode(ERRCODE_GOFIVE_INVALID_INPUT),
-					 errmsg("gofive %s: field \"%s\" must be between %ld and %ld, not %ld",
-							op->name, path, f->min_value, f->max_value, n),
+					 errmsg("field \"%s\" must be between %ld and %ld, not %ld", path, f->min_value, f->max_value, n),
 					 errhint("See %s: %s.", op->title, op->doc)));
 	}
 }
@@ -227,13 +223,12 @@ raise_required(const GfOperation *op, const GfField *fields, const GfField *f,
 	if (f->required_unless == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_GOFIVE_INVALID_INPUT),
-				 errmsg("gofive %s: field \"%s\" is required", op->name, path),
+				 errmsg("field \"%s\" is required", path),
 				 errhint("See %s: %s.", op->title, op->doc)));
 	sibling = gofive_find_field(fields, f->required_unless);
 	ereport(ERROR,
 			(errcode(ERRCODE_GOFIVE_INVALID_INPUT),
-			 errmsg("gofive %s: field \"%s\" is required when \"%s\" is %s",
-					op->name, path, f->required_unless,
+			 errmsg("field \"%s\" is required when \"%s\" is %s", path, f->required_unless,
 					sibling && sibling->type == GF_ARRAY ? "null, absent or empty" :
 					"null or absent"),
 			 errhint("See %s: %s.", op->title, op->doc)));
@@ -259,8 +254,7 @@ check_ranges_when(const GfOperation *op, const GfField *f, JsonbContainer *obj,
 		if (n < r->min_value || n > r->max_value)
 			ereport(ERROR,
 					(errcode(ERRCODE_GOFIVE_INVALID_INPUT),
-					 errmsg("gofive %s: field \"%s\" must be between %ld and %ld when \"%s\" is %ld, not %ld",
-							op->name, path, r->min_value, r->max_value, r->sibling, r->equals, n),
+					 errmsg("field \"%s\" must be between %ld and %ld when \"%s\" is %ld, not %ld", path, r->min_value, r->max_value, r->sibling, r->equals, n),
 					 errhint("See %s: %s.", op->title, op->doc)));
 	}
 }
@@ -301,18 +295,18 @@ gofive_validate_body(const GfOperation *op, Jsonb *body)
 	if (body == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_GOFIVE_INVALID_INPUT),
-				 errmsg("gofive %s: payload must not be null", op->name)));
+				 errmsg("payload must not be null")));
 	root = &body->root;
 	if (op->body == GF_BODY_OBJECT && !JsonContainerIsObject(root))
 		ereport(ERROR,
 				(errcode(ERRCODE_GOFIVE_INVALID_INPUT),
-				 errmsg("gofive %s: payload must be a JSON object", op->name),
+				 errmsg("payload must be a JSON object"),
 				 errhint("See %s: %s.", op->title, op->doc)));
 	if (op->body == GF_BODY_ARRAY &&
 		(!JsonContainerIsArray(root) || JsonContainerIsScalar(root)))
 		ereport(ERROR,
 				(errcode(ERRCODE_GOFIVE_INVALID_INPUT),
-				 errmsg("gofive %s: payload must be a JSON array", op->name),
+				 errmsg("payload must be a JSON array"),
 				 errhint("See %s: %s.", op->title, op->doc)));
 
 	if (op->body == GF_BODY_OBJECT)

@@ -74,6 +74,7 @@ typedef struct WorkerState
 } WorkerState;
 
 static WorkerState ws;
+static ErrorContextCallback process_context;
 
 /* ---- status, for gofive.worker and pg_stat_activity ---- */
 
@@ -109,7 +110,7 @@ may_send(TimestampTz now)
 	{
 		ws.circuit = CIRCUIT_HALF_OPEN;
 		publish_circuit();
-		elog(LOG, "gofive worker: probing the API after an outage");
+		elog(LOG, "probing the API after an outage");
 	}
 	if (ws.circuit == CIRCUIT_OPEN)
 		return false;
@@ -144,7 +145,7 @@ open_circuit(TimestampTz now)
 	ws.circuit = CIRCUIT_OPEN;
 	ws.circuit_until = TimestampTzPlusMilliseconds(now, cooldown);
 	publish_circuit();
-	elog(LOG, "gofive worker: the API looks unavailable; pausing deliveries for " INT64_FORMAT " ms",
+	elog(LOG, "the API looks unavailable; pausing deliveries for " INT64_FORMAT " ms",
 		 cooldown);
 
 	/*
@@ -163,7 +164,7 @@ note_outage(bool outage, TimestampTz now)
 	if (!outage)
 	{
 		if (ws.circuit != CIRCUIT_CLOSED)
-			elog(LOG, "gofive worker: the API answers again");
+			elog(LOG, "the API answers again");
 		ws.outages_in_row = 0;
 		ws.open_count = 0;
 		if (ws.circuit != CIRCUIT_CLOSED)
@@ -319,7 +320,7 @@ unreadable_answer(Job *job, const char *why)
 	MemoryContext old = MemoryContextSwitchTo(job->cxt);
 	char	   *error = psprintf("the API's answer could not be read: %s", why);
 
-	elog(LOG, "gofive worker: request %lld: %s", (long long) job->id, error);
+	elog(LOG, "request %lld: %s", (long long) job->id, error);
 	job->counted = 1;
 	job->next_at = 0;
 	job->response = NULL;
@@ -466,7 +467,7 @@ token_for(List **round, const GofiveAccount *acct, MemoryContext cxt)
 		rt->error = pstrdup(err->message);
 		rt->outage = (err->sqlerrcode == ERRCODE_GOFIVE_TRANSPORT ||
 					  err->sqlerrcode == ERRCODE_GOFIVE_SERVER_ERROR);
-		elog(LOG, "gofive worker: no token%s%s: %s", acct->server ? " for account " : "",
+		elog(LOG, "no token%s%s: %s", acct->server ? " for account " : "",
 			 acct->server ? acct->server : "", err->message);
 		FreeErrorData(err);
 	}
@@ -711,6 +712,10 @@ gofive_worker_main(Datum arg)
 	if (!gofive_attach_slot(DatumGetInt32(arg)))
 		proc_exit(0);			/* its database is held (DROP DATABASE) */
 	strlcpy(ws.database, gofive_slot->database, sizeof(ws.database));
+	/* every message this process logs names it (errcontext.c) */
+	gofive_push_context(&process_context,
+						MemoryContextStrdup(TopMemoryContext,
+											psprintf("gofive worker for database \"%s\"", ws.database)));
 	BackgroundWorkerInitializeConnectionByOid(gofive_slot->dboid, InvalidOid, 0);
 	pgstat_report_appname(WORKER_NAME);
 
@@ -720,13 +725,13 @@ gofive_worker_main(Datum arg)
 	if (!gofive_become_worker_role())
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_OBJECT),
-				 errmsg("gofive worker: role \"gofive_worker\" does not exist"),
+				 errmsg("role \"gofive_worker\" does not exist"),
 				 errhint("Run ALTER EXTENSION gofive UPDATE, or create the extension again.")));
 	report("starting");
 	gofive_delivery_init();
 	recovered = gofive_db_recover_sending();
 	if (recovered > 0)
-		elog(LOG, "gofive worker: %d requests were being sent when the worker stopped; sending them again",
+		elog(LOG, "%d requests were being sent when the worker stopped; sending them again",
 			 recovered);
 	ws.more_to_claim = true;
 	ws.next_purge = GetCurrentTimestamp();

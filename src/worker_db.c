@@ -112,7 +112,7 @@ begin_xact(void)
 	SetCurrentStatementStartTimestamp();
 	StartTransactionCommand();
 	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "gofive worker: SPI_connect failed");
+		elog(ERROR, "SPI_connect failed");
 	PushActiveSnapshot(GetTransactionSnapshot());
 }
 
@@ -149,7 +149,7 @@ gofive_db_recover_sending(void)
 
 	begin_xact();
 	if (SPI_execute_with_args(RECOVER_SQL, 1, types, values, NULL, false, 0) != SPI_OK_UPDATE)
-		elog(ERROR, "gofive worker: could not recover rows left sending");
+		elog(ERROR, "could not recover rows left sending");
 	n = (int) SPI_processed;
 	end_xact();
 	return n;
@@ -198,7 +198,7 @@ claim_rows(int limit, MemoryContext caller)
 
 	if (SPI_execute_plan(gofive_prepare_once(&claim_plan, CLAIM_SQL, 1, types),
 						 values, NULL, false, 0) != SPI_OK_UPDATE_RETURNING)
-		elog(ERROR, "gofive worker: claim failed");
+		elog(ERROR, "claim failed");
 	for (uint64 i = 0; i < SPI_processed; i++)
 	{
 		Job		   *job = job_from_tuple(SPI_tuptable->vals[i], SPI_tuptable->tupdesc);
@@ -252,7 +252,7 @@ gofive_db_release(List *jobs)
 	commit_without_waiting();
 	values[0] = int8_array(jobs);
 	if (SPI_execute_with_args(RELEASE_SQL, 1, types, values, NULL, false, 0) != SPI_OK_UPDATE)
-		elog(ERROR, "gofive worker: could not release claimed rows");
+		elog(ERROR, "could not release claimed rows");
 	end_xact();
 }
 
@@ -312,7 +312,7 @@ record_rows(List *jobs)
 		values[c] = gofive_array(cols[c].elemtype, n, cols[c].values, cols[c].nulls);
 	if (SPI_execute_plan(gofive_prepare_once(&record_plan, RECORD_SQL, NCOLS, types),
 						 values, NULL, false, 0) != SPI_OK_UPDATE)
-		elog(ERROR, "gofive worker: could not record outcomes");
+		elog(ERROR, "could not record outcomes");
 }
 
 /* Record jobs in a subtransaction; false (and *why) if that raised. */
@@ -368,7 +368,7 @@ record_safely(List *jobs)
 
 		if (try_record(one, &why))
 			continue;
-		elog(LOG, "gofive worker: request %lld: could not record its outcome: %s",
+		elog(LOG, "request %lld: could not record its outcome: %s",
 			 (long long) job->id, why);
 		job->status = "failed";
 		job->counted = 1;
