@@ -104,6 +104,21 @@ SELECT mock.poison_sync('{"mode": "status", "status": 302}', $$SELECT gofive_get
 SELECT * FROM mock.queue_pair('{"mode": "status", "status": 302}') \gset
 SELECT * FROM mock.pair_outcome(:bad, :good, :worker_pid);
 
+-- ---- a Retry-After of 68 years (found by test/fuzz): waited for up to
+-- gofive.retry_max (2s here), not parking the row, its ordering key, or the worker ----
+SELECT mock.reset();
+SELECT mock.fault('{"mode": "status", "status": 429, "retry_after": 2147483647, "count": 1,
+                    "path": "/v3/products/serials"}');
+SELECT gofive_enqueue('upsert_serial', '{"runningNumber": "MN70002", "productCode": "PD001"}',
+                      ordering_key => 'fuzz-retry-after') AS throttled,
+       gofive_enqueue('upsert_serial', '{"runningNumber": "MN70003", "productCode": "PD001"}',
+                      ordering_key => 'fuzz-retry-after') AS behind \gset
+SELECT mock.wait_for(format($$(SELECT bool_and(status = 'succeeded') FROM gofive.outbox WHERE id IN (%s, %s))$$,
+                            :throttled, :behind), 20) AS both_delivered;
+SELECT id = :throttled AS throttled, attempts, http_status,
+       finished_at - enqueued_at < interval '6 seconds' AS within_retry_max
+FROM gofive.outbox WHERE id IN (:throttled, :behind) ORDER BY id;
+
 -- ---- an outcome that cannot be recorded: recorded alone, as failed ----
 CREATE FUNCTION mock.refuse_poison() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN

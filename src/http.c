@@ -22,6 +22,7 @@
 
 #define INTERRUPT_CHECK_MS	50
 #define USER_AGENT			"gofive-postgresql/0.1"
+#define RETRY_AFTER_MAX		86400	/* seconds; the worker waits at most retry_max */
 
 static CURLM *backend_multi = NULL;
 static CURL *backend_easy = NULL;
@@ -99,6 +100,29 @@ header_value(const char *line, size_t n, const char *name, char *value, size_t s
 }
 
 /*
+ * Retry-After as delta-seconds (RFC 9110 10.2.3: digits, with optional
+ * white space around them), capped at RETRY_AFTER_MAX; -1 for anything else
+ * (an HTTP-date is not read: the backoff applies).  atoi would take "1e9"
+ * as 1 and overflow on long digit strings.
+ */
+static int
+retry_after_seconds(const char *value)
+{
+	const char *p = value;
+	long		seconds = 0;
+
+	while (*p == ' ' || *p == '\t')
+		p++;
+	if (*p < '0' || *p > '9')
+		return -1;
+	for (; *p >= '0' && *p <= '9'; p++)
+		seconds = Min(seconds * 10 + (*p - '0'), (long) RETRY_AFTER_MAX);
+	while (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')
+		p++;
+	return *p == '\0' ? (int) seconds : -1;
+}
+
+/*
  * Header callback: Retry-After (in seconds), and Content-Length, so that an
  * answer announced larger than the limit is refused before its body comes,
  * and one within it gets its buffer at once.
@@ -111,11 +135,7 @@ collect_header(char *ptr, size_t size, size_t nmemb, void *userdata)
 	char		value[32];
 
 	if (header_value(ptr, n, "retry-after:", value, sizeof(value)))
-	{
-		resp->retry_after = atoi(value);
-		if (resp->retry_after < 0)
-			resp->retry_after = -1;
-	}
+		resp->retry_after = retry_after_seconds(value);
 	else if (header_value(ptr, n, "content-length:", value, sizeof(value)))
 	{
 		char	   *end;

@@ -114,5 +114,6 @@ extern PGDLLEXPORT void gofive_worker_main(Datum arg);
 
 /* ---- retry policy (retry.c) ---- */
 extern int64 gofive_backoff_ms(int attempt, int retry_after_s);
+extern int64 gofive_retry_after_ms(int retry_after_s);
 
 #endif							/* GOFIVE_OUTBOX_H */

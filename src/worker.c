@@ -305,7 +305,7 @@ judge(Job *job, TimestampTz now)
 			job->error = j.summary;
 			gofive_set_last_error(job->error);
 			if (j.verdict == GF_THROTTLED && out.retry_after > 0)
-				ws.paused_until = TimestampTzPlusMilliseconds(now, out.retry_after * 1000);
+				ws.paused_until = TimestampTzPlusMilliseconds(now, gofive_retry_after_ms(out.retry_after));
 			schedule_retry(job, now, Max(out.retry_after, 0),
 						   counts || j.verdict == GF_THROTTLED);
 			break;
