@@ -111,6 +111,7 @@ parse_fault_mode(const char *text, FaultMode *mode)
 	}			modes[] = {
 		{"none", FAULT_NONE}, {"status", FAULT_STATUS},
 		{"drop", FAULT_DROP}, {"latency", FAULT_LATENCY}, {"body", FAULT_BODY},
+		{"fuzz", FAULT_FUZZ},
 	};
 
 	for (size_t i = 0; text && i < sizeof(modes) / sizeof(modes[0]); i++)
@@ -228,7 +229,38 @@ fault_body(json_object *body, StrBuf *out)
 }
 
 /*
- * POST /_mock/fault {"mode":"status"|"drop"|"latency"|"body"|"none","status":500,
+ * A "fuzz" rule's seed (default 1), limit (the client's answer limit in
+ * bytes, default 16 MiB, gofive.max_response_size's default) and first case
+ * (default 0); false (and the reply made) when one is out of range.  Fuzz
+ * answers are written to the socket as raw bytes, which TLS does not allow.
+ */
+static bool
+fuzz_settings(json_object *body, FaultRule *rule, Reply *reply)
+{
+	long		seed = 1;
+	long		limit = 16L * 1024 * 1024;
+	long		start = 0;
+
+	if (server_config.tls_cert != NULL)
+	{
+		reply_error(reply, 400, "fuzz rules need a plain HTTP server (their answers are raw bytes)");
+		return false;
+	}
+	if (!optional_long(body, "seed", 0, LONG_MAX, &seed) ||
+		!optional_long(body, "limit", 1024, 1024L * 1024 * 1024, &limit) ||
+		!optional_long(body, "start", 0, LONG_MAX, &start))
+	{
+		reply_error(reply, 400, "seed and start must be >= 0, limit 1024 to 1073741824");
+		return false;
+	}
+	rule->seed = (unsigned long) seed;
+	rule->limit = limit;
+	rule->fuzz_case = start;
+	return true;
+}
+
+/*
+ * POST /_mock/fault {"mode":"status"|"drop"|"latency"|"body"|"fuzz"|"none","status":500,
  * "retry_after":2,"latency_ms":N,"count":N,"path":"/v1/deals"}
  */
 static void
@@ -243,7 +275,7 @@ control_fault(const HttpRequest *req, json_object *body, Reply *reply)
 	(void) req;
 	if (!parse_fault_mode(json_field_string(body, "mode"), &rule.mode))
 	{
-		reply_error(reply, 400, "mode must be one of status, drop, latency, body, none");
+		reply_error(reply, 400, "mode must be one of status, drop, latency, body, fuzz, none");
 		return;
 	}
 	if (rule.mode == FAULT_NONE)
@@ -267,6 +299,8 @@ control_fault(const HttpRequest *req, json_object *body, Reply *reply)
 		reply_error(reply, 400, "path must be a string starting with /");
 		return;
 	}
+	if (rule.mode == FAULT_FUZZ && !fuzz_settings(body, &rule, reply))
+		return;
 	rule.status = (int) status;
 	rule.retry_after = (int) retry_after;
 	rule.path = (char *) path;	/* copied by state_fault_add */

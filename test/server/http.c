@@ -20,10 +20,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 
 #include <microhttpd.h>
 
+#include "fuzz.h"
 #include "handlers.h"
 #include "route.h"
 #include "server.h"
@@ -123,12 +126,55 @@ chunked_response(Reply *reply)
 	return resp;
 }
 
+/*
+ * A fuzz answer: its bytes straight to the socket (libmicrohttpd could not
+ * send a wrong Content-Length, a 1xx alone or a broken status line), then
+ * the connection is closed.  The socket is made blocking, with a time limit,
+ * so that a client that stops reading (an answer over its limit) cannot
+ * hold the thread; SIGPIPE is ignored (MSG_NOSIGNAL).
+ */
+static void
+send_raw(struct MHD_Connection *conn, const char *data, size_t len)
+{
+	const union MHD_ConnectionInfo *info =
+		MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+	struct timeval limit = {.tv_sec = 10};
+	int			fd;
+	int			flags;
+
+	if (info == NULL)
+		return;
+	fd = info->connect_fd;
+	flags = fcntl(fd, F_GETFL);
+	if (flags >= 0)
+		(void) fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);
+	(void) setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &limit, sizeof(limit));
+	while (len > 0)
+	{
+		ssize_t		n = send(fd, data, len, MSG_NOSIGNAL);
+
+		if (n <= 0)
+			break;
+		data += n;
+		len -= (size_t) n;
+	}
+	(void) shutdown(fd, SHUT_WR);
+}
+
 static enum MHD_Result
 queue_reply(struct MHD_Connection *conn, Reply *reply)
 {
 	struct MHD_Response *resp;
 	enum MHD_Result ret;
 
+	if (reply->raw)
+	{
+		send_raw(conn, reply->raw, reply->raw_len);
+		free(reply->raw);
+		free(reply->body);
+		free(reply->owned_type);
+		return MHD_NO;			/* close the connection */
+	}
 	if (reply->drop)
 	{
 		/* MHD_NO makes libmicrohttpd close the connection without answering */
@@ -265,6 +311,14 @@ journal_line(long seq, struct MHD_Connection *conn, const RequestContext *rc,
 	json_object_object_add(e, "status", json_object_new_int(reply->status));
 	json_object_object_add(e, "client",
 						   reply->client ? json_object_new_string(reply->client) : NULL);
+	if (reply->fuzz_case >= 0)
+	{
+		json_object *fuzz = json_object_new_object();
+
+		json_object_object_add(fuzz, "case", json_object_new_int64(reply->fuzz_case));
+		json_object_object_add(fuzz, "kind", json_object_new_string(reply->fuzz_kind));
+		json_object_object_add(e, "fuzz", fuzz);
+	}
 	json_object_object_add(e, "received_at", json_object_new_double_s(rc->received_at, received));
 	json_object_object_add(e, "connection", json_object_new_int64((int64_t) connection_id(conn)));
 	line = json_to_text(e, len);
@@ -307,6 +361,17 @@ apply_fault(const FaultRule *fault, Reply *reply)
 				reply->content_type = reply->owned_type = xstrdup(fault->content_type);
 			reply->chunked = fault->chunked;
 			return true;
+		case FAULT_FUZZ:
+			{
+				FuzzAnswer answer;
+
+				fuzz_build(fault->seed, fault->fuzz_case, fault->limit, &answer);
+				reply->raw = sb_steal(&answer.raw, &reply->raw_len);
+				reply->status = answer.status;
+				reply->fuzz_case = fault->fuzz_case;
+				memcpy(reply->fuzz_kind, answer.kind, sizeof(reply->fuzz_kind));
+				return true;
+			}
 		case FAULT_NONE:
 			break;
 	}
@@ -411,7 +476,7 @@ static enum MHD_Result
 respond(struct MHD_Connection *conn, const char *method, RequestContext *rc)
 {
 	HttpRequest req;
-	Reply		reply = {.content_type = JSON_CONTENT_TYPE, .retry_after = -1};
+	Reply		reply = {.content_type = JSON_CONTENT_TYPE, .retry_after = -1, .fuzz_case = -1};
 
 	fill_request(conn, method, rc, &req);
 	if (starts_with(req.path, CONTROL_PREFIX))

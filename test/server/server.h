@@ -59,6 +59,12 @@ typedef struct Reply
 	bool		chunked;		/* send without a Content-Length */
 	char	   *owned_type;		/* malloc'd content type, freed with the reply */
 	char	   *client;			/* malloc'd: the client the token (request) belongs to */
+	/* a fuzz answer: the whole response as raw bytes (malloc'd), sent as
+	 * they are before the connection is closed */
+	char	   *raw;
+	size_t		raw_len;
+	long		fuzz_case;		/* -1: not a fuzz answer */
+	char		fuzz_kind[96];
 } Reply;
 
 /* http.c */

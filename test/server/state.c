@@ -372,6 +372,8 @@ take_fault(const char *path, bool is_token, FaultRule *out)
 		if (r->count > 0)
 			r->count--;
 		*out = *r;
+		if (r->mode == FAULT_FUZZ)
+			r->fuzz_case++;		/* the next request gets the next case */
 		out->path = NULL;		/* the copy must not share the strings */
 		/* the caller frees these (fault_rule_free) */
 		out->body = r->body ? xmemdup(r->body, r->body_len) : NULL;

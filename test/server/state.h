@@ -25,7 +25,8 @@ typedef enum FaultMode
 	FAULT_STATUS,				/* answer with an HTTP status */
 	FAULT_DROP,					/* close the connection, no answer */
 	FAULT_LATENCY,				/* sleep, then handle normally */
-	FAULT_BODY					/* answer with the rule's own body */
+	FAULT_BODY,					/* answer with the rule's own body */
+	FAULT_FUZZ					/* answer with a mutated envelope (fuzz.c) */
 } FaultMode;
 
 typedef struct FaultRule
@@ -41,6 +42,11 @@ typedef struct FaultRule
 	size_t		body_len;
 	char	   *content_type;	/* NULL: application/json */
 	bool		chunked;		/* no Content-Length */
+	/* FAULT_FUZZ: the seed, the client's answer limit, and the case: in the
+	 * stored rule the next one, in a request's copy its own */
+	unsigned long seed;
+	long		limit;
+	long		fuzz_case;
 } FaultRule;
 
 /* ---- what a request learns when it is journaled ---- */
