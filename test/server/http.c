@@ -353,6 +353,7 @@ apply_fault(const FaultRule *fault, Reply *reply)
 			return false;
 		case FAULT_BODY:
 			/* the rule's bytes as they are: possibly not JSON, not UTF-8 */
+			sleep_interruptible_ms(fault->latency_ms);
 			free(reply->body);
 			reply->status = fault->status;
 			reply->body = xmemdup(fault->body ? fault->body : "", fault->body_len);
