@@ -566,8 +566,9 @@ fuzz_build(unsigned long seed, long case_no, long limit, FuzzAnswer *a)
 	}
 	else if (chance(&r, 200))
 	{
+		/* 429 more often than the others: its Retry-After pauses a client */
 		note(a, "status");
-		status = PICK(&r, odd_statuses);
+		status = chance(&r, 100) ? 429 : PICK(&r, odd_statuses);
 	}
 	a->status = status;
 
