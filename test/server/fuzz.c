@@ -5,7 +5,8 @@
  * Case n of seed s is a pure function of (s, n): a PRNG (splitmix64) seeded
  * from both picks, in this order, a body (a valid success envelope A, B or
  * C, an error envelope, something that is no envelope, or a body within a
- * few bytes of the client's limit), wrong values for its parts (status,
+ * few bytes of the client's limit; for the token endpoint mostly a token
+ * answer with a bad access_token or expires_in), wrong values for its parts (status,
  * code, data, messages, httpStatusCode: wrong types, huge numbers, deep
  * nesting, bad escapes), byte mutations of the whole text (flips,
  * truncation, invalid UTF-8, NUL, a huge number or a slice inserted), then
@@ -233,13 +234,70 @@ sized_body(StrBuf *out, long size)
 	sb_append(out, "}", 1);
 }
 
+static const char *const bad_tokens[] = {
+	"\"abc\\r\\nX-Injected: 1\"", "\"abc def\"", "\"\"", "null", "42", "[\"abc\"]", "{\"t\":1}",
+	"\"ab=c\"", "\"\xe0\xb8\x81\"", "\"abc\\u0000\"", "\"a\\tb\"", "\"abc\\nX-Injected: 1\"", "\"abc;def\"",
+	"\"abc\\\"def\"", "true",
+};
+
+static const char *const bad_expires[] = {
+	"1e13", "1e30", "-5", "\"soon\"", "0", "1e-9", "null", "99999999999999999999", "1e999999",
+	"\"3600\"", "3600.5", "[3600]", "-0", "86401", "2147483648",
+};
+
+/*
+ * A token endpoint's answer: {"access_token", "token_type", "expires_in",
+ * "scope"}, the token or expires_in sometimes wrong.  This server did not
+ * issue the token, so the API refuses it (401) after it is accepted.
+ */
+static void
+token_answer(Rng *r, StrBuf *out, int *status, FuzzAnswer *a)
+{
+	*status = 200;
+	note(a, "token");
+	sb_append_str(out, "{\"access_token\":");
+	if (chance(r, 400))
+	{
+		note(a, "bad_token");
+		sb_append_str(out, PICK(r, bad_tokens));
+	}
+	else if (chance(r, 50))
+	{
+		note(a, "long_token");
+		sb_append_str(out, "\"");
+		for (int i = 0; i < 10000; i++)
+			sb_append(out, "a", 1);
+		sb_append_str(out, "\"");
+	}
+	else
+		sb_append_str(out, "\"fuzz-Tok.en~_+/abc==\"");
+	sb_append_str(out, ",\"token_type\":\"Bearer\"");
+	if (chance(r, 900))
+	{
+		sb_append_str(out, ",\"expires_in\":");
+		if (chance(r, 400))
+		{
+			note(a, "bad_expires_in");
+			sb_append_str(out, PICK(r, bad_expires));
+		}
+		else
+			sb_append_str(out, "3600");
+	}
+	sb_append_str(out, ",\"scope\":\"venio.api\"}");
+}
+
 /* The body before byte mutations; *status is the status it goes with. */
 static void
-envelope(Rng *r, long limit, StrBuf *out, int *status, FuzzAnswer *a)
+envelope(Rng *r, long limit, bool token, StrBuf *out, int *status, FuzzAnswer *a)
 {
 	long		which = below(r, 100);
 
 	*status = 200;
+	if (token && which >= 12)
+	{
+		token_answer(r, out, status, a);
+		return;
+	}
 	if (which < 6)
 	{
 		static const long deltas[] = {-1000, -1, 0, 1, 2, 1000};
@@ -534,7 +592,7 @@ append_chunked(Rng *r, StrBuf *out, const StrBuf *body)
 }
 
 void
-fuzz_build(unsigned long seed, long case_no, long limit, FuzzAnswer *a)
+fuzz_build(unsigned long seed, long case_no, long limit, bool token, FuzzAnswer *a)
 {
 	Rng			r = {.s = (uint64_t) seed * 0x2545F4914F6CDD1DULL ^ (uint64_t) case_no};
 	StrBuf		body;
@@ -549,7 +607,7 @@ fuzz_build(unsigned long seed, long case_no, long limit, FuzzAnswer *a)
 	sb_init(&head, 256);
 	sb_init(&a->raw, 512);
 
-	envelope(&r, limit, &body, &status, a);
+	envelope(&r, limit, token, &body, &status, a);
 	mutate_bytes(&r, &body, a);
 
 	/* the status: mostly the body's own; outages (500, 502-504) rare */

@@ -7,6 +7,7 @@
 #ifndef VENIO_FUZZ_H
 #define VENIO_FUZZ_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "util.h"
@@ -20,8 +21,10 @@ typedef struct FuzzAnswer
 
 /*
  * Build case case_no of seed; limit is the client's answer limit (bodies of
- * about that size are made).  Free with sb_free(&answer->raw).
+ * about that size are made); token: the answer is for the token endpoint.
+ * Free with sb_free(&answer->raw).
  */
-extern void fuzz_build(unsigned long seed, long case_no, long limit, FuzzAnswer *answer);
+extern void fuzz_build(unsigned long seed, long case_no, long limit, bool token,
+					   FuzzAnswer *answer);
 
 #endif							/* VENIO_FUZZ_H */

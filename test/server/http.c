@@ -331,7 +331,7 @@ journal_line(long seq, struct MHD_Connection *conn, const RequestContext *rc,
 
 /* Apply a fault rule; true when it produced the answer (or the drop). */
 static bool
-apply_fault(const FaultRule *fault, Reply *reply)
+apply_fault(const FaultRule *fault, bool is_token, Reply *reply)
 {
 	json_object *o;
 
@@ -366,7 +366,7 @@ apply_fault(const FaultRule *fault, Reply *reply)
 			{
 				FuzzAnswer answer;
 
-				fuzz_build(fault->seed, fault->fuzz_case, fault->limit, &answer);
+				fuzz_build(fault->seed, fault->fuzz_case, fault->limit, is_token, &answer);
 				reply->raw = sb_steal(&answer.raw, &reply->raw_len);
 				reply->status = answer.status;
 				reply->fuzz_case = fault->fuzz_case;
@@ -433,7 +433,7 @@ serve_journaled(struct MHD_Connection *conn, const RequestContext *rc,
 	size_t		len;
 	char	   *line;
 
-	if (!apply_fault(&start.fault, reply))
+	if (!apply_fault(&start.fault, is_token, reply))
 	{
 		sleep_interruptible_ms(start.latency_ms);
 		if (rc->body_too_large)
