@@ -32,8 +32,12 @@ OBJS = \
 	src/utility.o
 
 EXTENSION = gofive
-EXTVERSION = 0.1
-DATA_built = gofive--$(EXTVERSION).sql
+EXTVERSION = 1.0
+# gofive--0.1.sql is the 0.1 install script as released, kept so that an
+# upgrade from it can be tested; every later version is reached by the
+# upgrade scripts, built like the install script (below)
+DATA = sql/gofive--0.1.sql
+DATA_built = gofive--$(EXTVERSION).sql gofive--0.1--1.0.sql
 PGFILEDESC = "gofive - Gofive Venio CRM API from SQL"
 
 # Regression tests: sql/<name>.sql against expected/<name>.out, run in a
@@ -43,30 +47,47 @@ PGFILEDESC = "gofive - Gofive Venio CRM API from SQL"
 REGRESS = setup sync_calls errors requests auth settings accounts cancel \
 	outbox outbox_order outbox_outage outbox_trigger security databases cron \
 	operations_customer operations_deal_case_contract operations_product \
-	operations_quotation_salesorder operations_misc hostile
+	operations_quotation_salesorder operations_misc hostile upgrade
 TEMP_CONF ?= ./test/postgresql.conf
 REGRESS_OPTS = --temp-instance=./tmp_check --temp-config=$(TEMP_CONF)
 
 CURL_CFLAGS := $(shell pkg-config --cflags libcurl 2>/dev/null || curl-config --cflags 2>/dev/null)
 CURL_LIBS := $(shell pkg-config --libs libcurl 2>/dev/null || curl-config --libs 2>/dev/null || echo -lcurl)
-PG_CPPFLAGS += -I$(srcdir)/src $(CURL_CFLAGS)
+PG_CPPFLAGS += -I$(srcdir)/src $(CURL_CFLAGS) -DGOFIVE_VERSION='"$(EXTVERSION)"'
 PG_CFLAGS += -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers
 SHLIB_LINK += $(CURL_LIBS)
 
-EXTRA_CLEAN = tools/gen_sql gofive--$(EXTVERSION).sql
+EXTRA_CLEAN = tools/gen_sql $(DATA_built)
 
 PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
-# The install script: the hand-written part, then the catalog's functions.
+# The install script: the hand-written pieces, then the catalog's functions.
 tools/gen_sql: tools/gen_sql.c src/catalog.c src/catalog.h
 	$(CC) -std=gnu99 -O -Wall -Wextra -Werror -Isrc -o $@ tools/gen_sql.c src/catalog.c
 
-INSTALL_SQL = sql/install/gofive.sql sql/install/outbox.sql
+INSTALL_SQL = sql/install/header.sql sql/install/roles.sql sql/install/accounts.sql \
+	sql/install/calls.sql sql/install/outbox.sql sql/install/functions.sql
 
 gofive--$(EXTVERSION).sql: $(INSTALL_SQL) tools/gen_sql
 	cat $(INSTALL_SQL) > $@
+	./tools/gen_sql >> $@
+
+# An upgrade script: its own changes (sql/upgrade/FROM--TO.sql), between the
+# roles and accounts it needs and the functions and views, which are
+# CREATE OR REPLACE and so included as they are; then the catalog's
+# functions, likewise.  From now on every change to SQL objects ships this
+# way, and the upgrade test (sql/upgrade.sql) checks that an updated install
+# equals a fresh one.
+UPGRADE_HEAD = sql/install/roles.sql sql/install/accounts.sql
+UPGRADE_TAIL = sql/install/functions.sql
+
+gofive--0.1--1.0.sql: sql/upgrade/gofive--0.1--1.0.sql $(UPGRADE_HEAD) $(UPGRADE_TAIL) tools/gen_sql
+	sed -n '1,/^-- ---- roles and accounts ----$$/p' $< > $@
+	cat $(UPGRADE_HEAD) >> $@
+	sed '1,/^-- ---- roles and accounts ----$$/d' $< >> $@
+	cat $(UPGRADE_TAIL) >> $@
 	./tools/gen_sql >> $@
 
 # PGXS tracks no header dependencies: rebuild every object when one changes.

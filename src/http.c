@@ -21,7 +21,7 @@
 #include "gofive.h"
 
 #define INTERRUPT_CHECK_MS	50
-#define USER_AGENT			"gofive-postgresql/0.1"
+#define USER_AGENT			"gofive-postgresql/" GOFIVE_VERSION
 #define RETRY_AFTER_MAX		86400	/* seconds; the worker waits at most retry_max */
 
 static CURLM *backend_multi = NULL;

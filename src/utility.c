@@ -3,7 +3,9 @@
  *		The statements the launcher must hear about, through
  *		ProcessUtility_hook (installed only when gofive is preloaded):
  *
- *	 - CREATE EXTENSION gofive: at commit, the launcher serves this database;
+ *	 - CREATE EXTENSION gofive, ALTER EXTENSION gofive UPDATE: at commit, the
+ *	   launcher serves this database (a worker leaves a database whose gofive
+ *	   is another version than the library's);
  *	 - DROP EXTENSION gofive: at commit, the worker is woken to leave;
  *	 - statements that need a database without other connections (DROP
  *	   DATABASE, ALTER DATABASE ... RENAME TO or SET TABLESPACE, CREATE
@@ -87,8 +89,10 @@ gofive_utility(PlannedStmt *pstmt, const char *queryString, bool readOnlyTree,
 	if (!OidIsValid(held))
 	{
 		run_utility(pstmt, queryString, readOnlyTree, context, params, queryEnv, dest, qc);
-		if (IsA(stmt, CreateExtensionStmt) &&
-			strcmp(((CreateExtensionStmt *) stmt)->extname, "gofive") == 0)
+		if ((IsA(stmt, CreateExtensionStmt) &&
+			 strcmp(((CreateExtensionStmt *) stmt)->extname, "gofive") == 0) ||
+			(IsA(stmt, AlterExtensionStmt) &&
+			 strcmp(((AlterExtensionStmt *) stmt)->extname, "gofive") == 0))
 			gofive_register_database_at_commit();
 		else if (IsA(stmt, DropStmt) && ((DropStmt *) stmt)->removeType == OBJECT_EXTENSION &&
 				 names_gofive(((DropStmt *) stmt)->objects))

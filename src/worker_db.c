@@ -18,7 +18,14 @@
  */
 #include "postgres.h"
 
+#include "access/genam.h"
+#include "access/htup_details.h"
+#include "access/table.h"
 #include "access/xact.h"
+#include "catalog/indexing.h"
+#include "catalog/pg_extension.h"
+#include "commands/dbcommands.h"
+#include "utils/fmgroids.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
@@ -127,15 +134,59 @@ end_xact(void)
 
 
 /* Whether gofive is installed in this database (no SQL: catalog look-ups). */
+/* The version of gofive installed in this database, or NULL. */
+static char *
+installed_version(void)
+{
+	Relation	rel;
+	ScanKeyData key;
+	SysScanDesc scan;
+	HeapTuple	tuple;
+	char	   *version = NULL;
+
+	rel = table_open(ExtensionRelationId, AccessShareLock);
+	ScanKeyInit(&key, Anum_pg_extension_extname, BTEqualStrategyNumber, F_NAMEEQ,
+				CStringGetDatum("gofive"));
+	scan = systable_beginscan(rel, ExtensionNameIndexId, true, NULL, 1, &key);
+	if (HeapTupleIsValid(tuple = systable_getnext(scan)))
+	{
+		bool		isnull;
+		Datum		d = heap_getattr(tuple, Anum_pg_extension_extversion,
+									 RelationGetDescr(rel), &isnull);
+
+		if (!isnull)
+			version = TextDatumGetCString(d);
+	}
+	systable_endscan(scan);
+	table_close(rel, AccessShareLock);
+	return version;
+}
+
+/*
+ * Whether this database has the version of gofive this library serves (no
+ * SQL: catalog look-ups).  Another version (the library was upgraded, the
+ * extension not yet) is logged once: the worker leaves, and ALTER EXTENSION
+ * ... UPDATE calls it back (utility.c).
+ */
 bool
 gofive_db_extension_ready(void)
 {
+	static bool warned = false;
 	bool		ready;
-	Oid			nsp;
+	char	   *version;
 
 	StartTransactionCommand();
-	nsp = get_namespace_oid("gofive", true);
-	ready = OidIsValid(nsp) && OidIsValid(get_relname_relid("outbox", nsp));
+	version = installed_version();
+	ready = version != NULL && strcmp(version, GOFIVE_VERSION) == 0;
+	if (version != NULL && !ready && !warned)
+	{
+		/* the library was upgraded before ALTER EXTENSION ... UPDATE */
+		ereport(LOG,
+				(errmsg("gofive %s is installed in database \"%s\", but the library is gofive %s: nothing is delivered there",
+						version, get_database_name(MyDatabaseId), GOFIVE_VERSION),
+				 errhint("Run ALTER EXTENSION gofive UPDATE in that database.")));
+		warned = true;
+	}
 	CommitTransactionCommand();
 	return ready;
 }

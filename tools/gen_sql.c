@@ -75,7 +75,7 @@ print_functions(FILE *out)
 		const GfOperation *op = &gofive_operations[i];
 		char		comment[512];
 
-		fprintf(out, "\nCREATE FUNCTION ");
+		fprintf(out, "\nCREATE OR REPLACE FUNCTION ");
 		print_signature(out, op, 1);
 		fprintf(out, "\nRETURNS %s\nAS 'MODULE_PATHNAME', 'gofive_call'\n"
 				"LANGUAGE C VOLATILE PARALLEL UNSAFE%s;\n", result_type(op),
@@ -96,7 +96,7 @@ print_functions(FILE *out)
 static void
 print_operations_view(FILE *out)
 {
-	fprintf(out, "\nCREATE VIEW gofive.operations (name, title, method, path, sql_function, returns, documented, doc) AS\nVALUES");
+	fprintf(out, "\nCREATE OR REPLACE VIEW gofive.operations (name, title, method, path, sql_function, returns, documented, doc) AS\nVALUES");
 	for (int i = 0; i < gofive_operation_count; i++)
 	{
 		const GfOperation *op = &gofive_operations[i];

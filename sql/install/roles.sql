@@ -1,8 +1,3 @@
--- gofive install script, hand-written part.  The typed per-operation
--- functions are generated from src/catalog.c and appended at build time.
-
-\echo Use "CREATE EXTENSION gofive" to load this file. \quit
-
 -- The roles (README, "Security").  Roles belong to the cluster, so a
 -- second database finds them already there.
 --   gofive_user:   may call the API and enqueue; sees and manages its own
@@ -40,32 +35,3 @@ BEGIN
     END IF;
 END
 $$;
-
--- Venio accounts beside the default one (the gofive.* settings): foreign
--- servers of this wrapper, credentials in user mappings (src/account.c).
--- Only superusers may create servers unless granted USAGE on the wrapper.
-CREATE FUNCTION gofive_fdw_validator(options text[], catalog oid)
-RETURNS void
-AS 'MODULE_PATHNAME', 'gofive_fdw_validator'
-LANGUAGE C STRICT;
-REVOKE ALL ON FUNCTION gofive_fdw_validator(text[], oid) FROM PUBLIC;
-CREATE FOREIGN DATA WRAPPER gofive VALIDATOR gofive_fdw_validator;
-COMMENT ON FOREIGN DATA WRAPPER gofive IS
-    'Venio accounts: CREATE SERVER ... FOREIGN DATA WRAPPER gofive OPTIONS (base_url ...), credentials in the user mapping, selected with gofive.server';
-
-CREATE FUNCTION gofive_request(method text, path text, body jsonb DEFAULT NULL,
-                               OUT status integer, OUT response jsonb)
-RETURNS record
-AS 'MODULE_PATHNAME', 'gofive_request'
-LANGUAGE C VOLATILE PARALLEL UNSAFE;
-COMMENT ON FUNCTION gofive_request(text, text, jsonb) IS
-    'Call any API path (relative to gofive.base_url); returns the HTTP status and the response without raising on API errors';
-REVOKE ALL ON FUNCTION gofive_request(text, text, jsonb) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION gofive_request(text, text, jsonb) TO gofive_user;
-
-CREATE FUNCTION gofive_url_encode(value text)
-RETURNS text
-AS 'MODULE_PATHNAME', 'gofive_url_encode_sql'
-LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-COMMENT ON FUNCTION gofive_url_encode(text) IS
-    'Percent-encode a value for use as one path segment or query value';

@@ -1,0 +1,103 @@
+-- Upgrades: 0.1 (as released) updated with ALTER EXTENSION gofive UPDATE
+-- equals a fresh install of the current version: the same objects, with
+-- the same definitions, grants and comments; and rows queued under 0.1
+-- survive the update.  Two databases, reached through dblink.
+SET client_min_messages = warning;
+CREATE EXTENSION IF NOT EXISTS dblink;
+RESET client_min_messages;
+CREATE SCHEMA regress_upgrade;
+CREATE FUNCTION regress_upgrade.conn(db text) RETURNS text LANGUAGE sql AS $$
+    SELECT format('dbname=%s host=%s port=%s', db,
+                  split_part(current_setting('unix_socket_directories'), ',', 1),
+                  current_setting('port')) $$;
+
+-- one line per property of every object of the extension
+CREATE FUNCTION regress_upgrade.describe(db text) RETURNS SETOF text LANGUAGE sql AS $outer$
+SELECT line FROM dblink(regress_upgrade.conn(db), $q$
+WITH ext AS (SELECT oid, extversion, extconfig, extcondition FROM pg_extension WHERE extname = 'gofive'),
+members AS (
+    SELECT d.classid, d.objid FROM pg_depend d, ext
+    WHERE d.refclassid = 'pg_extension'::regclass AND d.refobjid = ext.oid AND d.deptype = 'e'),
+rels AS (
+    SELECT c.* FROM pg_class c JOIN members m ON m.classid = 'pg_class'::regclass AND m.objid = c.oid)
+SELECT 'version ' || extversion FROM ext
+UNION ALL
+SELECT 'member ' || pg_describe_object(classid, objid, 0) FROM members
+UNION ALL
+SELECT 'function ' || pg_get_functiondef(p.oid) || ' acl ' || coalesce(p.proacl::text, '-')
+       || ' comment ' || coalesce(obj_description(p.oid, 'pg_proc'), '-')
+FROM pg_proc p JOIN members m ON m.classid = 'pg_proc'::regclass AND m.objid = p.oid
+UNION ALL
+SELECT 'relation ' || c.oid::regclass || ' kind ' || c.relkind::text || ' acl ' || coalesce(c.relacl::text, '-')
+       || ' rls ' || c.relrowsecurity || ' comment ' || coalesce(obj_description(c.oid, 'pg_class'), '-')
+FROM rels c
+UNION ALL
+SELECT 'column ' || c.oid::regclass || '.' || a.attname || ' #' || a.attnum || ' '
+       || format_type(a.atttypid, a.atttypmod) || ' notnull ' || a.attnotnull
+       || ' identity ' || a.attidentity::text || ' default ' || coalesce(pg_get_expr(d.adbin, d.adrelid), '-')
+       || ' acl ' || coalesce(a.attacl::text, '-') || ' comment ' || coalesce(col_description(c.oid, a.attnum), '-')
+FROM rels c JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+LEFT JOIN pg_attrdef d ON d.adrelid = c.oid AND d.adnum = a.attnum
+UNION ALL
+SELECT 'index ' || pg_get_indexdef(i.indexrelid) FROM pg_index i JOIN rels c ON c.oid = i.indrelid
+UNION ALL
+SELECT 'constraint ' || co.conname || ' ' || pg_get_constraintdef(co.oid)
+FROM pg_constraint co JOIN rels c ON c.oid = co.conrelid
+UNION ALL
+SELECT 'view ' || c.oid::regclass || ' ' || pg_get_viewdef(c.oid) FROM rels c WHERE c.relkind = 'v'
+UNION ALL
+SELECT 'policy ' || p.tablename || '.' || p.policyname || ' ' || p.permissive || ' ' || p.roles::text
+       || ' ' || p.cmd || ' using ' || coalesce(p.qual, '-') || ' check ' || coalesce(p.with_check, '-')
+FROM pg_policies p WHERE p.schemaname = 'gofive'
+UNION ALL
+SELECT 'type ' || t.oid::regtype || ' ' || coalesce((SELECT string_agg(e.enumlabel, ',' ORDER BY e.enumsortorder)
+                                                    FROM pg_enum e WHERE e.enumtypid = t.oid), '-')
+       || ' comment ' || coalesce(obj_description(t.oid, 'pg_type'), '-')
+FROM pg_type t JOIN members m ON m.classid = 'pg_type'::regclass AND m.objid = t.oid
+UNION ALL
+SELECT 'schema ' || n.nspname || ' acl ' || coalesce(n.nspacl::text, '-')
+FROM pg_namespace n JOIN members m ON m.classid = 'pg_namespace'::regclass AND m.objid = n.oid
+UNION ALL
+SELECT 'wrapper ' || f.fdwname || ' validator ' || f.fdwvalidator::regproc || ' handler ' || f.fdwhandler::regproc
+       || ' acl ' || coalesce(f.fdwacl::text, '-') || ' comment ' || coalesce(obj_description(f.oid, 'pg_foreign_data_wrapper'), '-')
+FROM pg_foreign_data_wrapper f JOIN members m ON m.classid = 'pg_foreign_data_wrapper'::regclass AND m.objid = f.oid
+UNION ALL
+SELECT 'dumped ' || u.c::regclass || ' where ' || coalesce(u.cond, '-')
+FROM ext, unnest(ext.extconfig, ext.extcondition) AS u(c, cond)
+$q$) AS t(line text)
+$outer$;
+
+CREATE DATABASE regress_upgraded;
+CREATE DATABASE regress_fresh;
+SELECT * FROM dblink(regress_upgrade.conn('regress_upgraded'), $$CREATE EXTENSION gofive VERSION '0.1'$$) AS t(r text);
+-- a request queued under 0.1 (the row as 0.1 wrote it: enqueueing needs
+-- the update once the library is 1.0)
+SELECT * FROM dblink(regress_upgrade.conn('regress_upgraded'),
+    $$INSERT INTO gofive.outbox (operation, method, path, body)
+      VALUES ('upsert_serial', 'POST', '/v3/products/serials', '{"runningNumber": "MN00001", "productCode": "PD001"}')$$)
+    AS t(r text);
+SELECT * FROM dblink(regress_upgrade.conn('regress_upgraded'), 'ALTER EXTENSION gofive UPDATE') AS t(r text);
+SELECT * FROM dblink(regress_upgrade.conn('regress_fresh'), 'CREATE EXTENSION gofive') AS t(r text);
+
+-- the same, line for line (and there is something to compare)
+CREATE TEMP TABLE upgraded AS SELECT * FROM regress_upgrade.describe('regress_upgraded') AS line;
+CREATE TEMP TABLE fresh AS SELECT * FROM regress_upgrade.describe('regress_fresh') AS line;
+SELECT count(*) > 100 AS many_lines, (SELECT line FROM fresh WHERE line LIKE 'version %') AS version FROM fresh;
+SELECT 'only when updated: ' || line AS difference FROM (SELECT line FROM upgraded EXCEPT ALL SELECT line FROM fresh) x
+UNION ALL
+SELECT 'only when fresh: ' || line FROM (SELECT line FROM fresh EXCEPT ALL SELECT line FROM upgraded) y
+ORDER BY 1;
+
+-- the request queued under 0.1 is kept, and belongs to the table's owner
+-- (only gofive_admin sees it)
+SELECT * FROM dblink(regress_upgrade.conn('regress_upgraded'),
+    $$SELECT operation, enqueued_by::text = current_user, account FROM gofive.outbox$$)
+    AS t(operation text, owned_by_owner boolean, account text);
+
+\c regress_upgraded
+SET client_min_messages = error;  -- whether a worker serves it depends on gofive.max_workers
+SELECT gofive_enqueue('upsert_serial', '{"runningNumber": "MN00002", "productCode": "PD001"}') > 0 AS queued_after_update;
+\c contrib_regression
+DROP DATABASE regress_upgraded;
+DROP DATABASE regress_fresh;
+DROP SCHEMA regress_upgrade CASCADE;
