@@ -18,8 +18,10 @@ VENIO_CLIENT_ID=gofive-test-client
 VENIO_CLIENT_SECRET=gofive-test-secret
 VENIO_SUBSCRIPTION_KEY=gofive-test-key
 
+# libipc-run-perl: PostgreSQL::Test::Cluster, which the TAP tests (t/) use
 PACKAGES="postgresql-$PG_MAJOR postgresql-server-dev-$PG_MAJOR postgresql-$PG_MAJOR-cron
-  libcurl4-openssl-dev libjson-c-dev libmicrohttpd-dev make gcc pkg-config curl openssl"
+  libcurl4-openssl-dev libjson-c-dev libmicrohttpd-dev make gcc pkg-config curl openssl
+  libipc-run-perl"
 
 install_packages() {
     local log=$1; shift
@@ -49,20 +51,24 @@ build_and_install() {
 }
 
 # Start a local Venio server as the test user on an ephemeral loopback port,
-# with any extra options; sets LAUNCHED_PID and LAUNCHED_PORT.  setpriv
-# execs, so $! is the server itself.
+# with any extra options; sets LAUNCHED_PID and LAUNCHED_PORT.  As root it
+# drops to the test user (setpriv execs, so $! is the server itself); as
+# anybody else (make installcheck) it runs as oneself.
 launch_venio() {
     local dir=$1 log=$2; shift 2
-    local portfile
-    portfile=$(mktemp -u "$dir/venio-port.XXXXXX")
-    setpriv --reuid="$TEST_USER" --regid="$TEST_USER" --init-groups \
-        "$dir/test/server/venio_server" --port 0 --port-file "$portfile" "$@" >"$log" 2>&1 &
+    local portfile runas=()
+    if [ "$(id -u)" -eq 0 ]; then
+        runas=(setpriv --reuid="$TEST_USER" --regid="$TEST_USER" --init-groups)
+    fi
+    portfile=$(mktemp -u "$(dirname "$log")/venio-port.XXXXXX")
+    "${runas[@]}" "$dir/test/server/venio_server" --port 0 --port-file "$portfile" "$@" >"$log" 2>&1 &
     LAUNCHED_PID=$!
     LAUNCHED_PORT=
     for _ in $(seq 100); do
         [ -s "$portfile" ] && LAUNCHED_PORT=$(tr -dc 0-9 <"$portfile") && [ -n "$LAUNCHED_PORT" ] && break
         sleep 0.1
     done
+    rm -f "$portfile"
     if [ -z "$LAUNCHED_PORT" ]; then cat "$log"; echo "the local Venio server did not start"; exit 1; fi
 }
 
