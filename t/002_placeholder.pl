@@ -1,0 +1,75 @@
+# Secrets in postgresql.conf and sessions that have not loaded gofive.
+#
+# PostgreSQL keeps a gofive.* value from the configuration file as a
+# placeholder that every role can read until the library is loaded into the
+# session.  Preloading (shared_preload_libraries, or
+# session_preload_libraries) loads it before any query, so a plain role in
+# a fresh session only ever gets "permission denied"; without it, loading
+# the library warns that the value was exposed.  No API is contacted.
+use strict;
+use warnings;
+use FindBin;
+use lib $FindBin::RealBin;
+use PostgreSQL::Test::Cluster;
+use PostgreSQL::Test::Utils;
+use Test::More;
+
+my $secret = 'placeholder-test-secret';
+
+my $node = PostgreSQL::Test::Cluster->new('placeholder');
+$node->init;
+$node->append_conf('postgresql.conf', "gofive.client_secret = '$secret'\n");
+$node->start;
+
+# stdout and stderr of one session, errors not fatal
+sub session
+{
+	my ($sql, @params) = @_;
+	my ($out, $err) = ('', '');
+	$node->psql(
+		'postgres', $sql,
+		stdout => \$out,
+		stderr => \$err,
+		on_error_stop => 0,
+		extra_params => \@params);
+	return "$out\n$err";
+}
+sub as_plain { return session($_[0], '-U', 'plain'); }
+
+# not preloaded: the library loads when a session first uses it, and says so
+my $out = session("CREATE ROLE plain LOGIN; CREATE EXTENSION gofive;");
+like($out,
+	qr/is set in the configuration file but gofive is not in shared_preload_libraries/,
+	'loading gofive without preloading warns that a secret in postgresql.conf was readable'
+);
+$out = as_plain(
+	"SELECT gofive_url_encode('x'); SELECT current_setting('gofive.client_secret')");
+ok($out =~ /must be superuser/ && index($out, $secret) < 0,
+	'once gofive is loaded in the session, a plain role cannot read the secret');
+
+# preloaded per session: a fresh session that never used gofive is safe too
+$node->append_conf('postgresql.conf', "session_preload_libraries = 'gofive'\n");
+$node->restart;
+$out = as_plain("SELECT current_setting('gofive.client_secret')");
+ok($out =~ /must be superuser/ && index($out, $secret) < 0,
+	'session_preload_libraries: a fresh plain session cannot read the secret');
+$out = as_plain(
+	"SELECT count(*) FROM pg_settings WHERE name = 'gofive.client_secret'");
+is($out, "0\n",
+	'session_preload_libraries: the secret is not in pg_settings for a plain role');
+
+# shared_preload_libraries: the same
+$node->append_conf('postgresql.conf', <<'CONF');
+session_preload_libraries = ''
+shared_preload_libraries = 'gofive'
+gofive.database = 'nonexistent'
+CONF
+$node->restart;
+$out = as_plain("SELECT current_setting('gofive.client_secret')");
+ok($out =~ /must be superuser/ && index($out, $secret) < 0,
+	'shared_preload_libraries: a fresh plain session cannot read the secret');
+
+$node->stop;
+ok(index(slurp_file($node->logfile), $secret) < 0,
+	'the secret stays out of the server log');
+done_testing();

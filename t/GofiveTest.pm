@@ -1,0 +1,153 @@
+# Shared by the TAP tests (t/*.pl): the local Venio server (test/server),
+# its control API (/_mock/*), and the gofive settings that point a node at
+# it.  Each test file starts the servers it needs, on ephemeral loopback
+# ports; they are stopped when the test file exits, whatever happens.
+# Never the real API: every base URL this module hands out is 127.0.0.1.
+package GofiveTest;
+
+use strict;
+use warnings;
+
+use Cwd qw(abs_path);
+use File::Basename qw(dirname);
+use POSIX ();
+use Time::HiRes qw(usleep);
+use PostgreSQL::Test::Utils;
+use Test::More ();
+use Exporter 'import';
+
+our @EXPORT = qw(start_venio venio_settings mock_post mock_get stats_field
+  secrets_absent);
+
+# The test credentials the local server accepts (its defaults), as in
+# test/lib.sh.
+our $CLIENT_ID = 'gofive-test-client';
+our $CLIENT_SECRET = 'gofive-test-secret';
+our $SUBSCRIPTION_KEY = 'gofive-test-key';
+
+my $srcdir = abs_path(dirname(__FILE__) . '/..');
+my @pids;
+
+# Start a local Venio server; options: tls_cert, tls_key (PEM files: serve
+# HTTPS), cacert (what curl verifies it with).  Returns a hash with scheme,
+# port, base (the URL) and cacert.
+sub start_venio
+{
+	my (%opt) = @_;
+	my $bin = "$srcdir/test/server/venio_server";
+	die "$bin is missing: make -C test/server" unless -x $bin;
+	my $n = scalar(@pids) + 1;
+	my $dir = PostgreSQL::Test::Utils::tempdir();
+	my $portfile = "$dir/port";
+	my $log = "$PostgreSQL::Test::Utils::log_path/venio_"
+	  . basename_of_test() . "_$n.log";
+	my @args = ('--port', '0', '--port-file', $portfile);
+	push @args, '--tls-cert', $opt{tls_cert}, '--tls-key', $opt{tls_key}
+	  if $opt{tls_cert};
+
+	my $pid = fork();
+	die "fork: $!" unless defined $pid;
+	if ($pid == 0)
+	{
+		open(STDOUT, '>', $log) or POSIX::_exit(127);
+		open(STDERR, '>&', \*STDOUT) or POSIX::_exit(127);
+		exec($bin, @args) or POSIX::_exit(127);
+	}
+	push @pids, $pid;
+
+	my $port;
+	for (1 .. 100)
+	{
+		if (-s $portfile)
+		{
+			($port) = slurp_file($portfile) =~ /(\d+)/;
+			last if $port;
+		}
+		usleep(100_000);
+	}
+	die "the local Venio server did not start (see $log)" unless $port;
+	my $scheme = $opt{tls_cert} ? 'https' : 'http';
+	Test::More::note "local Venio server on $scheme://127.0.0.1:$port (pid $pid)";
+	return {
+		scheme => $scheme,
+		port => $port,
+		base => "$scheme://127.0.0.1:$port",
+		cacert => $opt{cacert},
+	};
+}
+
+sub basename_of_test
+{
+	my $name = $0;
+	$name =~ s{.*/}{};
+	$name =~ s{\.pl$}{};
+	return $name;
+}
+
+# The gofive settings that point a node at the server.
+sub venio_settings
+{
+	my ($v) = @_;
+	return <<"CONF";
+gofive.base_url = '$v->{base}'
+gofive.client_id = '$CLIENT_ID'
+gofive.client_secret = '$CLIENT_SECRET'
+gofive.subscription_key = '$SUBSCRIPTION_KEY'
+CONF
+}
+
+sub curl
+{
+	my ($v, @args) = @_;
+	my @cmd = ('curl', '-sS', @args);
+	push @cmd, '--cacert', $v->{cacert} if $v->{cacert};
+	my ($stdout, $stderr) = run_command(\@cmd);
+	return ($stdout, $stderr);
+}
+
+# POST /_mock/NAME with a JSON body; dies if the server refuses.
+sub mock_post
+{
+	my ($v, $name, $body) = @_;
+	my ($out, $err) = curl($v, '--fail', '-X', 'POST',
+		'-H', 'Content-Type: application/json',
+		'--data-binary', $body // '{}', "$v->{base}/_mock/$name");
+	die "POST /_mock/$name: $err" if $err ne '';
+	return $out;
+}
+
+# GET /_mock/NAME: the body, or curl's complaint.
+sub mock_get
+{
+	my ($v, $name) = @_;
+	my ($out, $err) = curl($v, "$v->{base}/_mock/$name");
+	return $out . $err;
+}
+
+# A number from GET /_mock/stats.
+sub stats_field
+{
+	my ($v, $field) = @_;
+	my ($n) = mock_get($v, 'stats') =~ /"\Q$field\E":(\d+)/;
+	return $n;
+}
+
+# True when neither secret appears in a node's server log.
+sub secrets_absent
+{
+	my ($node) = @_;
+	my $log = slurp_file($node->logfile);
+	return index($log, $CLIENT_SECRET) < 0 && index($log, $SUBSCRIPTION_KEY) < 0;
+}
+
+END
+{
+	local $?;
+	for my $pid (@pids)
+	{
+		kill 'TERM', $pid;
+		waitpid($pid, 0);
+	}
+}
+
+1;
