@@ -40,16 +40,21 @@ DATA = sql/gofive--0.1.sql
 DATA_built = gofive--$(EXTVERSION).sql gofive--0.1--1.0.sql
 PGFILEDESC = "gofive - Gofive Venio CRM API from SQL"
 
-# Regression tests: sql/<name>.sql against expected/<name>.out, run in a
-# throw-away instance that preloads gofive and pg_cron (test/postgresql.conf).
-# test/run starts the local Venio server and passes its address with a
-# second --temp-config.
+# Tests: `make installcheck` against the installed extension, as any user
+# who can write the tree.  test/installcheck.sh starts the local Venio
+# server (test/server, built if needed) and writes log/test.conf:
+# test/postgresql.conf plus the server's address and the test credentials;
+# then installcheck-run below runs the pg_regress suites (sql/<name>.sql
+# against expected/<name>.out) in a throw-away instance with those settings,
+# and the TAP tests (t/*.pl, PostgreSQL::Test::Cluster).  PGXS's own
+# installcheck cannot start the server, hence NO_INSTALLCHECK.
 REGRESS = setup sync_calls errors requests auth settings accounts cancel \
 	outbox outbox_order outbox_outage outbox_trigger security databases cron \
 	operations_customer operations_deal_case_contract operations_product \
 	operations_quotation_salesorder operations_misc hostile upgrade
-TEMP_CONF ?= ./test/postgresql.conf
-REGRESS_OPTS = --temp-instance=./tmp_check --temp-config=$(TEMP_CONF)
+REGRESS_OPTS = --temp-instance=./tmp_check --temp-config=log/test.conf
+TAP_TESTS = 1
+NO_INSTALLCHECK = 1
 
 CURL_CFLAGS := $(shell pkg-config --cflags libcurl 2>/dev/null || curl-config --cflags 2>/dev/null)
 CURL_LIBS := $(shell pkg-config --libs libcurl 2>/dev/null || curl-config --libs 2>/dev/null || echo -lcurl)
@@ -92,3 +97,17 @@ gofive--0.1--1.0.sql: sql/upgrade/gofive--0.1--1.0.sql $(UPGRADE_HEAD) $(UPGRADE
 
 # PGXS tracks no header dependencies: rebuild every object when one changes.
 $(OBJS): $(wildcard src/*.h)
+
+installcheck:
+	bash $(srcdir)/test/installcheck.sh $(MAKE) --no-print-directory installcheck-run
+
+# Run by test/installcheck.sh with the local server up: every suite, then
+# every TAP test even when a suite failed; fails if either did.  $(TEMP_CONF)
+# adds a user's TEMP_CONFIG, as PGXS's own installcheck would.
+installcheck-run:
+	@status=0; \
+	$(pg_regress_installcheck) $(REGRESS_OPTS) $(TEMP_CONF) $(REGRESS) || status=$$?; \
+	$(if $(TAP_TESTS),( $(prove_installcheck) ) || status=$$?;) \
+	exit $$status
+
+.PHONY: installcheck installcheck-run
