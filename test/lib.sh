@@ -96,12 +96,3 @@ start_venio() {
 }
 stop_venio() { stop_pid "${VENIO_PID:-}"; VENIO_PID=; }
 venio_settings() { settings_for http "$VENIO_PORT"; }
-
-# A second one serving HTTPS with the PEM certificate and key given
-# (readable by the test user): VENIO_TLS_PID, VENIO_TLS_PORT.
-start_venio_tls() {
-    launch_venio "$1" "$2" --tls-cert "$3" --tls-key "$4"
-    VENIO_TLS_PID=$LAUNCHED_PID VENIO_TLS_PORT=$LAUNCHED_PORT
-}
-stop_venio_tls() { stop_pid "${VENIO_TLS_PID:-}"; VENIO_TLS_PID=; }
-venio_tls_settings() { settings_for https "$VENIO_TLS_PORT"; }
