@@ -17,6 +17,9 @@
 #define REQARR(n, it)	{ .name = (n), .type = GF_ARRAY, .flags = GF_REQUIRED, .item_type = (it) }
 #define OPTARR(n, it)	{ .name = (n), .type = GF_ARRAY, .item_type = (it) }
 #define END				{ .name = NULL }
+/* a date/time string field, and how the API writes it (REFERENCE.md section 8) */
+#define REQDT(n, f)		{ .name = (n), .type = GF_STRING, .flags = GF_REQUIRED, .date_format = (f) }
+#define OPTDT(n, f)		{ .name = (n), .type = GF_STRING, .date_format = (f) }
 
 
 /* ---- Enums and ranges (REFERENCE.md section 5) ---- */
@@ -92,7 +95,7 @@ static const GfField satisfaction_fields[] = {
 static const GfField customer_event_fields[] = {
 	REQ("eventName", GF_STRING),
 	REQ("eventType", GF_INTEGER),
-	REQ("eventDate", GF_STRING),
+	REQDT("eventDate", GF_DATE_LOCAL),	/* 2024-02-01T10:00:00 */
 	REQ("customerCode", GF_STRING),
 	OPT("description", GF_STRING),
 	END
@@ -102,7 +105,7 @@ static const GfField customer_event_fields[] = {
 static const GfField customer_event_edit_fields[] = {
 	OPT("eventName", GF_STRING),
 	OPT("eventType", GF_INTEGER),
-	OPT("eventDate", GF_STRING),
+	OPTDT("eventDate", GF_DATE_LOCAL),
 	OPT("customerCode", GF_STRING),
 	OPT("description", GF_STRING),
 	END
@@ -131,8 +134,8 @@ static const GfField case_fields[] = {
 	ENUM("caseType", GF_REQUIRED, case_types),
 	REQ("subject", GF_STRING),
 	REQ("categoryId", GF_INTEGER),
-	REQ("dateCase", GF_STRING),
-	REQ("dateDue", GF_STRING),
+	REQDT("dateCase", GF_DATE_OFFSET_MS),	/* 2025-02-05T17:35:53.693+0700 */
+	REQDT("dateDue", GF_DATE_OFFSET_MS),
 	REQ("assignedToUserId", GF_STRING),
 	OPT("customerCode", GF_STRING),
 	OPTARR("activityNos", GF_STRING),
@@ -144,8 +147,8 @@ static const GfField case_fields[] = {
 static const GfField case_edit_fields[] = {
 	REQ("subject", GF_STRING),
 	REQ("categoryId", GF_INTEGER),
-	REQ("dateCase", GF_STRING),
-	REQ("dateDue", GF_STRING),
+	REQDT("dateCase", GF_DATE_OFFSET_MS),	/* 2025-02-05T17:35:53.693+0700 */
+	REQDT("dateDue", GF_DATE_OFFSET_MS),
 	REQ("assignedToUserId", GF_STRING),
 	OPT("customerNo", GF_STRING),
 	OPT("customerCode", GF_STRING),	/* the page's example sends this */
@@ -173,8 +176,8 @@ static const GfField contract_fields[] = {
 	REQ("contractType", GF_STRING),
 	OPTNULL("contractValue", GF_INTEGER),
 	REQ("customerCode", GF_STRING),
-	REQ("dateStart", GF_STRING),
-	REQ("dateEnd", GF_STRING),
+	REQDT("dateStart", GF_DATE_SPACE),	/* 2025-06-18 00:00:00 */
+	REQDT("dateEnd", GF_DATE_SPACE),
 	OPTNULL("description", GF_STRING),
 	REQ("owner", GF_STRING),
 	{.name = "contractService", .type = GF_OBJECT, .flags = GF_NULLABLE,
@@ -200,16 +203,16 @@ static const GfArg contract_no_args[] = {ARG_PATH("contract_no", "text", "no"), 
 	REQ("dealName", GF_STRING), \
 	REQ("probability", GF_INTEGER), \
 	REQ("dealValue", GF_INTEGER), \
-	REQ("expectedCloseDate", GF_STRING), \
+	REQDT("expectedCloseDate", GF_DATE_OFFSET), \
 	REQ("assignTo", GF_STRING), \
-	OPT("dealDate", GF_STRING), \
+	OPTDT("dealDate", GF_DATE_OFFSET), \
 	OPT("dealQuantity", GF_INTEGER), \
 	OPT("dealQuantityUnit", GF_STRING), \
 	OPTARR("dealInterests", GF_INTEGER), \
 	OPTARR("dealLabels", GF_INTEGER), \
 	OPT("note", GF_STRING), \
 	OPTARR("participantCodes", GF_STRING), \
-	OPT("dateFollowUp", GF_STRING), \
+	OPTDT("dateFollowUp", GF_DATE_LOCAL),	/* yyyy-MM-ddTHH:mm:ss */ \
 	OPT("followUpNotes", GF_STRING), \
 	OPT("remark", GF_STRING), \
 	OPT("dealStageId", GF_INTEGER), \
@@ -386,7 +389,7 @@ static const GfField product_filter_fields[] = {
 
 static const GfField verify_serial_fields[] = {
 	REQ("SerialNumber", GF_STRING),
-	REQ("PurchaseDate", GF_STRING),	/* YYYY-MM-DD */
+	REQDT("PurchaseDate", GF_DATE_DATE),	/* YYYY-MM-DD */
 	{.name = "CustomerCode", .type = GF_STRING, .flags = GF_REQUIRED,
 	 .required_unless = "CustomerName"},
 	OPT("CustomerName", GF_STRING),
@@ -715,4 +718,30 @@ gofive_json_type_name(GfJsonType type)
 			break;
 	}
 	return "any";
+}
+
+static const char *const date_format_names[] = {
+	[GF_DATE_NONE] = "none",
+	[GF_DATE_OFFSET] = "offset",
+	[GF_DATE_OFFSET_MS] = "offset_ms",
+	[GF_DATE_LOCAL] = "local",
+	[GF_DATE_SPACE] = "space",
+	[GF_DATE_DATE] = "date",
+	[GF_DATE_UTC] = "utc",
+};
+
+const char *
+gofive_date_format_name(GfDateFormat format)
+{
+	return date_format_names[format];
+}
+
+/* The format of that name, or GF_DATE_NONE ("none" and unknown names). */
+GfDateFormat
+gofive_find_date_format(const char *name)
+{
+	for (int f = GF_DATE_OFFSET; f <= GF_DATE_UTC; f++)
+		if (strcmp(date_format_names[f], name) == 0)
+			return (GfDateFormat) f;
+	return GF_DATE_NONE;
 }

@@ -36,6 +36,23 @@ typedef enum GfJsonType
 	GF_OBJECT
 } GfJsonType;
 
+/*
+ * How the API writes a date or time field (REFERENCE.md section 8: the
+ * formats differ from page to page).  A field that declares one gets SQL
+ * date, timestamp and timestamptz values written so when a trigger maps a
+ * column of those types to it (datetime.c); other values are sent as given.
+ */
+typedef enum GfDateFormat
+{
+	GF_DATE_NONE = 0,
+	GF_DATE_OFFSET,				/* 2026-12-31T00:00:00+0700 */
+	GF_DATE_OFFSET_MS,			/* 2026-12-31T00:00:00.000+0700 */
+	GF_DATE_LOCAL,				/* 2026-12-31T00:00:00 */
+	GF_DATE_SPACE,				/* 2026-12-31 00:00:00 */
+	GF_DATE_DATE,				/* 2026-12-31 */
+	GF_DATE_UTC					/* 2026-12-30T17:00:00.000Z */
+} GfDateFormat;
+
 /* Field flags. */
 #define GF_REQUIRED		0x01	/* must be present and (unless NULLABLE) non-null */
 #define GF_NULLABLE		0x02	/* JSON null is accepted */
@@ -80,6 +97,7 @@ struct GfField
 	long		min_value;		/* integer range, when min_value < max_value */
 	long		max_value;
 	const GfRangeWhen *ranges_when; /* narrower ranges, by a sibling's value */
+	GfDateFormat date_format;	/* a date/time string written so, or NONE */
 };
 
 /* Where a SQL argument goes. */
@@ -152,5 +170,7 @@ extern const int gofive_operation_count;
 extern const GfOperation *gofive_find_operation(const char *name);
 extern const GfField *gofive_find_field(const GfField *fields, const char *name);
 extern const char *gofive_json_type_name(GfJsonType type);
+extern const char *gofive_date_format_name(GfDateFormat format);
+extern GfDateFormat gofive_find_date_format(const char *name);
 
 #endif							/* GOFIVE_CATALOG_H */

@@ -22,6 +22,7 @@ _PG_init(void)
 	gofive_define_settings();
 	gofive_define_worker_settings();
 	gofive_define_account_settings();
+	gofive_define_datetime_settings();
 	MarkGUCPrefixReserved("gofive");
 
 	/* the launcher, the workers and their shared memory need preloading */

@@ -44,6 +44,14 @@ extern int	gofive_max_response_size;
 extern int	gofive_keep_response_size;	/* worker */
 
 extern void gofive_define_settings(void);
+
+/* ---- datetime.c: SQL dates and times in the API's formats ---- */
+extern char *gofive_time_zone;
+extern void gofive_define_datetime_settings(void);
+extern bool gofive_is_datetime_type(Oid type);
+extern char *gofive_format_datetime_value(Datum value, Oid type, GfDateFormat format,
+										  const char *zone);
+
 extern void gofive_require_setting(const char *name, const char *value);
 extern const char *gofive_url_problem(const char *url);
 extern bool gofive_has_control_characters(const char *s);

@@ -24,7 +24,10 @@
  * element.  The optional third argument names the column whose value is the
  * ordering key.  A top-level field that maps a NULL column is left out of
  * the body (absent means "keep"), unless the documentation gives null a
- * meaning for it.  For a DELETE the old row is used.  The payload is
+ * meaning for it.  A date, timestamp or timestamptz column mapped to a
+ * top-level field for which the catalog gives a date format is written in
+ * that format, in gofive.time_zone (datetime.c).  For a DELETE the old row
+ * is used.  The payload is
  * validated like gofive_enqueue's, so a row that cannot make a valid
  * request fails the statement.
  *
@@ -79,6 +82,7 @@ typedef struct MapContext
 	TupleDesc	tupdesc;
 	TriggerCache *cache;
 	MemoryContext cache_cxt;
+	const GfField *target;		/* the top-level field being mapped, if known */
 } MapContext;
 
 static JsonbValue *map_value(MapContext *ctx, JsonbParseState **state,
@@ -146,6 +150,27 @@ scalar_column(Datum value, Oid type, JsonbValue *v)
 	}
 }
 
+/*
+ * A date/time column mapped to a field with a date format: its value as the
+ * API writes it; false for other columns and fields.
+ */
+static bool
+datetime_column(MapContext *ctx, Datum value, Oid type, JsonbValue *v)
+{
+	char	   *s;
+
+	if (ctx->target == NULL || ctx->target->date_format == GF_DATE_NONE)
+		return false;
+	type = getBaseType(type);
+	if (!gofive_is_datetime_type(type))
+		return false;
+	s = gofive_format_datetime_value(value, type, ctx->target->date_format, gofive_time_zone);
+	v->type = jbvString;
+	v->val.string.val = s;
+	v->val.string.len = strlen(s);
+	return true;
+}
+
 /* Push the value of a column (named by a mapping string) into the state. */
 static JsonbValue *
 push_column(MapContext *ctx, JsonbParseState **state, const char *name,
@@ -170,7 +195,8 @@ push_column(MapContext *ctx, JsonbParseState **state, const char *name,
 			v.type = jbvNull;
 			return pushJsonbValue(state, token, &v);
 		}
-		if (scalar_column(value, SPI_gettypeid(ctx->tupdesc, attnum), &v))
+		if (datetime_column(ctx, value, SPI_gettypeid(ctx->tupdesc, attnum), &v) ||
+			scalar_column(value, SPI_gettypeid(ctx->tupdesc, attnum), &v))
 			return pushJsonbValue(state, token, &v);
 	}
 	jb = column_to_jsonb(ctx, attnum, &isnull);
@@ -242,7 +268,13 @@ map_value(MapContext *ctx, JsonbParseState **state, JsonbValue *template,
 	if (template->type == jbvBinary)
 	{
 		/* a nested object or array: the container's tokens go in as they come */
-		return map_container(ctx, state, template->val.binary.data);
+		const GfField *target = ctx->target;
+		JsonbValue *result;
+
+		ctx->target = NULL;		/* date formats apply to top-level fields only */
+		result = map_container(ctx, state, template->val.binary.data);
+		ctx->target = target;
+		return result;
 	}
 	return pushJsonbValue(state, token, template);
 }
@@ -342,7 +374,10 @@ row_request(const GfOperation *op, MapContext *ctx, HeapTuple tuple)
 			if (omitted_null(op, ctx, &key, &v))
 				continue;
 			(void) pushJsonbValue(&state, WJB_KEY, &key);
+			ctx->target = gofive_find_field(op->fields,
+											pnstrdup(key.val.string.val, key.val.string.len));
 			result = map_value(ctx, &state, &v, WJB_VALUE);
+			ctx->target = NULL;
 		}
 		else
 			result = pushJsonbValue(&state, tok, NULL);
@@ -449,6 +484,7 @@ gofive_enqueue_trigger(PG_FUNCTION_ARGS)
 	ctx.tupdesc = trigdata->tg_relation->rd_att;
 	ctx.cache = trigger_cache(fcinfo, trigdata);
 	ctx.cache_cxt = fcinfo->flinfo->fn_mcxt;
+	ctx.target = NULL;
 
 	if (TRIGGER_FIRED_FOR_STATEMENT(trigdata->tg_event))
 	{

@@ -113,3 +113,27 @@ GRANT EXECUTE ON FUNCTION gofive_retry(bigint) TO gofive_user;
 GRANT EXECUTE ON FUNCTION gofive_retry_all(gofive.request_status, text) TO gofive_user;
 GRANT EXECUTE ON FUNCTION gofive_purge() TO gofive_user;
 GRANT EXECUTE ON FUNCTION gofive_wake() TO gofive_user;
+
+-- ---- dates and times in the API's formats (src/datetime.c) ----
+
+CREATE OR REPLACE FUNCTION gofive_format_datetime(value date, format text DEFAULT 'offset',
+                                                  time_zone text DEFAULT NULL)
+RETURNS text
+AS 'MODULE_PATHNAME', 'gofive_format_date'
+LANGUAGE C STABLE PARALLEL SAFE;
+CREATE OR REPLACE FUNCTION gofive_format_datetime(value timestamp, format text DEFAULT 'offset',
+                                                  time_zone text DEFAULT NULL)
+RETURNS text
+AS 'MODULE_PATHNAME', 'gofive_format_timestamp'
+LANGUAGE C STABLE PARALLEL SAFE;
+CREATE OR REPLACE FUNCTION gofive_format_datetime(value timestamptz, format text DEFAULT 'offset',
+                                                  time_zone text DEFAULT NULL)
+RETURNS text
+AS 'MODULE_PATHNAME', 'gofive_format_timestamptz'
+LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION gofive_format_datetime(date, text, text) IS
+    'A date (its midnight in time_zone, default gofive.time_zone) as the API writes it: offset, offset_ms, local, space, date or utc';
+COMMENT ON FUNCTION gofive_format_datetime(timestamp, text, text) IS
+    'A wall-clock time in time_zone (default gofive.time_zone) as the API writes it: offset, offset_ms, local, space, date or utc';
+COMMENT ON FUNCTION gofive_format_datetime(timestamptz, text, text) IS
+    'An instant, written in time_zone (default gofive.time_zone) as the API writes it: offset, offset_ms, local, space, date or utc';
