@@ -33,7 +33,8 @@ OBJS = \
 	src/utility.o
 
 EXTENSION = gofive
-EXTVERSION = 1.0
+# the version is the control file's default_version, and only there
+EXTVERSION := $(shell sed -n "s/^default_version *= *'\([^']*\)'.*/\1/p" gofive.control)
 # gofive--0.1.sql is the 0.1 install script as released, kept so that an
 # upgrade from it can be tested; every later version is reached by the
 # upgrade scripts, built like the install script (below)
