@@ -21,7 +21,8 @@ VENIO_SUBSCRIPTION_KEY=gofive-test-key
 # libipc-run-perl: PostgreSQL::Test::Cluster, which the TAP tests (t/) use
 PACKAGES="postgresql-$PG_MAJOR postgresql-server-dev-$PG_MAJOR postgresql-$PG_MAJOR-cron
   libcurl4-openssl-dev libjson-c-dev libmicrohttpd-dev make gcc pkg-config curl openssl
-  libipc-run-perl"
+  libipc-run-perl
+  dpkg-dev debhelper postgresql-server-dev-all"
 
 install_packages() {
     local log=$1; shift
