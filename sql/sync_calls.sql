@@ -41,6 +41,12 @@ FROM mock.journal() AS e ORDER BY (e->>'seq')::int;
 SELECT e->>'body' LIKE 'grant_type=client_credentials&client_id=gofive-test-client&client_secret=%' AS token_form
 FROM mock.journal() AS e WHERE e->>'path' = '/authorization/connect/token';
 
+-- the User-Agent names the installed version (the Makefile passes gofive.control's)
+SELECT count(*) AS requests,
+       bool_and(e->'headers'->>'user-agent' =
+                'gofive-postgresql/' || (SELECT extversion FROM pg_extension WHERE extname = 'gofive')) AS user_agent_is_version
+FROM mock.journal() AS e;
+
 -- Contract without contractNo creates one with a new number; with it, updates
 SELECT mock.reset();
 CREATE TEMP TABLE created AS
