@@ -22,7 +22,7 @@ VENIO_SUBSCRIPTION_KEY=gofive-test-key
 PACKAGES="postgresql-$PG_MAJOR postgresql-server-dev-$PG_MAJOR postgresql-$PG_MAJOR-cron
   libcurl4-openssl-dev libjson-c-dev libmicrohttpd-dev make gcc pkg-config curl openssl
   libipc-run-perl
-  dpkg-dev debhelper postgresql-server-dev-all"
+  build-essential debhelper postgresql-server-dev-all"
 
 install_packages() {
     local log=$1; shift
