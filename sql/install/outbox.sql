@@ -63,7 +63,7 @@ SELECT pg_catalog.pg_extension_config_dump('gofive.outbox_id_seq', '');
 -- the backup is not known, so it is queued again, as after a crash
 -- (src/worker_db.c): the worker of the restored database may have started,
 -- and recovered its rows left sending, before the data was loaded.
-CREATE FUNCTION gofive.requeue_restored()
+CREATE FUNCTION gofive_requeue_restored()
 RETURNS trigger
 LANGUAGE plpgsql
 SET search_path = pg_catalog
@@ -73,12 +73,12 @@ BEGIN
     RETURN NEW;
 END
 $$;
-COMMENT ON FUNCTION gofive.requeue_restored() IS
+COMMENT ON FUNCTION gofive_requeue_restored() IS
     'Trigger: a row restored as sending is queued again, as after a crash';
-REVOKE ALL ON FUNCTION gofive.requeue_restored() FROM PUBLIC;
+REVOKE ALL ON FUNCTION gofive_requeue_restored() FROM PUBLIC;
 CREATE TRIGGER requeue_restored BEFORE INSERT ON gofive.outbox
     FOR EACH ROW WHEN (NEW.status OPERATOR(pg_catalog.=) 'sending'::gofive.request_status)
-    EXECUTE FUNCTION gofive.requeue_restored();
+    EXECUTE FUNCTION gofive_requeue_restored();
 
 -- what the worker claims: pending rows, oldest first
 CREATE INDEX outbox_pending_idx ON gofive.outbox (id)
