@@ -75,7 +75,8 @@ tools/gen_sql: tools/gen_sql.c src/catalog.c src/catalog.h
 	$(CC) -std=gnu99 -O -Wall -Wextra -Werror -Isrc -o $@ tools/gen_sql.c src/catalog.c
 
 INSTALL_SQL = sql/install/header.sql sql/install/roles.sql sql/install/accounts.sql \
-	sql/install/calls.sql sql/install/outbox.sql sql/install/functions.sql
+	sql/install/calls.sql sql/install/outbox.sql sql/install/backup.sql \
+	sql/install/functions.sql
 
 gofive--$(EXTVERSION).sql: $(INSTALL_SQL) tools/gen_sql
 	cat $(INSTALL_SQL) > $@
@@ -90,10 +91,12 @@ gofive--$(EXTVERSION).sql: $(INSTALL_SQL) tools/gen_sql
 UPGRADE_HEAD = sql/install/roles.sql sql/install/accounts.sql
 UPGRADE_TAIL = sql/install/functions.sql
 
-gofive--0.1--1.0.sql: sql/upgrade/gofive--0.1--1.0.sql $(UPGRADE_HEAD) $(UPGRADE_TAIL) tools/gen_sql
+# 1.0 also brought backup.sql, included as it is (it runs once: not in later upgrades)
+gofive--0.1--1.0.sql: sql/upgrade/gofive--0.1--1.0.sql $(UPGRADE_HEAD) sql/install/backup.sql $(UPGRADE_TAIL) tools/gen_sql
 	sed -n '1,/^-- ---- roles and accounts ----$$/p' $< > $@
 	cat $(UPGRADE_HEAD) >> $@
 	sed '1,/^-- ---- roles and accounts ----$$/d' $< >> $@
+	cat sql/install/backup.sql >> $@
 	cat $(UPGRADE_TAIL) >> $@
 	./tools/gen_sql >> $@
 

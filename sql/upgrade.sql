@@ -62,6 +62,9 @@ SELECT 'wrapper ' || f.fdwname || ' validator ' || f.fdwvalidator::regproc || ' 
        || ' acl ' || coalesce(f.fdwacl::text, '-') || ' comment ' || coalesce(obj_description(f.oid, 'pg_foreign_data_wrapper'), '-')
 FROM pg_foreign_data_wrapper f JOIN members m ON m.classid = 'pg_foreign_data_wrapper'::regclass AND m.objid = f.oid
 UNION ALL
+SELECT 'trigger ' || pg_get_triggerdef(t.oid) || ' enabled ' || t.tgenabled::text
+FROM pg_trigger t JOIN rels c ON c.oid = t.tgrelid WHERE NOT t.tgisinternal
+UNION ALL
 SELECT 'dumped ' || u.c::regclass || ' where ' || coalesce(u.cond, '-')
 FROM ext, unnest(ext.extconfig, ext.extcondition) AS u(c, cond)
 $q$) AS t(line text)
