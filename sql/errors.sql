@@ -19,8 +19,17 @@ SELECT gofive_request('TRACE', '/v1/deals');
 SELECT gofive_request('GET', 'https://elsewhere.example/v1/deals');
 SELECT gofive_request('GET', '//elsewhere.example/v1/deals');
 SELECT gofive_request('GET', '/v1/deals/a b');
+-- every problem of a payload in one error, each by its path, in the
+-- catalog's field order (a nested field right after its parent)
+SELECT gofive_enquire_products('{}');
+SELECT gofive_enquire_products('{"productType": 9, "status": ["1", 2, null], "typeFor": 3, "skip": 1.5}');
+SELECT gofive_upsert_contract('{"contractName": 1, "contractType": "MA", "dateStart": "2025-06-18 00:00:00", "dateEnd": "2026-06-18 00:00:00", "owner": "UAT007", "contractService": {"subject": "s", "frequency": 1, "numberOfTimes": "1"}}');
+SELECT gofive_enqueue('update_product_stock', '[{"productCode": "P1"}, 7, {"qty": 1.5}]');
+-- a long list is cut at 50 lines; the count covers all
+SELECT gofive_enqueue('update_product_stock', (SELECT jsonb_agg('{}'::jsonb) FROM generate_series(1, 26)));
 -- the SQLSTATE of the class
 SELECT mock.error_of($$SELECT gofive_create_deal('{}')$$);
+SELECT mock.error_of($$SELECT gofive_enquire_products('{}')$$);
 -- nothing reached the server
 SELECT count(*) AS requests_sent FROM mock.journal();
 

@@ -4,9 +4,12 @@
  *		anything is sent: required fields (some only when a sibling is not
  *		given), JSON types, array element types, enum values and ranges (some
  *		narrowed by a sibling's value), recursively through nested objects
- *		and arrays of objects.  The first problem raises
- *		ERRCODE_GOFIVE_INVALID_INPUT with the field's full name (e.g.
- *		"contractService.frequency").
+ *		and arrays of objects.  Every problem is collected, by the field's
+ *		full name (e.g. "contractService.frequency"), in the catalog's field
+ *		order with a nested field right after its parent, and one
+ *		ERRCODE_GOFIVE_INVALID_INPUT error reports them all: its message is
+ *		the problem itself when there is one, "N problems in the payload"
+ *		with one DETAIL line per problem when there are several.
  *
  * Fields the catalog does not know are passed through unchanged: the
  * documentation is incomplete for several operations.
@@ -20,8 +23,70 @@
 
 #include "gofive.h"
 
-static void validate_object(const GfOperation *op, const GfField *fields,
+/* At most this many problems are listed; the count covers them all. */
+#define MAX_LISTED_PROBLEMS 50
+
+/* The problems found so far in one payload, in the order they were found. */
+typedef struct Problems
+{
+	const GfOperation *op;
+	int			count;
+	char	   *first;			/* the first problem, lower case */
+	StringInfoData detail;		/* one sentence per problem, a line each */
+} Problems;
+
+static void validate_object(Problems *pr, const GfField *fields,
 							JsonbContainer *obj, const char *prefix);
+
+/* Note one problem (fmt is an errmsg-style, lower-case phrase). */
+static void
+add_problem(Problems *pr, const char *fmt,...) pg_attribute_printf(2, 3);
+
+static void
+add_problem(Problems *pr, const char *fmt,...)
+{
+	StringInfoData text;
+
+	initStringInfo(&text);
+	for (;;)
+	{
+		va_list		args;
+		int			needed;
+
+		va_start(args, fmt);
+		needed = appendStringInfoVA(&text, fmt, args);
+		va_end(args);
+		if (needed == 0)
+			break;
+		enlargeStringInfo(&text, needed);
+	}
+	if (pr->count == 0)
+		pr->first = text.data;
+	if (pr->count < MAX_LISTED_PROBLEMS)
+		appendStringInfo(&pr->detail, "%s%c%s.", pr->count ? "\n" : "",
+						 pg_toupper((unsigned char) text.data[0]), text.data + 1);
+	pr->count++;
+}
+
+/* Raise the one error that reports every problem found, if any. */
+static void
+report_problems(Problems *pr)
+{
+	if (pr->count == 0)
+		return;
+	if (pr->count == 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_GOFIVE_INVALID_INPUT),
+				 errmsg_internal("%s", pr->first),
+				 errhint("See %s: %s.", pr->op->title, pr->op->doc)));
+	if (pr->count > MAX_LISTED_PROBLEMS)
+		appendStringInfo(&pr->detail, "\n... and %d more.", pr->count - MAX_LISTED_PROBLEMS);
+	ereport(ERROR,
+			(errcode(ERRCODE_GOFIVE_INVALID_INPUT),
+			 errmsg("%d problems in the payload", pr->count),
+			 errdetail_internal("%s", pr->detail.data),
+			 errhint("See %s: %s.", pr->op->title, pr->op->doc)));
+}
 
 static const char *
 value_type_name(const JsonbValue *v)
@@ -50,13 +115,10 @@ field_path(const char *prefix, const char *name)
 }
 
 static void
-raise_invalid(const GfOperation *op, const char *path, const char *fmt_expected,
-			  const JsonbValue *v)
+add_invalid(Problems *pr, const char *path, const char *fmt_expected,
+			const JsonbValue *v)
 {
-	ereport(ERROR,
-			(errcode(ERRCODE_GOFIVE_INVALID_INPUT),
-			 errmsg("field \"%s\" must be %s, not %s", path, fmt_expected, value_type_name(v)),
-			 errhint("See %s: %s.", op->title, op->doc)));
+	add_problem(pr, "field \"%s\" must be %s, not %s", path, fmt_expected, value_type_name(v));
 }
 
 /* Integral as written: no digits after a decimal point ("10.0" is not). */
@@ -124,7 +186,7 @@ expected_name(GfJsonType type)
 }
 
 static void
-check_enum(const GfOperation *op, const GfField *f, const char *path, const JsonbValue *v)
+check_enum(Problems *pr, const GfField *f, const char *path, const JsonbValue *v)
 {
 	StringInfoData allowed;
 
@@ -138,10 +200,8 @@ check_enum(const GfOperation *op, const GfField *f, const char *path, const Json
 		initStringInfo(&allowed);
 		for (const long *e = f->enum_values; *e != GF_ENUM_END; e++)
 			appendStringInfo(&allowed, "%s%ld", e == f->enum_values ? "" : ", ", *e);
-		ereport(ERROR,
-				(errcode(ERRCODE_GOFIVE_INVALID_INPUT),
-				 errmsg("field \"%s\" must be one of %s, not %ld", path, allowed.data, n),
-				 errhint("See %s: %s.", op->title, op->doc)));
+		add_problem(pr, "field \"%s\" must be one of %s, not %ld", path, allowed.data, n);
+		return;
 	}
 	if (f->enum_text && v->type == jbvString)
 	{
@@ -152,27 +212,23 @@ check_enum(const GfOperation *op, const GfField *f, const char *path, const Json
 		initStringInfo(&allowed);
 		for (const char *const *e = f->enum_text; *e; e++)
 			appendStringInfo(&allowed, "%s\"%s\"", e == f->enum_text ? "" : ", ", *e);
-		ereport(ERROR,
-				(errcode(ERRCODE_GOFIVE_INVALID_INPUT),
-				 errmsg("field \"%s\" must be one of %s, not \"%.*s\"", path, allowed.data,
-						v->val.string.len, v->val.string.val),
-				 errhint("See %s: %s.", op->title, op->doc)));
+		add_problem(pr, "field \"%s\" must be one of %s, not \"%.*s\"", path, allowed.data,
+					v->val.string.len, v->val.string.val);
+		return;
 	}
 	if (f->min_value < f->max_value && v->type == jbvNumeric)
 	{
 		long		n = numeric_to_long(v->val.numeric);
 
 		if (n < f->min_value || n > f->max_value)
-			ereport(ERROR,
-					(errcode(ERRCODE_GOFIVE_INVALID_INPUT),
-					 errmsg("field \"%s\" must be between %ld and %ld, not %ld", path, f->min_value, f->max_value, n),
-					 errhint("See %s: %s.", op->title, op->doc)));
+			add_problem(pr, "field \"%s\" must be between %ld and %ld, not %ld",
+						path, f->min_value, f->max_value, n);
 	}
 }
 
 /* Check one array's elements against the field's item type and children. */
 static void
-validate_items(const GfOperation *op, const GfField *f, JsonbContainer *arr,
+validate_items(Problems *pr, const GfField *f, JsonbContainer *arr,
 			   const char *path)
 {
 	int			n = JsonContainerSize(arr);
@@ -183,23 +239,29 @@ validate_items(const GfOperation *op, const GfField *f, JsonbContainer *arr,
 		char	   *item_path = psprintf("%s[%d]", path, i);
 
 		if (!type_matches(f->item_type, item))
-			raise_invalid(op, item_path, expected_name(f->item_type), item);
-		if (f->children && item->type == jbvBinary)
-			validate_object(op, f->children, item->val.binary.data, item_path);
+			add_invalid(pr, item_path, expected_name(f->item_type), item);
+		else if (f->children && item->type == jbvBinary &&
+				 JsonContainerIsObject(item->val.binary.data))
+			validate_object(pr, f->children, item->val.binary.data, item_path);
 	}
 }
 
-static void
-validate_value(const GfOperation *op, const GfField *f, const JsonbValue *v,
+static bool
+validate_value(Problems *pr, const GfField *f, const JsonbValue *v,
 			   const char *path)
 {
 	if (!type_matches(f->type, v))
-		raise_invalid(op, path, expected_name(f->type), v);
-	check_enum(op, f, path, v);
+	{
+		/* a value of the wrong type has no enum, range or children to check */
+		add_invalid(pr, path, expected_name(f->type), v);
+		return false;
+	}
+	check_enum(pr, f, path, v);
 	if (f->type == GF_ARRAY)
-		validate_items(op, f, v->val.binary.data, path);
+		validate_items(pr, f, v->val.binary.data, path);
 	else if (f->type == GF_OBJECT && f->children)
-		validate_object(op, f->children, v->val.binary.data, path);
+		validate_object(pr, f->children, v->val.binary.data, path);
+	return true;
 }
 
 /* A sibling is given: present, non-null, and not an empty array. */
@@ -215,28 +277,25 @@ is_given(JsonbContainer *obj, const char *key)
 }
 
 static void
-raise_required(const GfOperation *op, const GfField *fields, const GfField *f,
-			   const char *path)
+add_required(Problems *pr, const GfField *fields, const GfField *f,
+			 const char *path)
 {
 	const GfField *sibling;
 
 	if (f->required_unless == NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_GOFIVE_INVALID_INPUT),
-				 errmsg("field \"%s\" is required", path),
-				 errhint("See %s: %s.", op->title, op->doc)));
+	{
+		add_problem(pr, "field \"%s\" is required", path);
+		return;
+	}
 	sibling = gofive_find_field(fields, f->required_unless);
-	ereport(ERROR,
-			(errcode(ERRCODE_GOFIVE_INVALID_INPUT),
-			 errmsg("field \"%s\" is required when \"%s\" is %s", path, f->required_unless,
-					sibling && sibling->type == GF_ARRAY ? "null, absent or empty" :
-					"null or absent"),
-			 errhint("See %s: %s.", op->title, op->doc)));
+	add_problem(pr, "field \"%s\" is required when \"%s\" is %s", path, f->required_unless,
+				sibling && sibling->type == GF_ARRAY ? "null, absent or empty" :
+				"null or absent");
 }
 
 /* The narrower range that a sibling's value selects ("Point" by "SourceType"). */
 static void
-check_ranges_when(const GfOperation *op, const GfField *f, JsonbContainer *obj,
+check_ranges_when(Problems *pr, const GfField *f, JsonbContainer *obj,
 				  const JsonbValue *v, const char *path)
 {
 	long		n;
@@ -252,15 +311,13 @@ check_ranges_when(const GfOperation *op, const GfField *f, JsonbContainer *obj,
 			numeric_to_long(s->val.numeric) != r->equals)
 			continue;
 		if (n < r->min_value || n > r->max_value)
-			ereport(ERROR,
-					(errcode(ERRCODE_GOFIVE_INVALID_INPUT),
-					 errmsg("field \"%s\" must be between %ld and %ld when \"%s\" is %ld, not %ld", path, r->min_value, r->max_value, r->sibling, r->equals, n),
-					 errhint("See %s: %s.", op->title, op->doc)));
+			add_problem(pr, "field \"%s\" must be between %ld and %ld when \"%s\" is %ld, not %ld",
+						path, r->min_value, r->max_value, r->sibling, r->equals, n);
 	}
 }
 
 static void
-validate_object(const GfOperation *op, const GfField *fields,
+validate_object(Problems *pr, const GfField *fields,
 				JsonbContainer *obj, const char *prefix)
 {
 	for (const GfField *f = fields; f->name; f++)
@@ -272,15 +329,15 @@ validate_object(const GfOperation *op, const GfField *fields,
 		if (v == NULL || (v->type == jbvNull && !(f->flags & GF_NULLABLE)))
 		{
 			if ((f->flags & GF_REQUIRED) && !waived)
-				raise_required(op, fields, f, path);
+				add_required(pr, fields, f, path);
 			if (v != NULL && !(f->flags & GF_REQUIRED) && !(f->flags & GF_NULLABLE))
-				raise_invalid(op, path, expected_name(f->type), v);
+				add_invalid(pr, path, expected_name(f->type), v);
 			continue;
 		}
 		if (v->type == jbvNull)
 			continue;
-		validate_value(op, f, v, path);
-		check_ranges_when(op, f, obj, v, path);
+		if (validate_value(pr, f, v, path))
+			check_ranges_when(pr, f, obj, v, path);
 	}
 }
 
@@ -289,6 +346,7 @@ void
 gofive_validate_body(const GfOperation *op, Jsonb *body)
 {
 	JsonbContainer *root;
+	Problems	pr = {.op = op};
 
 	if (op->body == GF_BODY_NONE)
 		return;
@@ -309,8 +367,9 @@ gofive_validate_body(const GfOperation *op, Jsonb *body)
 				 errmsg("payload must be a JSON array"),
 				 errhint("See %s: %s.", op->title, op->doc)));
 
+	initStringInfo(&pr.detail);
 	if (op->body == GF_BODY_OBJECT)
-		validate_object(op, op->fields, root, "");
+		validate_object(&pr, op->fields, root, "");
 	else
 	{
 		int			n = JsonContainerSize(root);
@@ -321,8 +380,10 @@ gofive_validate_body(const GfOperation *op, Jsonb *body)
 			char	   *path = psprintf("[%d]", i);
 
 			if (item->type != jbvBinary || !JsonContainerIsObject(item->val.binary.data))
-				raise_invalid(op, path, "an object", item);
-			validate_object(op, op->fields, item->val.binary.data, path);
+				add_invalid(&pr, path, "an object", item);
+			else
+				validate_object(&pr, op->fields, item->val.binary.data, path);
 		}
 	}
+	report_problems(&pr);
 }
