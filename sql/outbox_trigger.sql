@@ -26,11 +26,31 @@ ALTER TABLE erp.deals ALTER COLUMN amount TYPE numeric;
 INSERT INTO erp.deals (customer_code, title, amount, close_by, sales_rep) VALUES ('C000349', 'z', 10.5, '2026-12-31', 'staff01');
 SELECT count(*) AS deals, (SELECT count(*) FROM gofive.outbox WHERE operation = 'create_deal') AS deal_requests FROM erp.deals;
 
--- a mapping that names a missing column
-CREATE TABLE erp.bad (id int);
+-- the arguments are checked at CREATE TRIGGER, each mistake named:
+-- a missing column (also nested), an unknown operation, a mapping that is
+-- not an object, a missing ordering key column, a BEFORE trigger
+CREATE TABLE erp.bad (id int, code text);
 CREATE TRIGGER bad_to_venio AFTER INSERT ON erp.bad FOR EACH ROW
     EXECUTE FUNCTION gofive_enqueue_trigger('upsert_serial', '{"runningNumber": "running_no"}');
-INSERT INTO erp.bad VALUES (1);
+CREATE TRIGGER bad_to_venio AFTER INSERT ON erp.bad FOR EACH ROW
+    EXECUTE FUNCTION gofive_enqueue_trigger('create_deal', '{"dealName": "=x", "customerCodes": ["code", "customer"]}');
+CREATE TRIGGER bad_to_venio AFTER INSERT ON erp.bad FOR EACH ROW
+    EXECUTE FUNCTION gofive_enqueue_trigger('upsert_serials', '{"runningNumber": "code"}');
+CREATE TRIGGER bad_to_venio AFTER INSERT ON erp.bad FOR EACH ROW
+    EXECUTE FUNCTION gofive_enqueue_trigger('upsert_serial', '["code"]');
+CREATE TRIGGER bad_to_venio AFTER INSERT ON erp.bad FOR EACH ROW
+    EXECUTE FUNCTION gofive_enqueue_trigger('upsert_serial', '{"runningNumber": "code"}', 'key');
+CREATE TRIGGER bad_to_venio AFTER INSERT ON erp.bad FOR EACH ROW
+    EXECUTE FUNCTION gofive_enqueue_trigger('upsert_serial');
+CREATE TRIGGER bad_to_venio BEFORE INSERT ON erp.bad FOR EACH ROW
+    EXECUTE FUNCTION gofive_enqueue_trigger('upsert_serial', '{"runningNumber": "code"}');
+SELECT count(*) AS triggers_made FROM pg_trigger WHERE tgrelid = 'erp.bad'::regclass;
+-- right arguments make a trigger; a column renamed since is caught when a
+-- statement first fires it, even one that changes no row
+CREATE TRIGGER bad_to_venio AFTER UPDATE ON erp.bad REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION gofive_enqueue_trigger('upsert_serial', '{"runningNumber": "code", "productCode": "=PD001"}', 'id');
+ALTER TABLE erp.bad RENAME COLUMN code TO running_no;
+UPDATE erp.bad SET id = 2 WHERE false;
 DROP TABLE erp.bad;
 
 -- bulk loads: as a statement trigger with a transition table, the rows of

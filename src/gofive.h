@@ -8,6 +8,7 @@
 #include "postgres.h"
 
 #include "fmgr.h"
+#include "access/tupdesc.h"
 #include "datatype/timestamp.h"
 #include "lib/stringinfo.h"
 #include "utils/jsonb.h"
@@ -232,6 +233,13 @@ extern void gofive_enqueue_rows(const char *operation, const char *method, int n
 								Datum *paths, Datum *bodies, bool *body_nulls,
 								Datum *keys, bool *key_nulls);
 extern const GfOperation *gofive_operation_or_error(const char *name);
+
+/* ---- trigger_check.c: gofive_enqueue_trigger's arguments ---- */
+struct CreateTrigStmt;
+extern Jsonb *gofive_trigger_mapping(const char *text);
+extern const GfOperation *gofive_check_trigger_args(int nargs, char **args, TupleDesc tupdesc,
+													const char *relname);
+extern void gofive_check_create_trigger(struct CreateTrigStmt *stmt);
 
 /* ---- errcontext.c: the operation in the CONTEXT line of errors ---- */
 extern void gofive_push_operation(ErrorContextCallback *cb, const char *operation);

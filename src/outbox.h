@@ -21,6 +21,7 @@ extern int	gofive_max_attempts;
 extern int	gofive_retry_base_ms;
 extern int	gofive_retry_max_ms;
 extern int	gofive_retention_s;
+extern bool gofive_drop_undelivered;
 
 extern void gofive_define_worker_settings(void);
 

@@ -348,6 +348,13 @@ gofive_define_worker_settings(void)
 							1024 * 1024, 0, MAX_RESPONSE_LIMIT,
 							PGC_SIGHUP, GUC_UNIT_BYTE,
 							NULL, NULL, NULL);
+	DefineCustomBoolVariable("gofive.drop_undelivered",
+							 "Let DROP EXTENSION gofive drop requests not delivered yet (with a warning).",
+							 "Off: DROP EXTENSION gofive is refused while requests are pending or sending.",
+							 &gofive_drop_undelivered,
+							 false,
+							 PGC_USERSET, 0,
+							 NULL, NULL, NULL);
 	DefineCustomIntVariable("gofive.retention",
 							"How long succeeded requests are kept in the outbox.",
 							NULL,

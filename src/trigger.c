@@ -279,19 +279,10 @@ map_value(MapContext *ctx, JsonbParseState **state, JsonbValue *template,
 	return pushJsonbValue(state, token, template);
 }
 
-static Jsonb *
-parse_mapping(const char *text)
-{
-	Jsonb	   *mapping = gofive_parse_json(text, strlen(text));
-
-	if (mapping == NULL || !JB_ROOT_IS_OBJECT(mapping))
-		ereport(ERROR,
-				(errcode(ERRCODE_GOFIVE_INVALID_INPUT),
-				 errmsg("the mapping must be a JSON object"),
-				 errdetail("Mapping: %s", text)));
-	return mapping;
-}
-
+/*
+ * The trigger's cache, made (and its arguments checked against the table,
+ * trigger_check.c) when a statement first fires it, even with no rows.
+ */
 static TriggerCache *
 trigger_cache(FunctionCallInfo fcinfo, TriggerData *trigdata)
 {
@@ -300,10 +291,13 @@ trigger_cache(FunctionCallInfo fcinfo, TriggerData *trigdata)
 
 	if (cache && cache->tgoid == trigdata->tg_trigger->tgoid)
 		return cache;
+	(void) gofive_check_trigger_args(trigdata->tg_trigger->tgnargs, trigdata->tg_trigger->tgargs,
+									 trigdata->tg_relation->rd_att,
+									 RelationGetRelationName(trigdata->tg_relation));
 	old = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
 	cache = palloc0(sizeof(TriggerCache));
 	cache->tgoid = trigdata->tg_trigger->tgoid;
-	cache->mapping = parse_mapping(trigdata->tg_trigger->tgargs[1]);
+	cache->mapping = gofive_trigger_mapping(trigdata->tg_trigger->tgargs[1]);
 	cache->natts = trigdata->tg_relation->rd_att->natts;
 	cache->to_jsonb = palloc0(sizeof(FmgrInfo) * cache->natts);
 	MemoryContextSwitchTo(old);

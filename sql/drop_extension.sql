@@ -1,0 +1,34 @@
+-- DROP EXTENSION gofive while requests are undelivered: refused with a
+-- hint, unless gofive.drop_undelivered is on, then a warning with their
+-- count.  Each case runs in a transaction that is rolled back: the
+-- extension stays for the suites that follow.
+\set VERBOSITY default
+SET client_min_messages = warning;  -- not the objects the drop cascades to
+SELECT mock.wait_for($$(SELECT count(*) FROM gofive.outbox WHERE status IN ('pending', 'sending')) = 0$$);
+TRUNCATE gofive.outbox;
+-- nothing undelivered: the drop goes through
+BEGIN;
+DROP EXTENSION gofive CASCADE;
+SELECT count(*) AS gofive_installed FROM pg_extension WHERE extname = 'gofive';
+ROLLBACK;
+-- two requests queued: refused, they stay
+BEGIN;
+SELECT count(gofive_enqueue('upsert_serial', jsonb_build_object('runningNumber', 'MN9100' || i, 'productCode', 'PD001')))
+FROM generate_series(1, 2) AS i;
+SAVEPOINT before_drop;
+DROP EXTENSION gofive CASCADE;
+ROLLBACK TO before_drop;
+SELECT count(*) AS pending FROM gofive.outbox WHERE status = 'pending';
+-- with the setting on, it drops them and says how many
+SET LOCAL gofive.drop_undelivered = on;
+DROP EXTENSION gofive CASCADE;
+SELECT count(*) AS gofive_installed FROM pg_extension WHERE extname = 'gofive';
+ROLLBACK;
+-- failed and dead requests are done with (nothing more is sent): no refusal
+BEGIN;
+SELECT gofive_enqueue('upsert_serial', '{"runningNumber": "MN91009", "productCode": "PD001"}') > 0 AS queued;
+UPDATE gofive.outbox SET status = 'failed';
+DROP EXTENSION gofive CASCADE;
+ROLLBACK;
+SHOW gofive.drop_undelivered;
+SELECT count(*) AS gofive_installed FROM pg_extension WHERE extname = 'gofive';
