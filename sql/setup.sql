@@ -52,13 +52,18 @@ CREATE FUNCTION mock.journal() RETURNS SETOF jsonb
 LANGUAGE sql AS $$ SELECT * FROM mock.get('/_mock/journal') $$;
 
 -- run a statement; return its SQLSTATE and message instead of failing
+-- (a validation error with several problems: its DETAIL lines too, on one line)
 CREATE FUNCTION mock.error_of(stmt text) RETURNS text
 LANGUAGE plpgsql AS $$
+DECLARE
+    detail text;
 BEGIN
     EXECUTE stmt;
     RETURN 'no error';
 EXCEPTION WHEN OTHERS THEN
-    RETURN SQLSTATE || ': ' || SQLERRM;
+    GET STACKED DIAGNOSTICS detail = PG_EXCEPTION_DETAIL;
+    RETURN SQLSTATE || ': ' || SQLERRM ||
+           CASE WHEN SQLERRM LIKE '% problems in the payload' THEN ': ' || replace(detail, E'\n', ' ') ELSE '' END;
 END $$;
 
 -- the last API request the server received (token requests left out)

@@ -185,7 +185,8 @@ expected_name(GfJsonType type)
 	}
 }
 
-static void
+/* Check a value's enum and range; false when it is outside them. */
+static bool
 check_enum(Problems *pr, const GfField *f, const char *path, const JsonbValue *v)
 {
 	StringInfoData allowed;
@@ -196,34 +197,38 @@ check_enum(Problems *pr, const GfField *f, const char *path, const JsonbValue *v
 
 		for (const long *e = f->enum_values; *e != GF_ENUM_END; e++)
 			if (*e == n)
-				return;
+				return true;
 		initStringInfo(&allowed);
 		for (const long *e = f->enum_values; *e != GF_ENUM_END; e++)
 			appendStringInfo(&allowed, "%s%ld", e == f->enum_values ? "" : ", ", *e);
 		add_problem(pr, "field \"%s\" must be one of %s, not %ld", path, allowed.data, n);
-		return;
+		return false;
 	}
 	if (f->enum_text && v->type == jbvString)
 	{
 		for (const char *const *e = f->enum_text; *e; e++)
 			if (strlen(*e) == (size_t) v->val.string.len &&
 				strncmp(*e, v->val.string.val, v->val.string.len) == 0)
-				return;
+				return true;
 		initStringInfo(&allowed);
 		for (const char *const *e = f->enum_text; *e; e++)
 			appendStringInfo(&allowed, "%s\"%s\"", e == f->enum_text ? "" : ", ", *e);
 		add_problem(pr, "field \"%s\" must be one of %s, not \"%.*s\"", path, allowed.data,
 					v->val.string.len, v->val.string.val);
-		return;
+		return false;
 	}
 	if (f->min_value < f->max_value && v->type == jbvNumeric)
 	{
 		long		n = numeric_to_long(v->val.numeric);
 
 		if (n < f->min_value || n > f->max_value)
+		{
 			add_problem(pr, "field \"%s\" must be between %ld and %ld, not %ld",
 						path, f->min_value, f->max_value, n);
+			return false;
+		}
 	}
+	return true;
 }
 
 /* Check one array's elements against the field's item type and children. */
@@ -256,7 +261,8 @@ validate_value(Problems *pr, const GfField *f, const JsonbValue *v,
 		add_invalid(pr, path, expected_name(f->type), v);
 		return false;
 	}
-	check_enum(pr, f, path, v);
+	if (!check_enum(pr, f, path, v))
+		return false;			/* the narrower ranges would say it again */
 	if (f->type == GF_ARRAY)
 		validate_items(pr, f, v->val.binary.data, path);
 	else if (f->type == GF_OBJECT && f->children)
