@@ -8,6 +8,25 @@ SELECT mock.reset();
 -- ---- the catalog: 34 operations ----
 SELECT count(*) AS operations FROM gofive.operations;
 SELECT name, method, path FROM gofive.operations ORDER BY name;
+-- the fields of each operation, from the catalog: nested paths dotted,
+-- elements of an array as "[]"; required (unless a sibling is given),
+-- null accepted, allowed values or ranges
+SELECT count(*) AS fields, count(DISTINCT operation) AS operations_with_body FROM gofive.operation_fields;
+SELECT operation, position, field, json_type, item_type, required, required_unless, nullable, allowed
+FROM gofive.operation_fields
+WHERE operation IN ('enquire_products', 'upsert_contract', 'update_product_stock', 'create_customer_satisfaction')
+ORDER BY operation, position;
+-- each field belongs to an operation, once, with a known type
+SELECT count(*) FILTER (WHERE o.name IS NULL) AS unknown_operations,
+       count(*) - count(DISTINCT (f.operation, f.field)) AS duplicates,
+       count(*) FILTER (WHERE f.json_type NOT IN ('any', 'string', 'integer', 'number', 'boolean', 'array', 'object')) AS unknown_types
+FROM gofive.operation_fields f LEFT JOIN gofive.operations o ON o.name = f.operation;
+-- a plain gofive_user reads it
+CREATE ROLE regress_fields_reader IN ROLE gofive_user;
+SET ROLE regress_fields_reader;
+SELECT field, required FROM gofive.operation_fields WHERE operation = 'upsert_serial' ORDER BY position;
+RESET ROLE;
+DROP ROLE regress_fields_reader;
 
 -- ---- upsert_customer: POST /v3/customers ----
 \set customer '{"customerCode": null, "customerName": "New Customer Co", "customerState": 1, "customerType": 11300, "customerTaxNo": "0105551234567", "customerAliases": ["NCC"], "customerEmail": "info@example.com"}'

@@ -4,8 +4,9 @@
  *		varies per operation is written by hand twice:
  *
  *		gen_sql			the SQL declarations: one function per operation,
- *						and the view gofive.operations (appended to the
- *						install script at build time);
+ *						and the views gofive.operations and
+ *						gofive.operation_fields (appended to the install
+ *						and upgrade scripts at build time);
  *		gen_sql readme	the README's reference table of operations (test/run
  *						checks that README.md holds exactly this).
  */
@@ -127,6 +128,97 @@ print_operations_view(FILE *out)
 			"GRANT SELECT ON gofive.operations TO gofive_user;\n");
 }
 
+/* The allowed values or range of a field, as text; empty when any value goes. */
+static void
+print_allowed(FILE *out, const GfField *f)
+{
+	char		buf[1024] = "";
+	FILE	   *mem = fmemopen(buf, sizeof(buf), "w");
+
+	if (f->enum_values)
+		for (const long *e = f->enum_values; *e != GF_ENUM_END; e++)
+			fprintf(mem, "%s%ld", e == f->enum_values ? "" : ", ", *e);
+	else if (f->enum_text)
+		for (const char *const *e = f->enum_text; *e; e++)
+			fprintf(mem, "%s\"%s\"", e == f->enum_text ? "" : ", ", *e);
+	else if (f->min_value < f->max_value)
+		fprintf(mem, "%ld to %ld", f->min_value, f->max_value);
+	if (f->ranges_when)
+		for (const GfRangeWhen *r = f->ranges_when; r->sibling; r++)
+			fprintf(mem, "%s%ld to %ld when %s is %ld", ftell(mem) ? "; " : "",
+					r->min_value, r->max_value, r->sibling, r->equals);
+	fclose(mem);
+	if (buf[0])
+		print_literal(out, buf);
+	else
+		fputs("NULL", out);
+}
+
+static int	field_rows = 0;
+
+/* One row per field, depth first in the catalog's order; nested paths dotted. */
+static void
+print_field_rows(FILE *out, const GfOperation *op, const GfField *fields,
+				 const char *prefix, int *position)
+{
+	for (const GfField *f = fields; f && f->name; f++)
+	{
+		char		path[512];
+
+		snprintf(path, sizeof(path), "%s%s", prefix, f->name);
+		fprintf(out, "%s\n    (", field_rows++ ? "," : "");
+		print_literal(out, op->name);
+		fprintf(out, ", %d, ", ++*position);
+		print_literal(out, path);
+		fputs(", ", out);
+		print_literal(out, gofive_json_type_name(f->type));
+		fputs(", ", out);
+		if (f->type == GF_ARRAY)
+			print_literal(out, gofive_json_type_name(f->item_type));
+		else
+			fputs("NULL", out);
+		fprintf(out, ", %s, ", (f->flags & GF_REQUIRED) ? "true" : "false");
+		if (f->required_unless)
+			print_literal(out, f->required_unless);
+		else
+			fputs("NULL", out);
+		fprintf(out, ", %s, ", (f->flags & GF_NULLABLE) ? "true" : "false");
+		print_allowed(out, f);
+		fputs(")", out);
+		if (f->children)
+		{
+			char		child_prefix[520];
+
+			snprintf(child_prefix, sizeof(child_prefix), "%s%s", path,
+					 f->type == GF_ARRAY ? "[]." : ".");
+			print_field_rows(out, op, f->children, child_prefix, position);
+		}
+	}
+}
+
+static void
+print_fields_view(FILE *out)
+{
+	fprintf(out, "\nCREATE OR REPLACE VIEW gofive.operation_fields AS\n"
+			"SELECT v.operation::pg_catalog.text AS operation, v.position::pg_catalog.int4 AS position,\n"
+			"       v.field::pg_catalog.text AS field, v.json_type::pg_catalog.text AS json_type,\n"
+			"       v.item_type::pg_catalog.text AS item_type, v.required::pg_catalog.bool AS required,\n"
+			"       v.required_unless::pg_catalog.text AS required_unless,\n"
+			"       v.nullable::pg_catalog.bool AS nullable, v.allowed::pg_catalog.text AS allowed\n"
+			"FROM (VALUES");
+	for (int i = 0; i < gofive_operation_count; i++)
+	{
+		const GfOperation *op = &gofive_operations[i];
+		int			position = 0;
+
+		/* a body that is an array: its items' fields, as "[].name" */
+		print_field_rows(out, op, op->fields, op->body == GF_BODY_ARRAY ? "[]." : "", &position);
+	}
+	fprintf(out, ")\n  AS v(operation, position, field, json_type, item_type, required, required_unless, nullable, allowed);\n"
+			"COMMENT ON VIEW gofive.operation_fields IS 'The body fields of each operation (catalog order; \"a.b\" nested, \"a[].b\" in each element of array a): JSON type, element type, required (unless a sibling is given), null accepted, allowed values or range';\n"
+			"GRANT SELECT ON gofive.operation_fields TO gofive_user;\n");
+}
+
 static void
 print_readme_table(FILE *out)
 {
@@ -151,6 +243,7 @@ main(int argc, char **argv)
 	{
 		print_functions(stdout);
 		print_operations_view(stdout);
+		print_fields_view(stdout);
 	}
 	return 0;
 }
