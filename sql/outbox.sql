@@ -43,6 +43,29 @@ SELECT mock.wait_for(format($$(SELECT status FROM gofive.outbox WHERE id = %s) =
 SELECT status, attempts, http_status FROM gofive.outbox WHERE id = :id;
 SELECT e->>'status' AS status, count(*) AS requests, count(DISTINCT e->'headers'->>'x-request-id') AS request_ids
 FROM mock.journal() AS e WHERE e->>'path' = '/v3/products/serials' GROUP BY 1 ORDER BY 1;
+-- its history keeps the two failures beside the success, in order
+SELECT n, h->>'outcome' AS outcome, h->>'http_status' AS http_status, h->>'error' AS error,
+       h->>'messages' AS messages, (h->>'at')::timestamptz <= now() AS at_known,
+       (h->>'duration_ms')::numeric >= 0 AS timed
+FROM gofive.outbox, jsonb_array_elements(history) WITH ORDINALITY AS x(h, n) WHERE id = :id ORDER BY n;
+
+-- ---- a request being retried shows its last error, on the row and in gofive.queue ----
+SELECT mock.reset();
+ALTER SYSTEM SET gofive.retry_base = '5s';
+SELECT pg_reload_conf();
+SELECT mock.fault('{"mode": "status", "status": 500, "count": -1, "path": "/v3/products/serials"}');
+SELECT gofive_enqueue('upsert_serial', :'serial') AS id \gset
+SELECT mock.wait_for(format($$(SELECT status = 'pending' AND attempts = 1 FROM gofive.outbox WHERE id = %s)$$, :id));
+SELECT status, attempts, http_status, last_error, messages FROM gofive.outbox WHERE id = :id;
+SELECT operation, pending, last_error FROM gofive.queue WHERE operation = 'upsert_serial';
+SELECT mock.fault('{"mode": "none"}');
+ALTER SYSTEM RESET gofive.retry_base;
+SELECT pg_reload_conf();
+SELECT mock.wait_for(format($$(SELECT status FROM gofive.outbox WHERE id = %s) = 'succeeded'$$, :id));
+-- success clears it from the row; the history keeps it
+SELECT status, attempts, http_status, last_error FROM gofive.outbox WHERE id = :id;
+SELECT h->>'outcome' AS outcome, h->>'http_status' AS http_status, h->>'error' AS error
+FROM gofive.outbox, jsonb_array_elements(history) WITH ORDINALITY AS x(h, n) WHERE id = :id ORDER BY n;
 
 -- 429: Retry-After is honoured
 SELECT mock.reset();
@@ -77,6 +100,8 @@ SELECT gofive_retry(:id) AS requeued;
 SELECT gofive_retry(:id) AS requeued_twice;
 SELECT mock.wait_for(format($$(SELECT status FROM gofive.outbox WHERE id = %s) = 'succeeded'$$, :id));
 SELECT status, attempts FROM gofive.outbox WHERE id = :id;
+SELECT string_agg(h->>'outcome', ', ' ORDER BY n) AS history
+FROM gofive.outbox, jsonb_array_elements(history) WITH ORDINALITY AS x(h, n) WHERE id = :id;
 
 -- the bulk form (429s: rate limiting is not an outage, every attempt counts)
 SELECT mock.fault('{"mode": "status", "status": 429, "count": -1, "path": "/v3/products/serials"}');
@@ -86,6 +111,18 @@ SELECT mock.fault('{"mode": "none"}');
 SELECT gofive_retry_all() AS requeued;
 SELECT gofive_retry_all('pending');
 SELECT mock.wait_for(format($$(SELECT count(*) FROM gofive.outbox WHERE id IN (%s, %s) AND status = 'succeeded') = 2$$, :a, :b));
+-- the history is bounded: the last 10 of the 12 attempts of a request dead
+-- three times (429s: every attempt counts)
+SELECT mock.fault('{"mode": "status", "status": 429, "count": -1, "path": "/v3/products/serials"}');
+SELECT gofive_enqueue('upsert_serial', :'serial') AS id \gset
+SELECT mock.wait_for(format($$(SELECT status FROM gofive.outbox WHERE id = %s) = 'dead'$$, :id));
+SELECT gofive_retry(:id) AS requeued;
+SELECT mock.wait_for(format($$(SELECT status FROM gofive.outbox WHERE id = %s) = 'dead'$$, :id));
+SELECT gofive_retry(:id) AS requeued;
+SELECT mock.wait_for(format($$(SELECT status FROM gofive.outbox WHERE id = %s) = 'dead'$$, :id));
+SELECT mock.fault('{"mode": "none"}');
+SELECT string_agg(h->>'outcome', ', ' ORDER BY n) AS history, count(*) AS kept
+FROM gofive.outbox, jsonb_array_elements(history) WITH ORDINALITY AS x(h, n) WHERE id = :id;
 
 -- ---- retention ----
 ALTER SYSTEM SET gofive.retention = 0;

@@ -81,7 +81,19 @@
 	"                      THEN pg_catalog.now() END," \
 	"   http_status = u.http_status, business_code = u.business_code," \
 	"   messages = u.messages, response = u.response, last_error = u.error," \
-	"   duration_ms = u.ms" \
+	"   duration_ms = u.ms," \
+	/* the last 9 attempts and this one: 10 in all, oldest first */ \
+	"   history = coalesce((SELECT pg_catalog.jsonb_agg(h.e ORDER BY h.n)" \
+	"                 FROM pg_catalog.jsonb_array_elements(o.history) WITH ORDINALITY AS h(e, n)" \
+	"                WHERE h.n OPERATOR(pg_catalog.>) (pg_catalog.jsonb_array_length(o.history)" \
+	"                      OPERATOR(pg_catalog.-) 9))," \
+	"               '[]'::pg_catalog.jsonb)" \
+	"     OPERATOR(pg_catalog.||) pg_catalog.jsonb_build_array(pg_catalog.jsonb_build_object(" \
+	"       'at', o.last_attempt_at," \
+	"       'outcome', CASE WHEN u.status" OP_EQ "'pending'::pg_catalog.text" \
+	"                  THEN 'retry'::pg_catalog.text ELSE u.status END," \
+	"       'http_status', u.http_status, 'error', u.error, 'messages', u.messages," \
+	"       'duration_ms', pg_catalog.round(u.ms::pg_catalog.numeric, 1)))" \
 	"  FROM ROWS FROM (pg_catalog.unnest($1), pg_catalog.unnest($2), pg_catalog.unnest($3)," \
 	"                  pg_catalog.unnest($4), pg_catalog.unnest($5), pg_catalog.unnest($6)," \
 	"                  pg_catalog.unnest($7), pg_catalog.unnest($8), pg_catalog.unnest($9)," \

@@ -62,7 +62,8 @@ COMMENT ON FUNCTION gofive_purge() IS
 
 -- Counts over every request; the last error only from requests the reader
 -- may see (the view reads the table with its owner's rights, the
--- expressions are evaluated as the reader).
+-- expressions are evaluated as the reader): of a failed or dead request, or
+-- of one waiting for its retry, the latest attempt's first.
 CREATE OR REPLACE VIEW gofive.queue AS
 SELECT o.operation,
        pg_catalog.count(*) FILTER (WHERE o.status OPERATOR(pg_catalog.=) 'pending'::gofive.request_status)   AS pending,
@@ -73,14 +74,17 @@ SELECT o.operation,
        pg_catalog.now() OPERATOR(pg_catalog.-) pg_catalog.min(o.enqueued_at)
            FILTER (WHERE o.status OPERATOR(pg_catalog.=) ANY ('{pending,sending}'::gofive.request_status[]))
            AS oldest_pending_age,
-       (pg_catalog.array_agg(coalesce(o.messages, o.last_error) ORDER BY o.finished_at DESC)
-            FILTER (WHERE o.status OPERATOR(pg_catalog.=) ANY ('{failed,dead}'::gofive.request_status[])
+       (pg_catalog.array_agg(coalesce(o.messages, o.last_error)
+                             ORDER BY coalesce(o.finished_at, o.last_attempt_at) DESC)
+            FILTER (WHERE (o.status OPERATOR(pg_catalog.=) ANY ('{failed,dead}'::gofive.request_status[])
+                           OR (o.status OPERATOR(pg_catalog.=) 'pending'::gofive.request_status
+                               AND o.last_error IS NOT NULL))
                       AND (pg_catalog.pg_has_role(o.enqueued_by, 'USAGE')
                            OR pg_catalog.pg_has_role('gofive_admin', 'USAGE'))))[1] AS last_error
 FROM gofive.outbox o
 GROUP BY o.operation;
 COMMENT ON VIEW gofive.queue IS
-    'The outbox by operation: counts by status, oldest pending age, and the last error among the requests you may see';
+    'The outbox by operation: counts by status, oldest pending age, and the last error (of a failed or dead request, or of one waiting to be retried) among the requests you may see';
 
 CREATE OR REPLACE FUNCTION gofive_worker_stats(
     OUT pid integer, OUT database text, OUT state text, OUT started_at timestamptz,

@@ -44,11 +44,14 @@ CREATE TABLE gofive.outbox (
     last_error      text,                   -- transport error, or why it failed
     duration_ms     double precision,       -- of the last attempt
     enqueued_by     regrole NOT NULL,       -- whose request it is (set by gofive)
-    account         text                    -- the account (foreign server) it goes with; NULL: the default
+    account         text,                   -- the account (foreign server) it goes with; NULL: the default
+    history         jsonb NOT NULL DEFAULT '[]'::jsonb  -- the last 10 attempts, oldest first
 );
 COMMENT ON TABLE gofive.outbox IS 'Requests to the Venio API, delivered after commit by the gofive worker';
 COMMENT ON COLUMN gofive.outbox.account IS
     'The Venio account (a foreign server of the gofive wrapper, by name) whose base URL and credentials deliver it: gofive.server when it was queued; NULL: the default account (the gofive.* settings)';
+COMMENT ON COLUMN gofive.outbox.history IS
+    'The last 10 attempts, oldest first, kept whatever the outcome: {"at": when it was sent, "outcome": succeeded, failed, retry or dead, "http_status", "error", "messages", "duration_ms"}';
 COMMENT ON COLUMN gofive.outbox.enqueued_by IS
     'The role that enqueued the request (for a trigger, the role whose statement fired it); it alone, its members and gofive_admin see and manage the row';
 

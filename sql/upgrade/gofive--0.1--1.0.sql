@@ -31,6 +31,11 @@ COMMENT ON COLUMN gofive.outbox.account IS
 COMMENT ON COLUMN gofive.outbox.enqueued_by IS
     'The role that enqueued the request (for a trigger, the role whose statement fired it); it alone, its members and gofive_admin see and manage the row';
 
+-- ---- the outbox: each row's last attempts ----
+ALTER TABLE gofive.outbox ADD COLUMN history jsonb NOT NULL DEFAULT '[]'::jsonb;
+COMMENT ON COLUMN gofive.outbox.history IS
+    'The last 10 attempts, oldest first, kept whatever the outcome: {"at": when it was sent, "outcome": succeeded, failed, retry or dead, "http_status", "error", "messages", "duration_ms"}';
+
 -- the same indexes, their predicates written with qualified operators
 DROP INDEX gofive.outbox_pending_idx, gofive.outbox_ordering_idx, gofive.outbox_finished_idx;
 CREATE INDEX outbox_pending_idx ON gofive.outbox (id)
