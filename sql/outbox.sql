@@ -137,3 +137,15 @@ SELECT pg_reload_conf();
 SELECT pid IS NOT NULL AS has_pid, database, circuit, sent > 0 AS sent, succeeded > 0 AS succeeded,
        failed > 0 AS failed, retried > 0 AS retried, dead > 0 AS dead
 FROM gofive.worker;
+-- a plain gofive_user sees that it runs and is healthy: its loop turned
+-- within the minute, it met errors (when, not what: the text is for
+-- gofive_admin), its circuit is closed
+SELECT mock.wait_for($$(SELECT healthy FROM gofive.worker)$$) AS healthy;
+CREATE ROLE regress_watcher IN ROLE gofive_user;
+SET ROLE regress_watcher;
+SELECT pid IS NOT NULL AS has_pid, state IN ('idle', 'delivering') AS working,
+       last_active_at > now() - interval '1 minute' AS active, last_error_at <= now() AS error_time_shown,
+       last_error IS NULL AS error_text_hidden, circuit, healthy
+FROM gofive.worker;
+RESET ROLE;
+DROP ROLE regress_watcher;

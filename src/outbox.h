@@ -51,6 +51,8 @@ typedef struct GofiveWorkerSlot
 	GofiveCircuit circuit;
 	TimestampTz circuit_until;
 	char		last_error[256];
+	TimestampTz last_error_at;	/* when last_error was set */
+	pg_atomic_uint64 heartbeat;	/* TimestampTz of the loop's last turn */
 	pg_atomic_uint32 in_flight;
 	pg_atomic_uint64 sent;
 	pg_atomic_uint64 succeeded;
@@ -91,6 +93,7 @@ extern void gofive_register_database_at_commit(void);
 extern const char *gofive_unserved_reason(void);
 extern void gofive_set_worker_state(const char *state);
 extern void gofive_set_last_error(const char *error);
+extern void gofive_worker_heartbeat(TimestampTz now);
 extern bool gofive_attach_slot(int index);
 extern void gofive_hold_database(Oid dboid, bool hold);
 extern bool gofive_database_held(Oid dboid);

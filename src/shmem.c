@@ -278,9 +278,11 @@ gofive_take_slot(GofiveWorkerSlot *slot, Oid dboid, const char *database)
 	slot->circuit = CIRCUIT_CLOSED;
 	slot->circuit_until = 0;
 	slot->last_error[0] = '\0';
+	slot->last_error_at = 0;
 	strlcpy(slot->state, OidIsValid(dboid) ? "starting" : "free", sizeof(slot->state));
 	SpinLockRelease(&slot->mutex);
 	pg_atomic_write_u32(&slot->in_flight, 0);
+	pg_atomic_write_u64(&slot->heartbeat, 0);
 	pg_atomic_write_u64(&slot->sent, 0);
 	pg_atomic_write_u64(&slot->succeeded, 0);
 	pg_atomic_write_u64(&slot->failed, 0);
@@ -305,7 +307,16 @@ gofive_set_last_error(const char *error)
 		return;
 	SpinLockAcquire(&gofive_slot->mutex);
 	strlcpy(gofive_slot->last_error, error ? error : "", sizeof(gofive_slot->last_error));
+	gofive_slot->last_error_at = (error && *error) ? GetCurrentTimestamp() : gofive_slot->last_error_at;
 	SpinLockRelease(&gofive_slot->mutex);
+}
+
+/* The worker's loop turned (at least every IDLE_LOOK_MS while it runs). */
+void
+gofive_worker_heartbeat(TimestampTz now)
+{
+	if (gofive_slot)
+		pg_atomic_write_u64(&gofive_slot->heartbeat, (uint64) now);
 }
 
 /*
@@ -474,7 +485,13 @@ circuit_name(GofiveCircuit c)
 	return c == CIRCUIT_OPEN ? "open" : (c == CIRCUIT_HALF_OPEN ? "half-open" : "closed");
 }
 
-#define STATS_COLUMNS 13
+#define STATS_COLUMNS 16
+
+/*
+ * The worker is healthy when it runs, its loop turned within this long
+ * (it turns at least every 10 s, the idle look), and its circuit is closed.
+ */
+#define HEALTHY_WITHIN_MS 60000
 
 /* The row for a database no worker serves: the state says why. */
 static Datum
@@ -489,6 +506,8 @@ unserved_row(TupleDesc tupdesc, const char *reason)
 	nulls[1] = false;
 	values[2] = CStringGetTextDatum(reason ? psprintf("not served: %s", reason) : "starting");
 	nulls[2] = false;
+	values[15] = BoolGetDatum(false);	/* healthy */
+	nulls[15] = false;
 	return HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls));
 }
 
@@ -513,6 +532,8 @@ gofive_worker_stats(PG_FUNCTION_ARGS)
 			nulls[i] = true;
 		values[2] = CStringGetTextDatum("not preloaded");
 		nulls[2] = false;
+		values[15] = BoolGetDatum(false);	/* healthy */
+		nulls[15] = false;
 		PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
 	}
 	if (reason != NULL || !my_slot(&snap, &index))
@@ -537,5 +558,18 @@ gofive_worker_stats(PG_FUNCTION_ARGS)
 	/* the API's messages may quote other roles' requests */
 	values[12] = CStringGetTextDatum(snap.last_error);
 	nulls[12] = (snap.last_error[0] == '\0' || !gofive_is_admin(GetUserId()));
+	/* for everybody: when, not what */
+	{
+		TimestampTz beat = (TimestampTz) pg_atomic_read_u64(&slot->heartbeat);
+
+		values[13] = TimestampTzGetDatum(beat);
+		nulls[13] = (beat == 0);
+		values[14] = TimestampTzGetDatum(snap.last_error_at);
+		nulls[14] = (snap.last_error_at == 0);
+		values[15] = BoolGetDatum(snap.worker_pid != 0 && beat != 0 &&
+								  !TimestampDifferenceExceeds(beat, GetCurrentTimestamp(),
+															  HEALTHY_WITHIN_MS) &&
+								  snap.circuit == CIRCUIT_CLOSED);
+	}
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
 }

@@ -663,6 +663,7 @@ deliver_forever(void)
 		reload_if_asked();
 		ResetLatch(MyLatch);
 		now = GetCurrentTimestamp();
+		gofive_worker_heartbeat(now);
 
 		{
 			bool		record = time_to_record(now);

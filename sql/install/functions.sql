@@ -90,14 +90,15 @@ CREATE OR REPLACE FUNCTION gofive_worker_stats(
     OUT pid integer, OUT database text, OUT state text, OUT started_at timestamptz,
     OUT in_flight integer, OUT sent bigint, OUT succeeded bigint, OUT failed bigint,
     OUT retried bigint, OUT dead bigint, OUT circuit text, OUT circuit_until timestamptz,
-    OUT last_error text)
+    OUT last_error text, OUT last_active_at timestamptz, OUT last_error_at timestamptz,
+    OUT healthy boolean)
 RETURNS record
 AS 'MODULE_PATHNAME', 'gofive_worker_stats'
 LANGUAGE C VOLATILE;
 
 CREATE OR REPLACE VIEW gofive.worker AS SELECT * FROM gofive_worker_stats();
 COMMENT ON VIEW gofive.worker IS
-    'The outbox worker: state, requests in flight, counters since it started, circuit breaker; its last error for gofive_admin';
+    'The outbox worker: state, requests in flight, counters since it started, circuit breaker, when its loop last turned, when it last met an error, whether it is healthy (running, active within a minute, circuit closed); its last error for gofive_admin';
 
 GRANT SELECT ON gofive.queue, gofive.worker TO gofive_user;
 

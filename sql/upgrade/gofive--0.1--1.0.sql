@@ -18,6 +18,10 @@ ALTER FUNCTION gofive.gofive_purge() SET SCHEMA public;
 ALTER FUNCTION gofive.worker_stats() RENAME TO gofive_worker_stats;
 ALTER FUNCTION gofive.gofive_worker_stats() SET SCHEMA public;
 
+-- ---- the worker's view gains columns: made again (sql/install/functions.sql) ----
+DROP VIEW gofive.worker;
+DROP FUNCTION gofive_worker_stats();
+
 -- ---- the outbox: whose request, which account ----
 -- Requests queued under 0.1 belong to the table's owner: only gofive_admin
 -- (and the superuser) sees and manages them.
