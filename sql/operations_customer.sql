@@ -12,7 +12,7 @@ SELECT name, method, path FROM gofive.operations ORDER BY name;
 -- elements of an array as "[]"; required (unless a sibling is given),
 -- null accepted, allowed values or ranges
 SELECT count(*) AS fields, count(DISTINCT operation) AS operations_with_body FROM gofive.operation_fields;
-SELECT operation, position, field, json_type, item_type, required, required_unless, nullable, allowed
+SELECT operation, position, field, json_type, item_type, required, required_unless, nullable, allowed, date_format
 FROM gofive.operation_fields
 WHERE operation IN ('enquire_products', 'upsert_contract', 'update_product_stock', 'create_customer_satisfaction')
 ORDER BY operation, position;

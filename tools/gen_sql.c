@@ -184,6 +184,11 @@ print_field_rows(FILE *out, const GfOperation *op, const GfField *fields,
 			fputs("NULL", out);
 		fprintf(out, ", %s, ", (f->flags & GF_NULLABLE) ? "true" : "false");
 		print_allowed(out, f);
+		fputs(", ", out);
+		if (f->date_format != GF_DATE_NONE)
+			print_literal(out, gofive_date_format_name(f->date_format));
+		else
+			fputs("NULL", out);
 		fputs(")", out);
 		if (f->children)
 		{
@@ -204,7 +209,8 @@ print_fields_view(FILE *out)
 			"       v.field::pg_catalog.text AS field, v.json_type::pg_catalog.text AS json_type,\n"
 			"       v.item_type::pg_catalog.text AS item_type, v.required::pg_catalog.bool AS required,\n"
 			"       v.required_unless::pg_catalog.text AS required_unless,\n"
-			"       v.nullable::pg_catalog.bool AS nullable, v.allowed::pg_catalog.text AS allowed\n"
+			"       v.nullable::pg_catalog.bool AS nullable, v.allowed::pg_catalog.text AS allowed,\n"
+			"       v.date_format::pg_catalog.text AS date_format\n"
 			"FROM (VALUES");
 	for (int i = 0; i < gofive_operation_count; i++)
 	{
@@ -214,8 +220,8 @@ print_fields_view(FILE *out)
 		/* a body that is an array: its items' fields, as "[].name" */
 		print_field_rows(out, op, op->fields, op->body == GF_BODY_ARRAY ? "[]." : "", &position);
 	}
-	fprintf(out, ")\n  AS v(operation, position, field, json_type, item_type, required, required_unless, nullable, allowed);\n"
-			"COMMENT ON VIEW gofive.operation_fields IS 'The body fields of each operation (catalog order; \"a.b\" nested, \"a[].b\" in each element of array a): JSON type, element type, required (unless a sibling is given), null accepted, allowed values or range';\n"
+	fprintf(out, ")\n  AS v(operation, position, field, json_type, item_type, required, required_unless, nullable, allowed, date_format);\n"
+			"COMMENT ON VIEW gofive.operation_fields IS 'The body fields of each operation (catalog order; \"a.b\" nested, \"a[].b\" in each element of array a): JSON type, element type, required (unless a sibling is given), null accepted, allowed values or range, the date format of a date or time field';\n"
 			"GRANT SELECT ON gofive.operation_fields TO gofive_user;\n");
 }
 
