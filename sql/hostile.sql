@@ -276,4 +276,6 @@ COMMIT;
 SELECT pg_terminate_backend(:worker_pid);
 SELECT mock.wait_for(format($$(SELECT status FROM gofive.outbox WHERE id = %s) = 'dead'$$, :stuck));
 SELECT status, attempts, last_error FROM gofive.outbox WHERE id = :stuck;
+SELECT history->-1->>'outcome' AS last_outcome, history->-1->>'error' AS last_attempt_error
+FROM gofive.outbox WHERE id = :stuck;
 SELECT mock.wait_for($$(SELECT state FROM gofive.worker) = 'idle'$$) AS worker_back;

@@ -72,6 +72,19 @@
 	"           o.request_id::pg_catalog.text, o.attempts OPERATOR(pg_catalog.-) 1," \
 	"           o.account, o.enqueued_by::pg_catalog.oid"
 
+/*
+ * gofive.outbox.history with one more attempt (the jsonb_build_object
+ * arguments): the last 9 attempts and this one, 10 in all, oldest first.
+ */
+#define HISTORY_WITH(entry) \
+	"coalesce((SELECT pg_catalog.jsonb_agg(h.e ORDER BY h.n)" \
+	"            FROM pg_catalog.jsonb_array_elements(o.history) WITH ORDINALITY AS h(e, n)" \
+	"           WHERE h.n OPERATOR(pg_catalog.>) (pg_catalog.jsonb_array_length(o.history)" \
+	"                 OPERATOR(pg_catalog.-) 9))," \
+	"          '[]'::pg_catalog.jsonb)" \
+	"  OPERATOR(pg_catalog.||) pg_catalog.jsonb_build_array(pg_catalog.jsonb_build_object(" \
+	entry "))"
+
 #define RECORD_SQL \
 	"UPDATE gofive.outbox o SET" \
 	"   status = u.status::gofive.request_status," \
@@ -82,18 +95,12 @@
 	"   http_status = u.http_status, business_code = u.business_code," \
 	"   messages = u.messages, response = u.response, last_error = u.error," \
 	"   duration_ms = u.ms," \
-	/* the last 9 attempts and this one: 10 in all, oldest first */ \
-	"   history = coalesce((SELECT pg_catalog.jsonb_agg(h.e ORDER BY h.n)" \
-	"                 FROM pg_catalog.jsonb_array_elements(o.history) WITH ORDINALITY AS h(e, n)" \
-	"                WHERE h.n OPERATOR(pg_catalog.>) (pg_catalog.jsonb_array_length(o.history)" \
-	"                      OPERATOR(pg_catalog.-) 9))," \
-	"               '[]'::pg_catalog.jsonb)" \
-	"     OPERATOR(pg_catalog.||) pg_catalog.jsonb_build_array(pg_catalog.jsonb_build_object(" \
+	"   history = " HISTORY_WITH( \
 	"       'at', o.last_attempt_at," \
 	"       'outcome', CASE WHEN u.status" OP_EQ "'pending'::pg_catalog.text" \
 	"                  THEN 'retry'::pg_catalog.text ELSE u.status END," \
 	"       'http_status', u.http_status, 'error', u.error, 'messages', u.messages," \
-	"       'duration_ms', pg_catalog.round(u.ms::pg_catalog.numeric, 1)))" \
+	"       'duration_ms', pg_catalog.round(u.ms::pg_catalog.numeric, 1)") \
 	"  FROM ROWS FROM (pg_catalog.unnest($1), pg_catalog.unnest($2), pg_catalog.unnest($3)," \
 	"                  pg_catalog.unnest($4), pg_catalog.unnest($5), pg_catalog.unnest($6)," \
 	"                  pg_catalog.unnest($7), pg_catalog.unnest($8), pg_catalog.unnest($9)," \
@@ -115,7 +122,14 @@
 	"   finished_at = CASE WHEN o.attempts OPERATOR(pg_catalog.>=) $1 THEN pg_catalog.now() END," \
 	"   last_error = CASE WHEN o.attempts OPERATOR(pg_catalog.>=) $1" \
 	"     THEN 'the worker stopped while sending it, on each of its attempts'::pg_catalog.text" \
-	"     ELSE o.last_error END" \
+	"     ELSE o.last_error END," \
+	"   history = " HISTORY_WITH( \
+	"       'at', o.last_attempt_at," \
+	"       'outcome', CASE WHEN o.attempts OPERATOR(pg_catalog.>=) $1" \
+	"                  THEN 'dead'::pg_catalog.text ELSE 'retry'::pg_catalog.text END," \
+	"       'http_status', NULL::pg_catalog.int4," \
+	"       'error', 'the worker stopped while sending it'::pg_catalog.text," \
+	"       'messages', NULL::pg_catalog.text, 'duration_ms', NULL::pg_catalog.numeric") \
 	" WHERE o.status" OP_EQ "'sending'::gofive.request_status"
 
 /* the earliest due time of a pending row that no earlier row of its key holds back */
