@@ -20,7 +20,18 @@ void
 gofive_api_call(const char *opname, const char *method, const char *path,
 				const char *body, const char *request_id, GofiveOutcome *out)
 {
-	const GofiveAccount *acct;
+	gofive_api_call_as(NULL, opname, method, path, body, request_id, out);
+}
+
+/*
+ * The same with a given account (NULL: the current one, gofive.server):
+ * a foreign table's server, for the foreign-data wrapper.
+ */
+void
+gofive_api_call_as(const GofiveAccount *acct, const char *opname, const char *method,
+				   const char *path, const char *body, const char *request_id,
+				   GofiveOutcome *out)
+{
 	GofiveHttpRequest req = {0};
 	GofiveHttpResponse resp;
 	char	   *url;
@@ -32,7 +43,8 @@ gofive_api_call(const char *opname, const char *method, const char *path,
 				(errcode(ERRCODE_READ_ONLY_SQL_TRANSACTION),
 				 errmsg("cannot call the API from a standby"),
 				 errhint("Call it on the primary: a standby sends nothing.")));
-	acct = gofive_current_account();
+	if (acct == NULL)
+		acct = gofive_current_account();
 	gofive_require_setting("gofive.base_url", acct->base_url);
 	url = psprintf("%s%s", acct->base_url, path);
 

@@ -160,9 +160,12 @@ typedef struct PageState
 	bool		last;			/* no page after this one */
 } PageState;
 
-/* The array of rows in a page's data: data itself, or its first array. */
-static Jsonb *
-page_rows(Jsonb *data)
+/*
+ * The array of rows in a page's data: data itself, or its first array
+ * (also the foreign tables' scans, fdw.c).
+ */
+Jsonb *
+gofive_page_rows(Jsonb *data)
 {
 	JsonbIterator *it;
 	JsonbValue	v;
@@ -225,7 +228,7 @@ fetch_page(PageState *st)
 		body = page_body(op, st->call.body, st->take, st->skip);
 	gofive_api_call(op->name, op->method, path,
 					body ? JsonbToCString(NULL, &body->root, VARSIZE(body)) : NULL, NULL, &out);
-	st->page = page_rows(gofive_result_or_raise(op->name, &out, op));
+	st->page = gofive_page_rows(gofive_result_or_raise(op->name, &out, op));
 	st->count = st->page ? JsonContainerSize(&st->page->root) : 0;
 	st->next = 0;
 	st->skip += st->count;

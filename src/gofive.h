@@ -216,6 +216,9 @@ extern Jsonb *gofive_result_or_raise(const char *opname, GofiveOutcome *out,
 extern void gofive_api_call(const char *opname, const char *method,
 							const char *path, const char *body,
 							const char *request_id, GofiveOutcome *out);
+extern void gofive_api_call_as(const GofiveAccount *acct, const char *opname,
+							   const char *method, const char *path, const char *body,
+							   const char *request_id, GofiveOutcome *out);
 
 /* ---- validate.c ---- */
 extern void gofive_validate_body(const GfOperation *op, Jsonb *body);
@@ -224,6 +227,7 @@ extern void gofive_validate_body(const GfOperation *op, Jsonb *body);
 extern const char *gofive_checked_method(text *method_text);
 extern char *gofive_checked_path(text *path_text);
 extern void gofive_method_and_path(FunctionCallInfo fcinfo, const char **method, char **path);
+extern Jsonb *gofive_page_rows(Jsonb *data);
 
 /* ---- outbox.c ---- */
 extern int64 gofive_enqueue_row(const char *operation, const char *method,
