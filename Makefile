@@ -19,6 +19,10 @@ OBJS = \
 	src/api.o \
 	src/request.o \
 	src/functions.o \
+	src/fdw_resources.o \
+	src/fdw_deparse.o \
+	src/fdw_scan.o \
+	src/fdw.o \
 	src/privilege.o \
 	src/shmem.o \
 	src/spi.o \
@@ -54,7 +58,7 @@ PGFILEDESC = "gofive - Gofive Venio CRM API from SQL"
 REGRESS = setup sync_calls errors requests auth settings accounts cancel \
 	outbox outbox_order outbox_outage outbox_trigger datetime drop_extension security databases cron \
 	operations_customer operations_deal_case_contract operations_product \
-	operations_quotation_salesorder operations_misc hostile upgrade
+	operations_quotation_salesorder operations_misc fdw hostile upgrade
 REGRESS_OPTS = --temp-instance=./tmp_check --temp-config=log/test.conf
 TAP_TESTS = 1
 NO_INSTALLCHECK = 1

@@ -31,7 +31,9 @@
 #include "postgres.h"
 
 #include "access/reloptions.h"
+#include "catalog/pg_attribute.h"
 #include "catalog/pg_foreign_data_wrapper.h"
+#include "catalog/pg_foreign_table.h"
 #include "catalog/pg_foreign_server.h"
 #include "catalog/pg_user_mapping.h"
 #include "commands/defrem.h"
@@ -43,7 +45,7 @@
 #include "utils/guc.h"
 #include "utils/syscache.h"
 
-#include "gofive.h"
+#include "fdw.h"
 
 PG_FUNCTION_INFO_V1(gofive_fdw_validator);
 
@@ -55,7 +57,9 @@ typedef enum OptionKind
 	OPT_MILLISECONDS,
 	OPT_BOOL,
 	OPT_TEXT,
-	OPT_SECRET
+	OPT_SECRET,
+	OPT_COST,					/* request_cost: a non-negative number (fdw.c) */
+	OPT_RESOURCE				/* a foreign table's resource (fdw_resources.c) */
 } OptionKind;
 
 typedef struct AccountOption
@@ -72,6 +76,8 @@ static const AccountOption account_options[] = {
 	{"connect_timeout", ForeignServerRelationId, OPT_MILLISECONDS, false},
 	{"ca_file", ForeignServerRelationId, OPT_TEXT, true},
 	{"ssl_verify", ForeignServerRelationId, OPT_BOOL, true},
+	{"request_cost", ForeignServerRelationId, OPT_COST, false},
+	{"resource", ForeignTableRelationId, OPT_RESOURCE, false},
 	{"client_id", UserMappingRelationId, OPT_TEXT, false},
 	{"client_secret", UserMappingRelationId, OPT_SECRET, false},
 	{"subscription_key", UserMappingRelationId, OPT_SECRET, false},
@@ -115,6 +121,10 @@ context_name(Oid catalog)
 		return "a user mapping of a gofive server";
 	if (catalog == ForeignDataWrapperRelationId)
 		return "the foreign-data wrapper gofive";
+	if (catalog == ForeignTableRelationId)
+		return "a foreign table of a gofive server";
+	if (catalog == AttributeRelationId)
+		return "a column of a gofive foreign table";
 	return "this object";
 }
 
@@ -186,6 +196,19 @@ check_value(const AccountOption *opt, const char *value)
 		case OPT_BOOL:
 			(void) parse_boolean(opt, value);
 			break;
+		case OPT_COST:
+			{
+				char	   *end;
+				double		cost = strtod(value, &end);
+
+				if (end == value || *end != '\0' || !(cost >= 0 && cost < 1e9))
+					raise_bad_value(opt, "must be a number of cost units, 0 or more, such as '100'");
+				break;
+			}
+		case OPT_RESOURCE:
+			if (gofive_find_resource(value) == NULL)
+				raise_bad_value(opt, psprintf("must be one of %s", gofive_resource_names()));
+			break;
 		case OPT_TEXT:
 		case OPT_SECRET:
 			if (*value == '\0')
@@ -202,6 +225,17 @@ find_option(const char *name, Oid catalog)
 	for (size_t i = 0; i < lengthof(account_options); i++)
 		if (account_options[i].catalog == catalog && strcmp(account_options[i].name, name) == 0)
 			return &account_options[i];
+	return NULL;
+}
+
+static DefElem *
+find_named(List *options, const char *name)
+{
+	ListCell   *lc;
+
+	foreach(lc, options)
+		if (strcmp(((DefElem *) lfirst(lc))->defname, name) == 0)
+			return (DefElem *) lfirst(lc);
 	return NULL;
 }
 
@@ -222,6 +256,11 @@ gofive_fdw_validator(PG_FUNCTION_ARGS)
 			raise_unknown_option(def->defname, catalog);
 		check_value(opt, defGetString(def));
 	}
+	if (catalog == ForeignTableRelationId && find_named(options, "resource") == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_OPTION_NAME_NOT_FOUND),
+				 errmsg("a foreign table of a gofive server needs option \"resource\""),
+				 errhint("OPTIONS (resource '...'), one of: %s.", gofive_resource_names())));
 	PG_RETURN_VOID();
 }
 

@@ -6,6 +6,12 @@ RETURNS void
 AS 'MODULE_PATHNAME', 'gofive_fdw_validator'
 LANGUAGE C STRICT;
 REVOKE ALL ON FUNCTION gofive_fdw_validator(text[], oid) FROM PUBLIC;
-CREATE FOREIGN DATA WRAPPER gofive VALIDATOR gofive_fdw_validator;
+-- the handler makes the CRM's readable resources foreign tables (src/fdw.c)
+CREATE FUNCTION gofive_fdw_handler()
+RETURNS fdw_handler
+AS 'MODULE_PATHNAME', 'gofive_fdw_handler'
+LANGUAGE C STRICT;
+REVOKE ALL ON FUNCTION gofive_fdw_handler() FROM PUBLIC;
+CREATE FOREIGN DATA WRAPPER gofive HANDLER gofive_fdw_handler VALIDATOR gofive_fdw_validator;
 COMMENT ON FOREIGN DATA WRAPPER gofive IS
     'Venio accounts: CREATE SERVER ... FOREIGN DATA WRAPPER gofive OPTIONS (base_url ...), credentials in the user mapping, selected with gofive.server';

@@ -1,0 +1,337 @@
+/*
+ * fdw.c
+ *		The foreign-data wrapper's handler and planner callbacks: the CRM's
+ *		readable resources as foreign tables (README, "The CRM as tables").
+ *
+ *	CREATE FOREIGN TABLE q (...) SERVER venio_b OPTIONS (resource 'quotations');
+ *	IMPORT FOREIGN SCHEMA venio FROM SERVER venio_b INTO crm;
+ *
+ * Planning: the WHERE conditions the API can filter on are pushed into the
+ * request (fdw_deparse.c); equality on the key becomes a get-by-key
+ * request, also as a join parameter, so that a nested loop from a local
+ * table makes one request per outer row; a LIMIT on a query of this table
+ * alone, with nothing checked locally, bounds the page size.  Costs count
+ * requests: each costs the server's request_cost (default 100, like
+ * postgres_fdw's fdw_startup_cost), so key lookups win over full scans.
+ * The executor's side is fdw_scan.c.  Invariants:
+ *	 - the tables are read-only: INSERT, UPDATE and DELETE raise, pointing to
+ *	   the functions and the outbox;
+ *	 - a scan that would need a required filter the query does not give
+ *	   raises at plan time, naming the column.
+ */
+#include "postgres.h"
+
+#include <limits.h>
+#include <math.h>
+
+#include "commands/defrem.h"
+#include "commands/explain.h"
+#include "foreign/fdwapi.h"
+#include "foreign/foreign.h"
+#include "optimizer/cost.h"
+#include "optimizer/optimizer.h"
+#include "optimizer/pathnode.h"
+#include "optimizer/paths.h"
+#include "optimizer/planmain.h"
+#include "optimizer/restrictinfo.h"
+#include "parser/parsetree.h"
+#include "utils/lsyscache.h"
+#include "utils/rel.h"
+
+#include "fdw.h"
+
+PG_FUNCTION_INFO_V1(gofive_fdw_handler);
+
+#define DEFAULT_REQUEST_COST 100.0
+/* rows guessed for a scan of a whole resource, and for a filtered one */
+#define FULL_SCAN_ROWS 1000.0
+#define FILTERED_ROWS 50.0
+/* a scan that lacks a required filter: never chosen when another plan exists */
+#define IMPOSSIBLE_COST 1.0e10
+
+typedef struct GofiveRelInfo
+{
+	const GofiveResource *res;
+	List	   *pushed;			/* from the WHERE clause alone */
+	List	   *local;
+	bool		use_get;
+	bool		lacks_required;
+	double		request_cost;
+} GofiveRelInfo;
+
+/* The server's request_cost option, or the default. */
+static double
+request_cost_of(Oid relid)
+{
+	ForeignServer *server = GetForeignServer(GetForeignTable(relid)->serverid);
+	ListCell   *lc;
+
+	foreach(lc, server->options)
+	{
+		DefElem    *def = (DefElem *) lfirst(lc);
+
+		if (strcmp(def->defname, "request_cost") == 0)
+			return strtod(defGetString(def), NULL);
+	}
+	return DEFAULT_REQUEST_COST;
+}
+
+static bool
+lacks_required(const GofiveResource *res, bool use_get, List *pushed)
+{
+	const char *required = gofive_required_filter(res);
+
+	return !use_get && required != NULL && !gofive_has_wire(pushed, required);
+}
+
+static void
+get_rel_size(PlannerInfo *root, RelOptInfo *rel, Oid relid)
+{
+	GofiveRelInfo *info = palloc0(sizeof(GofiveRelInfo));
+
+	info->res = gofive_resource_of(relid);
+	gofive_classify_conditions(root, rel, info->res, rel->baserestrictinfo,
+							   &info->pushed, &info->local);
+	info->use_get = gofive_uses_get(info->res, info->pushed);
+	info->lacks_required = lacks_required(info->res, info->use_get, info->pushed);
+	info->request_cost = request_cost_of(relid);
+	rel->rows = info->use_get ? 1.0 :
+		(info->pushed ? FILTERED_ROWS : FULL_SCAN_ROWS) *
+		clauselist_selectivity(root, info->local, rel->relid, JOIN_INNER, NULL);
+	rel->rows = clamp_row_est(rel->rows);
+	rel->fdw_private = info;
+}
+
+/* A scan's cost: a request per page, and the rows. */
+static void
+scan_cost(GofiveRelInfo *info, double rows, Cost *startup, Cost *total)
+{
+	double		pages = info->use_get ? 1.0 : Max(1.0, ceil(rows / Max(gofive_page_size, 1)));
+
+	*startup = info->request_cost;
+	*total = info->request_cost * pages + rows * cpu_tuple_cost;
+	if (info->lacks_required)
+		*startup = *total = IMPOSSIBLE_COST;
+}
+
+/* An equivalence class member that is this rel's key column. */
+static bool
+is_key_member(PlannerInfo *root, RelOptInfo *rel, EquivalenceClass *ec,
+			  EquivalenceMember *em, void *arg)
+{
+	Var		   *var = (Var *) em->em_expr;
+
+	return IsA(var, Var) && var->varno == (int) rel->relid && var->varlevelsup == 0 &&
+		var->varattno == *(AttrNumber *) arg;
+}
+
+/*
+ * Paths that take the key from another relation's row: one get-by-key
+ * request per outer row (a nested loop or a memoized one).
+ */
+static void
+add_key_paths(PlannerInfo *root, RelOptInfo *rel, Oid relid, GofiveRelInfo *info)
+{
+	AttrNumber	key_attno;
+	List	   *clauses;
+	ListCell   *lc;
+
+	if (info->use_get || info->res->get_op == NULL)
+		return;
+	key_attno = get_attnum(relid, gofive_column_name(pnstrdup(info->res->key,
+															  strchr(info->res->key, ':') - info->res->key)));
+	if (key_attno == InvalidAttrNumber)
+		return;
+	clauses = generate_implied_equalities_for_column(root, rel, is_key_member, &key_attno,
+													 rel->lateral_referencers);
+	foreach(lc, clauses)
+	{
+		RestrictInfo *ri = lfirst_node(RestrictInfo, lc);
+		Relids		outer;
+		Cost		total;
+
+		if (!join_clause_is_movable_to(ri, rel))
+			continue;
+		outer = bms_union(bms_difference(ri->clause_relids, rel->relids), rel->lateral_relids);
+		if (bms_is_empty(outer))
+			continue;
+		(void) get_baserel_parampathinfo(root, rel, outer);
+		total = info->request_cost + cpu_tuple_cost;
+		add_path(rel, (Path *) create_foreignscan_path(root, rel, NULL, 1.0,
+													   info->request_cost, total,
+													   NIL, outer, NULL, NIL));
+	}
+}
+
+static void
+get_paths(PlannerInfo *root, RelOptInfo *rel, Oid relid)
+{
+	GofiveRelInfo *info = rel->fdw_private;
+	Cost		startup;
+	Cost		total;
+
+	scan_cost(info, rel->rows, &startup, &total);
+	add_path(rel, (Path *) create_foreignscan_path(root, rel, NULL, rel->rows, startup, total,
+												   NIL, rel->lateral_relids, NULL, NIL));
+	add_key_paths(root, rel, relid, info);
+}
+
+/* An integer constant of a LIMIT or OFFSET clause, or -1. */
+static int64
+const_bound(Node *n)
+{
+	if (n == NULL)
+		return 0;
+	if (!IsA(n, Const) || ((Const *) n)->constisnull || ((Const *) n)->consttype != INT8OID)
+		return -1;
+	return DatumGetInt64(((Const *) n)->constvalue);
+}
+
+/*
+ * The rows a LIMIT (plus OFFSET) asks of this scan, or 0 for all: only for
+ * a query of this one table, with nothing checked locally and nothing
+ * between the scan and the LIMIT that needs more rows.
+ */
+static int
+limit_bound(PlannerInfo *root, List *local)
+{
+	Query	   *q = root->parse;
+	int64		count;
+	int64		offset;
+
+	if (local != NIL || bms_membership(root->all_baserels) != BMS_SINGLETON ||
+		q->limitCount == NULL || q->limitOption != LIMIT_OPTION_COUNT ||
+		q->hasAggs || q->groupClause || q->groupingSets || q->distinctClause ||
+		q->hasWindowFuncs || q->hasTargetSRFs || q->sortClause || q->havingQual ||
+		q->setOperations || q->rowMarks)
+		return 0;
+	count = const_bound(q->limitCount);
+	offset = const_bound(q->limitOffset);
+	if (count <= 0 || offset < 0 || count + offset > INT_MAX)
+		return 0;
+	return (int) (count + offset);
+}
+
+static void
+raise_missing_filter(const GofiveResource *res, Oid relid)
+{
+	const char *column = gofive_column_name(gofive_required_filter(res));
+
+	ereport(ERROR,
+			(errcode(ERRCODE_GOFIVE_INVALID_INPUT),
+			 errmsg("a query of foreign table \"%s\" must give column \"%s\"",
+					get_rel_name(relid), column),
+			 errdetail("The API reads %s only %s.", res->name,
+					   res->list_op ? psprintf("with a value for %s", gofive_required_filter(res))
+					   : "by key"),
+			 errhint("Add WHERE %s = ... (or join on it).", column)));
+}
+
+static ForeignScan *
+get_plan(PlannerInfo *root, RelOptInfo *rel, Oid relid, ForeignPath *best_path,
+		 List *tlist, List *scan_clauses, Plan *outer_plan)
+{
+	GofiveRelInfo *info = rel->fdw_private;
+	List	   *pushed;
+	List	   *local;
+	List	   *wires = NIL;
+	List	   *values = NIL;
+	bool		use_get;
+	int			take = 0;
+	ListCell   *lc;
+
+	gofive_classify_conditions(root, rel, info->res, scan_clauses, &pushed, &local);
+	use_get = gofive_uses_get(info->res, pushed);
+	if (lacks_required(info->res, use_get, pushed))
+		raise_missing_filter(info->res, relid);
+	foreach(lc, pushed)
+	{
+		GofivePushed *p = lfirst(lc);
+
+		wires = lappend(wires, makeString(p->wire));
+		values = lappend(values, p->value);
+	}
+	if (!use_get && gofive_find_operation(info->res->list_op)->take_field)
+	{
+		int			bound = limit_bound(root, local);
+
+		take = (bound > 0 && bound < gofive_page_size) ? bound : gofive_page_size;
+	}
+	return make_foreignscan(tlist, local, rel->relid, values,
+							list_make5(makeString(pstrdup(info->res->name)),
+									   makeInteger(use_get ? 1 : 0), wires,
+									   makeInteger(take),
+									   makeString(gofive_describe_request(info->res, use_get,
+																		  pushed, take))),
+							NIL, NIL, outer_plan);
+}
+
+static void
+explain_scan(ForeignScanState *node, ExplainState *es)
+{
+	List	   *private = ((ForeignScan *) node->ss.ps.plan)->fdw_private;
+
+	if (es->verbose)
+		ExplainPropertyText("Venio Request",
+							strVal(list_nth(private, GF_PRIVATE_REQUEST)), es);
+}
+
+/* ---- read-only ---- */
+
+static void
+refuse_modification(Oid relid)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+			 errmsg("foreign table \"%s\" is read-only", get_rel_name(relid)),
+			 errdetail("The CRM's foreign tables only read."),
+			 errhint("Write with the gofive_* functions (now) or through the outbox, gofive_enqueue (on commit).")));
+}
+
+static void
+add_update_targets(PlannerInfo *root, Index rtindex, RangeTblEntry *rte, Relation rel)
+{
+	refuse_modification(RelationGetRelid(rel));
+}
+
+static List *
+plan_modify(PlannerInfo *root, ModifyTable *plan, Index rti, int subplan_index)
+{
+	refuse_modification(planner_rt_fetch(rti, root)->relid);
+	return NIL;
+}
+
+/* ---- IMPORT FOREIGN SCHEMA venio ---- */
+
+static List *
+import_schema(ImportForeignSchemaStmt *stmt, Oid serverid)
+{
+	if (strcmp(stmt->remote_schema, "venio") != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_SCHEMA_NOT_FOUND),
+				 errmsg("schema \"%s\" is not a gofive schema", stmt->remote_schema),
+				 errhint("IMPORT FOREIGN SCHEMA venio FROM SERVER ... INTO ...: the CRM's resources.")));
+	return gofive_import_statements(GetForeignServer(serverid)->servername,
+									stmt->list_type == FDW_IMPORT_SCHEMA_LIMIT_TO ? stmt->table_list : NIL,
+									stmt->list_type == FDW_IMPORT_SCHEMA_EXCEPT ? stmt->table_list : NIL,
+									stmt->list_type == FDW_IMPORT_SCHEMA_LIMIT_TO);
+}
+
+Datum
+gofive_fdw_handler(PG_FUNCTION_ARGS)
+{
+	FdwRoutine *routine = makeNode(FdwRoutine);
+
+	routine->GetForeignRelSize = get_rel_size;
+	routine->GetForeignPaths = get_paths;
+	routine->GetForeignPlan = get_plan;
+	routine->BeginForeignScan = gofive_begin_scan;
+	routine->IterateForeignScan = gofive_iterate_scan;
+	routine->ReScanForeignScan = gofive_rescan;
+	routine->EndForeignScan = gofive_end_scan;
+	routine->ExplainForeignScan = explain_scan;
+	routine->AddForeignUpdateTargets = add_update_targets;
+	routine->PlanForeignModify = plan_modify;
+	routine->ImportForeignSchema = import_schema;
+	PG_RETURN_POINTER(routine);
+}

@@ -1,0 +1,83 @@
+/*
+ * fdw.h
+ *		The CRM as foreign tables: declarations shared by fdw.c (the
+ *		wrapper's callbacks), fdw_resources.c (which resources exist and
+ *		their columns) and fdw_deparse.c (from WHERE clauses to a request).
+ *
+ * A column's wire name is its name in camelCase (quotation_no ->
+ * quotationNo); the column "data" of type jsonb holds the whole record.
+ */
+#ifndef GOFIVE_FDW_H
+#define GOFIVE_FDW_H
+
+#include "postgres.h"
+
+#include "nodes/execnodes.h"
+#include "nodes/pathnodes.h"
+#include "nodes/pg_list.h"
+
+#include "gofive.h"
+
+typedef struct GofiveResource
+{
+	const char *name;			/* table name and the "resource" option */
+	const char *list_op;		/* enquiry or list operation, or NULL */
+	const char *get_op;			/* get-by-key operation, or NULL */
+	const char *key;			/* the record's key field (camelCase), or NULL */
+	const char *defaults;		/* body fields always sent with list_op (JSON), or NULL */
+	const char *const *fields;	/* main record fields beyond filters: "name:type" */
+} GofiveResource;
+
+/* Where a pushed condition's value goes. */
+typedef enum GofiveTarget
+{
+	GF_TO_NOWHERE = 0,			/* not a filter: checked locally */
+	GF_TO_PATH,					/* the get-by-key operation's path */
+	GF_TO_QUERY,				/* a query parameter of the list operation */
+	GF_TO_BODY					/* a field of the list operation's body */
+} GofiveTarget;
+
+/* fdw_resources.c */
+extern const GofiveResource *gofive_find_resource(const char *name);
+extern const char *gofive_resource_names(void);
+extern const GofiveResource *gofive_resource_of(Oid relid);
+extern char *gofive_wire_name(const char *column);
+extern char *gofive_column_name(const char *wire);
+extern GofiveTarget gofive_filter_target(const GofiveResource *res, const char *wire,
+										 bool for_get);
+extern const char *gofive_required_filter(const GofiveResource *res);
+extern List *gofive_import_statements(const char *server, List *only, List *except, bool limit_to);
+
+/* fdw_deparse.c: what a scan asks the API */
+typedef struct GofivePushed
+{
+	char	   *wire;			/* field name on the wire */
+	char	   *column;			/* the column, for messages */
+	Expr	   *value;			/* the other side of "column = value" */
+} GofivePushed;
+
+extern void gofive_classify_conditions(PlannerInfo *root, RelOptInfo *rel,
+									   const GofiveResource *res, List *clauses,
+									   List **pushed, List **local);
+extern bool gofive_uses_get(const GofiveResource *res, List *pushed);
+extern bool gofive_has_wire(List *pushed, const char *wire);
+extern char *gofive_describe_request(const GofiveResource *res, bool use_get, List *pushed,
+									 int take);
+
+/* fdw_scan.c: the executor's side */
+extern void gofive_begin_scan(ForeignScanState *node, int eflags);
+extern TupleTableSlot *gofive_iterate_scan(ForeignScanState *node);
+extern void gofive_rescan(ForeignScanState *node);
+extern void gofive_end_scan(ForeignScanState *node);
+
+/* positions in a ForeignScan's fdw_private */
+enum
+{
+	GF_PRIVATE_RESOURCE,		/* String: the resource's name */
+	GF_PRIVATE_USE_GET,			/* Integer: 1 for a get-by-key request */
+	GF_PRIVATE_WIRES,			/* List of String: pushed fields, as fdw_exprs */
+	GF_PRIVATE_TAKE,			/* Integer: page size of a paged enquiry, or 0 */
+	GF_PRIVATE_REQUEST			/* String: the request, for EXPLAIN */
+};
+
+#endif							/* GOFIVE_FDW_H */

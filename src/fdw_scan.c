@@ -1,0 +1,355 @@
+/*
+ * fdw_scan.c
+ *		The executor's side of a foreign table of the CRM: the request the
+ *		plan made (fdw.c), filled with the values known when the scan
+ *		starts, then one row per record.
+ *
+ * As the set-returning functions (functions.c): a paged enquiry asks for
+ * the next page only when the executor wants more rows than it has, so a
+ * LIMIT stops the requests.  A row's column is the record's field of the
+ * same name in camelCase, through the column type's input function;
+ * "data" (jsonb) is the whole record.  Invariants:
+ *	 - the account is the foreign table's server, used by the role that
+ *	   checks permissions for this table (the view owner's for a view);
+ *	 - a pushed value that is NULL makes no request: "column = NULL" holds
+ *	   for no row;
+ *	 - a rescan (a nested loop's next outer row) evaluates the values again.
+ */
+#include "postgres.h"
+
+#include "executor/executor.h"
+#include "foreign/foreign.h"
+#include "miscadmin.h"
+#include "nodes/nodeFuncs.h"
+#include "utils/builtins.h"
+#include "utils/json.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/rel.h"
+
+#include "fdw.h"
+
+typedef struct ColumnReader
+{
+	char	   *wire;			/* NULL: the whole record ("data" of type jsonb) */
+	FmgrInfo	input;
+	Oid			ioparam;
+	int32		typmod;
+	bool		dropped;
+} ColumnReader;
+
+typedef struct GofiveScan
+{
+	const GofiveResource *res;
+	const GfOperation *op;
+	bool		use_get;
+	List	   *wires;
+	List	   *values;			/* ExprStates of the pushed values */
+	int			take;			/* page size of a paged enquiry, or 0 */
+	const GofiveAccount *account;
+	ColumnReader *columns;
+	MemoryContext pages;		/* the current page; reset per request */
+	/* this scan (until a rescan) */
+	bool		started;
+	GofiveCall	call;			/* path and body, without take and skip */
+	Jsonb	   *page;			/* an array of records, or the one record */
+	bool		single;			/* page is one record (get-by-key) */
+	int			count;
+	int			next;
+	int			skip;
+	bool		last;			/* no request after this one */
+} GofiveScan;
+
+static void
+init_columns(GofiveScan *st, TupleDesc desc)
+{
+	st->columns = palloc0(sizeof(ColumnReader) * desc->natts);
+	for (int i = 0; i < desc->natts; i++)
+	{
+		Form_pg_attribute att = TupleDescAttr(desc, i);
+		ColumnReader *c = &st->columns[i];
+		Oid			input;
+
+		c->dropped = att->attisdropped;
+		if (c->dropped)
+			continue;
+		c->wire = (strcmp(NameStr(att->attname), "data") == 0 && att->atttypid == JSONBOID) ?
+			NULL : gofive_wire_name(NameStr(att->attname));
+		getTypeInputInfo(att->atttypid, &input, &c->ioparam);
+		fmgr_info(input, &c->input);
+		c->typmod = att->atttypmod;
+	}
+}
+
+void
+gofive_begin_scan(ForeignScanState *node, int eflags)
+{
+	ForeignScan *plan = (ForeignScan *) node->ss.ps.plan;
+	Relation	rel = node->ss.ss_currentRelation;
+	GofiveScan  *st;
+	GofiveAccountProblem problem;
+	RangeTblEntry *rte;
+	Oid			userid;
+
+	if (eflags & EXEC_FLAG_EXPLAIN_ONLY)
+		return;
+	st = palloc0(sizeof(GofiveScan));
+	st->res = gofive_find_resource(strVal(list_nth(plan->fdw_private, GF_PRIVATE_RESOURCE)));
+	st->use_get = intVal(list_nth(plan->fdw_private, GF_PRIVATE_USE_GET)) != 0;
+	st->op = gofive_find_operation(st->use_get ? st->res->get_op : st->res->list_op);
+	st->wires = (List *) list_nth(plan->fdw_private, GF_PRIVATE_WIRES);
+	st->take = intVal(list_nth(plan->fdw_private, GF_PRIVATE_TAKE));
+	st->values = ExecInitExprList(plan->fdw_exprs, &node->ss.ps);
+	rte = exec_rt_fetch(plan->scan.scanrelid, node->ss.ps.state);
+	userid = OidIsValid(rte->checkAsUser) ? rte->checkAsUser : GetUserId();
+	st->account = gofive_lookup_account(GetForeignServer(GetForeignTable(RelationGetRelid(rel))->serverid)->servername,
+										userid, &problem);
+	if (st->account == NULL)
+		gofive_raise_account_problem(&problem);
+	init_columns(st, RelationGetDescr(rel));
+	st->pages = AllocSetContextCreate(node->ss.ps.state->es_query_cxt, "gofive foreign scan",
+									  ALLOCSET_DEFAULT_SIZES);
+	node->fdw_state = st;
+}
+
+/* A value as JSON for a body field. */
+static void
+append_json(StringInfo s, Datum value, Oid type)
+{
+	Oid			output;
+	bool		varlena;
+	char	   *text;
+
+	getTypeOutputInfo(type, &output, &varlena);
+	text = OidOutputFunctionCall(output, value);
+	if (type == BOOLOID)
+		appendStringInfoString(s, DatumGetBool(value) ? "true" : "false");
+	else if (type == INT2OID || type == INT4OID || type == INT8OID || type == NUMERICOID)
+		appendStringInfoString(s, text);
+	else
+		escape_json(s, text);
+}
+
+static Jsonb *
+jsonb_of(const char *text)
+{
+	return DatumGetJsonbP(DirectFunctionCall1(jsonb_in, CStringGetDatum(text)));
+}
+
+static Jsonb *
+with_paging(const GofiveScan *st, Jsonb *filter)
+{
+	return DatumGetJsonbP(DirectFunctionCall2(jsonb_concat, JsonbPGetDatum(filter),
+											  JsonbPGetDatum(jsonb_of(psprintf("{\"%s\": %d, \"%s\": %d}",
+																			   st->op->take_field, st->take,
+																			   st->op->skip_field, st->skip)))));
+}
+
+/*
+ * Evaluate the pushed values and make the request's path and body; false
+ * when a value is NULL (no row can match).
+ */
+static bool
+start_request(ForeignScanState *node, GofiveScan *st)
+{
+	ExprContext *econtext = node->ss.ps.ps_ExprContext;
+	const char **texts = palloc0(sizeof(char *) * 16);
+	StringInfoData fields;
+	Jsonb	   *filter = NULL;
+	ListCell   *w;
+	ListCell   *v;
+
+	initStringInfo(&fields);
+	forboth(w, st->wires, v, st->values)
+	{
+		ExprState  *state = lfirst(v);
+		const char *wire = strVal(lfirst(w));
+		Oid			type = exprType((Node *) state->expr);
+		bool		isnull;
+		Datum		value = ExecEvalExpr(state, econtext, &isnull);
+		GofiveTarget target = gofive_filter_target(st->res, wire, st->use_get);
+
+		if (isnull)
+			return false;
+		if (target == GF_TO_BODY)
+		{
+			appendStringInfoString(&fields, fields.len ? ", " : "{");
+			escape_json(&fields, wire);
+			appendStringInfoString(&fields, ": ");
+			append_json(&fields, value, type);
+			continue;
+		}
+		for (int i = 0; st->op->args[i].sql_name && i < 15; i++)
+			if (st->op->args[i].wire_name && strcmp(st->op->args[i].wire_name, wire) == 0)
+			{
+				Oid			output;
+				bool		varlena;
+
+				getTypeOutputInfo(type, &output, &varlena);
+				texts[i] = OidOutputFunctionCall(output, value);
+			}
+	}
+	if (fields.len)
+	{
+		appendStringInfoChar(&fields, '}');
+		filter = jsonb_of(fields.data);
+	}
+	if (st->res->defaults && !st->use_get)
+		filter = filter ? DatumGetJsonbP(DirectFunctionCall2(jsonb_concat,
+															 JsonbPGetDatum(jsonb_of(st->res->defaults)),
+															 JsonbPGetDatum(filter)))
+			: jsonb_of(st->res->defaults);
+	if (st->take > 0)
+	{
+		if (filter == NULL)
+			filter = jsonb_of("{}");
+		/* validated with the paging fields in place, sent with each page's */
+		st->call = gofive_make_call(st->op, texts, NULL, with_paging(st, filter));
+		st->call.body = filter;
+	}
+	else
+		st->call = gofive_make_call(st->op, texts, NULL, filter);
+	return true;
+}
+
+static void
+fetch(GofiveScan *st)
+{
+	ErrorContextCallback context;
+	GofiveOutcome out;
+	Jsonb	   *body = st->take > 0 ? with_paging(st, st->call.body) : st->call.body;
+	Jsonb	   *data;
+
+	gofive_push_operation(&context, st->op->name);
+	gofive_api_call_as(st->account, st->op->name, st->op->method, st->call.path,
+					   body ? JsonbToCString(NULL, &body->root, VARSIZE(body)) : NULL,
+					   NULL, &out);
+	st->next = 0;
+	if (st->use_get)
+	{
+		/* a get-by-key request answers the record, or 404: none */
+		st->last = true;
+		st->single = true;
+		st->page = out.http_status == 404 ? NULL :
+			gofive_result_or_raise(st->op->name, &out, st->op);
+		st->count = (st->page && !JB_ROOT_IS_SCALAR(st->page)) ? 1 : 0;
+		gofive_pop_context(&context);
+		return;
+	}
+	data = gofive_result_or_raise(st->op->name, &out, st->op);
+	st->page = gofive_page_rows(data);
+	st->count = st->page ? JsonContainerSize(&st->page->root) : 0;
+	st->skip += st->count;
+	st->last = (st->take == 0 || st->count < st->take);
+	gofive_pop_context(&context);
+}
+
+static char *
+value_text(JsonbValue *v)
+{
+	switch (v->type)
+	{
+		case jbvString:
+			return pnstrdup(v->val.string.val, v->val.string.len);
+		case jbvNumeric:
+			return DatumGetCString(DirectFunctionCall1(numeric_out, NumericGetDatum(v->val.numeric)));
+		case jbvBool:
+			return pstrdup(v->val.boolean ? "true" : "false");
+		case jbvBinary:
+			return JsonbToCString(NULL, v->val.binary.data, v->val.binary.len);
+		default:
+			return NULL;
+	}
+}
+
+static void
+fill_slot(GofiveScan *st, TupleTableSlot *slot, JsonbValue *record)
+{
+	TupleDesc	desc = slot->tts_tupleDescriptor;
+	bool		is_object = record->type == jbvBinary && JsonContainerIsObject(record->val.binary.data);
+
+	for (int i = 0; i < desc->natts; i++)
+	{
+		ColumnReader *c = &st->columns[i];
+		JsonbValue *v;
+		char	   *text;
+
+		slot->tts_isnull[i] = true;
+		if (c->dropped)
+			continue;
+		if (c->wire == NULL)
+		{
+			slot->tts_values[i] = JsonbPGetDatum(JsonbValueToJsonb(record));
+			slot->tts_isnull[i] = false;
+			continue;
+		}
+		if (!is_object ||
+			(v = getKeyJsonValueFromContainer(record->val.binary.data, c->wire,
+											  strlen(c->wire), NULL)) == NULL ||
+			(text = value_text(v)) == NULL)
+			continue;
+		slot->tts_values[i] = InputFunctionCall(&c->input, text, c->ioparam, c->typmod);
+		slot->tts_isnull[i] = false;
+	}
+	ExecStoreVirtualTuple(slot);
+}
+
+TupleTableSlot *
+gofive_iterate_scan(ForeignScanState *node)
+{
+	GofiveScan  *st = node->fdw_state;
+	TupleTableSlot *slot = node->ss.ss_ScanTupleSlot;
+	JsonbValue	single;
+	JsonbValue *record;
+
+	ExecClearTuple(slot);
+	if (!st->started)
+	{
+		MemoryContext old = MemoryContextSwitchTo(st->pages);
+
+		st->started = true;
+		st->skip = 0;
+		st->page = NULL;
+		st->count = st->next = 0;
+		st->last = !start_request(node, st);
+		if (!st->last)
+			fetch(st);
+		MemoryContextSwitchTo(old);
+	}
+	while (st->next >= st->count && !st->last)
+	{
+		MemoryContext old = MemoryContextSwitchTo(st->pages);
+
+		fetch(st);
+		MemoryContextSwitchTo(old);
+	}
+	if (st->next >= st->count)
+		return slot;
+	if (st->single)
+	{
+		st->next++;
+		single.type = jbvBinary;
+		single.val.binary.data = &st->page->root;
+		single.val.binary.len = VARSIZE(st->page);
+		record = &single;
+	}
+	else
+		record = getIthJsonbValueFromContainer(&st->page->root, st->next++);
+	fill_slot(st, slot, record);
+	return slot;
+}
+
+void
+gofive_rescan(ForeignScanState *node)
+{
+	GofiveScan  *st = node->fdw_state;
+
+	st->started = false;
+	MemoryContextReset(st->pages);
+}
+
+void
+gofive_end_scan(ForeignScanState *node)
+{
+	/* everything lives in the query's memory */
+}
