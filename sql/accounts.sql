@@ -23,7 +23,7 @@ RETURNS SETOF record LANGUAGE sql AS $$
     GROUP BY 1, 2 ORDER BY 1, 2 $$;
 
 -- the wrapper comes with the extension
-SELECT fdwname, fdwvalidator::regproc AS validator, fdwhandler = 0 AS no_handler
+SELECT fdwname, fdwvalidator::regproc AS validator, fdwhandler::regproc AS handler
 FROM pg_foreign_data_wrapper WHERE fdwname = 'gofive';
 
 -- ---- creating accounts; the validator ----

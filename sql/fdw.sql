@@ -1,0 +1,185 @@
+-- The CRM as foreign tables (src/fdw*.c): IMPORT FOREIGN SCHEMA, what is
+-- pushed into the request (shown by EXPLAIN VERBOSE and checked in the
+-- local server's journal), paging, key lookups and joins on the key,
+-- required filters, read-only tables, privileges, and no secret shown.
+-- Quotation numbers carry the current month, so they are not printed.
+SELECT mock.reset();
+SELECT mock.post('/_mock/client', '{"client_id": "venio-f", "client_secret": "secret-f-1234", "subscription_key": "key-f-1234"}');
+DO $$ BEGIN
+    EXECUTE format('CREATE SERVER venio_t FOREIGN DATA WRAPPER gofive OPTIONS (base_url %L)',
+                   current_setting('gofive.base_url'));
+END $$;
+CREATE USER MAPPING FOR PUBLIC SERVER venio_t
+    OPTIONS (client_id 'venio-f', client_secret 'secret-f-1234', subscription_key 'key-f-1234');
+
+-- the API requests (not the token's) after a mark in the journal
+CREATE FUNCTION mock.requests_since(mark int, OUT method text, OUT path text, OUT query text, OUT body jsonb)
+RETURNS SETOF record LANGUAGE sql AS $$
+    SELECT e->>'method', e->>'path', e->>'query', e->'body'
+    FROM mock.journal() AS e
+    WHERE (e->>'seq')::int > mark AND e->>'path' <> '/authorization/connect/token'
+    ORDER BY (e->>'seq')::int $$;
+CREATE FUNCTION mock.mark() RETURNS int LANGUAGE sql AS $$
+    SELECT coalesce(max((e->>'seq')::int), 0) FROM mock.journal() AS e $$;
+-- the lines of EXPLAIN (VERBOSE, COSTS OFF) of a query
+CREATE FUNCTION mock.explain(query text) RETURNS SETOF text LANGUAGE plpgsql AS $$
+DECLARE line text;
+BEGIN
+    FOR line IN EXECUTE 'EXPLAIN (VERBOSE, COSTS OFF) ' || query LOOP
+        RETURN NEXT line;
+    END LOOP;
+END $$;
+
+-- ---- IMPORT FOREIGN SCHEMA: one table per readable resource ----
+CREATE SCHEMA crm;
+IMPORT FOREIGN SCHEMA venio FROM SERVER venio_t INTO crm;
+SELECT c.relname, ft.ftoptions
+FROM pg_foreign_table ft JOIN pg_class c ON c.oid = ft.ftrelid
+WHERE c.relnamespace = 'crm'::regnamespace ORDER BY 1;
+SELECT attrelid::regclass AS tab, string_agg(attname || ' ' || format_type(atttypid, atttypmod), ', ' ORDER BY attnum) AS columns
+FROM pg_attribute WHERE attrelid IN ('crm.quotations'::regclass, 'crm.customer_events'::regclass, 'crm.products'::regclass)
+  AND attnum > 0 GROUP BY 1 ORDER BY 1;
+CREATE SCHEMA crm_some;
+IMPORT FOREIGN SCHEMA venio LIMIT TO (quotations, contracts) FROM SERVER venio_t INTO crm_some;
+SELECT relname FROM pg_class WHERE relnamespace = 'crm_some'::regnamespace ORDER BY 1;
+DROP SCHEMA crm_some CASCADE;
+CREATE SCHEMA crm_some;
+IMPORT FOREIGN SCHEMA venio EXCEPT (quotations, contracts, expenses) FROM SERVER venio_t INTO crm_some;
+SELECT relname FROM pg_class WHERE relnamespace = 'crm_some'::regnamespace ORDER BY 1;
+DROP SCHEMA crm_some CASCADE;
+IMPORT FOREIGN SCHEMA crm FROM SERVER venio_t INTO public;
+-- by hand, with the resource option (checked)
+CREATE FOREIGN TABLE q_by_hand (quotation_no text, customer_code text, quotation_subject text, data jsonb)
+    SERVER venio_t OPTIONS (resource 'quotations');
+CREATE FOREIGN TABLE bad_table (x text) SERVER venio_t OPTIONS (resource 'invoices');
+CREATE FOREIGN TABLE bad_table (x text) SERVER venio_t;
+ALTER SERVER venio_t OPTIONS (ADD request_cost 'cheap');
+ALTER SERVER venio_t OPTIONS (ADD request_cost '-1');
+
+-- ---- rows to page through: 25 quotations, every fifth of another customer ----
+\set quotation '{"quotationNo": null, "quotationSubject": "Printers", "quotationDate": "2025-11-01", "quotationValidUntil": "2025-11-30", "quotationStatus": 1, "customerCode": "C000349", "staffCode": "staff01", "vatCalculation": true, "quotationDetails": [{"productCode": "PD001", "qty": 2, "price": 1500}]}'
+SELECT count(gofive_upsert_quotation(:'quotation'::jsonb
+         || jsonb_build_object('quotationSubject', 'Row ' || i)
+         || CASE WHEN i % 5 = 0 THEN '{"customerCode": "C000055"}'::jsonb ELSE '{}' END)) AS created
+FROM generate_series(1, 25) AS i;
+SELECT count(*) AS quotations FROM gofive_enquire_quotations('{}');
+
+-- ---- a full scan pages: the next page only when more rows are wanted ----
+SET gofive.page_size = 10;
+SELECT mock.explain('SELECT quotation_subject FROM crm.quotations');
+SELECT mock.mark() AS mark \gset
+SELECT count(*) AS rows, count(DISTINCT quotation_no) AS numbers, count(*) FILTER (WHERE data->>'quotationNo' = quotation_no) AS data_matches
+FROM crm.quotations;
+SELECT method, path, body FROM mock.requests_since(:mark);
+
+-- ---- LIMIT without local conditions: one request for no more rows than needed ----
+SELECT mock.explain('SELECT quotation_subject FROM crm.quotations LIMIT 3');
+SELECT mock.mark() AS mark \gset
+SELECT quotation_subject FROM crm.quotations LIMIT 3;
+SELECT method, path, body FROM mock.requests_since(:mark);
+-- OFFSET: the rows before it are asked for too (the Limit node skips them)
+SELECT mock.mark() AS mark \gset
+SELECT quotation_subject FROM crm.quotations LIMIT 2 OFFSET 2;
+SELECT method, path, body FROM mock.requests_since(:mark);
+-- with a local condition the LIMIT is not pushed: pages as needed
+SELECT mock.explain($$SELECT quotation_subject FROM crm.quotations WHERE quotation_subject LIKE 'Row 2%' LIMIT 2$$);
+SELECT mock.mark() AS mark \gset
+SELECT quotation_subject FROM crm.quotations WHERE quotation_subject LIKE 'Row 2%' LIMIT 2;
+SELECT method, path, body FROM mock.requests_since(:mark);
+
+-- ---- WHERE: filters go into the body, the rest is checked locally ----
+SELECT mock.explain($$SELECT quotation_subject FROM crm.quotations WHERE customer_code = 'C000055' AND quotation_status = 1 AND quotation_subject <> 'Row 10'$$);
+SELECT mock.mark() AS mark \gset
+SELECT quotation_subject FROM crm.quotations
+WHERE customer_code = 'C000055' AND quotation_status = 1 AND quotation_subject <> 'Row 10' ORDER BY 1;
+SELECT method, path, body FROM mock.requests_since(:mark);
+-- a bad filter value is refused before anything is sent
+SELECT mock.sends_nothing($$SELECT * FROM crm.quotations WHERE quotation_status = 9$$);
+-- a value known only when the scan starts (a parameter)
+PREPARE by_customer(text) AS SELECT count(*) FROM crm.quotations WHERE customer_code = $1;
+SELECT mock.mark() AS mark \gset
+EXECUTE by_customer('C000055');
+SELECT method, path, body FROM mock.requests_since(:mark);
+-- "= NULL" holds for no row: nothing is asked
+SELECT mock.mark() AS mark \gset
+EXECUTE by_customer(NULL);
+SELECT count(*) AS requests FROM mock.requests_since(:mark);
+DEALLOCATE by_customer;
+
+-- ---- equality on the key: one get-by-key request ----
+SELECT mock.explain($$SELECT quotation_subject FROM crm.quotations WHERE quotation_no = 'QT0000000000' AND customer_code = 'C000349'$$);
+SELECT quotation_no AS some_no FROM crm.quotations WHERE customer_code = 'C000055' LIMIT 1 \gset
+SELECT mock.mark() AS mark \gset
+SELECT quotation_subject, customer_code, quotation_no = :'some_no' AS same FROM crm.quotations WHERE quotation_no = :'some_no';
+SELECT method, path = '/v1/quotation/' || :'some_no' AS path_is_key, body FROM mock.requests_since(:mark);
+-- an unknown key: no row, one request
+SELECT mock.mark() AS mark \gset
+SELECT count(*) AS rows FROM crm.quotations WHERE quotation_no = 'QT0000000000';
+SELECT method, path FROM mock.requests_since(:mark);
+
+-- ---- a join from a local table: one key lookup per outer row ----
+CREATE TABLE erp_orders (order_id int, quotation_no text);
+INSERT INTO erp_orders
+SELECT row_number() OVER (), quotation_no FROM crm.quotations WHERE customer_code = 'C000055';
+INSERT INTO erp_orders VALUES (100, 'QT0000000000');
+ANALYZE erp_orders;
+SELECT regexp_replace(line, 'QT[0-9]+', 'QT...', 'g') AS plan
+FROM mock.explain($$SELECT o.order_id, q.quotation_subject FROM erp_orders o JOIN crm.quotations q ON q.quotation_no = o.quotation_no$$) AS line;
+SELECT mock.mark() AS mark \gset
+SELECT o.order_id, q.quotation_subject FROM erp_orders o JOIN crm.quotations q ON q.quotation_no = o.quotation_no ORDER BY 1;
+SELECT method, count(*) AS requests, bool_and(path LIKE '/v1/quotation/QT%') AS all_key_lookups
+FROM mock.requests_since(:mark) GROUP BY 1;
+
+-- ---- resources with a required filter ----
+SELECT mock.sends_nothing($$SELECT * FROM crm.customer_events$$);
+SELECT mock.sends_nothing($$SELECT * FROM crm.contracts WHERE contract_name = 'x'$$);
+SELECT mock.explain($$SELECT event_name FROM crm.customer_events WHERE customer_code = 'C000349' AND event_type_ids = 2$$);
+SELECT mock.mark() AS mark \gset
+SELECT count(*) >= 0 AS answered FROM crm.customer_events WHERE customer_code = 'C000349';
+SELECT method, path, query FROM mock.requests_since(:mark);
+-- resources without filters
+SELECT unit_id, unit_name FROM crm.product_units ORDER BY 1;
+SELECT count(*) > 0 AS has_types FROM crm.customer_event_types;
+
+-- ---- read-only ----
+INSERT INTO crm.quotations (quotation_no) VALUES ('QT1');
+UPDATE crm.quotations SET quotation_subject = 'x' WHERE quotation_no = 'QT1';
+DELETE FROM crm.quotations WHERE quotation_no = 'QT1';
+
+-- ---- privileges: SELECT on the table, USAGE on the server ----
+CREATE ROLE regress_fdw_reader;
+GRANT USAGE ON SCHEMA crm, mock TO regress_fdw_reader;
+SET ROLE regress_fdw_reader;
+SELECT mock.error_of($$SELECT count(*) FROM crm.product_units$$);
+RESET ROLE;
+GRANT SELECT ON crm.product_units TO regress_fdw_reader;
+SET ROLE regress_fdw_reader;
+SELECT mock.error_of($$SELECT count(*) FROM crm.product_units$$);
+RESET ROLE;
+GRANT USAGE ON FOREIGN SERVER venio_t TO regress_fdw_reader;
+SET ROLE regress_fdw_reader;
+SELECT count(*) AS units FROM crm.product_units;
+RESET ROLE;
+
+-- ---- no secret in EXPLAIN or in errors ----
+SELECT bool_or(strpos(line, 'secret-f-1234') > 0 OR strpos(line, 'key-f-1234') > 0) AS secret_in_explain
+FROM mock.explain($$SELECT * FROM crm.quotations WHERE customer_code = 'C000349' LIMIT 1$$) AS line;
+SELECT mock.fault('{"mode": "status", "status": 400, "count": 1, "path": "/v1/quotation/enquiry"}');
+SELECT mock.error_of($$SELECT * FROM crm.quotations LIMIT 1$$) AS error;
+SELECT mock.fault('{"mode": "status", "status": 400, "count": 1, "path": "/v1/quotation/enquiry"}');
+SELECT strpos(e, 'secret-f-1234') = 0 AND strpos(e, 'key-f-1234') = 0 AS no_secret_in_error
+FROM mock.error_of($$SELECT * FROM crm.quotations LIMIT 1$$) AS e;
+
+-- ---- costs: the server's request_cost ----
+ALTER SERVER venio_t OPTIONS (ADD request_cost '250');
+EXPLAIN (COSTS ON) SELECT * FROM crm.quotations WHERE quotation_no = 'QT0000000000';
+ALTER SERVER venio_t OPTIONS (DROP request_cost);
+
+RESET gofive.page_size;
+DROP TABLE erp_orders;
+DROP SCHEMA crm CASCADE;
+DROP FOREIGN TABLE q_by_hand;
+DROP OWNED BY regress_fdw_reader;
+DROP ROLE regress_fdw_reader;
+DROP SERVER venio_t CASCADE;
+DROP FUNCTION mock.requests_since(int), mock.mark(), mock.explain(text);
