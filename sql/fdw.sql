@@ -141,6 +141,24 @@ SELECT method, path, query FROM mock.requests_since(:mark);
 SELECT unit_id, unit_name FROM crm.product_units ORDER BY 1;
 SELECT count(*) > 0 AS has_types FROM crm.customer_event_types;
 
+-- the other resources: filters, keys (whatever the path parameter's name), joins
+SELECT mock.mark() AS mark \gset
+SELECT product_code, product_name, qty IS NOT NULL AS has_qty FROM crm.products
+WHERE product_type = 1301 AND product_code LIKE 'PD0%' ORDER BY 1;
+SELECT product_name FROM crm.products WHERE product_code = 'PD/001';
+SELECT contract_no, contract_name, customer_code FROM crm.contracts WHERE contract_no = 'CONT250600006';
+SELECT count(*) AS sales_orders FROM crm.sales_orders WHERE sales_order_no = 'SO0000000000';
+SELECT count(*) >= 0 AS answered FROM crm.expenses WHERE expense_type_id = 1001;
+SELECT count(*) AS expenses FROM crm.expenses WHERE expense_id = '999999';
+SELECT method, path, body FROM mock.requests_since(:mark);
+CREATE TABLE erp_contracts (contract_no text);
+INSERT INTO erp_contracts VALUES ('CONT250600006'), ('CONT000000000');
+ANALYZE erp_contracts;
+SELECT mock.explain($$SELECT e.contract_no, c.date_end FROM erp_contracts e JOIN crm.contracts c USING (contract_no)$$);
+SELECT e.contract_no, c.contract_name FROM erp_contracts e JOIN crm.contracts c USING (contract_no);
+-- a condition of the wrong type is checked locally (not pushed), as is any other operator
+SELECT mock.explain($$SELECT quotation_no FROM crm.quotations WHERE quotation_status::bigint = 1 AND customer_code > 'C'$$);
+
 -- ---- read-only ----
 INSERT INTO crm.quotations (quotation_no) VALUES ('QT1');
 UPDATE crm.quotations SET quotation_subject = 'x' WHERE quotation_no = 'QT1';
@@ -176,7 +194,7 @@ EXPLAIN (COSTS ON) SELECT * FROM crm.quotations WHERE quotation_no = 'QT00000000
 ALTER SERVER venio_t OPTIONS (DROP request_cost);
 
 RESET gofive.page_size;
-DROP TABLE erp_orders;
+DROP TABLE erp_orders, erp_contracts;
 DROP SCHEMA crm CASCADE;
 DROP FOREIGN TABLE q_by_hand;
 DROP OWNED BY regress_fdw_reader;

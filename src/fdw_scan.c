@@ -48,7 +48,8 @@ typedef struct GofiveScan
 	int			take;			/* page size of a paged enquiry, or 0 */
 	const GofiveAccount *account;
 	ColumnReader *columns;
-	MemoryContext pages;		/* the current page; reset per request */
+	MemoryContext scan_cxt;		/* the request of this scan; reset per rescan */
+	MemoryContext page_cxt;		/* the current page; reset per request */
 	/* this scan (until a rescan) */
 	bool		started;
 	GofiveCall	call;			/* path and body, without take and skip */
@@ -107,8 +108,10 @@ gofive_begin_scan(ForeignScanState *node, int eflags)
 	if (st->account == NULL)
 		gofive_raise_account_problem(&problem);
 	init_columns(st, RelationGetDescr(rel));
-	st->pages = AllocSetContextCreate(node->ss.ps.state->es_query_cxt, "gofive foreign scan",
-									  ALLOCSET_DEFAULT_SIZES);
+	st->scan_cxt = AllocSetContextCreate(node->ss.ps.state->es_query_cxt, "gofive foreign scan",
+										 ALLOCSET_DEFAULT_SIZES);
+	st->page_cxt = AllocSetContextCreate(node->ss.ps.state->es_query_cxt, "gofive foreign scan page",
+										 ALLOCSET_DEFAULT_SIZES);
 	node->fdw_state = st;
 }
 
@@ -153,12 +156,16 @@ static bool
 start_request(ForeignScanState *node, GofiveScan *st)
 {
 	ExprContext *econtext = node->ss.ps.ps_ExprContext;
-	const char **texts = palloc0(sizeof(char *) * 16);
+	const char **texts;
 	StringInfoData fields;
 	Jsonb	   *filter = NULL;
 	ListCell   *w;
 	ListCell   *v;
+	int			nargs = 0;
 
+	while (st->op->args[nargs].sql_name)
+		nargs++;
+	texts = palloc0(sizeof(char *) * (nargs + 1));
 	initStringInfo(&fields);
 	forboth(w, st->wires, v, st->values)
 	{
@@ -179,8 +186,14 @@ start_request(ForeignScanState *node, GofiveScan *st)
 			append_json(&fields, value, type);
 			continue;
 		}
-		for (int i = 0; st->op->args[i].sql_name && i < 15; i++)
-			if (st->op->args[i].wire_name && strcmp(st->op->args[i].wire_name, wire) == 0)
+		for (int i = 0; st->op->args[i].sql_name; i++)
+		{
+			const GfArg *arg = &st->op->args[i];
+
+			/* the get-by-key path has one parameter, whatever its name */
+			if ((target == GF_TO_PATH && arg->kind == GF_ARG_PATH) ||
+				(target == GF_TO_QUERY && arg->kind == GF_ARG_QUERY &&
+				 strcmp(arg->wire_name, wire) == 0))
 			{
 				Oid			output;
 				bool		varlena;
@@ -188,6 +201,7 @@ start_request(ForeignScanState *node, GofiveScan *st)
 				getTypeOutputInfo(type, &output, &varlena);
 				texts[i] = OidOutputFunctionCall(output, value);
 			}
+		}
 	}
 	if (fields.len)
 	{
@@ -212,13 +226,19 @@ start_request(ForeignScanState *node, GofiveScan *st)
 	return true;
 }
 
+/* The next page (or the record), in page_cxt: the previous page is freed. */
 static void
 fetch(GofiveScan *st)
 {
 	ErrorContextCallback context;
 	GofiveOutcome out;
-	Jsonb	   *body = st->take > 0 ? with_paging(st, st->call.body) : st->call.body;
+	Jsonb	   *body;
 	Jsonb	   *data;
+	MemoryContext old;
+
+	MemoryContextReset(st->page_cxt);
+	old = MemoryContextSwitchTo(st->page_cxt);
+	body = st->take > 0 ? with_paging(st, st->call.body) : st->call.body;
 
 	gofive_push_operation(&context, st->op->name);
 	gofive_api_call_as(st->account, st->op->name, st->op->method, st->call.path,
@@ -234,6 +254,7 @@ fetch(GofiveScan *st)
 			gofive_result_or_raise(st->op->name, &out, st->op);
 		st->count = (st->page && !JB_ROOT_IS_SCALAR(st->page)) ? 1 : 0;
 		gofive_pop_context(&context);
+		MemoryContextSwitchTo(old);
 		return;
 	}
 	data = gofive_result_or_raise(st->op->name, &out, st->op);
@@ -242,6 +263,7 @@ fetch(GofiveScan *st)
 	st->skip += st->count;
 	st->last = (st->take == 0 || st->count < st->take);
 	gofive_pop_context(&context);
+	MemoryContextSwitchTo(old);
 }
 
 static char *
@@ -305,24 +327,19 @@ gofive_iterate_scan(ForeignScanState *node)
 	ExecClearTuple(slot);
 	if (!st->started)
 	{
-		MemoryContext old = MemoryContextSwitchTo(st->pages);
+		MemoryContext old = MemoryContextSwitchTo(st->scan_cxt);
 
 		st->started = true;
 		st->skip = 0;
 		st->page = NULL;
 		st->count = st->next = 0;
 		st->last = !start_request(node, st);
+		MemoryContextSwitchTo(old);
 		if (!st->last)
 			fetch(st);
-		MemoryContextSwitchTo(old);
 	}
 	while (st->next >= st->count && !st->last)
-	{
-		MemoryContext old = MemoryContextSwitchTo(st->pages);
-
 		fetch(st);
-		MemoryContextSwitchTo(old);
-	}
 	if (st->next >= st->count)
 		return slot;
 	if (st->single)
@@ -345,7 +362,10 @@ gofive_rescan(ForeignScanState *node)
 	GofiveScan  *st = node->fdw_state;
 
 	st->started = false;
-	MemoryContextReset(st->pages);
+	st->page = NULL;
+	st->count = st->next = 0;
+	MemoryContextReset(st->page_cxt);
+	MemoryContextReset(st->scan_cxt);
 }
 
 void
