@@ -137,6 +137,16 @@ SELECT mock.explain($$SELECT event_name FROM crm.customer_events WHERE customer_
 SELECT mock.mark() AS mark \gset
 SELECT count(*) >= 0 AS answered FROM crm.customer_events WHERE customer_code = 'C000349';
 SELECT method, path, query FROM mock.requests_since(:mark);
+-- a column that is a request parameter, not a record field, shows the value given
+SELECT min(event_type_id) AS type_id FROM crm.customer_event_types \gset
+SELECT gofive_create_customer_event(jsonb_build_object('eventName', 'Visit', 'eventType', :type_id,
+         'eventDate', '2025-02-01T10:00:00', 'customerCode', 'C000349')) IS NOT NULL AS created;
+SELECT mock.mark() AS mark \gset
+SELECT customer_code, event_type_ids = :type_id AS type_given, date_from, event_name, event_type = :type_id AS same_type
+FROM crm.customer_events
+WHERE customer_code = 'C000349' AND event_type_ids = :type_id AND date_from = '2000-01-01';
+SELECT method, path, query = 'customerCode=C000349&eventTypeIds=' || :type_id AS query_as_given, body
+FROM mock.requests_since(:mark);
 -- resources without filters
 SELECT unit_id, unit_name FROM crm.product_units ORDER BY 1;
 SELECT count(*) > 0 AS has_types FROM crm.customer_event_types;

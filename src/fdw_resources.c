@@ -224,6 +224,19 @@ sql_type(GfJsonType t)
 	}
 }
 
+/* A SQL type's name in pg_catalog ("integer" is a keyword, int4 a name). */
+static const char *
+catalog_type(const char *type)
+{
+	if (strcmp(type, "integer") == 0)
+		return "int4";
+	if (strcmp(type, "bigint") == 0)
+		return "int8";
+	if (strcmp(type, "boolean") == 0)
+		return "bool";
+	return type;				/* text, numeric, jsonb */
+}
+
 /* Add "wire:type" as a column unless one of that name is there. */
 static void
 add_column(StringInfo cols, List **seen, const char *wire, const char *type)
@@ -235,7 +248,9 @@ add_column(StringInfo cols, List **seen, const char *wire, const char *type)
 		if (strcmp((char *) lfirst(lc), name) == 0)
 			return;
 	*seen = lappend(*seen, name);
-	appendStringInfo(cols, "%s    %s %s", cols->len ? ",\n" : "", quote_identifier(name), type);
+	/* schema-qualified: the importing role's search_path cannot change it */
+	appendStringInfo(cols, "%s    %s pg_catalog.%s", cols->len ? ",\n" : "", quote_identifier(name),
+					 catalog_type(type));
 }
 
 static void

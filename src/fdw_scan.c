@@ -53,6 +53,7 @@ typedef struct GofiveScan
 	/* this scan (until a rescan) */
 	bool		started;
 	GofiveCall	call;			/* path and body, without take and skip */
+	char	  **given;			/* per column: the pushed value's text, or NULL */
 	Jsonb	   *page;			/* an array of records, or the one record */
 	bool		single;			/* page is one record (get-by-key) */
 	int			count;
@@ -149,6 +150,25 @@ with_paging(const GofiveScan *st, Jsonb *filter)
 }
 
 /*
+ * Remember a pushed value for the columns of that wire name: a column that
+ * is a request parameter rather than a record field (date_from,
+ * event_type_ids) shows the value the query gave, so the rows still satisfy
+ * the condition that was not checked locally.
+ */
+static void
+remember_given(GofiveScan *st, ForeignScanState *node, const char *wire, Datum value, Oid type)
+{
+	TupleDesc	desc = RelationGetDescr(node->ss.ss_currentRelation);
+	Oid			output;
+	bool		varlena;
+
+	getTypeOutputInfo(type, &output, &varlena);
+	for (int i = 0; i < desc->natts; i++)
+		if (st->columns[i].wire && strcmp(st->columns[i].wire, wire) == 0)
+			st->given[i] = OidOutputFunctionCall(output, value);
+}
+
+/*
  * Evaluate the pushed values and make the request's path and body; false
  * when a value is NULL (no row can match).
  */
@@ -166,6 +186,7 @@ start_request(ForeignScanState *node, GofiveScan *st)
 	while (st->op->args[nargs].sql_name)
 		nargs++;
 	texts = palloc0(sizeof(char *) * (nargs + 1));
+	st->given = palloc0(sizeof(char *) * RelationGetDescr(node->ss.ss_currentRelation)->natts);
 	initStringInfo(&fields);
 	forboth(w, st->wires, v, st->values)
 	{
@@ -178,6 +199,7 @@ start_request(ForeignScanState *node, GofiveScan *st)
 
 		if (isnull)
 			return false;
+		remember_given(st, node, wire, value, type);
 		if (target == GF_TO_BODY)
 		{
 			appendStringInfoString(&fields, fields.len ? ", " : "{");
@@ -309,6 +331,8 @@ fill_slot(GofiveScan *st, TupleTableSlot *slot, JsonbValue *record)
 			(v = getKeyJsonValueFromContainer(record->val.binary.data, c->wire,
 											  strlen(c->wire), NULL)) == NULL ||
 			(text = value_text(v)) == NULL)
+			text = st->given[i];	/* a request parameter, or NULL */
+		if (text == NULL)
 			continue;
 		slot->tts_values[i] = InputFunctionCall(&c->input, text, c->ioparam, c->typmod);
 		slot->tts_isnull[i] = false;
