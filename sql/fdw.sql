@@ -51,6 +51,10 @@ IMPORT FOREIGN SCHEMA crm FROM SERVER venio_t INTO public;
 -- by hand, with the resource option (checked)
 CREATE FOREIGN TABLE q_by_hand (quotation_no text, customer_code text, quotation_subject text, data jsonb)
     SERVER venio_t OPTIONS (resource 'quotations');
+-- a record field its column's type refuses: the error names the column
+CREATE FOREIGN TABLE units_typed (unit_id int, unit_name int) SERVER venio_t OPTIONS (resource 'product_units');
+SELECT * FROM units_typed;
+DROP FOREIGN TABLE units_typed;
 CREATE FOREIGN TABLE bad_table (x text) SERVER venio_t OPTIONS (resource 'invoices');
 CREATE FOREIGN TABLE bad_table (x text) SERVER venio_t;
 ALTER SERVER venio_t OPTIONS (ADD request_cost 'cheap');

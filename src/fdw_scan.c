@@ -306,11 +306,28 @@ value_text(JsonbValue *v)
 	}
 }
 
+/* Which column a value that its type refuses was meant for. */
+static void
+column_context(void *arg)
+{
+	Form_pg_attribute att = (Form_pg_attribute) arg;
+
+	if (att)
+		errcontext("column \"%s\" of a foreign table of the CRM (record field \"%s\")",
+				   NameStr(att->attname), gofive_wire_name(NameStr(att->attname)));
+}
+
 static void
 fill_slot(GofiveScan *st, TupleTableSlot *slot, JsonbValue *record)
 {
 	TupleDesc	desc = slot->tts_tupleDescriptor;
 	bool		is_object = record->type == jbvBinary && JsonContainerIsObject(record->val.binary.data);
+	ErrorContextCallback context;
+
+	context.callback = column_context;
+	context.arg = NULL;
+	context.previous = error_context_stack;
+	error_context_stack = &context;
 
 	for (int i = 0; i < desc->natts; i++)
 	{
@@ -334,9 +351,11 @@ fill_slot(GofiveScan *st, TupleTableSlot *slot, JsonbValue *record)
 			text = st->given[i];	/* a request parameter, or NULL */
 		if (text == NULL)
 			continue;
+		context.arg = TupleDescAttr(desc, i);
 		slot->tts_values[i] = InputFunctionCall(&c->input, text, c->ioparam, c->typmod);
 		slot->tts_isnull[i] = false;
 	}
+	error_context_stack = context.previous;
 	ExecStoreVirtualTuple(slot);
 }
 
