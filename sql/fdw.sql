@@ -151,6 +151,15 @@ FROM crm.customer_events
 WHERE customer_code = 'C000349' AND event_type_ids = :type_id AND date_from = '2000-01-01';
 SELECT method, path, query = 'customerCode=C000349&eventTypeIds=' || :type_id AS query_as_given, body
 FROM mock.requests_since(:mark);
+-- the required filter from a join: one request per outer row
+CREATE TABLE erp_customers (code text);
+INSERT INTO erp_customers VALUES ('C000349'), ('C000055');
+ANALYZE erp_customers;
+SELECT mock.explain($$SELECT c.code, e.event_name FROM erp_customers c JOIN crm.customer_events e ON e.customer_code = c.code$$);
+SELECT mock.mark() AS mark \gset
+SELECT c.code, e.event_name FROM erp_customers c JOIN crm.customer_events e ON e.customer_code = c.code ORDER BY 1;
+SELECT method, path, query FROM mock.requests_since(:mark);
+DROP TABLE erp_customers;
 -- resources without filters
 SELECT unit_id, unit_name FROM crm.product_units ORDER BY 1;
 SELECT count(*) > 0 AS has_types FROM crm.customer_event_types;

@@ -114,9 +114,9 @@ scan_cost(GofiveRelInfo *info, double rows, Cost *startup, Cost *total)
 		*startup = *total = IMPOSSIBLE_COST;
 }
 
-/* An equivalence class member that is this rel's key column. */
+/* An equivalence class member that is the column of this rel at *arg. */
 static bool
-is_key_member(PlannerInfo *root, RelOptInfo *rel, EquivalenceClass *ec,
+is_column_member(PlannerInfo *root, RelOptInfo *rel, EquivalenceClass *ec,
 			  EquivalenceMember *em, void *arg)
 {
 	Var		   *var = (Var *) em->em_expr;
@@ -126,29 +126,27 @@ is_key_member(PlannerInfo *root, RelOptInfo *rel, EquivalenceClass *ec,
 }
 
 /*
- * Paths that take the key from another relation's row: one get-by-key
- * request per outer row (a nested loop or a memoized one).
+ * Paths that take a column's value from another relation's row (a nested
+ * loop, or a memoized one): one request per outer row, of rows rows.  For
+ * the key, a get-by-key request; for a required filter (customer_events'
+ * customer_code), the list operation with that filter.
  */
 static void
-add_key_paths(PlannerInfo *root, RelOptInfo *rel, Oid relid, GofiveRelInfo *info)
+add_param_paths(PlannerInfo *root, RelOptInfo *rel, Oid relid, GofiveRelInfo *info,
+				const char *wire, double rows)
 {
-	AttrNumber	key_attno;
+	AttrNumber	attno = get_attnum(relid, gofive_column_name(wire));
 	List	   *clauses;
 	ListCell   *lc;
 
-	if (info->use_get || info->res->get_op == NULL)
+	if (attno == InvalidAttrNumber)
 		return;
-	key_attno = get_attnum(relid, gofive_column_name(pnstrdup(info->res->key,
-															  strchr(info->res->key, ':') - info->res->key)));
-	if (key_attno == InvalidAttrNumber)
-		return;
-	clauses = generate_implied_equalities_for_column(root, rel, is_key_member, &key_attno,
+	clauses = generate_implied_equalities_for_column(root, rel, is_column_member, &attno,
 													 rel->lateral_referencers);
 	foreach(lc, clauses)
 	{
 		RestrictInfo *ri = lfirst_node(RestrictInfo, lc);
 		Relids		outer;
-		Cost		total;
 
 		if (!join_clause_is_movable_to(ri, rel))
 			continue;
@@ -156,9 +154,9 @@ add_key_paths(PlannerInfo *root, RelOptInfo *rel, Oid relid, GofiveRelInfo *info
 		if (bms_is_empty(outer))
 			continue;
 		(void) get_baserel_parampathinfo(root, rel, outer);
-		total = info->request_cost + cpu_tuple_cost;
-		add_path(rel, (Path *) create_foreignscan_path(root, rel, NULL, 1.0,
-													   info->request_cost, total,
+		add_path(rel, (Path *) create_foreignscan_path(root, rel, NULL, rows,
+													   info->request_cost,
+													   info->request_cost + rows * cpu_tuple_cost,
 													   NIL, outer, NULL, NIL));
 	}
 }
@@ -173,7 +171,11 @@ get_paths(PlannerInfo *root, RelOptInfo *rel, Oid relid)
 	scan_cost(info, rel->rows, &startup, &total);
 	add_path(rel, (Path *) create_foreignscan_path(root, rel, NULL, rel->rows, startup, total,
 												   NIL, rel->lateral_relids, NULL, NIL));
-	add_key_paths(root, rel, relid, info);
+	if (!info->use_get && info->res->get_op)
+		add_param_paths(root, rel, relid, info,
+						pnstrdup(info->res->key, strchr(info->res->key, ':') - info->res->key), 1.0);
+	if (info->lacks_required && info->res->list_op)
+		add_param_paths(root, rel, relid, info, gofive_required_filter(info->res), FILTERED_ROWS);
 }
 
 /* An integer constant of a LIMIT or OFFSET clause, or -1. */
