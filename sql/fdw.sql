@@ -165,6 +165,7 @@ SELECT unit_id, unit_name FROM crm.product_units ORDER BY 1;
 SELECT count(*) > 0 AS has_types FROM crm.customer_event_types;
 
 -- the other resources: filters, keys (whatever the path parameter's name), joins
+SELECT mock.explain($$SELECT product_name FROM crm.products WHERE product_type = 1301$$);
 SELECT mock.mark() AS mark \gset
 SELECT product_code, product_name, qty IS NOT NULL AS has_qty FROM crm.products
 WHERE product_type = 1301 AND product_code LIKE 'PD0%' ORDER BY 1;

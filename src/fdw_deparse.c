@@ -198,9 +198,12 @@ gofive_describe_request(const GofiveResource *res, bool use_get, List *pushed, i
 		return s.data;
 	initStringInfo(&body);
 	if (res->defaults)
-		appendStringInfoString(&body, res->defaults + 1);	/* without its "{" */
-	if (body.len)
-		body.len = strrchr(body.data, '}') - body.data, body.data[body.len] = '\0';
+	{
+		/* the defaults' members, without their braces */
+		const char *open = strchr(res->defaults, '{') + 1;
+
+		appendBinaryStringInfo(&body, open, strrchr(res->defaults, '}') - open);
+	}
 	foreach(lc, pushed)
 	{
 		GofivePushed *p = lfirst(lc);

@@ -175,7 +175,10 @@ gofive_filter_target(const GofiveResource *res, const char *wire, bool for_get)
 	return GF_TO_NOWHERE;
 }
 
-/* Whether the resource's defaults give this body field. */
+/*
+ * Whether the resource's defaults give this body field (a text search is
+ * enough: the defaults are a literal of the table above, one level deep).
+ */
 static bool
 has_default(const GofiveResource *res, const char *wire)
 {
