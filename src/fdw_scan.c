@@ -288,24 +288,6 @@ fetch(GofiveScan *st)
 	MemoryContextSwitchTo(old);
 }
 
-static char *
-value_text(JsonbValue *v)
-{
-	switch (v->type)
-	{
-		case jbvString:
-			return pnstrdup(v->val.string.val, v->val.string.len);
-		case jbvNumeric:
-			return DatumGetCString(DirectFunctionCall1(numeric_out, NumericGetDatum(v->val.numeric)));
-		case jbvBool:
-			return pstrdup(v->val.boolean ? "true" : "false");
-		case jbvBinary:
-			return JsonbToCString(NULL, v->val.binary.data, v->val.binary.len);
-		default:
-			return NULL;
-	}
-}
-
 /* Which column a value that its type refuses was meant for. */
 static void
 column_context(void *arg)
@@ -347,7 +329,7 @@ fill_slot(GofiveScan *st, TupleTableSlot *slot, JsonbValue *record)
 		if (!is_object ||
 			(v = getKeyJsonValueFromContainer(record->val.binary.data, c->wire,
 											  strlen(c->wire), NULL)) == NULL ||
-			(text = value_text(v)) == NULL)
+			(text = gofive_json_value_text(v)) == NULL)
 			text = st->given[i];	/* a request parameter, or NULL */
 		if (text == NULL)
 			continue;

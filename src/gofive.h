@@ -279,6 +279,7 @@ extern char *gofive_fill_path(const GfOperation *op, const char *const *values);
 extern GofiveCall gofive_make_call(const GfOperation *op, const char *const *arg_texts,
 								   Jsonb *query_object, Jsonb *body);
 extern char *gofive_body_text(const GofiveCall *call);
+extern char *gofive_json_value_text(JsonbValue *v);
 extern GofiveCall gofive_call_from_json(const GfOperation *op, Jsonb *payload, Jsonb *params);
 
 #endif							/* GOFIVE_H */

@@ -13,9 +13,12 @@
 
 #include "gofive.h"
 
-/* The text of a scalar JSON value (strings unquoted), or NULL for null. */
-static char *
-scalar_text(JsonbValue *v)
+/*
+ * The text of a JSON value as a query or path parameter sends it: strings
+ * unquoted, containers as JSON text, NULL for null.
+ */
+char *
+gofive_json_value_text(JsonbValue *v)
 {
 	switch (v->type)
 	{
@@ -60,7 +63,7 @@ append_query_member(StringInfo query, const GfOperation *op, const GfArg *arg,
 	if (v->type != jbvBinary)
 	{
 		if (v->type != jbvNull)
-			append_query(query, key, scalar_text(v));
+			append_query(query, key, gofive_json_value_text(v));
 		return;
 	}
 	if (JsonContainerIsObject(v->val.binary.data))
@@ -74,7 +77,7 @@ append_query_member(StringInfo query, const GfOperation *op, const GfArg *arg,
 		if (elem.type == jbvBinary)
 			raise_nested(op, arg, key, "an array holding an array or an object");
 		if (elem.type != jbvNull)
-			append_query(query, key, scalar_text(&elem));
+			append_query(query, key, gofive_json_value_text(&elem));
 	}
 }
 

@@ -334,35 +334,31 @@ unreadable_answer(Job *job, const char *why)
  * EXCEPTION clause): whatever reading the answer raises fails the row, and
  * never the worker.  The caller has a transaction open.
  */
+typedef struct JudgeStep
+{
+	Job		   *job;
+	TimestampTz now;
+} JudgeStep;
+
+static void
+judge_step(void *arg)
+{
+	JudgeStep  *step = (JudgeStep *) arg;
+
+	judge(step->job, step->now);
+}
+
 static void
 judge_safely(Job *job, TimestampTz now)
 {
-	MemoryContext cxt = CurrentMemoryContext;
-	ResourceOwner owner = CurrentResourceOwner;
+	JudgeStep	step = {job, now};
+	char	   *why = gofive_db_try(judge_step, &step);
 
-	BeginInternalSubTransaction(NULL);
-	MemoryContextSwitchTo(cxt);
-	PG_TRY();
+	if (why != NULL)
 	{
-		judge(job, now);
-		ReleaseCurrentSubTransaction();
-		MemoryContextSwitchTo(cxt);
-		CurrentResourceOwner = owner;
+		unreadable_answer(job, why);
+		pfree(why);
 	}
-	PG_CATCH();
-	{
-		ErrorData  *err;
-
-		MemoryContextSwitchTo(cxt);
-		err = CopyErrorData();
-		FlushErrorState();
-		RollbackAndReleaseCurrentSubTransaction();
-		MemoryContextSwitchTo(cxt);
-		CurrentResourceOwner = owner;
-		unreadable_answer(job, err->message);
-		FreeErrorData(err);
-	}
-	PG_END_TRY();
 
 	/* the answer itself is no longer needed */
 	if (job->resp.body.data)

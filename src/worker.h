@@ -65,6 +65,7 @@ extern int64 gofive_db_purge(void);
 
 /* worker_account.c: each claimed job's account, for its enqueuer */
 extern void gofive_db_resolve_accounts(List *jobs);
+extern char *gofive_db_try(void (*step) (void *), void *arg);
 
 /* delivery.c: the transfers in flight, on one curl multi handle */
 extern void gofive_delivery_init(void);

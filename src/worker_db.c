@@ -392,19 +392,24 @@ record_rows(List *jobs)
 		elog(ERROR, "could not record outcomes");
 }
 
-/* Record jobs in a subtransaction; false (and *why) if that raised. */
-static bool
-try_record(List *jobs, char **why)
+/*
+ * Run step(arg) in a subtransaction (as PL/pgSQL runs a block with an
+ * EXCEPTION clause): NULL when it went through, else the message of what it
+ * raised (in the caller's memory context), everything it did rolled back.
+ * The caller has a transaction open.
+ */
+char *
+gofive_db_try(void (*step) (void *), void *arg)
 {
 	MemoryContext cxt = CurrentMemoryContext;
 	ResourceOwner owner = CurrentResourceOwner;
-	volatile bool ok = true;
+	char	   *volatile why = NULL;
 
 	BeginInternalSubTransaction(NULL);
 	MemoryContextSwitchTo(cxt);
 	PG_TRY();
 	{
-		record_rows(jobs);
+		step(arg);
 		ReleaseCurrentSubTransaction();
 		MemoryContextSwitchTo(cxt);
 		CurrentResourceOwner = owner;
@@ -419,11 +424,25 @@ try_record(List *jobs, char **why)
 		RollbackAndReleaseCurrentSubTransaction();
 		MemoryContextSwitchTo(cxt);
 		CurrentResourceOwner = owner;
-		*why = err->message;
-		ok = false;
+		why = pstrdup(err->message);
+		FreeErrorData(err);
 	}
 	PG_END_TRY();
-	return ok;
+	return why;
+}
+
+static void
+record_step(void *jobs)
+{
+	record_rows((List *) jobs);
+}
+
+/* Record jobs in a subtransaction; false (and *why) if that raised. */
+static bool
+try_record(List *jobs, char **why)
+{
+	*why = gofive_db_try(record_step, jobs);
+	return *why == NULL;
 }
 
 /*
