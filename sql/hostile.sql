@@ -104,7 +104,7 @@ SELECT mock.poison_sync('{"mode": "status", "status": 302}', $$SELECT gofive_get
 SELECT * FROM mock.queue_pair('{"mode": "status", "status": 302}') \gset
 SELECT * FROM mock.pair_outcome(:bad, :good, :worker_pid);
 
--- ---- a Retry-After of 68 years (found by test/fuzz): waited for up to
+-- ---- a Retry-After of 68 years (found by t/007_fuzz.pl): waited for up to
 -- gofive.retry_max (2s here), not parking the row, its ordering key, or the worker ----
 SELECT mock.reset();
 SELECT mock.fault('{"mode": "status", "status": 429, "retry_after": 2147483647, "count": 1,
