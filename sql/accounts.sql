@@ -140,12 +140,8 @@ SELECT * FROM pg_temp.api_calls();
 -- ---- the setting from ALTER ROLE, in a session of that role ----
 ALTER ROLE regress_acct_user SET gofive.server = 'venio_c';
 CREATE EXTENSION IF NOT EXISTS dblink;
-CREATE FUNCTION pg_temp.conninfo(role text DEFAULT current_user) RETURNS text LANGUAGE sql AS $$
-    SELECT format('dbname=%s host=%s port=%s user=%s', current_database(),
-                  split_part(current_setting('unix_socket_directories'), ',', 1),
-                  current_setting('port'), role) $$;
 SELECT mock.reset();
-SELECT dblink_connect('u', pg_temp.conninfo('regress_acct_user'));
+SELECT dblink_connect('u', mock.conn(role => 'regress_acct_user'));
 SELECT * FROM dblink('u', $$SELECT current_setting('gofive.server'),
                               gofive_upsert_serial('MN00521', 'PD001', 'SR1', true)->>'runningNumber'$$)
     AS t(server text, running_number text);
@@ -241,7 +237,7 @@ SELECT mock.reset();
 -- the token endpoint takes a second: four sessions that call at once all
 -- wait for the one token one of them fetches
 SELECT mock.fault('{"mode": "latency", "latency_ms": 1000, "path": "/authorization/connect/token", "count": 1}');
-SELECT dblink_connect('s' || i, pg_temp.conninfo()) FROM generate_series(1, 4) AS i;
+SELECT dblink_connect('s' || i, mock.conn()) FROM generate_series(1, 4) AS i;
 SELECT dblink_exec('s' || i, $$SET gofive.server = 'venio_d'$$) FROM generate_series(1, 4) AS i;
 SELECT dblink_send_query('s' || i,
            format($$SELECT gofive_upsert_serial('MN0070%s', 'PD001', 'SN', true)->>'runningNumber'$$, i))
@@ -271,7 +267,7 @@ ALTER USER MAPPING FOR PUBLIC SERVER venio_d OPTIONS (SET client_secret 'secret-
 -- sessions that connect, call once and leave fetch none
 SELECT dblink_disconnect('s' || i) FROM generate_series(1, 4) AS i;
 SELECT mock.reset();
-SELECT dblink_connect('t', pg_temp.conninfo()),
+SELECT dblink_connect('t', mock.conn()),
        dblink_exec('t', $$SET gofive.server = 'venio_d'$$),
        (SELECT r FROM dblink('t', format($$SELECT gofive_upsert_serial('MN0071%s', 'PD001', 'SN', true)->>'runningNumber'$$, i)) AS t(r text)),
        dblink_disconnect('t')
@@ -285,7 +281,7 @@ SELECT count(*) AS api_requests FROM pg_temp.api_calls();
 SELECT count(*) AS token_requests FROM pg_temp.token_requests();
 
 -- a 401 drops the token for every session: one renews it, the others use the new one
-SELECT dblink_connect('s' || i, pg_temp.conninfo()) FROM generate_series(1, 2) AS i;
+SELECT dblink_connect('s' || i, mock.conn()) FROM generate_series(1, 2) AS i;
 SELECT dblink_exec('s' || i, $$SET gofive.server = 'venio_d'$$) FROM generate_series(1, 2) AS i;
 SELECT mock.reset();
 SELECT mock.expire_tokens() IS NULL AS revoked;

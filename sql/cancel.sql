@@ -14,8 +14,7 @@ SELECT gofive_upsert_serial('MN00001', 'PD001', 'IXX0010', true)->>'runningNumbe
 
 -- pg_cancel_backend from another session (through dblink)
 CREATE EXTENSION dblink;
-SELECT dblink_connect('other', format('dbname=%s host=%s port=%s', current_database(),
-       split_part(current_setting('unix_socket_directories'), ',', 1), current_setting('port')));
+SELECT dblink_connect('other', mock.conn());
 SELECT pid AS other_pid FROM dblink('other', 'SELECT pg_backend_pid()') AS t(pid int) \gset
 SELECT mock.fault('{"mode": "latency", "latency_ms": 20000, "count": 1}');
 TRUNCATE t0; INSERT INTO t0 VALUES (clock_timestamp());

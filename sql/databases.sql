@@ -9,19 +9,15 @@ CREATE EXTENSION IF NOT EXISTS dblink;
 RESET client_min_messages;
 
 CREATE SCHEMA regress_dbs;
-CREATE FUNCTION regress_dbs.conn(db text) RETURNS text LANGUAGE sql AS $$
-    SELECT format('dbname=%s host=%s port=%s', db,
-                  split_part(current_setting('unix_socket_directories'), ',', 1),
-                  current_setting('port')) $$;
 -- the gofive workers running per database, and the state of one database's
 CREATE FUNCTION regress_dbs.workers(db text) RETURNS bigint LANGUAGE sql AS $$
     SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'gofive worker' AND datname = db $$;
 CREATE FUNCTION regress_dbs.state_in(db text) RETURNS text LANGUAGE sql AS $$
-    SELECT state FROM dblink(regress_dbs.conn(db), 'SELECT state FROM gofive.worker') AS t(state text) $$;
+    SELECT state FROM dblink(mock.conn(db), 'SELECT state FROM gofive.worker') AS t(state text) $$;
 
 -- ---- a database created while running; CREATE EXTENSION is served within seconds ----
 CREATE DATABASE regress_db2;
-SELECT * FROM dblink(regress_dbs.conn('regress_db2'), 'CREATE EXTENSION gofive') AS t(r text);
+SELECT * FROM dblink(mock.conn('regress_db2'), 'CREATE EXTENSION gofive') AS t(r text);
 SELECT mock.wait_for($$regress_dbs.workers('regress_db2') = 1$$, 10) AS served_within_10s;
 SELECT mock.wait_for($$regress_dbs.state_in('regress_db2') = 'idle'$$) AS idle;
 -- a database without gofive gets no worker (a worker looks, and leaves)
@@ -29,7 +25,7 @@ CREATE DATABASE regress_db3;
 SELECT mock.wait_for($$regress_dbs.workers('regress_db3') = 0$$) AS no_worker;
 
 -- ---- two databases draining at once ----
-SELECT dblink_connect('db2', regress_dbs.conn('regress_db2'));
+SELECT dblink_connect('db2', mock.conn('regress_db2'));
 SELECT dblink_send_query('db2', $$
     SELECT count(gofive_enqueue('upsert_serial',
                  jsonb_build_object('runningNumber', 'MN7' || lpad(i::text, 4, '0'), 'productCode', 'PD001')))
@@ -52,7 +48,7 @@ SELECT database, state, succeeded FROM dblink('db2', 'SELECT database, state, su
 SELECT database, state FROM gofive.worker;
 
 -- ---- gofive.max_workers reached: the third database is not served, and says so ----
-SELECT * FROM dblink(regress_dbs.conn('regress_db3'), 'CREATE EXTENSION gofive') AS t(r text);
+SELECT * FROM dblink(mock.conn('regress_db3'), 'CREATE EXTENSION gofive') AS t(r text);
 SELECT pg_sleep(1.5);
 SELECT regress_dbs.workers('regress_db3') AS db3_workers, regress_dbs.state_in('regress_db3') AS db3_state;
 \c regress_db3
@@ -60,19 +56,19 @@ SELECT regress_dbs.workers('regress_db3') AS db3_workers, regress_dbs.state_in('
 SELECT gofive_enqueue('upsert_serial', '{"runningNumber": "MN90001", "productCode": "PD001"}') > 0 AS queued;
 SELECT gofive_enqueue('upsert_serial', '{"runningNumber": "MN90002", "productCode": "PD001"}') > 0 AS queued;
 \c contrib_regression
-SELECT dblink_connect('db2', regress_dbs.conn('regress_db2'));
+SELECT dblink_connect('db2', mock.conn('regress_db2'));
 -- DROP EXTENSION stops db2's worker; its slot goes to db3, which delivers
 SELECT * FROM dblink('db2', 'DROP EXTENSION gofive') AS t(r text);
 SELECT mock.wait_for($$regress_dbs.workers('regress_db2') = 0$$, 10) AS db2_worker_gone;
 SELECT mock.wait_for($$regress_dbs.workers('regress_db3') = 1$$, 10) AS db3_served;
-SELECT mock.wait_for($$(SELECT n FROM dblink(regress_dbs.conn('regress_db3'),
+SELECT mock.wait_for($$(SELECT n FROM dblink(mock.conn('regress_db3'),
                          $q$SELECT count(*) FROM gofive.outbox WHERE status = 'succeeded'$q$) AS t(n bigint)) = 2$$)
        AS db3_delivered;
 SELECT dblink_disconnect('db2');
 
 -- ---- statements that need a database without connections still work ----
-SELECT * FROM dblink(regress_dbs.conn('regress_db2'), 'CREATE EXTENSION gofive') AS t(r text);
-SELECT * FROM dblink(regress_dbs.conn('regress_db3'), 'DROP EXTENSION gofive') AS t(r text);
+SELECT * FROM dblink(mock.conn('regress_db2'), 'CREATE EXTENSION gofive') AS t(r text);
+SELECT * FROM dblink(mock.conn('regress_db3'), 'DROP EXTENSION gofive') AS t(r text);
 SELECT mock.wait_for($$regress_dbs.workers('regress_db2') = 1$$, 10) AS db2_served_again;
 CREATE DATABASE regress_db4 TEMPLATE regress_db2;
 ALTER DATABASE regress_db2 RENAME TO regress_db2_renamed;

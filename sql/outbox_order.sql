@@ -7,8 +7,7 @@ SELECT mock.config('{"latency_ms": 60}');
 
 -- three keys, interleaved, from two sessions at once
 CREATE EXTENSION IF NOT EXISTS dblink;
-SELECT dblink_connect('s2', format('dbname=%s host=%s port=%s', current_database(),
-       split_part(current_setting('unix_socket_directories'), ',', 1), current_setting('port')));
+SELECT dblink_connect('s2', mock.conn());
 SELECT dblink_send_query('s2', $$
     SELECT count(gofive_enqueue('upsert_serial',
                  jsonb_build_object('runningNumber', 'MN2' || ascii(k) || lpad(i::text, 2, '0'), 'productCode', 'PD001'),

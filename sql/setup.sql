@@ -51,6 +51,13 @@ LANGUAGE sql AS $$ SELECT mock.post('/_mock/expire_tokens'); $$;
 CREATE FUNCTION mock.journal() RETURNS SETOF jsonb
 LANGUAGE sql AS $$ SELECT * FROM mock.get('/_mock/journal') $$;
 
+-- a connection string for dblink to a database of this instance
+CREATE FUNCTION mock.conn(db text DEFAULT current_database(), role text DEFAULT current_user)
+RETURNS text LANGUAGE sql AS $$
+    SELECT format('dbname=%s host=%s port=%s user=%s', db,
+                  split_part(current_setting('unix_socket_directories'), ',', 1),
+                  current_setting('port'), role) $$;
+
 -- run a statement; return its SQLSTATE and message instead of failing
 -- (a validation error with several problems: its DETAIL lines too, on one line)
 CREATE FUNCTION mock.error_of(stmt text) RETURNS text

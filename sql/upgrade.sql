@@ -6,14 +6,10 @@ SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS dblink;
 RESET client_min_messages;
 CREATE SCHEMA regress_upgrade;
-CREATE FUNCTION regress_upgrade.conn(db text) RETURNS text LANGUAGE sql AS $$
-    SELECT format('dbname=%s host=%s port=%s', db,
-                  split_part(current_setting('unix_socket_directories'), ',', 1),
-                  current_setting('port')) $$;
 
 -- one line per property of every object of the extension
 CREATE FUNCTION regress_upgrade.describe(db text) RETURNS SETOF text LANGUAGE sql AS $outer$
-SELECT line FROM dblink(regress_upgrade.conn(db), $q$
+SELECT line FROM dblink(mock.conn(db), $q$
 WITH ext AS (SELECT oid, extversion, extconfig, extcondition FROM pg_extension WHERE extname = 'gofive'),
 members AS (
     SELECT d.classid, d.objid FROM pg_depend d, ext
@@ -72,15 +68,15 @@ $outer$;
 
 CREATE DATABASE regress_upgraded;
 CREATE DATABASE regress_fresh;
-SELECT * FROM dblink(regress_upgrade.conn('regress_upgraded'), $$CREATE EXTENSION gofive VERSION '0.1'$$) AS t(r text);
+SELECT * FROM dblink(mock.conn('regress_upgraded'), $$CREATE EXTENSION gofive VERSION '0.1'$$) AS t(r text);
 -- a request queued under 0.1 (the row as 0.1 wrote it: enqueueing needs
 -- the update once the library is 1.0)
-SELECT * FROM dblink(regress_upgrade.conn('regress_upgraded'),
+SELECT * FROM dblink(mock.conn('regress_upgraded'),
     $$INSERT INTO gofive.outbox (operation, method, path, body)
       VALUES ('upsert_serial', 'POST', '/v3/products/serials', '{"runningNumber": "MN00001", "productCode": "PD001"}')$$)
     AS t(r text);
-SELECT * FROM dblink(regress_upgrade.conn('regress_upgraded'), 'ALTER EXTENSION gofive UPDATE') AS t(r text);
-SELECT * FROM dblink(regress_upgrade.conn('regress_fresh'), 'CREATE EXTENSION gofive') AS t(r text);
+SELECT * FROM dblink(mock.conn('regress_upgraded'), 'ALTER EXTENSION gofive UPDATE') AS t(r text);
+SELECT * FROM dblink(mock.conn('regress_fresh'), 'CREATE EXTENSION gofive') AS t(r text);
 
 -- the same, line for line (and there is something to compare)
 CREATE TEMP TABLE upgraded AS SELECT * FROM regress_upgrade.describe('regress_upgraded') AS line;
@@ -93,7 +89,7 @@ ORDER BY 1;
 
 -- the request queued under 0.1 is kept, and belongs to the table's owner
 -- (only gofive_admin sees it)
-SELECT * FROM dblink(regress_upgrade.conn('regress_upgraded'),
+SELECT * FROM dblink(mock.conn('regress_upgraded'),
     $$SELECT operation, enqueued_by::text = current_user, account FROM gofive.outbox$$)
     AS t(operation text, owned_by_owner boolean, account text);
 

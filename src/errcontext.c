@@ -20,13 +20,32 @@ operation_context(void *arg)
 	errcontext("gofive operation \"%s\"", (const char *) arg);
 }
 
+static void
+plain_context(void *arg)
+{
+	errcontext("%s", (const char *) arg);
+}
+
+static void
+push(ErrorContextCallback *cb, void (*callback) (void *), const char *arg)
+{
+	cb->callback = callback;
+	cb->arg = unconstify(char *, arg);
+	cb->previous = error_context_stack;
+	error_context_stack = cb;
+}
+
 void
 gofive_push_operation(ErrorContextCallback *cb, const char *operation)
 {
-	cb->callback = operation_context;
-	cb->arg = unconstify(char *, operation);
-	cb->previous = error_context_stack;
-	error_context_stack = cb;
+	push(cb, operation_context, operation);
+}
+
+/* A context line of fixed text (e.g. "requesting an access token"). */
+void
+gofive_push_context(ErrorContextCallback *cb, const char *text)
+{
+	push(cb, plain_context, text);
 }
 
 /* Take off the line pushed last (by either push function). */
@@ -34,20 +53,4 @@ void
 gofive_pop_context(ErrorContextCallback *cb)
 {
 	error_context_stack = cb->previous;
-}
-
-static void
-plain_context(void *arg)
-{
-	errcontext("%s", (const char *) arg);
-}
-
-/* A context line of fixed text (e.g. "requesting an access token"). */
-void
-gofive_push_context(ErrorContextCallback *cb, const char *text)
-{
-	cb->callback = plain_context;
-	cb->arg = unconstify(char *, text);
-	cb->previous = error_context_stack;
-	error_context_stack = cb;
 }

@@ -13,6 +13,7 @@ use lib $FindBin::RealBin;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
+use GofiveTest;
 
 my $secret = 'placeholder-test-secret';
 
@@ -22,18 +23,7 @@ $node->append_conf('postgresql.conf', "gofive.client_secret = '$secret'\n");
 $node->start;
 
 # stdout and stderr of one session, errors not fatal
-sub session
-{
-	my ($sql, @params) = @_;
-	my ($out, $err) = ('', '');
-	$node->psql(
-		'postgres', $sql,
-		stdout => \$out,
-		stderr => \$err,
-		on_error_stop => 0,
-		extra_params => \@params);
-	return "$out\n$err";
-}
+sub session { my ($out, $err) = psql_outputs($node, @_); return "$out\n$err"; }
 sub as_plain { return session($_[0], '-U', 'plain'); }
 
 # not preloaded: the library loads when a session first uses it, and says so

@@ -99,18 +99,10 @@ sub try
 	$sql =~ s/'/''/g;
 	return "SELECT try('$sql');\n";
 }
-# one session for all the SQL given (as the superuser, or -U ROLE);
-# stdout, then stderr
+# one session for all the SQL given (as the superuser, or -U ROLE): stdout, then stderr
 sub session
 {
-	my ($sql, @params) = @_;
-	my ($out, $err) = ('', '');
-	$node->psql(
-		'postgres', $sql,
-		stdout => \$out,
-		stderr => \$err,
-		on_error_stop => 0,
-		extra_params => \@params);
+	my ($out, $err) = psql_outputs($node, @_);
 	return $err eq '' ? $out : "$out\n$err";
 }
 

@@ -22,13 +22,9 @@ $node->append_conf('postgresql.conf',
 $node->start;
 $node->safe_psql('postgres', 'CREATE EXTENSION gofive');
 
-# stdout and stderr of one session
 sub session
 {
-	my ($sql) = @_;
-	my ($out, $err) = ('', '');
-	$node->psql('postgres', $sql, stdout => \$out, stderr => \$err,
-		on_error_stop => 0);
+	my ($out, $err) = psql_outputs($node, @_);
 	return $err eq '' ? $out : "$out\n$err";
 }
 

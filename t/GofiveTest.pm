@@ -17,7 +17,7 @@ use Test::More ();
 use Exporter 'import';
 
 our @EXPORT = qw(start_venio venio_settings mock_post mock_get stats_field
-  secrets_absent);
+  secrets_absent psql_outputs);
 
 # The test credentials the local server accepts (its defaults), as in
 # test/lib.sh.
@@ -138,6 +138,21 @@ sub secrets_absent
 	my ($node) = @_;
 	my $log = slurp_file($node->logfile);
 	return index($log, $CLIENT_SECRET) < 0 && index($log, $SUBSCRIPTION_KEY) < 0;
+}
+
+# (stdout, stderr) of one psql session on a node's postgres database,
+# errors not fatal; extra psql options (e.g. '-U', 'plain') may follow.
+sub psql_outputs
+{
+	my ($node, $sql, @params) = @_;
+	my ($out, $err) = ('', '');
+	$node->psql(
+		'postgres', $sql,
+		stdout => \$out,
+		stderr => \$err,
+		on_error_stop => 0,
+		extra_params => \@params);
+	return ($out, $err);
 }
 
 END
