@@ -81,9 +81,47 @@ SELECT mock.explain('SELECT quotation_subject FROM crm.quotations LIMIT 3');
 SELECT mock.mark() AS mark \gset
 SELECT quotation_subject FROM crm.quotations LIMIT 3;
 SELECT method, path, body FROM mock.requests_since(:mark);
--- OFFSET: the rows before it are asked for too (the Limit node skips them)
+-- OFFSET becomes skip: the rows before it are not asked for
+SELECT mock.explain('SELECT quotation_subject FROM crm.quotations LIMIT 2 OFFSET 2');
 SELECT mock.mark() AS mark \gset
 SELECT quotation_subject FROM crm.quotations LIMIT 2 OFFSET 2;
+SELECT method, path, body FROM mock.requests_since(:mark);
+-- a LIMIT beyond a page: pages until LIMIT rows, the last one only as large as needed
+SELECT mock.mark() AS mark \gset
+SELECT count(*) AS rows, min(quotation_subject) AS first, max(quotation_subject) AS last
+FROM (SELECT quotation_subject FROM crm.quotations LIMIT 13 OFFSET 5) AS q;
+SELECT method, path, body FROM mock.requests_since(:mark);
+-- an OFFSET past the end: one request, no row
+SELECT mock.mark() AS mark \gset
+SELECT count(*) AS rows FROM (SELECT 1 FROM crm.quotations LIMIT 5 OFFSET 100) AS q;
+SELECT method, path, body FROM mock.requests_since(:mark);
+-- with pushed filters, expressions of the columns, the record and a request parameter
+SELECT mock.explain($$SELECT upper(quotation_subject), data->>'quotationNo' = quotation_no FROM crm.quotations WHERE customer_code = 'C000055' LIMIT 2 OFFSET 1$$);
+SELECT mock.mark() AS mark \gset
+SELECT upper(quotation_subject) AS subject, data->>'quotationNo' = quotation_no AS data_matches, customer_code
+FROM crm.quotations WHERE customer_code = 'C000055' LIMIT 2 OFFSET 1;
+SELECT method, path, body FROM mock.requests_since(:mark);
+-- an API that answers more rows than asked for: the LIMIT still holds
+SELECT jsonb_build_object('mode', 'body', 'count', 1, 'path', '/v1/quotation/enquiry',
+         'body', jsonb_build_object('status', jsonb_build_object('code', '1000', 'description', 'Success'),
+                                    'data', (SELECT jsonb_agg(data) FROM crm.quotations))::text) AS too_many \gset
+SELECT mock.fault(:'too_many');
+SELECT mock.mark() AS mark \gset
+SELECT count(*) AS rows FROM (SELECT quotation_no FROM crm.quotations LIMIT 2) AS q;
+SELECT method, path, body FROM mock.requests_since(:mark);
+-- not pushed: a LIMIT that is a parameter, an ORDER BY, the whole row
+PREPARE limited(bigint) AS SELECT quotation_subject FROM crm.quotations LIMIT $1;
+SET plan_cache_mode = force_generic_plan;
+SELECT mock.explain('EXECUTE limited(2)');
+RESET plan_cache_mode;
+DEALLOCATE limited;
+SELECT mock.explain('SELECT quotation_subject FROM crm.quotations ORDER BY 1 LIMIT 2 OFFSET 1');
+SELECT mock.explain('SELECT q FROM crm.quotations q LIMIT 1');
+SELECT count(*) AS rows FROM (SELECT q FROM crm.quotations q LIMIT 2 OFFSET 1) AS s;
+-- in a subquery run again for each outer row: each run starts at the OFFSET
+SELECT mock.mark() AS mark \gset
+SELECT c.code, (SELECT count(*) FROM (SELECT 1 FROM crm.quotations q WHERE q.customer_code = c.code LIMIT 3 OFFSET 3) AS s) AS rows
+FROM (VALUES ('C000055'), ('C000349')) AS c(code) ORDER BY 1;
 SELECT method, path, body FROM mock.requests_since(:mark);
 -- with a local condition the LIMIT is not pushed: pages as needed
 SELECT mock.explain($$SELECT quotation_subject FROM crm.quotations WHERE quotation_subject LIKE 'Row 2%' LIMIT 2$$);
@@ -201,6 +239,8 @@ RESET ROLE;
 GRANT USAGE ON FOREIGN SERVER venio_t TO regress_fdw_reader;
 SET ROLE regress_fdw_reader;
 SELECT count(*) AS units FROM crm.product_units;
+-- a scan that does the LIMIT checks SELECT on its table all the same
+SELECT mock.error_of($$SELECT quotation_subject FROM crm.quotations LIMIT 1 OFFSET 1$$);
 RESET ROLE;
 
 -- ---- no secret in EXPLAIN or in errors ----

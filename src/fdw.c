@@ -9,8 +9,10 @@
  * Planning: the WHERE conditions the API can filter on are pushed into the
  * request (fdw_deparse.c); equality on the key becomes a get-by-key
  * request, also as a join parameter, so that a nested loop from a local
- * table makes one request per outer row; a LIMIT on a query of this table
- * alone, with nothing checked locally, bounds the page size.  Costs count
+ * table makes one request per outer row; the LIMIT and OFFSET of a query
+ * of this table alone, with nothing checked locally, become the enquiry's
+ * take and skip, the scan taking the Limit node's place (the final upper
+ * relation's path, as postgres_fdw does).  Costs count
  * requests: each costs the server's request_cost (default 100, like
  * postgres_fdw's fdw_startup_cost), so key lookups win over full scans.
  * The executor's side is fdw_scan.c.  Invariants:
@@ -34,7 +36,9 @@
 #include "optimizer/paths.h"
 #include "optimizer/planmain.h"
 #include "optimizer/restrictinfo.h"
+#include "optimizer/tlist.h"
 #include "parser/parsetree.h"
+#include "utils/builtins.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
 
@@ -51,6 +55,8 @@ PG_FUNCTION_INFO_V1(gofive_fdw_handler);
 
 typedef struct GofiveRelInfo
 {
+	RelOptInfo *base;			/* the foreign table's rel (itself, or the input
+								 * of the final upper rel) */
 	const GofiveResource *res;
 	List	   *pushed;			/* from the WHERE clause alone */
 	List	   *local;
@@ -89,6 +95,7 @@ get_rel_size(PlannerInfo *root, RelOptInfo *rel, Oid relid)
 {
 	GofiveRelInfo *info = palloc0(sizeof(GofiveRelInfo));
 
+	info->base = rel;
 	info->res = gofive_resource_of(relid);
 	gofive_classify_conditions(root, rel, info->res, rel->baserestrictinfo,
 							   &info->pushed, &info->local);
@@ -178,42 +185,6 @@ get_paths(PlannerInfo *root, RelOptInfo *rel, Oid relid)
 		add_param_paths(root, rel, relid, info, gofive_required_filter(info->res), FILTERED_ROWS);
 }
 
-/* An integer constant of a LIMIT or OFFSET clause, or -1. */
-static int64
-const_bound(Node *n)
-{
-	if (n == NULL)
-		return 0;
-	if (!IsA(n, Const) || ((Const *) n)->constisnull || ((Const *) n)->consttype != INT8OID)
-		return -1;
-	return DatumGetInt64(((Const *) n)->constvalue);
-}
-
-/*
- * The rows a LIMIT (plus OFFSET) asks of this scan, or 0 for all: only for
- * a query of this one table, with nothing checked locally and nothing
- * between the scan and the LIMIT that needs more rows.
- */
-static int
-limit_bound(PlannerInfo *root, List *local)
-{
-	Query	   *q = root->parse;
-	int64		count;
-	int64		offset;
-
-	if (local != NIL || bms_membership(root->all_baserels) != BMS_SINGLETON ||
-		q->limitCount == NULL || q->limitOption != LIMIT_OPTION_COUNT ||
-		q->hasAggs || q->groupClause || q->groupingSets || q->distinctClause ||
-		q->hasWindowFuncs || q->hasTargetSRFs || q->sortClause || q->havingQual ||
-		q->setOperations || q->rowMarks)
-		return 0;
-	count = const_bound(q->limitCount);
-	offset = const_bound(q->limitOffset);
-	if (count <= 0 || offset < 0 || count + offset > INT_MAX)
-		return 0;
-	return (int) (count + offset);
-}
-
 static void
 raise_missing_filter(const GofiveResource *res, Oid relid)
 {
@@ -229,20 +200,52 @@ raise_missing_filter(const GofiveResource *res, Oid relid)
 			 errhint("Add WHERE %s = ... (or join on it).", column)));
 }
 
+/*
+ * The columns (Vars) the query's output uses, of which the tuple of a scan
+ * that does the LIMIT is made (its output expressions are computed from
+ * them).
+ */
+static List *
+scan_columns(RelOptInfo *rel)
+{
+	return pull_var_clause((Node *) rel->reltarget->exprs, PVC_RECURSE_PLACEHOLDERS);
+}
+
+/*
+ * The plan of a scan (rel is the foreign table's) or of a scan that does
+ * the query's LIMIT and OFFSET too (rel is the final upper rel, the path's
+ * fdw_private their values): then the scan has no relation of its own
+ * (scanrelid 0) and its tuple is the columns the query uses (scan_tlist).
+ */
 static ForeignScan *
 get_plan(PlannerInfo *root, RelOptInfo *rel, Oid relid, ForeignPath *best_path,
 		 List *tlist, List *scan_clauses, Plan *outer_plan)
 {
 	GofiveRelInfo *info = rel->fdw_private;
+	RelOptInfo *base = info->base;
+	Index		scanrelid = rel->relid;
+	List	   *scan_tlist = NIL;
 	List	   *pushed;
 	List	   *local;
 	List	   *wires = NIL;
 	List	   *values = NIL;
 	bool		use_get;
 	int			take = 0;
+	int			count = 0;
+	int			offset = 0;
 	ListCell   *lc;
 
-	gofive_classify_conditions(root, rel, info->res, scan_clauses, &pushed, &local);
+	if (IS_UPPER_REL(rel))
+	{
+		count = intVal(linitial(best_path->fdw_private));
+		offset = intVal(lsecond(best_path->fdw_private));
+		scan_clauses = base->baserestrictinfo;
+		scan_tlist = add_to_flat_tlist(NIL, scan_columns(base));
+		scanrelid = 0;
+		relid = planner_rt_fetch(base->relid, root)->relid;
+	}
+	gofive_classify_conditions(root, base, info->res, scan_clauses, &pushed, &local);
+	Assert(scanrelid > 0 || local == NIL);
 	use_get = gofive_uses_get(info->res, pushed);
 	if (lacks_required(info->res, use_get, pushed))
 		raise_missing_filter(info->res, relid);
@@ -254,28 +257,119 @@ get_plan(PlannerInfo *root, RelOptInfo *rel, Oid relid, ForeignPath *best_path,
 		values = lappend(values, p->value);
 	}
 	if (!use_get && gofive_find_operation(info->res->list_op)->take_field)
-	{
-		int			bound = limit_bound(root, local);
+		take = (count > 0 && count < gofive_page_size) ? count : gofive_page_size;
+	return make_foreignscan(tlist, local, scanrelid, values,
+							list_concat(list_make5(makeString(pstrdup(info->res->name)),
+											   makeInteger(use_get ? 1 : 0), wires,
+											   makeInteger(take), makeInteger(count)),
+									list_make2(makeInteger(offset),
+											   makeString(gofive_describe_request(info->res, use_get,
+																				  pushed, take,
+																				  offset)))),
+							scan_tlist, NIL, outer_plan);
+}
 
-		take = (bound > 0 && bound < gofive_page_size) ? bound : gofive_page_size;
+/* ---- LIMIT and OFFSET as take and skip ---- */
+
+/* An integer constant of a LIMIT or OFFSET clause (0 when absent), or -1. */
+static int64
+const_bound(Node *n)
+{
+	if (n == NULL)
+		return 0;
+	if (!IsA(n, Const) || ((Const *) n)->constisnull || ((Const *) n)->consttype != INT8OID)
+		return -1;
+	return DatumGetInt64(((Const *) n)->constvalue);
+}
+
+/*
+ * Whether the query is this one table, its WHERE all pushed, and nothing
+ * between the scan and the LIMIT: no sort, grouping, window, set operation,
+ * locking or set-returning function; and whether the columns it uses are
+ * plain ones, not the whole row or a system column.
+ */
+static bool
+final_is_pushable(PlannerInfo *root, RelOptInfo *input, GofiveRelInfo *in)
+{
+	Query	   *q = root->parse;
+	ListCell   *lc;
+
+	if (input->reloptkind != RELOPT_BASEREL || in == NULL || in->local != NIL ||
+		in->use_get || in->lacks_required || in->res->list_op == NULL ||
+		!gofive_find_operation(in->res->list_op)->take_field ||
+		bms_membership(root->all_baserels) != BMS_SINGLETON ||
+		!bms_is_empty(input->lateral_relids) || root->hasPseudoConstantQuals ||
+		q->limitOption != LIMIT_OPTION_COUNT || q->hasAggs || q->groupClause ||
+		q->groupingSets || q->distinctClause || q->hasWindowFuncs || q->hasTargetSRFs ||
+		q->sortClause || q->havingQual || q->setOperations || q->rowMarks)
+		return false;
+	foreach(lc, scan_columns(input))
+	{
+		Var		   *var = lfirst(lc);
+
+		if (!IsA(var, Var) || var->varattno <= 0)
+			return false;
 	}
-	return make_foreignscan(tlist, local, rel->relid, values,
-							list_make5(makeString(pstrdup(info->res->name)),
-									   makeInteger(use_get ? 1 : 0), wires,
-									   makeInteger(take),
-									   makeString(gofive_describe_request(info->res, use_get,
-																		  pushed, take))),
-							NIL, NIL, outer_plan);
+	return true;
+}
+
+/*
+ * UPPERREL_FINAL: for a constant LIMIT (and OFFSET) that the scan can do
+ * alone, a path whose scan asks the API for the rows after OFFSET only and
+ * stops after LIMIT rows, where PostgreSQL's Limit node would read the
+ * OFFSET's rows too and drop them.
+ */
+static void
+get_upper_paths(PlannerInfo *root, UpperRelationKind stage, RelOptInfo *input,
+				RelOptInfo *output, void *extra)
+{
+	GofiveRelInfo *in = input->fdw_private;
+	GofiveRelInfo *info;
+	int64		count;
+	int64		offset;
+	double		rows;
+	double		pages;
+
+	if (stage != UPPERREL_FINAL || !((FinalPathExtraData *) extra)->limit_needed ||
+		!final_is_pushable(root, input, in))
+		return;
+	count = const_bound(root->parse->limitCount);
+	offset = const_bound(root->parse->limitOffset);
+	if (count <= 0 || offset < 0 || count > INT_MAX || offset > INT_MAX)
+		return;
+	info = palloc(sizeof(GofiveRelInfo));
+	*info = *in;
+	output->fdw_private = info;
+	rows = clamp_row_est(Min((double) count, input->rows));
+	pages = ceil(rows / Max(gofive_page_size, 1));
+	add_path(output, (Path *) create_foreign_upper_path(root, output,
+														root->upper_targets[UPPERREL_FINAL], rows,
+														info->request_cost,
+														info->request_cost * pages +
+														rows * cpu_tuple_cost,
+														NIL, NULL,
+														list_make2(makeInteger((int) count),
+																   makeInteger((int) offset))));
 }
 
 static void
 explain_scan(ForeignScanState *node, ExplainState *es)
 {
-	List	   *private = ((ForeignScan *) node->ss.ps.plan)->fdw_private;
+	ForeignScan *plan = (ForeignScan *) node->ss.ps.plan;
 
+	/* a scan that does the LIMIT has no relation of its own: name it */
+	if (plan->scan.scanrelid == 0)
+	{
+		RangeTblEntry *rte = exec_rt_fetch(bms_singleton_member(plan->fs_relids),
+										   node->ss.ps.state);
+
+		ExplainPropertyText("Relation",
+							quote_qualified_identifier(get_namespace_name(get_rel_namespace(rte->relid)),
+													   get_rel_name(rte->relid)), es);
+	}
 	if (es->verbose)
 		ExplainPropertyText("Venio Request",
-							strVal(list_nth(private, GF_PRIVATE_REQUEST)), es);
+							strVal(list_nth(plan->fdw_private, GF_PRIVATE_REQUEST)), es);
 }
 
 /* ---- read-only ---- */
@@ -331,6 +425,7 @@ gofive_fdw_handler(PG_FUNCTION_ARGS)
 	routine->IterateForeignScan = gofive_iterate_scan;
 	routine->ReScanForeignScan = gofive_rescan;
 	routine->EndForeignScan = gofive_end_scan;
+	routine->GetForeignUpperPaths = get_upper_paths;
 	routine->ExplainForeignScan = explain_scan;
 	routine->AddForeignUpdateTargets = add_update_targets;
 	routine->PlanForeignModify = plan_modify;

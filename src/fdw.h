@@ -62,7 +62,7 @@ extern void gofive_classify_conditions(PlannerInfo *root, RelOptInfo *rel,
 extern bool gofive_uses_get(const GofiveResource *res, List *pushed);
 extern bool gofive_has_wire(List *pushed, const char *wire);
 extern char *gofive_describe_request(const GofiveResource *res, bool use_get, List *pushed,
-									 int take);
+									 int take, int skip);
 
 /* fdw_scan.c: the executor's side */
 extern void gofive_begin_scan(ForeignScanState *node, int eflags);
@@ -77,6 +77,8 @@ enum
 	GF_PRIVATE_USE_GET,			/* Integer: 1 for a get-by-key request */
 	GF_PRIVATE_WIRES,			/* List of String: pushed fields, as fdw_exprs */
 	GF_PRIVATE_TAKE,			/* Integer: page size of a paged enquiry, or 0 */
+	GF_PRIVATE_LIMIT,			/* Integer: the rows the scan returns at most, or 0 */
+	GF_PRIVATE_OFFSET,			/* Integer: the rows the API skips first */
 	GF_PRIVATE_REQUEST			/* String: the request, for EXPLAIN */
 };
 

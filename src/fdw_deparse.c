@@ -180,10 +180,11 @@ described_path(const GfOperation *op, GofivePushed *key)
 /*
  * The request as EXPLAIN shows it: method, path (with query), body.  Only
  * what the query gives appears, never a credential.  take > 0: the page
- * size of a paged enquiry.
+ * size of a paged enquiry, skip its first page's start.
  */
 char *
-gofive_describe_request(const GofiveResource *res, bool use_get, List *pushed, int take)
+gofive_describe_request(const GofiveResource *res, bool use_get, List *pushed, int take,
+						int skip)
 {
 	const GfOperation *op = gofive_find_operation(use_get ? res->get_op : res->list_op);
 	StringInfoData s;
@@ -222,8 +223,8 @@ gofive_describe_request(const GofiveResource *res, bool use_get, List *pushed, i
 		append_value_json(&body, p->value);
 	}
 	if (take > 0)
-		appendStringInfo(&body, "%s\"%s\": %d, \"%s\": 0", body.len ? ", " : "",
-						 op->take_field, take, op->skip_field);
+		appendStringInfo(&body, "%s\"%s\": %d, \"%s\": %d", body.len ? ", " : "",
+						 op->take_field, take, op->skip_field, skip);
 	if (body.len)
 		appendStringInfo(&s, " {%s}", body.data);
 	return s.data;

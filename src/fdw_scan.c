@@ -6,7 +6,9 @@
  *
  * As the set-returning functions (functions.c): a paged enquiry asks for
  * the next page only when the executor wants more rows than it has, so a
- * LIMIT stops the requests.  A row's column is the record's field of the
+ * LIMIT stops the requests.  A scan that does the query's LIMIT and
+ * OFFSET (fdw.c) starts at the OFFSET and returns LIMIT rows at most,
+ * whatever the API answers.  A row's column is the record's field of the
  * same name in camelCase, through the column type's input function;
  * "data" (jsonb) is the whole record.  Invariants:
  *	 - the account is the foreign table's server, used by the role that
@@ -46,8 +48,11 @@ typedef struct GofiveScan
 	List	   *wires;
 	List	   *values;			/* ExprStates of the pushed values */
 	int			take;			/* page size of a paged enquiry, or 0 */
+	int			limit;			/* rows returned at most, or 0 for all */
+	int			offset;			/* the first page's skip */
 	const GofiveAccount *account;
-	ColumnReader *columns;
+	int			ncolumns;
+	ColumnReader *columns;		/* per column of the scan's tuple */
 	MemoryContext scan_cxt;		/* the request of this scan; reset per rescan */
 	MemoryContext page_cxt;		/* the current page; reset per request */
 	/* this scan (until a rescan) */
@@ -59,24 +64,35 @@ typedef struct GofiveScan
 	int			count;
 	int			next;
 	int			skip;
+	int			returned;		/* rows returned since the scan started */
 	bool		last;			/* no request after this one */
 } GofiveScan;
 
+/*
+ * A reader per column of the scan's tuple: the relation's columns, or the
+ * columns the query uses (scan_tlist, Vars of relid) for a scan without a
+ * relation of its own.
+ */
 static void
-init_columns(GofiveScan *st, TupleDesc desc)
+init_columns(GofiveScan *st, TupleDesc desc, Oid relid, List *scan_tlist)
 {
+	st->ncolumns = desc->natts;
 	st->columns = palloc0(sizeof(ColumnReader) * desc->natts);
 	for (int i = 0; i < desc->natts; i++)
 	{
 		Form_pg_attribute att = TupleDescAttr(desc, i);
 		ColumnReader *c = &st->columns[i];
+		const char *name;
 		Oid			input;
 
 		c->dropped = att->attisdropped;
 		if (c->dropped)
 			continue;
-		c->wire = (strcmp(NameStr(att->attname), "data") == 0 && att->atttypid == JSONBOID) ?
-			NULL : gofive_wire_name(NameStr(att->attname));
+		name = scan_tlist == NIL ? NameStr(att->attname) :
+			get_attname(relid, ((Var *) list_nth_node(TargetEntry, scan_tlist, i)->expr)->varattno,
+						false);
+		c->wire = (strcmp(name, "data") == 0 && att->atttypid == JSONBOID) ?
+			NULL : gofive_wire_name(name);
 		getTypeInputInfo(att->atttypid, &input, &c->ioparam);
 		fmgr_info(input, &c->input);
 		c->typmod = att->atttypmod;
@@ -87,7 +103,6 @@ void
 gofive_begin_scan(ForeignScanState *node, int eflags)
 {
 	ForeignScan *plan = (ForeignScan *) node->ss.ps.plan;
-	Relation	rel = node->ss.ss_currentRelation;
 	GofiveScan  *st;
 	GofiveAccountProblem problem;
 	RangeTblEntry *rte;
@@ -101,14 +116,19 @@ gofive_begin_scan(ForeignScanState *node, int eflags)
 	st->op = gofive_find_operation(st->use_get ? st->res->get_op : st->res->list_op);
 	st->wires = (List *) list_nth(plan->fdw_private, GF_PRIVATE_WIRES);
 	st->take = intVal(list_nth(plan->fdw_private, GF_PRIVATE_TAKE));
+	st->limit = intVal(list_nth(plan->fdw_private, GF_PRIVATE_LIMIT));
+	st->offset = intVal(list_nth(plan->fdw_private, GF_PRIVATE_OFFSET));
 	st->values = ExecInitExprList(plan->fdw_exprs, &node->ss.ps);
-	rte = exec_rt_fetch(plan->scan.scanrelid, node->ss.ps.state);
+	/* a scan that does the LIMIT (scanrelid 0) scans its one relation */
+	rte = exec_rt_fetch(plan->scan.scanrelid > 0 ? plan->scan.scanrelid :
+						(Index) bms_singleton_member(plan->fs_relids), node->ss.ps.state);
 	userid = OidIsValid(rte->checkAsUser) ? rte->checkAsUser : GetUserId();
-	st->account = gofive_lookup_account(GetForeignServer(GetForeignTable(RelationGetRelid(rel))->serverid)->servername,
+	st->account = gofive_lookup_account(GetForeignServer(plan->fs_server)->servername,
 										userid, &problem);
 	if (st->account == NULL)
 		gofive_raise_account_problem(&problem);
-	init_columns(st, RelationGetDescr(rel));
+	init_columns(st, node->ss.ss_ScanTupleSlot->tts_tupleDescriptor, rte->relid,
+				 plan->fdw_scan_tlist);
 	st->scan_cxt = AllocSetContextCreate(node->ss.ps.state->es_query_cxt, "gofive foreign scan",
 										 ALLOCSET_DEFAULT_SIZES);
 	st->page_cxt = AllocSetContextCreate(node->ss.ps.state->es_query_cxt, "gofive foreign scan page",
@@ -140,12 +160,21 @@ jsonb_of(const char *text)
 	return DatumGetJsonbP(DirectFunctionCall1(jsonb_in, CStringGetDatum(text)));
 }
 
+/* The rows the next page asks for: a page, or what the LIMIT leaves. */
+static int
+next_take(const GofiveScan *st)
+{
+	int			fetched = st->skip - st->offset;
+
+	return st->limit > 0 ? Min(st->take, st->limit - fetched) : st->take;
+}
+
 static Jsonb *
 with_paging(const GofiveScan *st, Jsonb *filter)
 {
 	return DatumGetJsonbP(DirectFunctionCall2(jsonb_concat, JsonbPGetDatum(filter),
 											  JsonbPGetDatum(jsonb_of(psprintf("{\"%s\": %d, \"%s\": %d}",
-																			   st->op->take_field, st->take,
+																			   st->op->take_field, next_take(st),
 																			   st->op->skip_field, st->skip)))));
 }
 
@@ -158,12 +187,11 @@ with_paging(const GofiveScan *st, Jsonb *filter)
 static void
 remember_given(GofiveScan *st, ForeignScanState *node, const char *wire, Datum value, Oid type)
 {
-	TupleDesc	desc = RelationGetDescr(node->ss.ss_currentRelation);
 	Oid			output;
 	bool		varlena;
 
 	getTypeOutputInfo(type, &output, &varlena);
-	for (int i = 0; i < desc->natts; i++)
+	for (int i = 0; i < st->ncolumns; i++)
 		if (st->columns[i].wire && strcmp(st->columns[i].wire, wire) == 0)
 			st->given[i] = OidOutputFunctionCall(output, value);
 }
@@ -186,7 +214,7 @@ start_request(ForeignScanState *node, GofiveScan *st)
 	while (st->op->args[nargs].sql_name)
 		nargs++;
 	texts = palloc0(sizeof(char *) * (nargs + 1));
-	st->given = palloc0(sizeof(char *) * RelationGetDescr(node->ss.ss_currentRelation)->natts);
+	st->given = palloc0(sizeof(char *) * st->ncolumns);
 	initStringInfo(&fields);
 	forboth(w, st->wires, v, st->values)
 	{
@@ -257,6 +285,7 @@ fetch(GofiveScan *st)
 	Jsonb	   *body;
 	Jsonb	   *data;
 	MemoryContext old;
+	int			take = next_take(st);
 
 	MemoryContextReset(st->page_cxt);
 	old = MemoryContextSwitchTo(st->page_cxt);
@@ -283,7 +312,8 @@ fetch(GofiveScan *st)
 	st->page = gofive_page_rows(data);
 	st->count = st->page ? JsonContainerSize(&st->page->root) : 0;
 	st->skip += st->count;
-	st->last = (st->take == 0 || st->count < st->take);
+	st->last = (st->take == 0 || st->count < take ||
+				(st->limit > 0 && st->skip - st->offset >= st->limit));
 	gofive_pop_context(&context);
 	MemoryContextSwitchTo(old);
 }
@@ -355,7 +385,8 @@ gofive_iterate_scan(ForeignScanState *node)
 		MemoryContext old = MemoryContextSwitchTo(st->scan_cxt);
 
 		st->started = true;
-		st->skip = 0;
+		st->skip = st->offset;
+		st->returned = 0;
 		st->page = NULL;
 		st->count = st->next = 0;
 		st->last = !start_request(node, st);
@@ -365,8 +396,10 @@ gofive_iterate_scan(ForeignScanState *node)
 	}
 	while (st->next >= st->count && !st->last)
 		fetch(st);
-	if (st->next >= st->count)
+	/* the LIMIT holds even when the API answers more rows than asked for */
+	if (st->next >= st->count || (st->limit > 0 && st->returned >= st->limit))
 		return slot;
+	st->returned++;
 	if (st->single)
 	{
 		st->next++;
