@@ -159,6 +159,42 @@ SELECT mock.mark() AS mark \gset
 SELECT count(*) AS rows FROM crm.quotations WHERE quotation_no = 'QT0000000000';
 SELECT method, path FROM mock.requests_since(:mark);
 
+-- ---- IN lists: the requests once per distinct value ----
+-- on the key: one get-by-key request per distinct value, NULL left out
+SELECT quotation_no AS no1 FROM crm.quotations WHERE customer_code = 'C000055' LIMIT 1 \gset
+SELECT quotation_no AS no2 FROM crm.quotations WHERE customer_code = 'C000349' LIMIT 1 \gset
+SELECT mock.explain($$SELECT quotation_subject FROM crm.quotations WHERE quotation_no IN ('QT0000000001', 'QT0000000002') AND customer_code = 'C000349'$$);
+SELECT mock.mark() AS mark \gset
+SELECT quotation_subject, customer_code FROM crm.quotations
+WHERE quotation_no IN (:'no1', :'no2', :'no1', NULL, 'QT0000000000') ORDER BY 2;
+SELECT method, count(*) AS requests, count(DISTINCT path) AS paths FROM mock.requests_since(:mark) GROUP BY 1;
+-- on a filter: one enquiry (paged) per value, the rows of each
+SELECT mock.explain($$SELECT quotation_subject FROM crm.quotations WHERE customer_code IN ('C000055', 'C000349') AND quotation_status = 1$$);
+SELECT mock.mark() AS mark \gset
+SELECT customer_code, count(*) FROM crm.quotations
+WHERE customer_code IN ('C000055', 'C000349', 'C000055', 'C999999') AND quotation_status = 1 GROUP BY 1 ORDER BY 1;
+SELECT method, path, body FROM mock.requests_since(:mark);
+-- = ANY of a parameter; an empty list, only NULLs or NULL ask nothing
+PREPARE by_customers(text[]) AS SELECT count(*) FROM crm.quotations WHERE customer_code = ANY ($1);
+SET plan_cache_mode = force_generic_plan;
+SELECT mock.explain($$EXECUTE by_customers(ARRAY['C000055'])$$);
+SELECT mock.mark() AS mark \gset
+EXECUTE by_customers(ARRAY['C000055']);
+EXECUTE by_customers(ARRAY[]::text[]);
+EXECUTE by_customers(ARRAY[NULL]::text[]);
+EXECUTE by_customers(NULL);
+SELECT method, path, body FROM mock.requests_since(:mark);
+RESET plan_cache_mode;
+DEALLOCATE by_customers;
+-- the next value's requests only when more rows are wanted
+SELECT mock.mark() AS mark \gset
+SELECT customer_code FROM crm.quotations WHERE customer_code IN ('C000055', 'C000349') LIMIT 2;
+SELECT method, path, body FROM mock.requests_since(:mark);
+-- a second IN list and NOT IN are checked locally; an IN list keeps the LIMIT local
+SELECT mock.explain($$SELECT 1 FROM crm.quotations WHERE customer_code IN ('C000055', 'C000349') AND quotation_status IN (1, 2) AND staff_code NOT IN ('x') LIMIT 1$$);
+-- a bad value in the list is refused before anything is sent
+SELECT mock.sends_nothing($$SELECT * FROM crm.quotations WHERE quotation_status IN (1, 9)$$);
+
 -- ---- a join from a local table: one key lookup per outer row ----
 CREATE TABLE erp_orders (order_id int, quotation_no text);
 INSERT INTO erp_orders

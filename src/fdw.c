@@ -7,7 +7,8 @@
  *	IMPORT FOREIGN SCHEMA venio FROM SERVER venio_b INTO crm;
  *
  * Planning: the WHERE conditions the API can filter on are pushed into the
- * request (fdw_deparse.c); equality on the key becomes a get-by-key
+ * request (fdw_deparse.c), an IN list as a request per value; equality on
+ * the key becomes a get-by-key
  * request, also as a join parameter, so that a nested loop from a local
  * table makes one request per outer row; the LIMIT and OFFSET of a query
  * of this table alone, with nothing checked locally, become the enquiry's
@@ -62,6 +63,7 @@ typedef struct GofiveRelInfo
 	List	   *local;
 	bool		use_get;
 	bool		lacks_required;
+	int			requests;		/* 1, or one per value of an IN list */
 	double		request_cost;
 } GofiveRelInfo;
 
@@ -102,18 +104,22 @@ get_rel_size(PlannerInfo *root, RelOptInfo *rel, Oid relid)
 	info->use_get = gofive_uses_get(info->res, info->pushed);
 	info->lacks_required = lacks_required(info->res, info->use_get, info->pushed);
 	info->request_cost = request_cost_of(relid);
-	rel->rows = info->use_get ? 1.0 :
-		(info->pushed ? FILTERED_ROWS : FULL_SCAN_ROWS) *
-		clauselist_selectivity(root, info->local, rel->relid, JOIN_INNER, NULL);
+	info->requests = gofive_request_count(info->pushed);
+	rel->rows = info->requests * (info->use_get ? 1.0 :
+								  (info->pushed ? FILTERED_ROWS : FULL_SCAN_ROWS) *
+								  clauselist_selectivity(root, info->local, rel->relid,
+														 JOIN_INNER, NULL));
 	rel->rows = clamp_row_est(rel->rows);
 	rel->fdw_private = info;
 }
 
-/* A scan's cost: a request per page, and the rows. */
+/* A scan's cost: a request per page (per value of an IN list), and the rows. */
 static void
 scan_cost(GofiveRelInfo *info, double rows, Cost *startup, Cost *total)
 {
-	double		pages = info->use_get ? 1.0 : Max(1.0, ceil(rows / Max(gofive_page_size, 1)));
+	double		per_value = rows / info->requests;
+	double		pages = info->requests *
+		(info->use_get ? 1.0 : Max(1.0, ceil(per_value / Max(gofive_page_size, 1))));
 
 	*startup = info->request_cost;
 	*total = info->request_cost * pages + rows * cpu_tuple_cost;
@@ -233,6 +239,7 @@ get_plan(PlannerInfo *root, RelOptInfo *rel, Oid relid, ForeignPath *best_path,
 	int			take = 0;
 	int			count = 0;
 	int			offset = 0;
+	int			list_index = -1;
 	ListCell   *lc;
 
 	if (IS_UPPER_REL(rel))
@@ -253,6 +260,8 @@ get_plan(PlannerInfo *root, RelOptInfo *rel, Oid relid, ForeignPath *best_path,
 	{
 		GofivePushed *p = lfirst(lc);
 
+		if (p->many)
+			list_index = foreach_current_index(lc);
 		wires = lappend(wires, makeString(p->wire));
 		values = lappend(values, p->value);
 	}
@@ -262,7 +271,7 @@ get_plan(PlannerInfo *root, RelOptInfo *rel, Oid relid, ForeignPath *best_path,
 							list_concat(list_make5(makeString(pstrdup(info->res->name)),
 											   makeInteger(use_get ? 1 : 0), wires,
 											   makeInteger(take), makeInteger(count)),
-									list_make2(makeInteger(offset),
+									list_make3(makeInteger(offset), makeInteger(list_index),
 											   makeString(gofive_describe_request(info->res, use_get,
 																				  pushed, take,
 																				  offset)))),
@@ -296,6 +305,7 @@ final_is_pushable(PlannerInfo *root, RelOptInfo *input, GofiveRelInfo *in)
 
 	if (input->reloptkind != RELOPT_BASEREL || in == NULL || in->local != NIL ||
 		in->use_get || in->lacks_required || in->res->list_op == NULL ||
+		gofive_pushed_list(in->pushed) != NULL ||
 		!gofive_find_operation(in->res->list_op)->take_field ||
 		bms_membership(root->all_baserels) != BMS_SINGLETON ||
 		!bms_is_empty(input->lateral_relids) || root->hasPseudoConstantQuals ||

@@ -53,7 +53,9 @@ typedef struct GofivePushed
 {
 	char	   *wire;			/* field name on the wire */
 	char	   *column;			/* the column, for messages */
-	Expr	   *value;			/* the other side of "column = value" */
+	Expr	   *value;			/* the other side of "column = value", or the
+								 * array of "column = ANY (array)" */
+	bool		many;			/* an IN list: a request per distinct value */
 } GofivePushed;
 
 extern void gofive_classify_conditions(PlannerInfo *root, RelOptInfo *rel,
@@ -61,6 +63,9 @@ extern void gofive_classify_conditions(PlannerInfo *root, RelOptInfo *rel,
 									   List **pushed, List **local);
 extern bool gofive_uses_get(const GofiveResource *res, List *pushed);
 extern bool gofive_has_wire(List *pushed, const char *wire);
+extern GofivePushed *gofive_pushed_list(List *pushed);
+extern int	gofive_request_count(List *pushed);
+extern void gofive_append_json_value(StringInfo s, Datum value, Oid type);
 extern char *gofive_describe_request(const GofiveResource *res, bool use_get, List *pushed,
 									 int take, int skip);
 
@@ -79,6 +84,7 @@ enum
 	GF_PRIVATE_TAKE,			/* Integer: page size of a paged enquiry, or 0 */
 	GF_PRIVATE_LIMIT,			/* Integer: the rows the scan returns at most, or 0 */
 	GF_PRIVATE_OFFSET,			/* Integer: the rows the API skips first */
+	GF_PRIVATE_LIST,			/* Integer: which pushed value is an IN list, or -1 */
 	GF_PRIVATE_REQUEST			/* String: the request, for EXPLAIN */
 };
 

@@ -3,52 +3,83 @@
  *		From a scan's WHERE clauses (and join clauses, for a parameterized
  *		scan) to the request the API will get, and its text for EXPLAIN.
  *
- * A condition is pushed to the API when it is "column = value" with the
- * column's type's own equality operator, the column is a filter of the
- * resource (fdw_resources.c) and the value uses no column of this table
- * and nothing volatile: a constant, a parameter, or an outer row's column.
- * When the key is compared so and the resource has a get-by-key operation,
- * that condition alone is pushed (as the path) and all others are checked
- * locally, since a get-by-key request filters on nothing else.
+ * A condition is pushed to the API when it is "column = value" or
+ * "column IN (values)" (= ANY (array)) with the column's type's own
+ * equality operator, the column is a filter of the resource
+ * (fdw_resources.c) and the value uses no column of this table and nothing
+ * volatile: a constant, a parameter, or an outer row's column.  When the
+ * key is compared so and the resource has a get-by-key operation, that
+ * condition alone is pushed (as the path) and all others are checked
+ * locally, since a get-by-key request filters on nothing else.  One IN
+ * list at most is pushed: the scan makes its requests once per distinct
+ * value (fdw_scan.c); another is checked locally.
  * Invariant: a pushed condition is not checked again locally, so the API's
- * filter must be exact equality (the documented filters are).
+ * filter must be exact equality (the documented filters are), which also
+ * makes the rows of an IN list's values disjoint.
  */
 #include "postgres.h"
 
 #include "nodes/nodeFuncs.h"
+#include "utils/array.h"
 #include "optimizer/optimizer.h"
 #include "parser/parsetree.h"
 #include "utils/builtins.h"
 #include "utils/json.h"
 #include "utils/lsyscache.h"
+#include "utils/selfuncs.h"
 #include "utils/typcache.h"
 
 #include "fdw.h"
 
-/* "column = value" with the column of this rel: the pushed condition, or NULL. */
+static bool
+is_column_of(RelOptInfo *rel, Node *n)
+{
+	Var		   *var = (Var *) n;
+
+	return IsA(var, Var) && var->varno == (int) rel->relid && var->varlevelsup == 0 &&
+		var->varattno > 0;
+}
+
+/*
+ * "column = value" or "column = ANY (values)" with the column of this rel:
+ * the pushed condition, or NULL.
+ */
 static GofivePushed *
 as_pushable(PlannerInfo *root, RelOptInfo *rel, Expr *clause)
 {
-	OpExpr	   *op;
+	List	   *args;
+	Oid			opno;
+	bool		many = false;
 	Var		   *var;
 	Expr	   *value;
 	GofivePushed *p;
 
-	if (!IsA(clause, OpExpr) || list_length(((OpExpr *) clause)->args) != 2)
-		return NULL;
-	op = (OpExpr *) clause;
-	var = (Var *) linitial(op->args);
-	value = (Expr *) lsecond(op->args);
-	if (!(IsA(var, Var) && var->varno == (int) rel->relid))
+	if (IsA(clause, OpExpr))
 	{
-		var = (Var *) lsecond(op->args);
-		value = (Expr *) linitial(op->args);
+		args = ((OpExpr *) clause)->args;
+		opno = ((OpExpr *) clause)->opno;
 	}
-	if (!IsA(var, Var) || var->varno != (int) rel->relid || var->varlevelsup != 0 ||
-		var->varattno <= 0)
+	else if (IsA(clause, ScalarArrayOpExpr) && ((ScalarArrayOpExpr *) clause)->useOr)
+	{
+		args = ((ScalarArrayOpExpr *) clause)->args;
+		opno = ((ScalarArrayOpExpr *) clause)->opno;
+		many = true;
+	}
+	else
 		return NULL;
-	if (lookup_type_cache(var->vartype, TYPECACHE_EQ_OPR)->eq_opr != op->opno ||
-		exprType((Node *) value) != var->vartype)
+	if (list_length(args) != 2)
+		return NULL;
+	var = (Var *) linitial(args);
+	value = (Expr *) lsecond(args);
+	if (!many && !is_column_of(rel, (Node *) var))
+	{
+		var = (Var *) lsecond(args);
+		value = (Expr *) linitial(args);
+	}
+	if (!is_column_of(rel, (Node *) var) ||
+		lookup_type_cache(var->vartype, TYPECACHE_EQ_OPR)->eq_opr != opno ||
+		(many ? get_element_type(exprType((Node *) value)) : exprType((Node *) value)) !=
+		var->vartype)
 		return NULL;
 	if (bms_is_member(rel->relid, pull_varnos(root, (Node *) value)) ||
 		contain_volatile_functions((Node *) value))
@@ -57,7 +88,29 @@ as_pushable(PlannerInfo *root, RelOptInfo *rel, Expr *clause)
 	p->column = get_attname(planner_rt_fetch(rel->relid, root)->relid, var->varattno, false);
 	p->wire = gofive_wire_name(p->column);
 	p->value = value;
+	p->many = many;
 	return p;
+}
+
+/* The pushed IN list, or NULL. */
+GofivePushed *
+gofive_pushed_list(List *pushed)
+{
+	ListCell   *lc;
+
+	foreach(lc, pushed)
+		if (((GofivePushed *) lfirst(lc))->many)
+			return lfirst(lc);
+	return NULL;
+}
+
+/* How many requests the pushed conditions make (at plan time, a guess). */
+int
+gofive_request_count(List *pushed)
+{
+	GofivePushed *list = gofive_pushed_list(pushed);
+
+	return list ? Max(1, estimate_array_length((Node *) list->value)) : 1;
 }
 
 bool
@@ -84,17 +137,20 @@ gofive_classify_conditions(PlannerInfo *root, RelOptInfo *rel, const GofiveResou
 
 	*pushed = NIL;
 	*local = NIL;
-	/* a key lookup first: it makes every other condition local */
+	/*
+	 * A key lookup first, "=" rather than IN: it makes every other
+	 * condition local.
+	 */
 	foreach(lc, clauses)
 	{
 		RestrictInfo *ri = lfirst_node(RestrictInfo, lc);
 		GofivePushed *p = ri->pseudoconstant ? NULL : as_pushable(root, rel, ri->clause);
 
-		if (p && gofive_filter_target(res, p->wire, true) == GF_TO_PATH)
+		if (p && gofive_filter_target(res, p->wire, true) == GF_TO_PATH &&
+			(key == NULL || (gofive_pushed_list(*pushed) && !p->many)))
 		{
 			key = ri;
 			*pushed = list_make1(p);
-			break;
 		}
 	}
 	foreach(lc, clauses)
@@ -106,7 +162,7 @@ gofive_classify_conditions(PlannerInfo *root, RelOptInfo *rel, const GofiveResou
 			continue;
 		p = key ? NULL : as_pushable(root, rel, ri->clause);
 		if (p && gofive_filter_target(res, p->wire, false) != GF_TO_NOWHERE &&
-			!gofive_has_wire(*pushed, p->wire))
+			!gofive_has_wire(*pushed, p->wire) && !(p->many && gofive_pushed_list(*pushed)))
 			*pushed = lappend(*pushed, p);
 		else
 			*local = lappend(*local, ri->clause);
@@ -121,54 +177,87 @@ gofive_uses_get(const GofiveResource *res, List *pushed)
 		gofive_filter_target(res, ((GofivePushed *) linitial(pushed))->wire, true) == GF_TO_PATH;
 }
 
-/* A constant as JSON; any other value (known when the scan starts) as "?". */
-static void
-append_value_json(StringInfo s, Expr *value)
+/* A value as JSON: numbers and booleans as such, anything else a string. */
+void
+gofive_append_json_value(StringInfo s, Datum value, Oid type)
 {
-	Const	   *c = (Const *) value;
 	Oid			output;
 	bool		varlena;
 	char	   *text;
 
-	if (!IsA(value, Const))
-	{
-		appendStringInfoChar(s, '?');
-		return;
-	}
-	if (c->constisnull)
-	{
-		appendStringInfoString(s, "null");
-		return;
-	}
-	getTypeOutputInfo(c->consttype, &output, &varlena);
-	text = OidOutputFunctionCall(output, c->constvalue);
-	if (c->consttype == BOOLOID)
-		appendStringInfoString(s, DatumGetBool(c->constvalue) ? "true" : "false");
-	else if (c->consttype == INT2OID || c->consttype == INT4OID || c->consttype == INT8OID ||
-			 c->consttype == NUMERICOID)
+	getTypeOutputInfo(type, &output, &varlena);
+	text = OidOutputFunctionCall(output, value);
+	if (type == BOOLOID)
+		appendStringInfoString(s, DatumGetBool(value) ? "true" : "false");
+	else if (type == INT2OID || type == INT4OID || type == INT8OID || type == NUMERICOID)
 		appendStringInfoString(s, text);
 	else
 		escape_json(s, text);
 }
 
-static char *
-value_text(Expr *value)
+/*
+ * A pushed value as JSON: a constant as such (an IN list's as an array),
+ * any other value (known when the scan starts) as "?".
+ */
+static void
+append_value_json(StringInfo s, Expr *value)
 {
 	Const	   *c = (Const *) value;
+	Oid			element;
+
+	if (!IsA(value, Const))
+		appendStringInfoChar(s, '?');
+	else if (c->constisnull)
+		appendStringInfoString(s, "null");
+	else if (OidIsValid(element = get_element_type(c->consttype)))
+	{
+		ArrayType  *array = DatumGetArrayTypeP(c->constvalue);
+		int16		len;
+		bool		byval;
+		char		align;
+		Datum	   *items;
+		bool	   *nulls;
+		int			n;
+
+		get_typlenbyvalalign(element, &len, &byval, &align);
+		deconstruct_array(array, element, len, byval, align, &items, &nulls, &n);
+		appendStringInfoChar(s, '[');
+		for (int i = 0; i < n; i++)
+		{
+			appendStringInfoString(s, i ? ", " : "");
+			if (nulls[i])
+				appendStringInfoString(s, "null");
+			else
+				gofive_append_json_value(s, items[i], element);
+		}
+		appendStringInfoChar(s, ']');
+	}
+	else
+		gofive_append_json_value(s, c->constvalue, c->consttype);
+}
+
+/* A constant single value's text, or NULL. */
+static char *
+value_text(GofivePushed *p)
+{
+	Const	   *c = (Const *) p->value;
 	Oid			output;
 	bool		varlena;
 
-	if (!IsA(value, Const) || c->constisnull)
+	if (p->many || !IsA(c, Const) || c->constisnull)
 		return NULL;
 	getTypeOutputInfo(c->consttype, &output, &varlena);
 	return OidOutputFunctionCall(output, c->constvalue);
 }
 
+static void append_body(StringInfo s, const GofiveResource *res, const GfOperation *op,
+						List *pushed, int take, int skip);
+
 /* The path with {name} filled from a constant key, or left as a template. */
 static char *
 described_path(const GfOperation *op, GofivePushed *key)
 {
-	char	   *text = key ? value_text(key->value) : NULL;
+	char	   *text = key ? value_text(key) : NULL;
 	const char *open = strchr(op->path, '{');
 
 	if (text == NULL || open == NULL)
@@ -178,25 +267,41 @@ described_path(const GfOperation *op, GofivePushed *key)
 }
 
 /*
- * The request as EXPLAIN shows it: method, path (with query), body.  Only
- * what the query gives appears, never a credential.  take > 0: the page
- * size of a paged enquiry, skip its first page's start.
+ * The request as EXPLAIN shows it: method, path (with query), body, and
+ * for an IN list the values for which it is made ("for customerCode in
+ * [...]").  Only what the query gives appears, never a credential.
+ * take > 0: the page size of a paged enquiry, skip its first page's start.
  */
 char *
 gofive_describe_request(const GofiveResource *res, bool use_get, List *pushed, int take,
 						int skip)
 {
 	const GfOperation *op = gofive_find_operation(use_get ? res->get_op : res->list_op);
+	GofivePushed *list;
 	StringInfoData s;
-	StringInfoData body;
-	int			query = 0;
-	ListCell   *lc;
 
 	initStringInfo(&s);
 	appendStringInfo(&s, "%s %s", op->method,
 					 described_path(op, use_get ? linitial(pushed) : NULL));
-	if (use_get)
-		return s.data;
+	if (!use_get)
+		append_body(&s, res, op, pushed, take, skip);
+	if ((list = gofive_pushed_list(pushed)) != NULL)
+	{
+		appendStringInfo(&s, " for %s in ", list->wire);
+		append_value_json(&s, list->value);
+	}
+	return s.data;
+}
+
+/* The query string and body of the list operation's request. */
+static void
+append_body(StringInfo s, const GofiveResource *res, const GfOperation *op, List *pushed,
+			int take, int skip)
+{
+	StringInfoData body;
+	int			query = 0;
+	ListCell   *lc;
+
 	initStringInfo(&body);
 	if (res->defaults)
 	{
@@ -211,21 +316,21 @@ gofive_describe_request(const GofiveResource *res, bool use_get, List *pushed, i
 
 		if (gofive_filter_target(res, p->wire, false) == GF_TO_QUERY)
 		{
-			char	   *text = value_text(p->value);
+			char	   *text = value_text(p);
 
-			appendStringInfo(&s, "%c%s=%s", query++ ? '&' : '?', p->wire,
+			appendStringInfo(s, "%c%s=%s", query++ ? '&' : '?', p->wire,
 							 text ? gofive_url_encode(text) : "?");
 			continue;
 		}
 		appendStringInfoString(&body, body.len ? ", " : "");
 		escape_json(&body, p->wire);
-		appendStringInfoString(&body, ": ");
-		append_value_json(&body, p->value);
+		appendStringInfoString(&body, p->many ? ": ?" : ": ");
+		if (!p->many)
+			append_value_json(&body, p->value);
 	}
 	if (take > 0)
 		appendStringInfo(&body, "%s\"%s\": %d, \"%s\": %d", body.len ? ", " : "",
 						 op->take_field, take, op->skip_field, skip);
 	if (body.len)
-		appendStringInfo(&s, " {%s}", body.data);
-	return s.data;
+		appendStringInfo(s, " {%s}", body.data);
 }

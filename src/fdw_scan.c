@@ -15,6 +15,9 @@
  *	   checks permissions for this table (the view owner's for a view);
  *	 - a pushed value that is NULL makes no request: "column = NULL" holds
  *	   for no row;
+ *	 - an IN list makes the requests once per distinct value that is not
+ *	   NULL, one value after the other, the next only when the executor
+ *	   wants more rows (fdw_deparse.c: their rows are disjoint);
  *	 - a rescan (a nested loop's next outer row) evaluates the values again.
  */
 #include "postgres.h"
@@ -23,6 +26,7 @@
 #include "foreign/foreign.h"
 #include "miscadmin.h"
 #include "nodes/nodeFuncs.h"
+#include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/json.h"
 #include "utils/lsyscache.h"
@@ -40,6 +44,21 @@ typedef struct ColumnReader
 	bool		dropped;
 } ColumnReader;
 
+/*
+ * A pushed value, evaluated when the scan starts, kept as text (for a
+ * path or query parameter, and a column that shows it) and as JSON (for a
+ * body field): one, or an IN list's distinct values that are not NULL.
+ */
+typedef struct GivenValue
+{
+	const char *wire;
+	GofiveTarget target;
+	bool		many;
+	int			n;				/* 0: no row can match */
+	char	  **texts;
+	char	  **jsons;
+} GivenValue;
+
 typedef struct GofiveScan
 {
 	const GofiveResource *res;
@@ -47,16 +66,21 @@ typedef struct GofiveScan
 	bool		use_get;
 	List	   *wires;
 	List	   *values;			/* ExprStates of the pushed values */
+	int			list_index;		/* which of them is an IN list, or -1 */
 	int			take;			/* page size of a paged enquiry, or 0 */
 	int			limit;			/* rows returned at most, or 0 for all */
 	int			offset;			/* the first page's skip */
 	const GofiveAccount *account;
 	int			ncolumns;
 	ColumnReader *columns;		/* per column of the scan's tuple */
-	MemoryContext scan_cxt;		/* the request of this scan; reset per rescan */
+	MemoryContext scan_cxt;		/* the values of this scan; reset per rescan */
+	MemoryContext call_cxt;		/* the request of one value of an IN list */
 	MemoryContext page_cxt;		/* the current page; reset per request */
 	/* this scan (until a rescan) */
 	bool		started;
+	GivenValue *given_values;	/* per pushed value */
+	int			choice;			/* which value of the IN list is asked for */
+	int			nchoices;		/* how many (1 without an IN list) */
 	GofiveCall	call;			/* path and body, without take and skip */
 	char	  **given;			/* per column: the pushed value's text, or NULL */
 	Jsonb	   *page;			/* an array of records, or the one record */
@@ -118,6 +142,7 @@ gofive_begin_scan(ForeignScanState *node, int eflags)
 	st->take = intVal(list_nth(plan->fdw_private, GF_PRIVATE_TAKE));
 	st->limit = intVal(list_nth(plan->fdw_private, GF_PRIVATE_LIMIT));
 	st->offset = intVal(list_nth(plan->fdw_private, GF_PRIVATE_OFFSET));
+	st->list_index = intVal(list_nth(plan->fdw_private, GF_PRIVATE_LIST));
 	st->values = ExecInitExprList(plan->fdw_exprs, &node->ss.ps);
 	/* a scan that does the LIMIT (scanrelid 0) scans its one relation */
 	rte = exec_rt_fetch(plan->scan.scanrelid > 0 ? plan->scan.scanrelid :
@@ -131,27 +156,11 @@ gofive_begin_scan(ForeignScanState *node, int eflags)
 				 plan->fdw_scan_tlist);
 	st->scan_cxt = AllocSetContextCreate(node->ss.ps.state->es_query_cxt, "gofive foreign scan",
 										 ALLOCSET_DEFAULT_SIZES);
+	st->call_cxt = AllocSetContextCreate(node->ss.ps.state->es_query_cxt, "gofive foreign scan request",
+										 ALLOCSET_DEFAULT_SIZES);
 	st->page_cxt = AllocSetContextCreate(node->ss.ps.state->es_query_cxt, "gofive foreign scan page",
 										 ALLOCSET_DEFAULT_SIZES);
 	node->fdw_state = st;
-}
-
-/* A value as JSON for a body field. */
-static void
-append_json(StringInfo s, Datum value, Oid type)
-{
-	Oid			output;
-	bool		varlena;
-	char	   *text;
-
-	getTypeOutputInfo(type, &output, &varlena);
-	text = OidOutputFunctionCall(output, value);
-	if (type == BOOLOID)
-		appendStringInfoString(s, DatumGetBool(value) ? "true" : "false");
-	else if (type == INT2OID || type == INT4OID || type == INT8OID || type == NUMERICOID)
-		appendStringInfoString(s, text);
-	else
-		escape_json(s, text);
 }
 
 static Jsonb *
@@ -185,72 +194,138 @@ with_paging(const GofiveScan *st, Jsonb *filter)
  * the condition that was not checked locally.
  */
 static void
-remember_given(GofiveScan *st, ForeignScanState *node, const char *wire, Datum value, Oid type)
+remember_given(GofiveScan *st, const char *wire, char *text)
+{
+	for (int i = 0; i < st->ncolumns; i++)
+		if (st->columns[i].wire && strcmp(st->columns[i].wire, wire) == 0)
+			st->given[i] = text;
+}
+
+/* Add a value to g unless one with the same text is there. */
+static void
+add_value(GivenValue *g, Datum value, Oid type)
 {
 	Oid			output;
 	bool		varlena;
+	char	   *text;
+	StringInfoData json;
 
 	getTypeOutputInfo(type, &output, &varlena);
-	for (int i = 0; i < st->ncolumns; i++)
-		if (st->columns[i].wire && strcmp(st->columns[i].wire, wire) == 0)
-			st->given[i] = OidOutputFunctionCall(output, value);
+	text = OidOutputFunctionCall(output, value);
+	for (int i = 0; i < g->n; i++)
+		if (strcmp(g->texts[i], text) == 0)
+			return;
+	initStringInfo(&json);
+	gofive_append_json_value(&json, value, type);
+	g->texts[g->n] = text;
+	g->jsons[g->n++] = json.data;
+}
+
+/* Evaluate a pushed value (an IN list: its distinct values, NULLs left out). */
+static void
+evaluate(ForeignScanState *node, ExprState *state, GivenValue *g)
+{
+	Oid			type = exprType((Node *) state->expr);
+	bool		isnull;
+	Datum		value = ExecEvalExpr(state, node->ss.ps.ps_ExprContext, &isnull);
+	Oid			element = g->many ? get_element_type(type) : InvalidOid;
+	Datum	   *items = &value;
+	bool	   *nulls = &isnull;
+	int			n = 1;
+
+	if (g->many && !isnull)
+	{
+		int16		len;
+		bool		byval;
+		char		align;
+
+		get_typlenbyvalalign(element, &len, &byval, &align);
+		deconstruct_array(DatumGetArrayTypeP(value), element, len, byval, align,
+						  &items, &nulls, &n);
+		type = element;
+	}
+	g->n = 0;
+	g->texts = palloc(sizeof(char *) * n);
+	g->jsons = palloc(sizeof(char *) * n);
+	for (int i = 0; i < n && !isnull; i++)
+		if (!nulls[i])
+			add_value(g, items[i], type);
 }
 
 /*
- * Evaluate the pushed values and make the request's path and body; false
- * when a value is NULL (no row can match).
+ * Evaluate the pushed values, in scan_cxt; false when one has no value
+ * (no row can match: nothing is asked).
  */
 static bool
-start_request(ForeignScanState *node, GofiveScan *st)
+evaluate_values(ForeignScanState *node, GofiveScan *st)
 {
-	ExprContext *econtext = node->ss.ps.ps_ExprContext;
+	ListCell   *w;
+	ListCell   *v;
+	int			i = 0;
+
+	st->given_values = palloc0(sizeof(GivenValue) * Max(list_length(st->wires), 1));
+	st->nchoices = 1;
+	forboth(w, st->wires, v, st->values)
+	{
+		GivenValue *g = &st->given_values[i++];
+
+		g->wire = strVal(lfirst(w));
+		g->target = gofive_filter_target(st->res, g->wire, st->use_get);
+		g->many = (i - 1 == st->list_index);
+		evaluate(node, lfirst(v), g);
+		if (g->n == 0)
+		{
+			st->nchoices = 0;
+			return false;
+		}
+		if (g->many)
+			st->nchoices = g->n;
+	}
+	return true;
+}
+
+/*
+ * The request for the IN list's value st->choice (or the one request), in
+ * call_cxt: its path and body.
+ */
+static void
+make_call(ForeignScanState *node, GofiveScan *st)
+{
 	const char **texts;
 	StringInfoData fields;
 	Jsonb	   *filter = NULL;
-	ListCell   *w;
-	ListCell   *v;
 	int			nargs = 0;
+	MemoryContext old;
 
+	MemoryContextReset(st->call_cxt);
+	old = MemoryContextSwitchTo(st->call_cxt);
 	while (st->op->args[nargs].sql_name)
 		nargs++;
 	texts = palloc0(sizeof(char *) * (nargs + 1));
 	st->given = palloc0(sizeof(char *) * st->ncolumns);
 	initStringInfo(&fields);
-	forboth(w, st->wires, v, st->values)
+	for (int i = 0; i < list_length(st->wires); i++)
 	{
-		ExprState  *state = lfirst(v);
-		const char *wire = strVal(lfirst(w));
-		Oid			type = exprType((Node *) state->expr);
-		bool		isnull;
-		Datum		value = ExecEvalExpr(state, econtext, &isnull);
-		GofiveTarget target = gofive_filter_target(st->res, wire, st->use_get);
+		GivenValue *g = &st->given_values[i];
+		int			which = g->many ? st->choice : 0;
 
-		if (isnull)
-			return false;
-		remember_given(st, node, wire, value, type);
-		if (target == GF_TO_BODY)
+		remember_given(st, g->wire, g->texts[which]);
+		if (g->target == GF_TO_BODY)
 		{
 			appendStringInfoString(&fields, fields.len ? ", " : "{");
-			escape_json(&fields, wire);
-			appendStringInfoString(&fields, ": ");
-			append_json(&fields, value, type);
+			escape_json(&fields, g->wire);
+			appendStringInfo(&fields, ": %s", g->jsons[which]);
 			continue;
 		}
-		for (int i = 0; st->op->args[i].sql_name; i++)
+		for (int a = 0; st->op->args[a].sql_name; a++)
 		{
-			const GfArg *arg = &st->op->args[i];
+			const GfArg *arg = &st->op->args[a];
 
 			/* the get-by-key path has one parameter, whatever its name */
-			if ((target == GF_TO_PATH && arg->kind == GF_ARG_PATH) ||
-				(target == GF_TO_QUERY && arg->kind == GF_ARG_QUERY &&
-				 strcmp(arg->wire_name, wire) == 0))
-			{
-				Oid			output;
-				bool		varlena;
-
-				getTypeOutputInfo(type, &output, &varlena);
-				texts[i] = OidOutputFunctionCall(output, value);
-			}
+			if ((g->target == GF_TO_PATH && arg->kind == GF_ARG_PATH) ||
+				(g->target == GF_TO_QUERY && arg->kind == GF_ARG_QUERY &&
+				 strcmp(arg->wire_name, g->wire) == 0))
+				texts[a] = g->texts[which];
 		}
 	}
 	if (fields.len)
@@ -273,7 +348,17 @@ start_request(ForeignScanState *node, GofiveScan *st)
 	}
 	else
 		st->call = gofive_make_call(st->op, texts, NULL, filter);
-	return true;
+	MemoryContextSwitchTo(old);
+}
+
+/* Paging from the start, for the request of st->choice. */
+static void
+start_paging(GofiveScan *st)
+{
+	st->skip = st->offset;
+	st->page = NULL;
+	st->count = st->next = 0;
+	st->last = false;
 }
 
 /* The next page (or the record), in page_cxt: the previous page is freed. */
@@ -383,21 +468,33 @@ gofive_iterate_scan(ForeignScanState *node)
 	if (!st->started)
 	{
 		MemoryContext old = MemoryContextSwitchTo(st->scan_cxt);
+		bool		any = evaluate_values(node, st);
 
-		st->started = true;
-		st->skip = st->offset;
-		st->returned = 0;
-		st->page = NULL;
-		st->count = st->next = 0;
-		st->last = !start_request(node, st);
 		MemoryContextSwitchTo(old);
-		if (!st->last)
-			fetch(st);
+		st->started = true;
+		st->returned = 0;
+		start_paging(st);
+		st->last = !any;
+		/* every value's request is validated before the first is sent */
+		for (st->choice = any ? st->nchoices - 1 : 0; any && st->choice >= 0; st->choice--)
+			make_call(node, st);
+		st->choice = 0;
 	}
-	while (st->next >= st->count && !st->last)
-		fetch(st);
+	for (;;)
+	{
+		while (st->next >= st->count && !st->last)
+			fetch(st);
+		if (st->next < st->count)
+			break;
+		/* this value's rows are done: the IN list's next value, if any */
+		if (st->choice + 1 >= st->nchoices)
+			return slot;
+		st->choice++;
+		start_paging(st);
+		make_call(node, st);
+	}
 	/* the LIMIT holds even when the API answers more rows than asked for */
-	if (st->next >= st->count || (st->limit > 0 && st->returned >= st->limit))
+	if (st->limit > 0 && st->returned >= st->limit)
 		return slot;
 	st->returned++;
 	if (st->single)
