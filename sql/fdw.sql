@@ -194,6 +194,15 @@ SELECT method, path, body FROM mock.requests_since(:mark);
 SELECT mock.explain($$SELECT 1 FROM crm.quotations WHERE customer_code IN ('C000055', 'C000349') AND quotation_status IN (1, 2) AND staff_code NOT IN ('x') LIMIT 1$$);
 -- a bad value in the list is refused before anything is sent
 SELECT mock.sends_nothing($$SELECT * FROM crm.quotations WHERE quotation_status IN (1, 9)$$);
+-- a list so long that reading everything costs fewer requests: checked locally
+SELECT array_agg(quotation_no) || array_agg('QT9' || lpad(i::text, 9, '0')) AS many_numbers
+FROM (SELECT quotation_no, row_number() OVER () AS i FROM crm.quotations) AS q,
+     generate_series(1, 6) AS g \gset
+SELECT regexp_replace(line, '\{[^}]*\}''', '{...}''') AS plan
+FROM mock.explain(format('SELECT count(*) FROM crm.quotations WHERE quotation_no = ANY (%L::text[])', :'many_numbers')) AS line;
+SELECT mock.mark() AS mark \gset
+SELECT count(*) AS rows FROM crm.quotations WHERE quotation_no = ANY (:'many_numbers'::text[]);
+SELECT count(*) AS requests FROM mock.requests_since(:mark);
 
 -- ---- a join from a local table: one key lookup per outer row ----
 CREATE TABLE erp_orders (order_id int, quotation_no text);

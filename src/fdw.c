@@ -48,7 +48,10 @@
 PG_FUNCTION_INFO_V1(gofive_fdw_handler);
 
 #define DEFAULT_REQUEST_COST 100.0
-/* rows guessed for a scan of a whole resource, and for a filtered one */
+/*
+ * rows guessed for a scan of a whole resource, and for one with a filter
+ * (each filter sent keeps that fraction of the rows)
+ */
 #define FULL_SCAN_ROWS 1000.0
 #define FILTERED_ROWS 50.0
 /* a scan that lacks a required filter: never chosen when another plan exists */
@@ -64,7 +67,10 @@ typedef struct GofiveRelInfo
 	bool		use_get;
 	bool		lacks_required;
 	int			requests;		/* 1, or one per value of an IN list */
+	double		fetched;		/* rows the API answers per request, a guess */
 	double		request_cost;
+	/* the same scan with the IN list checked locally, or NULL */
+	struct GofiveRelInfo *without_list;
 } GofiveRelInfo;
 
 /* The server's request_cost option, or the default. */
@@ -92,37 +98,51 @@ lacks_required(const GofiveResource *res, bool use_get, List *pushed)
 	return !use_get && required != NULL && !gofive_has_wire(pushed, required);
 }
 
-static void
-get_rel_size(PlannerInfo *root, RelOptInfo *rel, Oid relid)
+/* What a scan of rel sends, with or without an IN list, and its guesses. */
+static GofiveRelInfo *
+rel_info(PlannerInfo *root, RelOptInfo *rel, Oid relid, bool allow_list)
 {
 	GofiveRelInfo *info = palloc0(sizeof(GofiveRelInfo));
 
 	info->base = rel;
 	info->res = gofive_resource_of(relid);
-	gofive_classify_conditions(root, rel, info->res, rel->baserestrictinfo,
+	gofive_classify_conditions(root, rel, info->res, rel->baserestrictinfo, allow_list,
 							   &info->pushed, &info->local);
 	info->use_get = gofive_uses_get(info->res, info->pushed);
 	info->lacks_required = lacks_required(info->res, info->use_get, info->pushed);
 	info->request_cost = request_cost_of(relid);
 	info->requests = gofive_request_count(info->pushed);
-	rel->rows = info->requests * (info->use_get ? 1.0 :
-								  (info->pushed ? FILTERED_ROWS : FULL_SCAN_ROWS) *
-								  clauselist_selectivity(root, info->local, rel->relid,
-														 JOIN_INNER, NULL));
-	rel->rows = clamp_row_est(rel->rows);
+	info->fetched = info->use_get ? 1.0 :
+		clamp_row_est(FULL_SCAN_ROWS * pow(FILTERED_ROWS / FULL_SCAN_ROWS,
+										   list_length(info->pushed)));
+	return info;
+}
+
+static void
+get_rel_size(PlannerInfo *root, RelOptInfo *rel, Oid relid)
+{
+	GofiveRelInfo *info = rel_info(root, rel, relid, true);
+
+	rel->rows = clamp_row_est(info->requests * info->fetched *
+							  clauselist_selectivity(root, info->local, rel->relid,
+													 JOIN_INNER, NULL));
+	if (gofive_pushed_list(info->pushed))
+		info->without_list = rel_info(root, rel, relid, false);
 	rel->fdw_private = info;
 }
 
-/* A scan's cost: a request per page (per value of an IN list), and the rows. */
+/*
+ * A scan's cost: a request per page (per value of an IN list), and the
+ * rows the API answers.
+ */
 static void
-scan_cost(GofiveRelInfo *info, double rows, Cost *startup, Cost *total)
+scan_cost(GofiveRelInfo *info, Cost *startup, Cost *total)
 {
-	double		per_value = rows / info->requests;
 	double		pages = info->requests *
-		(info->use_get ? 1.0 : Max(1.0, ceil(per_value / Max(gofive_page_size, 1))));
+		(info->use_get ? 1.0 : Max(1.0, ceil(info->fetched / Max(gofive_page_size, 1))));
 
 	*startup = info->request_cost;
-	*total = info->request_cost * pages + rows * cpu_tuple_cost;
+	*total = info->request_cost * pages + info->requests * info->fetched * cpu_tuple_cost;
 	if (info->lacks_required)
 		*startup = *total = IMPOSSIBLE_COST;
 }
@@ -181,9 +201,20 @@ get_paths(PlannerInfo *root, RelOptInfo *rel, Oid relid)
 	Cost		startup;
 	Cost		total;
 
-	scan_cost(info, rel->rows, &startup, &total);
+	scan_cost(info, &startup, &total);
 	add_path(rel, (Path *) create_foreignscan_path(root, rel, NULL, rel->rows, startup, total,
 												   NIL, rel->lateral_relids, NULL, NIL));
+	/*
+	 * The same with the IN list checked locally (fdw_private says so): a
+	 * long list of values may cost more requests than reading everything.
+	 */
+	if (info->without_list && !info->without_list->lacks_required)
+	{
+		scan_cost(info->without_list, &startup, &total);
+		add_path(rel, (Path *) create_foreignscan_path(root, rel, NULL, rel->rows, startup, total,
+													   NIL, rel->lateral_relids, NULL,
+													   list_make1(makeInteger(1))));
+	}
 	if (!info->use_get && info->res->get_op)
 		add_param_paths(root, rel, relid, info,
 						pnstrdup(info->res->key, strchr(info->res->key, ':') - info->res->key), 1.0);
@@ -240,6 +271,7 @@ get_plan(PlannerInfo *root, RelOptInfo *rel, Oid relid, ForeignPath *best_path,
 	int			count = 0;
 	int			offset = 0;
 	int			list_index = -1;
+	bool		allow_list = true;
 	ListCell   *lc;
 
 	if (IS_UPPER_REL(rel))
@@ -251,7 +283,9 @@ get_plan(PlannerInfo *root, RelOptInfo *rel, Oid relid, ForeignPath *best_path,
 		scanrelid = 0;
 		relid = planner_rt_fetch(base->relid, root)->relid;
 	}
-	gofive_classify_conditions(root, base, info->res, scan_clauses, &pushed, &local);
+	else if (best_path->fdw_private != NIL)
+		allow_list = false;		/* the path that checks the IN list locally */
+	gofive_classify_conditions(root, base, info->res, scan_clauses, allow_list, &pushed, &local);
 	Assert(scanrelid > 0 || local == NIL);
 	use_get = gofive_uses_get(info->res, pushed);
 	if (lacks_required(info->res, use_get, pushed))

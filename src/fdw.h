@@ -60,7 +60,7 @@ typedef struct GofivePushed
 
 extern void gofive_classify_conditions(PlannerInfo *root, RelOptInfo *rel,
 									   const GofiveResource *res, List *clauses,
-									   List **pushed, List **local);
+									   bool allow_list, List **pushed, List **local);
 extern bool gofive_uses_get(const GofiveResource *res, List *pushed);
 extern bool gofive_has_wire(List *pushed, const char *wire);
 extern GofivePushed *gofive_pushed_list(List *pushed);

@@ -126,11 +126,12 @@ gofive_has_wire(List *pushed, const char *wire)
 
 /*
  * Split clauses (RestrictInfos) into the conditions pushed to the API
- * (GofivePushed) and the clauses checked locally (bare expressions).
+ * (GofivePushed) and the clauses checked locally (bare expressions);
+ * without allow_list, IN lists are checked locally.
  */
 void
 gofive_classify_conditions(PlannerInfo *root, RelOptInfo *rel, const GofiveResource *res,
-						   List *clauses, List **pushed, List **local)
+						   List *clauses, bool allow_list, List **pushed, List **local)
 {
 	RestrictInfo *key = NULL;
 	ListCell   *lc;
@@ -146,6 +147,8 @@ gofive_classify_conditions(PlannerInfo *root, RelOptInfo *rel, const GofiveResou
 		RestrictInfo *ri = lfirst_node(RestrictInfo, lc);
 		GofivePushed *p = ri->pseudoconstant ? NULL : as_pushable(root, rel, ri->clause);
 
+		if (p && p->many && !allow_list)
+			continue;
 		if (p && gofive_filter_target(res, p->wire, true) == GF_TO_PATH &&
 			(key == NULL || (gofive_pushed_list(*pushed) && !p->many)))
 		{
@@ -161,6 +164,8 @@ gofive_classify_conditions(PlannerInfo *root, RelOptInfo *rel, const GofiveResou
 		if (ri == key || ri->pseudoconstant)
 			continue;
 		p = key ? NULL : as_pushable(root, rel, ri->clause);
+		if (p && p->many && !allow_list)
+			p = NULL;
 		if (p && gofive_filter_target(res, p->wire, false) != GF_TO_NOWHERE &&
 			!gofive_has_wire(*pushed, p->wire) && !(p->many && gofive_pushed_list(*pushed)))
 			*pushed = lappend(*pushed, p);
