@@ -35,6 +35,7 @@ OBJS = \
 	src/worker_account.o \
 	src/worker.o \
 	src/launcher.o \
+	src/drop_guard.o \
 	src/utility.o
 
 EXTENSION = gofive

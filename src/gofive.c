@@ -33,4 +33,6 @@ _PG_init(void)
 		gofive_register_launcher();
 		gofive_install_utility_hook();
 	}
+	/* wherever the library is loaded, undelivered requests are not dropped quietly */
+	gofive_install_drop_guard();
 }

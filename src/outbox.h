@@ -103,6 +103,7 @@ extern void gofive_take_slot(GofiveWorkerSlot *slot, Oid dboid, const char *data
 extern void gofive_register_launcher(void);
 extern PGDLLEXPORT void gofive_launcher_main(Datum arg);
 extern void gofive_install_utility_hook(void);
+extern void gofive_install_drop_guard(void);
 
 /* ---- spi.c ---- */
 struct _SPI_plan;

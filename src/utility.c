@@ -6,10 +6,6 @@
  *	 - CREATE EXTENSION gofive, ALTER EXTENSION gofive UPDATE: at commit, the
  *	   launcher serves this database (a worker leaves a database whose gofive
  *	   is another version than the library's);
- *	 - DROP EXTENSION gofive: refused while requests are undelivered
- *	   (pending or sending), unless gofive.drop_undelivered is on, which
- *	   turns the refusal into a warning with their count; at commit, the
- *	   worker is woken to leave;
  *	 - CREATE TRIGGER ... gofive_enqueue_trigger(...): its arguments are
  *	   checked against the table (trigger_check.c);
  *	 - statements that need a database without other connections (DROP
@@ -21,100 +17,16 @@
  */
 #include "postgres.h"
 
-#include "catalog/namespace.h"
 #include "commands/dbcommands.h"
 #include "commands/defrem.h"
-#include "commands/extension.h"
-#include "executor/spi.h"
 #include "miscadmin.h"
 #include "nodes/parsenodes.h"
-#include "storage/lmgr.h"
 #include "tcop/utility.h"
-#include "utils/acl.h"
-#include "utils/lsyscache.h"
 
 #include "gofive.h"
 #include "outbox.h"
 
 static ProcessUtility_hook_type prev_utility = NULL;
-
-bool		gofive_drop_undelivered = false;
-
-static bool
-names_gofive(List *objects)
-{
-	ListCell   *lc;
-
-	foreach(lc, objects)
-		if (strcmp(strVal(lfirst(lc)), "gofive") == 0)
-			return true;
-	return false;
-}
-
-/*
- * The requests of this database's outbox that are not delivered yet, all
- * roles' (counted as the outbox's owner: row-level security would hide
- * other roles' rows).  The outbox is locked as the DROP will lock it, so
- * that none is added or claimed between the count and the drop.
- */
-static int64
-count_undelivered(Oid relid)
-{
-	GofiveRaised saved;
-	int64		n;
-	bool		isnull;
-
-	LockRelationOid(relid, AccessExclusiveLock);
-	gofive_become_owner(&saved);
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-	if (SPI_execute("SELECT pg_catalog.count(*) FROM gofive.outbox"
-					" WHERE status OPERATOR(pg_catalog.=) ANY"
-					" ('{pending,sending}'::gofive.request_status[])", true, 1) != SPI_OK_SELECT)
-		elog(ERROR, "could not count the undelivered requests");
-	n = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
-	SPI_finish();
-	gofive_restore_user(&saved);
-	return n;
-}
-
-/*
- * DROP EXTENSION gofive, by a role that may drop it: refuse while requests
- * are undelivered (they would be lost without a word), unless
- * gofive.drop_undelivered is on; then warn with their count.
- */
-static void
-check_drop_extension(void)
-{
-	Oid			ext = get_extension_oid("gofive", true);
-	Oid			nsp = get_namespace_oid("gofive", true);
-	Oid			relid = OidIsValid(nsp) ? get_relname_relid("outbox", nsp) : InvalidOid;
-	int64		n;
-
-	/* not there, or not the caller's to drop: the DROP itself says so */
-	if (!OidIsValid(ext) || !OidIsValid(relid) ||
-		!pg_extension_ownercheck(ext, GetUserId()))
-		return;
-	n = count_undelivered(relid);
-	if (n == 0)
-		return;
-	if (gofive_drop_undelivered)
-	{
-		ereport(WARNING,
-				(errmsg_plural("dropping %lld undelivered request",
-							   "dropping %lld undelivered requests", n, (long long) n),
-				 errdetail("gofive.drop_undelivered is on.")));
-		return;
-	}
-	ereport(ERROR,
-			(errcode(ERRCODE_OBJECT_IN_USE),
-			 errmsg_plural("cannot drop extension gofive: %lld request is not delivered yet",
-						   "cannot drop extension gofive: %lld requests are not delivered yet",
-						   n, (long long) n),
-			 errhint("See them in gofive.queue (status pending or sending). Wait for the worker "
-					 "to deliver them, delete them from gofive.outbox as its owner, or "
-					 "SET gofive.drop_undelivered = on to drop them with the extension.")));
-}
 
 /* The database a statement needs without connections, or InvalidOid. */
 static Oid
@@ -167,12 +79,6 @@ gofive_utility(PlannedStmt *pstmt, const char *queryString, bool readOnlyTree,
 
 	if (!OidIsValid(held))
 	{
-		bool		dropping_gofive = IsA(stmt, DropStmt) &&
-			((DropStmt *) stmt)->removeType == OBJECT_EXTENSION &&
-			names_gofive(((DropStmt *) stmt)->objects);
-
-		if (dropping_gofive)
-			check_drop_extension();
 		run_utility(pstmt, queryString, readOnlyTree, context, params, queryEnv, dest, qc);
 		if (IsA(stmt, CreateTrigStmt))
 			gofive_check_create_trigger((CreateTrigStmt *) stmt);
@@ -181,8 +87,6 @@ gofive_utility(PlannedStmt *pstmt, const char *queryString, bool readOnlyTree,
 			(IsA(stmt, AlterExtensionStmt) &&
 			 strcmp(((AlterExtensionStmt *) stmt)->extname, "gofive") == 0))
 			gofive_register_database_at_commit();
-		else if (dropping_gofive)
-			gofive_wake_worker_at_commit();
 		return;
 	}
 
