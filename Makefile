@@ -22,6 +22,7 @@ OBJS = \
 	src/fdw_resources.o \
 	src/fdw_deparse.o \
 	src/fdw_scan.o \
+	src/fdw_analyze.o \
 	src/fdw.o \
 	src/privilege.o \
 	src/shmem.o \

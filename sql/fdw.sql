@@ -297,6 +297,32 @@ SELECT mock.fault('{"mode": "status", "status": 400, "count": 1, "path": "/v1/qu
 SELECT strpos(e, 'secret-f-1234') = 0 AND strpos(e, 'key-f-1234') = 0 AS no_secret_in_error
 FROM mock.error_of($$SELECT * FROM crm.quotations LIMIT 1$$) AS e;
 
+-- ---- ANALYZE: the resource's size and its columns' statistics ----
+CREATE FUNCTION mock.estimated_rows(query text) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE plan json;
+BEGIN
+    EXECUTE 'EXPLAIN (FORMAT JSON) ' || query INTO plan;
+    RETURN plan->0->'Plan'->>'Plan Rows';
+END $$;
+-- before: guesses (a resource of 1,000 records, a twentieth per filter)
+SELECT mock.estimated_rows('SELECT * FROM crm.quotations') AS whole,
+       mock.estimated_rows($$SELECT * FROM crm.quotations WHERE customer_code = 'C000055'$$) AS one_customer;
+SELECT mock.mark() AS mark \gset
+ANALYZE VERBOSE crm.quotations;
+SELECT method, path, body FROM mock.requests_since(:mark);
+SELECT reltuples FROM pg_class WHERE oid = 'crm.quotations'::regclass;
+SELECT attname, n_distinct FROM pg_stats
+WHERE schemaname = 'crm' AND tablename = 'quotations' AND attname IN ('customer_code', 'quotation_status') ORDER BY 1;
+-- after: from them
+SELECT mock.estimated_rows('SELECT * FROM crm.quotations') AS whole,
+       mock.estimated_rows($$SELECT * FROM crm.quotations WHERE customer_code = 'C000055'$$) AS one_customer,
+       mock.estimated_rows($$SELECT * FROM crm.quotations WHERE customer_code IN ('C000055', 'C000349')$$) AS two_customers;
+-- a resource that cannot be read whole is skipped: nothing is sent
+SELECT mock.mark() AS mark \gset
+ANALYZE crm.customer_events;
+SELECT count(*) AS requests FROM mock.requests_since(:mark);
+DROP FUNCTION mock.estimated_rows(text);
+
 -- ---- costs: the server's request_cost ----
 ALTER SERVER venio_t OPTIONS (ADD request_cost '250');
 EXPLAIN (COSTS ON) SELECT * FROM crm.quotations WHERE quotation_no = 'QT0000000000';

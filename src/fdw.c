@@ -15,7 +15,9 @@
  * take and skip, the scan taking the Limit node's place (the final upper
  * relation's path, as postgres_fdw does).  Costs count
  * requests: each costs the server's request_cost (default 100, like
- * postgres_fdw's fdw_startup_cost), so key lookups win over full scans.
+ * postgres_fdw's fdw_startup_cost), so key lookups win over full scans;
+ * rows come from ANALYZE's statistics once there are some
+ * (fdw_analyze.c), from fixed guesses before.
  * The executor's side is fdw_scan.c.  Invariants:
  *	 - the tables are read-only: INSERT, UPDATE and DELETE raise, pointing to
  *	   the functions and the outbox;
@@ -98,6 +100,29 @@ lacks_required(const GofiveResource *res, bool use_get, List *pushed)
 	return !use_get && required != NULL && !gofive_has_wire(pushed, required);
 }
 
+/*
+ * The records a request answers.  After ANALYZE, the resource's records
+ * (reltuples) times the pushed conditions' selectivity (from the columns'
+ * statistics), shared among the IN list's requests; before, guesses: a
+ * whole resource has FULL_SCAN_ROWS records, and each filter sent keeps
+ * FILTERED_ROWS of each FULL_SCAN_ROWS.
+ */
+static double
+fetched_per_request(PlannerInfo *root, RelOptInfo *rel, GofiveRelInfo *info)
+{
+	List	   *clauses = NIL;
+	ListCell   *lc;
+
+	if (rel->tuples < 0)		/* never analyzed */
+		return clamp_row_est(FULL_SCAN_ROWS * pow(FILTERED_ROWS / FULL_SCAN_ROWS,
+												  list_length(info->pushed)));
+	foreach(lc, info->pushed)
+		clauses = lappend(clauses, ((GofivePushed *) lfirst(lc))->clause);
+	return clamp_row_est(rel->tuples *
+						 clauselist_selectivity(root, clauses, rel->relid, JOIN_INNER, NULL) /
+						 info->requests);
+}
+
 /* What a scan of rel sends, with or without an IN list, and its guesses. */
 static GofiveRelInfo *
 rel_info(PlannerInfo *root, RelOptInfo *rel, Oid relid, bool allow_list)
@@ -112,9 +137,7 @@ rel_info(PlannerInfo *root, RelOptInfo *rel, Oid relid, bool allow_list)
 	info->lacks_required = lacks_required(info->res, info->use_get, info->pushed);
 	info->request_cost = request_cost_of(relid);
 	info->requests = gofive_request_count(info->pushed);
-	info->fetched = info->use_get ? 1.0 :
-		clamp_row_est(FULL_SCAN_ROWS * pow(FILTERED_ROWS / FULL_SCAN_ROWS,
-										   list_length(info->pushed)));
+	info->fetched = info->use_get ? 1.0 : fetched_per_request(root, rel, info);
 	return info;
 }
 
@@ -474,5 +497,6 @@ gofive_fdw_handler(PG_FUNCTION_ARGS)
 	routine->AddForeignUpdateTargets = add_update_targets;
 	routine->PlanForeignModify = plan_modify;
 	routine->ImportForeignSchema = import_schema;
+	routine->AnalyzeForeignTable = gofive_analyze_table;
 	PG_RETURN_POINTER(routine);
 }

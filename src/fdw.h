@@ -12,6 +12,7 @@
 
 #include "postgres.h"
 
+#include "foreign/fdwapi.h"
 #include "nodes/execnodes.h"
 #include "nodes/pathnodes.h"
 #include "nodes/pg_list.h"
@@ -53,6 +54,7 @@ typedef struct GofivePushed
 {
 	char	   *wire;			/* field name on the wire */
 	char	   *column;			/* the column, for messages */
+	Expr	   *clause;			/* the condition, for its selectivity */
 	Expr	   *value;			/* the other side of "column = value", or the
 								 * array of "column = ANY (array)" */
 	bool		many;			/* an IN list: a request per distinct value */
@@ -68,6 +70,10 @@ extern int	gofive_request_count(List *pushed);
 extern void gofive_append_json_value(StringInfo s, Datum value, Oid type);
 extern char *gofive_describe_request(const GofiveResource *res, bool use_get, List *pushed,
 									 int take, int skip);
+
+/* fdw_analyze.c */
+extern bool gofive_analyze_table(Relation rel, AcquireSampleRowsFunc *func,
+								 BlockNumber *totalpages);
 
 /* fdw_scan.c: the executor's side */
 extern void gofive_begin_scan(ForeignScanState *node, int eflags);

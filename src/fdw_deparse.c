@@ -87,6 +87,7 @@ as_pushable(PlannerInfo *root, RelOptInfo *rel, Expr *clause)
 	p = palloc0(sizeof(GofivePushed));
 	p->column = get_attname(planner_rt_fetch(rel->relid, root)->relid, var->varattno, false);
 	p->wire = gofive_wire_name(p->column);
+	p->clause = clause;
 	p->value = value;
 	p->many = many;
 	return p;
