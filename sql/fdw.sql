@@ -109,6 +109,20 @@ SELECT mock.fault(:'too_many');
 SELECT mock.mark() AS mark \gset
 SELECT count(*) AS rows FROM (SELECT quotation_no FROM crm.quotations LIMIT 2) AS q;
 SELECT method, path, body FROM mock.requests_since(:mark);
+-- an API that ignores the filter: rows that do not satisfy what was sent
+-- are left out (the API is not trusted to filter)
+SELECT mock.fault(:'too_many');
+SELECT customer_code, count(*) FROM crm.quotations WHERE customer_code = 'C000055' GROUP BY 1;
+-- a get-by-key answered with another record: no row
+SELECT quotation_no AS other_no FROM crm.quotations WHERE customer_code = 'C000349' LIMIT 1 \gset
+SELECT quotation_no AS asked_no FROM crm.quotations WHERE customer_code = 'C000055' LIMIT 1 \gset
+SELECT jsonb_build_object('mode', 'body', 'count', 1, 'path', '/v1/quotation/' || :'asked_no',
+         'body', jsonb_build_object('status', jsonb_build_object('code', '1000', 'description', 'Success'),
+                                    'data', (SELECT data FROM crm.quotations WHERE quotation_no = :'other_no'))::text) AS wrong_record \gset
+SELECT mock.fault(:'wrong_record');
+SELECT count(*) AS rows FROM crm.quotations WHERE quotation_no = :'asked_no';
+-- (the fault answered once: now the record asked for)
+SELECT count(*) AS rows FROM crm.quotations WHERE quotation_no = :'asked_no';
 -- not pushed: a LIMIT that is a parameter, an ORDER BY, the whole row
 PREPARE limited(bigint) AS SELECT quotation_subject FROM crm.quotations LIMIT $1;
 SET plan_cache_mode = force_generic_plan;

@@ -33,6 +33,7 @@
 #include "commands/explain.h"
 #include "foreign/fdwapi.h"
 #include "foreign/foreign.h"
+#include "nodes/makefuncs.h"
 #include "optimizer/cost.h"
 #include "optimizer/optimizer.h"
 #include "optimizer/pathnode.h"
@@ -295,6 +296,7 @@ get_plan(PlannerInfo *root, RelOptInfo *rel, Oid relid, ForeignPath *best_path,
 	int			offset = 0;
 	int			list_index = -1;
 	bool		allow_list = true;
+	List	   *recheck = NIL;
 	ListCell   *lc;
 
 	if (IS_UPPER_REL(rel))
@@ -302,7 +304,6 @@ get_plan(PlannerInfo *root, RelOptInfo *rel, Oid relid, ForeignPath *best_path,
 		count = intVal(linitial(best_path->fdw_private));
 		offset = intVal(lsecond(best_path->fdw_private));
 		scan_clauses = base->baserestrictinfo;
-		scan_tlist = add_to_flat_tlist(NIL, scan_columns(base));
 		scanrelid = 0;
 		relid = planner_rt_fetch(base->relid, root)->relid;
 	}
@@ -321,10 +322,18 @@ get_plan(PlannerInfo *root, RelOptInfo *rel, Oid relid, ForeignPath *best_path,
 			list_index = foreach_current_index(lc);
 		wires = lappend(wires, makeString(p->wire));
 		values = lappend(values, p->value);
+		recheck = lappend(recheck, p->clause);
 	}
+	/* the columns the output and the recheck use, for a scan without a relation */
+	if (scanrelid == 0)
+		scan_tlist = add_to_flat_tlist(NIL, list_concat(scan_columns(base),
+														pull_var_clause((Node *) recheck,
+																		PVC_RECURSE_PLACEHOLDERS)));
 	if (!use_get && gofive_find_operation(info->res->list_op)->take_field)
 		take = (count > 0 && count < gofive_page_size) ? count : gofive_page_size;
-	return make_foreignscan(tlist, local, scanrelid, values,
+	/* fdw_exprs: the values, then the pushed conditions as one, to recheck */
+	return make_foreignscan(tlist, local, scanrelid,
+							lappend(values, make_ands_explicit(recheck)),
 							list_concat(list_make5(makeString(pstrdup(info->res->name)),
 											   makeInteger(use_get ? 1 : 0), wires,
 											   makeInteger(take), makeInteger(count)),

@@ -13,8 +13,10 @@
  * locally, since a get-by-key request filters on nothing else.  One IN
  * list at most is pushed: the scan makes its requests once per distinct
  * value (fdw_scan.c); another is checked locally.
- * Invariant: a pushed condition is not checked again locally, so the API's
- * filter must be exact equality (the documented filters are), which also
+ * Invariant: the scan checks each row against the pushed conditions too
+ * (fdw_scan.c: the API is not trusted to filter), so a filter the API
+ * applies loosely or not at all never lets a row through that the WHERE
+ * clause excludes; the documented filters are exact equality, which also
  * makes the rows of an IN list's values disjoint.
  */
 #include "postgres.h"

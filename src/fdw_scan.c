@@ -18,6 +18,10 @@
  *	 - an IN list makes the requests once per distinct value that is not
  *	   NULL, one value after the other, the next only when the executor
  *	   wants more rows (fdw_deparse.c: their rows are disjoint);
+ *	 - a row that does not satisfy the pushed conditions is left out, whatever
+ *	   the API answered (a hostile or mistaken answer cannot widen a query);
+ *	 - a row's values live in the per-tuple memory, a page in page_cxt: a
+ *	   scan's memory does not grow with its rows;
  *	 - a rescan (a nested loop's next outer row) evaluates the values again.
  */
 #include "postgres.h"
@@ -25,6 +29,7 @@
 #include "executor/executor.h"
 #include "foreign/foreign.h"
 #include "miscadmin.h"
+#include "nodes/makefuncs.h"
 #include "nodes/nodeFuncs.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
@@ -67,6 +72,7 @@ typedef struct GofiveScan
 	List	   *wires;
 	List	   *values;			/* ExprStates of the pushed values */
 	int			list_index;		/* which of them is an IN list, or -1 */
+	ExprState  *recheck;		/* the pushed conditions, checked on each row */
 	int			take;			/* page size of a paged enquiry, or 0 */
 	int			limit;			/* rows returned at most, or 0 for all */
 	int			offset;			/* the first page's skip */
@@ -143,7 +149,12 @@ gofive_begin_scan(ForeignScanState *node, int eflags)
 	st->limit = intVal(list_nth(plan->fdw_private, GF_PRIVATE_LIMIT));
 	st->offset = intVal(list_nth(plan->fdw_private, GF_PRIVATE_OFFSET));
 	st->list_index = intVal(list_nth(plan->fdw_private, GF_PRIVATE_LIST));
-	st->values = ExecInitExprList(plan->fdw_exprs, &node->ss.ps);
+	/* fdw_exprs: the pushed values, then the pushed conditions as one (fdw.c) */
+	st->values = ExecInitExprList(list_truncate(list_copy(plan->fdw_exprs),
+												list_length(plan->fdw_exprs) - 1),
+								  &node->ss.ps);
+	st->recheck = ExecInitQual(make_ands_implicit((Expr *) llast(plan->fdw_exprs)),
+							   &node->ss.ps);
 	/* a scan that does the LIMIT (scanrelid 0) scans its one relation */
 	rte = exec_rt_fetch(plan->scan.scanrelid > 0 ? plan->scan.scanrelid :
 						(Index) bms_singleton_member(plan->fs_relids), node->ss.ps.state);
@@ -456,30 +467,30 @@ fill_slot(GofiveScan *st, TupleTableSlot *slot, JsonbValue *record)
 	ExecStoreVirtualTuple(slot);
 }
 
-TupleTableSlot *
-gofive_iterate_scan(ForeignScanState *node)
+/* Evaluate the pushed values and validate every request, at the scan's start. */
+static void
+start_scan(ForeignScanState *node, GofiveScan *st)
 {
-	GofiveScan  *st = node->fdw_state;
-	TupleTableSlot *slot = node->ss.ss_ScanTupleSlot;
-	JsonbValue	single;
-	JsonbValue *record;
+	MemoryContext old = MemoryContextSwitchTo(st->scan_cxt);
+	bool		any = evaluate_values(node, st);
 
-	ExecClearTuple(slot);
-	if (!st->started)
-	{
-		MemoryContext old = MemoryContextSwitchTo(st->scan_cxt);
-		bool		any = evaluate_values(node, st);
+	MemoryContextSwitchTo(old);
+	st->started = true;
+	st->returned = 0;
+	start_paging(st);
+	st->last = !any;
+	/* every value's request is validated before the first is sent */
+	for (st->choice = any ? st->nchoices - 1 : 0; any && st->choice >= 0; st->choice--)
+		make_call(node, st);
+	st->choice = 0;
+}
 
-		MemoryContextSwitchTo(old);
-		st->started = true;
-		st->returned = 0;
-		start_paging(st);
-		st->last = !any;
-		/* every value's request is validated before the first is sent */
-		for (st->choice = any ? st->nchoices - 1 : 0; any && st->choice >= 0; st->choice--)
-			make_call(node, st);
-		st->choice = 0;
-	}
+/* The next record the API answered (asking for more as needed), or NULL. */
+static JsonbValue *
+next_record(ForeignScanState *node, GofiveScan *st)
+{
+	JsonbValue *single;
+
 	for (;;)
 	{
 		while (st->next >= st->count && !st->last)
@@ -488,27 +499,64 @@ gofive_iterate_scan(ForeignScanState *node)
 			break;
 		/* this value's rows are done: the IN list's next value, if any */
 		if (st->choice + 1 >= st->nchoices)
-			return slot;
+			return NULL;
 		st->choice++;
 		start_paging(st);
 		make_call(node, st);
 	}
-	/* the LIMIT holds even when the API answers more rows than asked for */
-	if (st->limit > 0 && st->returned >= st->limit)
-		return slot;
-	st->returned++;
-	if (st->single)
+	if (!st->single)
+		return getIthJsonbValueFromContainer(&st->page->root, st->next++);
+	st->next++;
+	single = palloc(sizeof(JsonbValue));
+	single->type = jbvBinary;
+	single->val.binary.data = &st->page->root;
+	single->val.binary.len = VARSIZE(st->page);
+	return single;
+}
+
+/*
+ * The next row.  Its values live in the per-tuple memory, which the
+ * executor resets before it asks for the next.  A row that does not
+ * satisfy the conditions sent is left out: the API is not trusted to
+ * have filtered (a hostile or mistaken answer must not put another
+ * customer's record into a query's result).
+ */
+TupleTableSlot *
+gofive_iterate_scan(ForeignScanState *node)
+{
+	GofiveScan  *st = node->fdw_state;
+	TupleTableSlot *slot = node->ss.ss_ScanTupleSlot;
+	ExprContext *econtext = node->ss.ps.ps_ExprContext;
+	MemoryContext old;
+	JsonbValue *record;
+
+	ExecClearTuple(slot);
+	if (!st->started)
+		start_scan(node, st);
+	for (;;)
 	{
-		st->next++;
-		single.type = jbvBinary;
-		single.val.binary.data = &st->page->root;
-		single.val.binary.len = VARSIZE(st->page);
-		record = &single;
+		/* the LIMIT holds even when the API answers more rows than asked for */
+		if (st->limit > 0 && st->returned >= st->limit)
+			return slot;
+		old = MemoryContextSwitchTo(econtext->ecxt_per_tuple_memory);
+		record = next_record(node, st);
+		if (record == NULL)
+		{
+			MemoryContextSwitchTo(old);
+			return slot;
+		}
+		fill_slot(st, slot, record);
+		econtext->ecxt_scantuple = slot;
+		if (ExecQual(st->recheck, econtext))
+		{
+			MemoryContextSwitchTo(old);
+			st->returned++;
+			return slot;
+		}
+		MemoryContextSwitchTo(old);
+		ExecClearTuple(slot);
+		ResetExprContext(econtext);
 	}
-	else
-		record = getIthJsonbValueFromContainer(&st->page->root, st->next++);
-	fill_slot(st, slot, record);
-	return slot;
 }
 
 void
