@@ -280,6 +280,16 @@ SELECT e.contract_no, c.contract_name FROM erp_contracts e JOIN crm.contracts c 
 -- a condition of the wrong type is checked locally (not pushed), as is any other operator
 SELECT mock.explain($$SELECT quotation_no FROM crm.quotations WHERE quotation_status::bigint = 1 AND customer_code > 'C'$$);
 
+-- ---- a scan waiting on a slow API stops promptly on statement_timeout ----
+SELECT mock.fault('{"mode": "latency", "latency_ms": 20000, "count": 1, "path": "/v1/quotation/enquiry"}');
+CREATE TEMP TABLE t0 AS SELECT clock_timestamp() AS t;
+SET statement_timeout = '500ms';
+SELECT count(*) FROM crm.quotations;
+RESET statement_timeout;
+SELECT clock_timestamp() - t < interval '5 seconds' AS stopped_promptly FROM t0;
+SELECT count(*) AS healthy FROM crm.quotations;
+DROP TABLE t0;
+
 -- ---- read-only ----
 INSERT INTO crm.quotations (quotation_no) VALUES ('QT1');
 UPDATE crm.quotations SET quotation_subject = 'x' WHERE quotation_no = 'QT1';
