@@ -104,6 +104,12 @@ SELECT mock.poison_sync('{"mode": "status", "status": 302}', $$SELECT gofive_get
 SELECT * FROM mock.queue_pair('{"mode": "status", "status": 302}') \gset
 SELECT * FROM mock.pair_outcome(:bad, :good, :worker_pid);
 
+-- ---- an informational 1xx and then nothing: libcurl waits for the final
+-- answer, which never comes: no answer (VNNET) when gofive.timeout passes ----
+SET gofive.timeout = '1s';
+SELECT mock.poison_sync('{"mode": "status", "status": 100}', $$SELECT gofive_get_product('PD001')$$);
+RESET gofive.timeout;
+
 -- ---- a Retry-After of 68 years (found by t/007_fuzz.pl): waited for up to
 -- gofive.retry_max (2s here), not parking the row, its ordering key, or the worker ----
 SELECT mock.reset();

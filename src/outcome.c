@@ -7,13 +7,16 @@
  *
  *	outcome                                   SQLSTATE  worker
  *	----------------------------------------  --------  -----------------------------
- *	no answer (connection, TLS, timeout)      VNNET     retry; an outage
+ *	no answer (connection, TLS, timeout,      VNNET     retry; an outage
+ *	  also a lone 1xx: libcurl waits past it
+ *	  for a final answer that never comes)
  *	larger than gofive.max_response_size      VNSRV     failed
  *	HTTP 401, 403                             VNAUT     renew the token, retry
  *	HTTP 429                                  VNSRV     retry after Retry-After, pause all
  *	HTTP 5xx                                  VNSRV     retry; 500/502/503/504 an outage
  *	HTTP 4xx (other)                          VNREJ     failed
- *	HTTP 1xx, 3xx (redirects are not taken)   VNSRV     retry
+ *	HTTP 1xx reported as final, 3xx           VNSRV     retry
+ *	  (redirects are not taken)
  *	2xx, answer unreadable: not UTF-8, a NUL, VNSRV     failed
  *	  malformed JSON, nesting or numbers out
  *	  of range, not JSON where JSON is due
