@@ -9,9 +9,10 @@
  * its columns through SPI, so the same paging, account, checks and
  * cancellation apply; ANALYZE runs it as the table's owner.  They are
  * sampled with a reservoir of ANALYZE's size.  Invariant: a resource that
- * the API reads only with a given value (customer_events, contracts,
- * sales_orders) cannot be read whole, so ANALYZE skips it (PostgreSQL's
- * warning "cannot analyze this foreign table") and sends nothing.
+ * the API reads only with a given value (products need a product type,
+ * customer events a customer, contracts a number, ...) cannot be read
+ * whole, so ANALYZE skips it (PostgreSQL's warning "cannot analyze this
+ * foreign table") and sends nothing.
  */
 #include "postgres.h"
 
