@@ -67,7 +67,7 @@ extern bool gofive_uses_get(const GofiveResource *res, List *pushed);
 extern bool gofive_has_wire(List *pushed, const char *wire);
 extern GofivePushed *gofive_pushed_list(List *pushed);
 extern int	gofive_request_count(List *pushed);
-extern void gofive_append_json_value(StringInfo s, Datum value, Oid type);
+extern int	gofive_array_items(Datum array, Oid element, Datum **items, bool **nulls);
 extern char *gofive_describe_request(const GofiveResource *res, bool use_get, List *pushed,
 									 int take, int skip);
 

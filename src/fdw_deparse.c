@@ -185,22 +185,18 @@ gofive_uses_get(const GofiveResource *res, List *pushed)
 		gofive_filter_target(res, ((GofivePushed *) linitial(pushed))->wire, true) == GF_TO_PATH;
 }
 
-/* A value as JSON: numbers and booleans as such, anything else a string. */
-void
-gofive_append_json_value(StringInfo s, Datum value, Oid type)
+/* The elements of a one-dimensional array of element type element; their count. */
+int
+gofive_array_items(Datum array, Oid element, Datum **items, bool **nulls)
 {
-	Oid			output;
-	bool		varlena;
-	char	   *text;
+	int16		len;
+	bool		byval;
+	char		align;
+	int			n;
 
-	getTypeOutputInfo(type, &output, &varlena);
-	text = OidOutputFunctionCall(output, value);
-	if (type == BOOLOID)
-		appendStringInfoString(s, DatumGetBool(value) ? "true" : "false");
-	else if (type == INT2OID || type == INT4OID || type == INT8OID || type == NUMERICOID)
-		appendStringInfoString(s, text);
-	else
-		escape_json(s, text);
+	get_typlenbyvalalign(element, &len, &byval, &align);
+	deconstruct_array(DatumGetArrayTypeP(array), element, len, byval, align, items, nulls, &n);
+	return n;
 }
 
 /*
@@ -219,16 +215,10 @@ append_value_json(StringInfo s, Expr *value)
 		appendStringInfoString(s, "null");
 	else if (OidIsValid(element = get_element_type(c->consttype)))
 	{
-		ArrayType  *array = DatumGetArrayTypeP(c->constvalue);
-		int16		len;
-		bool		byval;
-		char		align;
 		Datum	   *items;
 		bool	   *nulls;
-		int			n;
+		int			n = gofive_array_items(c->constvalue, element, &items, &nulls);
 
-		get_typlenbyvalalign(element, &len, &byval, &align);
-		deconstruct_array(array, element, len, byval, align, &items, &nulls, &n);
 		appendStringInfoChar(s, '[');
 		for (int i = 0; i < n; i++)
 		{
@@ -249,13 +239,10 @@ static char *
 value_text(GofivePushed *p)
 {
 	Const	   *c = (Const *) p->value;
-	Oid			output;
-	bool		varlena;
 
 	if (p->many || !IsA(c, Const) || c->constisnull)
 		return NULL;
-	getTypeOutputInfo(c->consttype, &output, &varlena);
-	return OidOutputFunctionCall(output, c->constvalue);
+	return gofive_datum_text(c->constvalue, c->consttype);
 }
 
 static void append_body(StringInfo s, const GofiveResource *res, const GfOperation *op,

@@ -79,16 +79,19 @@ typedef struct GofiveScan
 	const GofiveAccount *account;
 	int			ncolumns;
 	ColumnReader *columns;		/* per column of the scan's tuple */
-	MemoryContext scan_cxt;		/* the values of this scan; reset per rescan */
-	MemoryContext call_cxt;		/* the request of one value of an IN list */
+	MemoryContext scan_cxt;		/* the values and requests of this scan; reset
+								 * per rescan */
 	MemoryContext page_cxt;		/* the current page; reset per request */
 	/* this scan (until a rescan) */
 	bool		started;
 	GivenValue *given_values;	/* per pushed value */
 	int			choice;			/* which value of the IN list is asked for */
 	int			nchoices;		/* how many (1 without an IN list) */
-	GofiveCall	call;			/* path and body, without take and skip */
-	char	  **given;			/* per column: the pushed value's text, or NULL */
+	GofiveCall *calls;			/* per value of the IN list (or the one):
+								 * path and body, without take and skip */
+	char	 ***givens;			/* per value: per column, the text given, or NULL */
+	GofiveCall	call;			/* the request being asked (of st->choice) */
+	char	  **given;			/* its givens */
 	Jsonb	   *page;			/* an array of records, or the one record */
 	bool		single;			/* page is one record (get-by-key) */
 	int			count;
@@ -167,8 +170,6 @@ gofive_begin_scan(ForeignScanState *node, int eflags)
 				 plan->fdw_scan_tlist);
 	st->scan_cxt = AllocSetContextCreate(node->ss.ps.state->es_query_cxt, "gofive foreign scan",
 										 ALLOCSET_DEFAULT_SIZES);
-	st->call_cxt = AllocSetContextCreate(node->ss.ps.state->es_query_cxt, "gofive foreign scan request",
-										 ALLOCSET_DEFAULT_SIZES);
 	st->page_cxt = AllocSetContextCreate(node->ss.ps.state->es_query_cxt, "gofive foreign scan page",
 										 ALLOCSET_DEFAULT_SIZES);
 	node->fdw_state = st;
@@ -205,24 +206,20 @@ with_paging(const GofiveScan *st, Jsonb *filter)
  * the condition that was not checked locally.
  */
 static void
-remember_given(GofiveScan *st, const char *wire, char *text)
+remember_given(GofiveScan *st, char **given, const char *wire, char *text)
 {
 	for (int i = 0; i < st->ncolumns; i++)
 		if (st->columns[i].wire && strcmp(st->columns[i].wire, wire) == 0)
-			st->given[i] = text;
+			given[i] = text;
 }
 
 /* Add a value to g unless one with the same text is there. */
 static void
 add_value(GivenValue *g, Datum value, Oid type)
 {
-	Oid			output;
-	bool		varlena;
-	char	   *text;
+	char	   *text = gofive_datum_text(value, type);
 	StringInfoData json;
 
-	getTypeOutputInfo(type, &output, &varlena);
-	text = OidOutputFunctionCall(output, value);
 	for (int i = 0; i < g->n; i++)
 		if (strcmp(g->texts[i], text) == 0)
 			return;
@@ -246,13 +243,7 @@ evaluate(ForeignScanState *node, ExprState *state, GivenValue *g)
 
 	if (g->many && !isnull)
 	{
-		int16		len;
-		bool		byval;
-		char		align;
-
-		get_typlenbyvalalign(element, &len, &byval, &align);
-		deconstruct_array(DatumGetArrayTypeP(value), element, len, byval, align,
-						  &items, &nulls, &n);
+		n = gofive_array_items(value, element, &items, &nulls);
 		type = element;
 	}
 	g->n = 0;
@@ -295,32 +286,41 @@ evaluate_values(ForeignScanState *node, GofiveScan *st)
 	return true;
 }
 
+/* Paging from the start, for the request of st->choice. */
+static void
+start_paging(GofiveScan *st)
+{
+	st->skip = st->offset;
+	st->page = NULL;
+	st->count = st->next = 0;
+	st->last = false;
+}
+
 /*
- * The request for the IN list's value st->choice (or the one request), in
- * call_cxt: its path and body.
+ * The request for the IN list's value choice (or the one request), with
+ * the columns' given values: its path and body, validated, in
+ * calls[choice] and givens[choice].
  */
 static void
-make_call(ForeignScanState *node, GofiveScan *st)
+make_call(GofiveScan *st, int choice)
 {
+	char	  **given = palloc0(sizeof(char *) * st->ncolumns);
 	const char **texts;
 	StringInfoData fields;
 	Jsonb	   *filter = NULL;
 	int			nargs = 0;
-	MemoryContext old;
 
-	MemoryContextReset(st->call_cxt);
-	old = MemoryContextSwitchTo(st->call_cxt);
+	st->givens[choice] = given;
 	while (st->op->args[nargs].sql_name)
 		nargs++;
 	texts = palloc0(sizeof(char *) * (nargs + 1));
-	st->given = palloc0(sizeof(char *) * st->ncolumns);
 	initStringInfo(&fields);
 	for (int i = 0; i < list_length(st->wires); i++)
 	{
 		GivenValue *g = &st->given_values[i];
-		int			which = g->many ? st->choice : 0;
+		int			which = g->many ? choice : 0;
 
-		remember_given(st, g->wire, g->texts[which]);
+		remember_given(st, given, g->wire, g->texts[which]);
 		if (g->target == GF_TO_BODY)
 		{
 			appendStringInfoString(&fields, fields.len ? ", " : "{");
@@ -354,23 +354,23 @@ make_call(ForeignScanState *node, GofiveScan *st)
 		if (filter == NULL)
 			filter = jsonb_of("{}");
 		/* validated with the paging fields in place, sent with each page's */
-		st->call = gofive_make_call(st->op, texts, NULL, with_paging(st, filter));
-		st->call.body = filter;
+		st->calls[choice] = gofive_make_call(st->op, texts, NULL, with_paging(st, filter));
+		st->calls[choice].body = filter;
 	}
 	else
-		st->call = gofive_make_call(st->op, texts, NULL, filter);
-	MemoryContextSwitchTo(old);
+		st->calls[choice] = gofive_make_call(st->op, texts, NULL, filter);
 }
 
-/* Paging from the start, for the request of st->choice. */
+/* Ask for the IN list's value choice next, paging from the start. */
 static void
-start_paging(GofiveScan *st)
+use_choice(GofiveScan *st, int choice)
 {
-	st->skip = st->offset;
-	st->page = NULL;
-	st->count = st->next = 0;
-	st->last = false;
+	st->choice = choice;
+	st->call = st->calls[choice];
+	st->given = st->givens[choice];
+	start_paging(st);
 }
+
 
 /* The next page (or the record), in page_cxt: the previous page is freed. */
 static void
@@ -474,20 +474,23 @@ start_scan(ForeignScanState *node, GofiveScan *st)
 	MemoryContext old = MemoryContextSwitchTo(st->scan_cxt);
 	bool		any = evaluate_values(node, st);
 
-	MemoryContextSwitchTo(old);
 	st->started = true;
 	st->returned = 0;
 	start_paging(st);
+	/* every value's request is made and validated before the first is sent */
+	st->calls = palloc(sizeof(GofiveCall) * Max(st->nchoices, 1));
+	st->givens = palloc(sizeof(char **) * Max(st->nchoices, 1));
+	for (int c = 0; c < st->nchoices; c++)
+		make_call(st, c);
+	MemoryContextSwitchTo(old);
+	if (any)
+		use_choice(st, 0);
 	st->last = !any;
-	/* every value's request is validated before the first is sent */
-	for (st->choice = any ? st->nchoices - 1 : 0; any && st->choice >= 0; st->choice--)
-		make_call(node, st);
-	st->choice = 0;
 }
 
 /* The next record the API answered (asking for more as needed), or NULL. */
 static JsonbValue *
-next_record(ForeignScanState *node, GofiveScan *st)
+next_record(GofiveScan *st)
 {
 	JsonbValue *single;
 
@@ -500,9 +503,7 @@ next_record(ForeignScanState *node, GofiveScan *st)
 		/* this value's rows are done: the IN list's next value, if any */
 		if (st->choice + 1 >= st->nchoices)
 			return NULL;
-		st->choice++;
-		start_paging(st);
-		make_call(node, st);
+		use_choice(st, st->choice + 1);
 	}
 	if (!st->single)
 		return getIthJsonbValueFromContainer(&st->page->root, st->next++);
@@ -539,7 +540,7 @@ gofive_iterate_scan(ForeignScanState *node)
 		if (st->limit > 0 && st->returned >= st->limit)
 			return slot;
 		old = MemoryContextSwitchTo(econtext->ecxt_per_tuple_memory);
-		record = next_record(node, st);
+		record = next_record(st);
 		if (record == NULL)
 		{
 			MemoryContextSwitchTo(old);

@@ -56,33 +56,20 @@ operation_of(FunctionCallInfo fcinfo)
 static char *
 arg_text(FunctionCallInfo fcinfo, int i)
 {
-	Oid			type = get_fn_expr_argtype(fcinfo->flinfo, i);
-	Oid			output;
-	bool		varlena;
-
-	getTypeOutputInfo(type, &output, &varlena);
-	return OidOutputFunctionCall(output, PG_GETARG_DATUM(i));
+	return gofive_datum_text(PG_GETARG_DATUM(i), get_fn_expr_argtype(fcinfo->flinfo, i));
 }
 
 /* Append "key": value for a scalar SQL argument to a JSON object's text. */
 static void
 append_field(StringInfo obj, FunctionCallInfo fcinfo, int i, const char *key)
 {
-	Oid			type = get_fn_expr_argtype(fcinfo->flinfo, i);
-
 	appendStringInfoString(obj, obj->len > 1 ? "," : "");
 	escape_json(obj, key);
 	appendStringInfoChar(obj, ':');
 	if (PG_ARGISNULL(i))
 		appendStringInfoString(obj, "null");
-	else if (type == BOOLOID)
-		appendStringInfoString(obj, PG_GETARG_BOOL(i) ? "true" : "false");
-	else if (type == INT4OID || type == INT8OID || type == NUMERICOID)
-		appendStringInfoString(obj, arg_text(fcinfo, i));
-	else if (type == JSONBOID)
-		appendStringInfoString(obj, JsonbToCString(NULL, &PG_GETARG_JSONB_P(i)->root, 0));
 	else
-		escape_json(obj, arg_text(fcinfo, i));
+		gofive_append_json_value(obj, PG_GETARG_DATUM(i), get_fn_expr_argtype(fcinfo->flinfo, i));
 }
 
 static Jsonb *

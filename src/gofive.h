@@ -280,6 +280,8 @@ extern GofiveCall gofive_make_call(const GfOperation *op, const char *const *arg
 								   Jsonb *query_object, Jsonb *body);
 extern char *gofive_body_text(const GofiveCall *call);
 extern char *gofive_json_value_text(JsonbValue *v);
+extern char *gofive_datum_text(Datum value, Oid type);
+extern void gofive_append_json_value(StringInfo s, Datum value, Oid type);
 extern GofiveCall gofive_call_from_json(const GfOperation *op, Jsonb *payload, Jsonb *params);
 
 #endif							/* GOFIVE_H */

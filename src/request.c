@@ -7,11 +7,41 @@
  */
 #include "postgres.h"
 
+#include "catalog/pg_type.h"
 #include "utils/builtins.h"
 #include "utils/json.h"
 #include "utils/jsonb.h"
+#include "utils/lsyscache.h"
 
 #include "gofive.h"
+
+/* A SQL value's text, through its type's output function. */
+char *
+gofive_datum_text(Datum value, Oid type)
+{
+	Oid			output;
+	bool		varlena;
+
+	getTypeOutputInfo(type, &output, &varlena);
+	return OidOutputFunctionCall(output, value);
+}
+
+/*
+ * A SQL value as JSON, as a request sends a scalar argument or filter:
+ * booleans and numbers as such, jsonb as its text, anything else a string.
+ */
+void
+gofive_append_json_value(StringInfo s, Datum value, Oid type)
+{
+	if (type == BOOLOID)
+		appendStringInfoString(s, DatumGetBool(value) ? "true" : "false");
+	else if (type == INT2OID || type == INT4OID || type == INT8OID || type == NUMERICOID)
+		appendStringInfoString(s, gofive_datum_text(value, type));
+	else if (type == JSONBOID)
+		appendStringInfoString(s, JsonbToCString(NULL, &DatumGetJsonbP(value)->root, 0));
+	else
+		escape_json(s, gofive_datum_text(value, type));
+}
 
 /*
  * The text of a JSON value as a query or path parameter sends it: strings
