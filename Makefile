@@ -42,11 +42,12 @@ OBJS = \
 EXTENSION = gofive
 # the version is the control file's default_version, and only there
 EXTVERSION := $(shell sed -n "s/^default_version *= *'\([^']*\)'.*/\1/p" gofive.control)
-# gofive--0.1.sql is the 0.1 install script as released, kept so that an
-# upgrade from it can be tested; every later version is reached by the
-# upgrade scripts, built like the install script (below)
-DATA = sql/gofive--0.1.sql
-DATA_built = gofive--$(EXTVERSION).sql gofive--0.1--1.0.sql
+# Released versions are kept as released, so that an upgrade from each can
+# be tested: the install scripts of 0.1 and 1.0 and the upgrade between
+# them.  The current version's install script and its upgrade from the last
+# release are built from the pieces (below).
+DATA = sql/gofive--0.1.sql sql/gofive--1.0.sql sql/gofive--0.1--1.0.sql
+DATA_built = gofive--$(EXTVERSION).sql gofive--1.0--$(EXTVERSION).sql
 PGFILEDESC = "gofive - Gofive Venio CRM API from SQL"
 
 # Tests: `make installcheck` against the installed extension, as any user
@@ -89,22 +90,15 @@ gofive--$(EXTVERSION).sql: $(INSTALL_SQL) tools/gen_sql
 	cat $(INSTALL_SQL) > $@
 	./tools/gen_sql >> $@
 
-# An upgrade script: its own changes (sql/upgrade/FROM--TO.sql), between the
-# roles and accounts it needs and the functions and views, which are
-# CREATE OR REPLACE and so included as they are; then the catalog's
-# functions, likewise.  From now on every change to SQL objects ships this
-# way, and the upgrade test (sql/upgrade.sql) checks that an updated install
-# equals a fresh one.
-UPGRADE_HEAD = sql/install/roles.sql sql/install/accounts.sql
+# The upgrade from the last release: its own changes (sql/upgrade/FROM--TO.sql),
+# then the functions and views, which are CREATE OR REPLACE and so included
+# as they are, then the catalog's functions, likewise.  Every change to SQL
+# objects ships this way, and the upgrade test (sql/upgrade.sql) checks that
+# an updated install equals a fresh one.
 UPGRADE_TAIL = sql/install/functions.sql
 
-# 1.0 also brought backup.sql, included as it is (it runs once: not in later upgrades)
-gofive--0.1--1.0.sql: sql/upgrade/gofive--0.1--1.0.sql $(UPGRADE_HEAD) sql/install/backup.sql $(UPGRADE_TAIL) tools/gen_sql
-	sed -n '1,/^-- ---- roles and accounts ----$$/p' $< > $@
-	cat $(UPGRADE_HEAD) >> $@
-	sed '1,/^-- ---- roles and accounts ----$$/d' $< >> $@
-	cat sql/install/backup.sql >> $@
-	cat $(UPGRADE_TAIL) >> $@
+gofive--1.0--$(EXTVERSION).sql: sql/upgrade/gofive--1.0--$(EXTVERSION).sql $(UPGRADE_TAIL) tools/gen_sql
+	cat $< $(UPGRADE_TAIL) > $@
 	./tools/gen_sql >> $@
 
 # PGXS tracks no header dependencies: rebuild every object when one changes.

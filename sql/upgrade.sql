@@ -1,7 +1,8 @@
--- Upgrades: 0.1 (as released) updated with ALTER EXTENSION gofive UPDATE
--- equals a fresh install of the current version: the same objects, with
--- the same definitions, grants and comments; and rows queued under 0.1
--- survive the update.  Two databases, reached through dblink.
+-- Upgrades: each released version (0.1 and 1.0, their scripts as released)
+-- updated with ALTER EXTENSION gofive UPDATE equals a fresh install of the
+-- current version: the same objects, with the same definitions, grants and
+-- comments; and rows queued under the old version survive the update.
+-- Three databases, reached through dblink.
 SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS dblink;
 RESET client_min_messages;
@@ -25,7 +26,7 @@ SELECT 'function ' || pg_get_functiondef(p.oid) || ' acl ' || coalesce(p.proacl:
 FROM pg_proc p JOIN members m ON m.classid = 'pg_proc'::regclass AND m.objid = p.oid
 UNION ALL
 SELECT 'relation ' || c.oid::regclass || ' kind ' || c.relkind::text || ' acl ' || coalesce(c.relacl::text, '-')
-       || ' rls ' || c.relrowsecurity || ' comment ' || coalesce(obj_description(c.oid, 'pg_class'), '-')
+       || ' rls ' || c.relrowsecurity || ' options ' || coalesce(c.reloptions::text, '-') || ' comment ' || coalesce(obj_description(c.oid, 'pg_class'), '-')
 FROM rels c
 UNION ALL
 SELECT 'column ' || c.oid::regclass || '.' || a.attname || ' #' || a.attnum || ' '
@@ -67,36 +68,57 @@ $q$) AS t(line text)
 $outer$;
 
 CREATE DATABASE regress_upgraded;
+CREATE DATABASE regress_from_10;
 CREATE DATABASE regress_fresh;
 SELECT * FROM dblink(mock.conn('regress_upgraded'), $$CREATE EXTENSION gofive VERSION '0.1'$$) AS t(r text);
--- a request queued under 0.1 (the row as 0.1 wrote it: enqueueing needs
--- the update once the library is 1.0)
+SELECT * FROM dblink(mock.conn('regress_from_10'), $$CREATE EXTENSION gofive VERSION '1.0'$$) AS t(r text);
+-- a request queued under each old version (the row as that version wrote
+-- it: enqueueing through the old functions needs the update once the
+-- library is newer)
 SELECT * FROM dblink(mock.conn('regress_upgraded'),
     $$INSERT INTO gofive.outbox (operation, method, path, body)
       VALUES ('upsert_serial', 'POST', '/v3/products/serials', '{"runningNumber": "MN00001", "productCode": "PD001"}')$$)
     AS t(r text);
+SELECT * FROM dblink(mock.conn('regress_from_10'),
+    $$INSERT INTO gofive.outbox (operation, method, path, body, ordering_key, enqueued_by)
+      VALUES ('upsert_serial', 'POST', '/v3/products/serials', '{"runningNumber": "MN00001", "productCode": "PD001"}',
+              'MN00001', current_user::regrole)$$)
+    AS t(r text);
 SELECT * FROM dblink(mock.conn('regress_upgraded'), 'ALTER EXTENSION gofive UPDATE') AS t(r text);
+SELECT * FROM dblink(mock.conn('regress_from_10'), 'ALTER EXTENSION gofive UPDATE') AS t(r text);
 SELECT * FROM dblink(mock.conn('regress_fresh'), 'CREATE EXTENSION gofive') AS t(r text);
 
 -- the same, line for line (and there is something to compare)
 CREATE TEMP TABLE upgraded AS SELECT * FROM regress_upgrade.describe('regress_upgraded') AS line;
+CREATE TEMP TABLE from_10 AS SELECT * FROM regress_upgrade.describe('regress_from_10') AS line;
 CREATE TEMP TABLE fresh AS SELECT * FROM regress_upgrade.describe('regress_fresh') AS line;
 SELECT count(*) > 100 AS many_lines, (SELECT line FROM fresh WHERE line LIKE 'version %') AS version FROM fresh;
-SELECT 'only when updated: ' || line AS difference FROM (SELECT line FROM upgraded EXCEPT ALL SELECT line FROM fresh) x
+SELECT 'only when updated from 0.1: ' || line AS difference FROM (SELECT line FROM upgraded EXCEPT ALL SELECT line FROM fresh) x
 UNION ALL
-SELECT 'only when fresh: ' || line FROM (SELECT line FROM fresh EXCEPT ALL SELECT line FROM upgraded) y
+SELECT 'only when fresh (not from 0.1): ' || line FROM (SELECT line FROM fresh EXCEPT ALL SELECT line FROM upgraded) y
+UNION ALL
+SELECT 'only when updated from 1.0: ' || line FROM (SELECT line FROM from_10 EXCEPT ALL SELECT line FROM fresh) z
+UNION ALL
+SELECT 'only when fresh (not from 1.0): ' || line FROM (SELECT line FROM fresh EXCEPT ALL SELECT line FROM from_10) w
 ORDER BY 1;
 
 -- the request queued under 0.1 is kept, and belongs to the table's owner
--- (only gofive_admin sees it)
+-- (only gofive_admin sees it); the one queued under 1.0 is kept as it was
 SELECT * FROM dblink(mock.conn('regress_upgraded'),
     $$SELECT operation, enqueued_by::text = current_user, account FROM gofive.outbox$$)
     AS t(operation text, owned_by_owner boolean, account text);
+SELECT * FROM dblink(mock.conn('regress_from_10'),
+    $$SELECT operation, ordering_key, enqueued_by::text = current_user, status FROM gofive.outbox$$)
+    AS t(operation text, ordering_key text, owned_by_owner boolean, status text);
 
 \c regress_upgraded
 SET client_min_messages = error;  -- whether a worker serves it depends on gofive.max_workers
 SELECT gofive_enqueue('upsert_serial', '{"runningNumber": "MN00002", "productCode": "PD001"}') > 0 AS queued_after_update;
+\c regress_from_10
+SET client_min_messages = error;
+SELECT gofive_enqueue('upsert_serial', '{"runningNumber": "MN00002", "productCode": "PD001"}') > 0 AS queued_after_update;
 \c contrib_regression
 DROP DATABASE regress_upgraded;
+DROP DATABASE regress_from_10;
 DROP DATABASE regress_fresh;
 DROP SCHEMA regress_upgrade CASCADE;
