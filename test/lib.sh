@@ -9,7 +9,9 @@ export LC_ALL=C.UTF-8 LANG=C.UTF-8      # initdb needs a locale that exists
 unset LANGUAGE TMPDIR PGHOST PGHOSTADDR PGPORT PGDATABASE PGUSER PGDATA PGSERVICE PGOPTIONS || true
 
 PG_MAJOR=15
-PG_BIN=/usr/lib/postgresql/$PG_MAJOR/bin
+# GOFIVE_PG_BIN: another PostgreSQL 15 installation's bin directory (a
+# relocated copy, say), which the build installs into and the scripts run
+PG_BIN=${GOFIVE_PG_BIN:-/usr/lib/postgresql/$PG_MAJOR/bin}
 PG_CONFIG=$PG_BIN/pg_config        # not /usr/bin/pg_config, a wrapper
 TEST_USER=postgres
 
