@@ -30,10 +30,9 @@ OBJS = \
 	src/outbox.o \
 	src/trigger.o \
 	src/trigger_check.o \
-	src/retry.o \
 	src/delivery.o \
 	src/worker_db.o \
-	src/worker_account.o \
+	src/worker_schedule.o \
 	src/worker.o \
 	src/launcher.o \
 	src/drop_guard.o \

@@ -179,7 +179,8 @@ JOIN mock.journal() AS e ON (e->'headers'->>'x-request-id')::uuid = o.request_id
 ORDER BY o.id;
 DROP TABLE regress_acct_items;
 
--- USAGE revoked after the request was queued: the worker does not send it
+-- USAGE revoked after the request was queued: the worker does not send it,
+-- nor charge it an attempt; it waits, and gofive.accounts says why
 SELECT mock.reset();
 BEGIN;
 SET ROLE regress_acct_user;
@@ -188,10 +189,17 @@ SELECT gofive_enqueue('upsert_serial', '{"runningNumber": "MN00621", "productCod
 RESET ROLE;
 REVOKE USAGE ON FOREIGN SERVER venio_b FROM regress_acct_user;
 COMMIT;
-SELECT mock.wait_for(format($$(SELECT status FROM gofive.outbox WHERE id = %s) = 'dead'$$, :id_revoked));
+SELECT mock.wait_for($$(SELECT state FROM gofive.accounts
+                         WHERE account = 'venio_b' AND role = 'regress_acct_user'::regrole) = 'unusable'$$);
+SELECT state, waiting, problem FROM gofive.accounts
+ WHERE account = 'venio_b' AND role = 'regress_acct_user'::regrole;
+SELECT pg_sleep(0.5);
 SELECT status, attempts, last_error FROM gofive.outbox WHERE id = :id_revoked;
 SELECT count(*) AS nothing_sent FROM pg_temp.api_calls();
+-- USAGE given back: it goes
 GRANT USAGE ON FOREIGN SERVER venio_b TO regress_acct_user;
+SELECT mock.wait_for(format($$(SELECT status FROM gofive.outbox WHERE id = %s) = 'succeeded'$$, :id_revoked));
+SELECT status, attempts FROM gofive.outbox WHERE id = :id_revoked;
 
 -- pg_dump keeps servers and mappings by name, and so does the row
 SELECT pg_typeof(account) FROM gofive.outbox LIMIT 1;

@@ -46,6 +46,7 @@
 #include "utils/syscache.h"
 
 #include "fdw.h"
+#include "outbox.h"
 
 PG_FUNCTION_INFO_V1(gofive_fdw_validator);
 
@@ -59,6 +60,7 @@ typedef enum OptionKind
 	OPT_TEXT,
 	OPT_SECRET,
 	OPT_COST,					/* request_cost: a non-negative number (fdw.c) */
+	OPT_RATE,					/* rate_limit: requests per second, 0 for none */
 	OPT_RESOURCE				/* a foreign table's resource (fdw_resources.c) */
 } OptionKind;
 
@@ -77,6 +79,7 @@ static const AccountOption account_options[] = {
 	{"ca_file", ForeignServerRelationId, OPT_TEXT, true},
 	{"ssl_verify", ForeignServerRelationId, OPT_BOOL, true},
 	{"request_cost", ForeignServerRelationId, OPT_COST, false},
+	{"rate_limit", ForeignServerRelationId, OPT_RATE, false},
 	{"resource", ForeignTableRelationId, OPT_RESOURCE, false},
 	{"client_id", UserMappingRelationId, OPT_TEXT, false},
 	{"client_secret", UserMappingRelationId, OPT_SECRET, false},
@@ -174,6 +177,18 @@ parse_boolean(const AccountOption *opt, const char *value)
 	return b;
 }
 
+/* rate_limit: requests per second the worker sends at most, 0 for no limit */
+static double
+parse_rate(const AccountOption *opt, const char *value)
+{
+	char	   *end;
+	double		rate = strtod(value, &end);
+
+	if (end == value || *end != '\0' || !(rate >= 0 && rate <= GOFIVE_MAX_RATE_LIMIT))
+		raise_bad_value(opt, "must be a number of requests per second from 0 (no limit) to 100000, such as '10' or '0.5'");
+	return rate;
+}
+
 static void
 check_value(const AccountOption *opt, const char *value)
 {
@@ -205,6 +220,9 @@ check_value(const AccountOption *opt, const char *value)
 					raise_bad_value(opt, "must be a number of cost units, 0 or more, such as '100'");
 				break;
 			}
+		case OPT_RATE:
+			(void) parse_rate(opt, value);
+			break;
 		case OPT_RESOURCE:
 			if (gofive_find_resource(value) == NULL)
 				raise_bad_value(opt, psprintf("must be one of %s", gofive_resource_names()));
@@ -312,6 +330,7 @@ from_settings(GofiveAccount *acct)
 	acct->connect_timeout_ms = gofive_connect_timeout_ms;
 	acct->ca_file = pstrdup(gofive_ca_file ? gofive_ca_file : "");
 	acct->ssl_verify = gofive_ssl_verify;
+	acct->rate_limit = gofive_rate_limit;
 }
 
 static void
@@ -337,6 +356,8 @@ apply_options(GofiveAccount *acct, List *options, Oid catalog)
 			acct->ca_file = pstrdup(value);
 		else if (strcmp(opt->name, "ssl_verify") == 0)
 			acct->ssl_verify = parse_boolean(opt, value);
+		else if (strcmp(opt->name, "rate_limit") == 0)
+			acct->rate_limit = parse_rate(opt, value);
 		else if (strcmp(opt->name, "client_id") == 0)
 			acct->client_id = pstrdup(value);
 		else if (strcmp(opt->name, "client_secret") == 0)
@@ -426,6 +447,8 @@ gofive_lookup_account(const char *server_name, Oid role, GofiveAccountProblem *p
 	acct->server = pstrdup(server->servername);
 	/* never the default account's credentials: they would go to this base_url */
 	acct->client_id = acct->client_secret = acct->subscription_key = "";
+	/* nor its rate limit: the quota is the subscription key's */
+	acct->rate_limit = 0;
 	apply_options(acct, server->options, ForeignServerRelationId);
 	apply_options(acct, GetUserMapping(role, server->serverid)->options,
 				  UserMappingRelationId);

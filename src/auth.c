@@ -112,49 +112,46 @@ read_expires_in(JsonbContainer *root)
 }
 
 /*
- * Fetch a new token for the account; *until is when to stop using it.
- * Returns it palloc'd (the caller wipes it).
+ * The token request for the account: its URL and form body (palloc'd; the
+ * caller wipes the body, which holds the client secret, after use).  Raises
+ * when a setting the request needs is not set.
  */
-char *
-gofive_fetch_token(const GofiveAccount *acct, TimestampTz *until)
+void
+gofive_token_request(const GofiveAccount *acct, char **url, char **form_body)
 {
 	StringInfoData form;
-	StringInfoData url;
-	GofiveHttpRequest req = {0};
-	GofiveHttpResponse resp;
+
+	/* a named account's credentials were checked when it was looked up */
+	gofive_require_setting("gofive.client_id", acct->client_id);
+	gofive_require_setting("gofive.client_secret", acct->client_secret);
+	gofive_require_setting("gofive.subscription_key", acct->subscription_key);
+	gofive_require_setting("gofive.base_url", acct->base_url);
+
+	initStringInfo(&form);
+	append_form_field(&form, "grant_type", "client_credentials");
+	append_form_field(&form, "client_id", acct->client_id);
+	append_form_field(&form, "client_secret", acct->client_secret);
+	*form_body = form.data;
+	*url = psprintf("%s%s", acct->base_url, TOKEN_PATH);
+}
+
+/*
+ * The token in the token endpoint's answer, palloc'd (the caller wipes it),
+ * and *until, when to stop using it.  Raises when the endpoint refused or
+ * the answer is not usable; wipes the answer either way.
+ */
+char *
+gofive_token_from_answer(const GofiveAccount *acct, GofiveHttpResponse *resp,
+						 TimestampTz *until)
+{
 	GofiveOutcome out;
 	Jsonb	   *body;
 	JsonbValue *token;
 	int64		expires_in;
 	int64		margin_ms;
 	char	   *result;
-	ErrorContextCallback context;
 
-	gofive_push_context(&context, "requesting an access token");
-	/* a named account's credentials were checked when it was looked up */
-	gofive_require_setting("gofive.client_id", acct->client_id);
-	gofive_require_setting("gofive.client_secret", acct->client_secret);
-	gofive_require_setting("gofive.subscription_key", acct->subscription_key);
-
-	initStringInfo(&form);
-	append_form_field(&form, "grant_type", "client_credentials");
-	append_form_field(&form, "client_id", acct->client_id);
-	append_form_field(&form, "client_secret", acct->client_secret);
-
-	initStringInfo(&url);
-	gofive_require_setting("gofive.base_url", acct->base_url);
-	appendStringInfo(&url, "%s%s", acct->base_url, TOKEN_PATH);
-
-	req.method = "POST";
-	req.url = url.data;
-	req.content_type = "application/x-www-form-urlencoded";
-	req.body = form.data;
-	req.body_len = form.len;
-	req.account = acct;
-	gofive_http_perform("token request", &req, &resp);
-	explicit_bzero(form.data, form.maxlen);
-
-	gofive_read_answer(&resp, &out);
+	gofive_read_answer(resp, &out);
 	if (out.http_status != 200)
 		raise_token_refused(acct, &out);
 	if (out.reading != GF_READ_JSON)
@@ -174,8 +171,8 @@ gofive_fetch_token(const GofiveAccount *acct, TimestampTz *until)
 	expires_in = read_expires_in(&body->root);
 
 	result = pnstrdup(token->val.string.val, token->val.string.len);
-	explicit_bzero(resp.body.data, resp.body.maxlen);
-	if (out.raw != resp.body.data)
+	explicit_bzero(resp->body.data, resp->body.maxlen);
+	if (out.raw != resp->body.data)
 		explicit_bzero(out.raw, out.raw_len);	/* a copy in the server encoding */
 	explicit_bzero(VARDATA(body), VARSIZE(body) - VARHDRSZ);
 
@@ -183,6 +180,35 @@ gofive_fetch_token(const GofiveAccount *acct, TimestampTz *until)
 	margin_ms = Min(expires_in * 1000 / 5, 60 * 1000);
 	*until = TimestampTzPlusMilliseconds(GetCurrentTimestamp(),
 										 expires_in * 1000 - margin_ms);
+	return result;
+}
+
+/*
+ * Fetch a new token for the account; *until is when to stop using it.
+ * Returns it palloc'd (the caller wipes it).
+ */
+char *
+gofive_fetch_token(const GofiveAccount *acct, TimestampTz *until)
+{
+	GofiveHttpRequest req = {0};
+	GofiveHttpResponse resp;
+	char	   *url;
+	char	   *form;
+	char	   *result;
+	ErrorContextCallback context;
+
+	gofive_push_context(&context, "requesting an access token");
+	gofive_token_request(acct, &url, &form);
+	req.method = "POST";
+	req.url = url;
+	req.content_type = "application/x-www-form-urlencoded";
+	req.body = form;
+	req.body_len = strlen(form);
+	req.account = acct;
+	gofive_http_perform("token request", &req, &resp);
+	explicit_bzero(form, strlen(form));
+
+	result = gofive_token_from_answer(acct, &resp, until);
 	gofive_pop_context(&context);
 	return result;
 }

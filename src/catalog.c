@@ -529,7 +529,8 @@ const GfOperation gofive_operations[] = {
 	{.name = "upsert_customer", .title = "Create or Update customer", .method = "POST",
 	 .path = "/v3/customers", .body = GF_BODY_OBJECT, .fields = customer_fields,
 	 .args = body_only_args, .envelope = GF_ENV_STATUS_DATA, .result = GF_RESULT_DATA,
-	 .confirmed = "partial", .doc = DOC("3590385")},
+	 .confirmed = "partial", .doc = DOC("3590385"),
+	 .idempotent = GF_IDEMPOTENT_WITH_KEY, .idempotent_key = "customerCode"},
 	{.name = "create_customer_satisfaction", .title = "Create Customer Satisfaction", .method = "POST",
 	 .path = "/v3/customers/satisfaction", .body = GF_BODY_OBJECT, .fields = satisfaction_fields,
 	 .args = body_only_args, .envelope = GF_ENV_STATUS_DATA, .result = GF_RESULT_DATA,
@@ -567,11 +568,13 @@ const GfOperation gofive_operations[] = {
 	{.name = "upsert_contract", .title = "Create or Update Contract", .method = "POST",
 	 .path = "/v1/contract", .body = GF_BODY_OBJECT, .fields = contract_fields,
 	 .args = body_only_args, .envelope = GF_ENV_DATA_STATUSCODE, .result = GF_RESULT_DATA,
-	 .confirmed = "yes", .doc = DOC("18402429")},
+	 .confirmed = "yes", .doc = DOC("18402429"),
+	 .idempotent = GF_IDEMPOTENT_WITH_KEY, .idempotent_key = "contractNo"},
 	{.name = "upsert_contract_service", .title = "Create or Update Contract Service Agreement",
 	 .method = "POST", .path = "/v1/contract/service-agreement", .body = GF_BODY_OBJECT,
 	 .fields = service_agreement_fields, .args = body_only_args, .envelope = GF_ENV_STATUS_DATA,
-	 .result = GF_RESULT_DATA, .confirmed = "yes", .doc = DOC("18402720")},
+	 .result = GF_RESULT_DATA, .confirmed = "yes", .doc = DOC("18402720"),
+	 .idempotent = GF_IDEMPOTENT_WITH_KEY, .idempotent_key = "contractServiceId"},
 	/* Deal */
 	{.name = "create_deal", .title = "Create Deal", .method = "POST",
 	 .path = "/v1/deals", .body = GF_BODY_OBJECT, .fields = deal_fields,
@@ -593,7 +596,8 @@ const GfOperation gofive_operations[] = {
 	{.name = "enquire_expenses", .title = "Expense Enquiry", .method = "POST",
 	 .path = "/v1/expenses/enquiry", .body = GF_BODY_OBJECT, .fields = expense_enquiry_fields,
 	 .args = filter_args, .envelope = GF_ENV_STATUS_DATA, .result = GF_RESULT_ROWS,
-	 .confirmed = "yes", .doc = DOC("3605021")},
+	 .confirmed = "yes", .doc = DOC("3605021"),
+	 .idempotent = GF_IDEMPOTENT},
 	{.name = "get_expense", .title = "Get a Expense", .method = "GET",
 	 .path = "/v1/expenses/{id}", .body = GF_BODY_NONE,
 	 .args = expense_id_args, .envelope = GF_ENV_DATA_VALUE, .result = GF_RESULT_RECORD,
@@ -602,11 +606,13 @@ const GfOperation gofive_operations[] = {
 	{.name = "upsert_products", .title = "Create Or Update Products", .method = "POST",
 	 .path = "/v3/Products", .body = GF_BODY_OBJECT, .fields = products_body_fields,
 	 .args = body_only_args, .envelope = GF_ENV_STATUS_DATA, .result = GF_RESULT_DATA,
-	 .confirmed = "yes", .doc = DOC("3590384")},
+	 .confirmed = "yes", .doc = DOC("3590384"),
+	 .idempotent = GF_IDEMPOTENT_WITH_KEY, .idempotent_key = "products[].productCode"},
 	{.name = "list_products", .title = "Get Products With Take & Status", .method = "POST",
 	 .path = "/v2/Products/GetProduct", .body = GF_BODY_OBJECT, .fields = product_take_status_fields,
 	 .args = filter_args, .envelope = GF_ENV_STATUS_DATA, .result = GF_RESULT_ROWS,
-	 .confirmed = "yes", .doc = DOC("3597198")},
+	 .confirmed = "yes", .doc = DOC("3597198"),
+	 .idempotent = GF_IDEMPOTENT},
 	{.name = "get_product", .title = "Get a Product by ProductCode", .method = "GET",
 	 .path = "/v2/products/{productCode}", .body = GF_BODY_NONE,
 	 .args = product_code_args, .envelope = GF_ENV_STATUS_DATA, .result = GF_RESULT_RECORD,
@@ -615,11 +621,13 @@ const GfOperation gofive_operations[] = {
 	 .path = "/v1/products/getProduct", .body = GF_BODY_OBJECT, .fields = product_filter_fields,
 	 .args = filter_args, .envelope = GF_ENV_STATUS_DATA, .result = GF_RESULT_ROWS,
 	 .take_field = "take", .skip_field = "skip",
-	 .confirmed = "yes", .doc = DOC("3607153")},
+	 .confirmed = "yes", .doc = DOC("3607153"),
+	 .idempotent = GF_IDEMPOTENT},
 	{.name = "verify_serial", .title = "Verify Serial Number", .method = "POST",
 	 .path = "/v3/products/serials/verification", .body = GF_BODY_OBJECT, .fields = verify_serial_fields,
 	 .args = body_only_args, .envelope = GF_ENV_STATUS_DATA, .result = GF_RESULT_DATA,
-	 .confirmed = "yes", .doc = DOC("4028746")},
+	 .confirmed = "yes", .doc = DOC("4028746"),
+	 .idempotent = GF_IDEMPOTENT},
 	{.name = "get_serial_status", .title = "/v3/Products/serials/status", .method = "GET",
 	 .path = "/v3/Products/serials/status", .body = GF_BODY_NONE,
 	 .args = serial_status_args, .envelope = GF_ENV_STATUS_DATA, .result = GF_RESULT_DATA,
@@ -629,7 +637,8 @@ const GfOperation gofive_operations[] = {
 	 .args = serial_args, .envelope = GF_ENV_DATA_STATUSCODE, .result = GF_RESULT_DATA,
 	 .confirmed = "yes",
 	 /* seed 004: the page's own address is not known; it is under Product */
-	 .doc = "https://developer.gofive.co.th", .unauthorized = "user not found"},
+	 .doc = "https://developer.gofive.co.th", .unauthorized = "user not found",
+	 .idempotent = GF_IDEMPOTENT},
 	{.name = "update_product_stock", .title = "Update Product Stock", .method = "PUT",
 	 .path = "/v1/products/stock", .body = GF_BODY_ARRAY, .fields = stock_item_fields,
 	 .args = body_only_args, .envelope = GF_ENV_DATA_STATUSCODE, .result = GF_RESULT_DATA,
@@ -642,17 +651,20 @@ const GfOperation gofive_operations[] = {
 	{.name = "upsert_quotation", .title = "Create Update Quotation", .method = "POST",
 	 .path = "/v2/quotation", .body = GF_BODY_OBJECT, .fields = quotation_fields,
 	 .args = body_only_args, .envelope = GF_ENV_STATUS_DATA, .result = GF_RESULT_DATA,
-	 .confirmed = "partial", .doc = DOC("3590355")},
+	 .confirmed = "partial", .doc = DOC("3590355"),
+	 .idempotent = GF_IDEMPOTENT_WITH_KEY, .idempotent_key = "quotationNo"},
 	{.name = "convert_quotation", .title = "Convert Quotation To SalesOrder", .method = "POST",
 	 .path = "/v1/quotation/{quotationNo}/convert-to-salesorder", .body = GF_BODY_OBJECT,
 	 .fields = convert_quotation_fields, .args = convert_quotation_args,
 	 .envelope = GF_ENV_STATUS_DATA, .result = GF_RESULT_DATA,
-	 .confirmed = "yes", .doc = DOC("3590356")},
+	 .confirmed = "yes", .doc = DOC("3590356"),
+	 .idempotent = GF_NOT_IDEMPOTENT},
 	{.name = "enquire_quotations", .title = "Quotation Enquiry", .method = "POST",
 	 .path = "/v1/quotation/enquiry", .body = GF_BODY_OBJECT, .fields = quotation_enquiry_fields,
 	 .args = filter_args, .envelope = GF_ENV_STATUS_DATA, .result = GF_RESULT_ROWS,
 	 .take_field = "take", .skip_field = "skip",
-	 .confirmed = "yes", .doc = DOC("3590357")},
+	 .confirmed = "yes", .doc = DOC("3590357"),
+	 .idempotent = GF_IDEMPOTENT},
 	{.name = "get_quotation", .title = "Get a Quotation By QuotationNo", .method = "GET",
 	 .path = "/v1/quotation/{quotationNo}", .body = GF_BODY_NONE,
 	 .args = quotation_no_args, .envelope = GF_ENV_STATUS_DATA, .result = GF_RESULT_RECORD,
@@ -669,7 +681,8 @@ const GfOperation gofive_operations[] = {
 	{.name = "reject_sales_orders", .title = "Reject SaleOrder", .method = "DELETE",
 	 .path = "/v1/salesorders/reject", .body = GF_BODY_OBJECT, .fields = reject_fields,
 	 .args = body_only_args, .envelope = GF_ENV_DATA_STATUSCODE, .result = GF_RESULT_DATA,
-	 .confirmed = "yes", .doc = DOC("3607019")},
+	 .confirmed = "yes", .doc = DOC("3607019"),
+	 .idempotent = GF_NOT_IDEMPOTENT},
 	/* Chat */
 	{.name = "send_chat_message", .title = "Post Send message", .method = "POST",
 	 .path = "/v1/chat/message", .body = GF_BODY_OBJECT, .fields = chat_fields,
@@ -744,4 +757,26 @@ gofive_find_date_format(const char *name)
 		if (strcmp(date_format_names[f], name) == 0)
 			return (GfDateFormat) f;
 	return GF_DATE_NONE;
+}
+
+/*
+ * Whether sending the operation twice does no harm, in words: "yes", "no",
+ * or the key that makes an upsert idempotent.  The rule itself is applied to
+ * a request's body by gofive_request_idempotent (worker_schedule.c).
+ */
+const char *
+gofive_idempotence_text(const GfOperation *op)
+{
+	switch (op->idempotent)
+	{
+		case GF_IDEMPOTENT:
+			return "yes";
+		case GF_NOT_IDEMPOTENT:
+			return "no";
+		case GF_IDEMPOTENT_WITH_KEY:
+			return op->idempotent_key;
+		case GF_IDEMPOTENT_BY_METHOD:
+			break;
+	}
+	return strcmp(op->method, "POST") == 0 ? "no" : "yes";
 }

@@ -144,6 +144,20 @@ typedef enum GfBody
 	GF_BODY_ARRAY				/* a top-level JSON array; "fields" per item */
 } GfBody;
 
+/*
+ * Whether sending a request twice does no harm, which decides what the
+ * outbox does with a request that was on its way when the worker stopped:
+ * an idempotent one is sent again; another is marked before it is sent,
+ * and held "in doubt" after a stop (gofive.in_doubt).
+ */
+typedef enum GfIdempotence
+{
+	GF_IDEMPOTENT_BY_METHOD = 0,	/* GET, PUT, DELETE yes; POST no */
+	GF_IDEMPOTENT,				/* a read sent as POST, or a set-to-value */
+	GF_NOT_IDEMPOTENT,			/* creates, or refuses a second time */
+	GF_IDEMPOTENT_WITH_KEY		/* an upsert: only when idempotent_key is given */
+} GfIdempotence;
+
 typedef struct GfOperation
 {
 	const char *name;			/* "create_deal": SQL gofive_<name>, outbox name */
@@ -162,6 +176,13 @@ typedef struct GfOperation
 	const char *doc;			/* documentation address (a URL) */
 	const char *unauthorized;	/* the documented 401 message, when the
 								 * page gives one of its own */
+	GfIdempotence idempotent;
+	/*
+	 * GF_IDEMPOTENT_WITH_KEY: the body field that names the record to update
+	 * (absent or null, the API creates one); "items[].field" when every item
+	 * of the array items must have it
+	 */
+	const char *idempotent_key;
 } GfOperation;
 
 extern const GfOperation gofive_operations[];
@@ -172,5 +193,6 @@ extern const GfField *gofive_find_field(const GfField *fields, const char *name)
 extern const char *gofive_json_type_name(GfJsonType type);
 extern const char *gofive_date_format_name(GfDateFormat format);
 extern GfDateFormat gofive_find_date_format(const char *name);
+extern const char *gofive_idempotence_text(const GfOperation *op);
 
 #endif							/* GOFIVE_CATALOG_H */

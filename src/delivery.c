@@ -1,21 +1,56 @@
 /*
  * delivery.c
- *		The worker's transfers in flight, driven through one curl multi handle
- *		that lives as long as the worker, so its connections are kept alive and
- *		reused (up to gofive.max_concurrency of them).
+ *		The worker's transfers in flight (requests and token fetches), driven
+ *		through one curl multi handle that lives as long as the worker, so its
+ *		connections are kept alive and reused; and the note of which requests
+ *		are on the network, kept in a file, for after a crash.
+ *
+ * Invariants:
+ *	 - every libcurl result is checked (CHECK_CURLM; http.c checks the easy
+ *	   handle's options): a failure is an error, never ignored;
+ *	 - a transfer's body lives in its job's memory until the transfer ends
+ *	   (libcurl keeps no copy of it);
+ *	 - before requests go out, their ids are written to the in-flight file
+ *	   ($PGDATA/pg_stat_tmp/gofive.<database oid>.inflight), without an
+ *	   fsync: it survives a crash of the worker or of the server (the
+ *	   operating system keeps the page), which is what it is for.  After a
+ *	   crash, the next worker charges those requests the attempt they were
+ *	   on (worker_db.c), so that an answer that keeps killing the worker ends
+ *	   its request dead after gofive.max_attempts instead of looping.  Base
+ *	   backups leave pg_stat_tmp's files out.
  */
 #include "postgres.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <curl/curl.h>
 
+#include "miscadmin.h"
+#include "pgstat.h"
+#include "storage/fd.h"
 #include "utils/memutils.h"
 #include "utils/timestamp.h"
 
 #include "worker.h"
 
+/* A libcurl multi call that failed is an error. */
+#define CHECK_CURLM(call) \
+	do { \
+		CURLMcode	mc_ = (call); \
+		if (mc_ != CURLM_OK) \
+			ereport(ERROR, \
+					(errcode(ERRCODE_GOFIVE_TRANSPORT), \
+					 errmsg("libcurl failed: %s", curl_multi_strerror(mc_)), \
+					 errcontext("%s", #call))); \
+	} while (0)
+
 static CURLM *multi = NULL;
 static List *idle_handles = NIL;	/* easy handles kept for reuse */
-static int	in_flight = 0;
+static List *in_flight = NIL;	/* Jobs on the network */
+static bool in_flight_noted = true; /* the file says what in_flight holds */
+static char *in_flight_path = NULL;
 
 void
 gofive_delivery_init(void)
@@ -24,14 +59,19 @@ gofive_delivery_init(void)
 		ereport(ERROR,
 				(errcode(ERRCODE_GOFIVE_TRANSPORT),
 				 errmsg("could not initialize libcurl")));
+	in_flight_path = MemoryContextStrdup(TopMemoryContext,
+										 psprintf("%s/gofive.%u.inflight", PG_STAT_TMP_DIR,
+												  MyDatabaseId));
 }
 
 static void
 apply_limits(void)
 {
-	curl_multi_setopt(multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, (long) gofive_max_concurrency);
-	curl_multi_setopt(multi, CURLMOPT_MAX_HOST_CONNECTIONS, (long) gofive_max_concurrency);
-	curl_multi_setopt(multi, CURLMOPT_MAXCONNECTS, (long) gofive_max_concurrency);
+	/* per host, that is per account's base URL; in all, what the accounts may have */
+	CHECK_CURLM(curl_multi_setopt(multi, CURLMOPT_MAX_HOST_CONNECTIONS,
+								  (long) gofive_max_concurrency));
+	CHECK_CURLM(curl_multi_setopt(multi, CURLMOPT_MAXCONNECTS,
+								  (long) gofive_max_concurrency * 4));
 }
 
 static CURL *
@@ -53,21 +93,29 @@ take_handle(void)
 	return easy;
 }
 
-/* Start sending a job's request, with its account's URL, key and bearer token. */
+/*
+ * Start a transfer for the job: a request (its row's method, path and body,
+ * with its account's URL, key and the bearer token) or a token fetch.  The
+ * body is copied into the job's memory, where it stays until the end.
+ */
 void
-gofive_delivery_start(Job *job, const char *bearer)
+gofive_delivery_start(Job *job, const GofiveAccount *acct, const char *method,
+					  const char *url, const char *bearer, const char *request_id,
+					  const char *content_type, const char *body)
 {
 	GofiveHttpRequest req = {0};
 	MemoryContext old = MemoryContextSwitchTo(job->cxt);
 
-	req.method = job->method;
-	req.url = psprintf("%s%s", job->account->base_url, job->path);
-	req.content_type = "application/json";
-	req.body = job->body;
-	req.body_len = job->body ? strlen(job->body) : 0;
+	if (body && body != job->body)
+		job->body = pstrdup(body);
+	req.method = method;
+	req.url = url;
+	req.content_type = content_type;
+	req.body = body ? job->body : NULL;
+	req.body_len = body ? strlen(job->body) : 0;
 	req.bearer = bearer;
-	req.request_id = job->request_id;
-	req.account = job->account;
+	req.request_id = request_id;
+	req.account = acct;
 
 	apply_limits();
 	job->easy = take_handle();
@@ -75,16 +123,16 @@ gofive_delivery_start(Job *job, const char *bearer)
 	job->errbuf[0] = '\0';
 	/* the response buffer is allocated in the job's context */
 	gofive_http_prepare(job->easy, &req, &job->resp, job->headers, job->errbuf);
-	/* libcurl copies the URL, but not the body: the job keeps it */
-	curl_easy_setopt(job->easy, CURLOPT_PRIVATE, job);
+	gofive_http_setopt_private(job->easy, job);
 	job->started = GetCurrentTimestamp();
 	MemoryContextSwitchTo(old);
 
-	if (curl_multi_add_handle(multi, job->easy) != CURLM_OK)
-		ereport(ERROR,
-				(errcode(ERRCODE_GOFIVE_TRANSPORT),
-				 errmsg("could not start a transfer")));
-	in_flight++;
+	CHECK_CURLM(curl_multi_add_handle(multi, job->easy));
+	old = MemoryContextSwitchTo(TopMemoryContext);
+	in_flight = lappend(in_flight, job);
+	MemoryContextSwitchTo(old);
+	if (job->kind == JOB_REQUEST)
+		in_flight_noted = false;
 }
 
 /* Move the transfers along; wait up to timeout_ms for something to happen. */
@@ -93,11 +141,13 @@ gofive_delivery_wait(int timeout_ms)
 {
 	int			running;
 
-	curl_multi_perform(multi, &running);
+	CHECK_CURLM(curl_multi_perform(multi, &running));
 	if (running > 0 && timeout_ms > 0)
 	{
-		curl_multi_poll(multi, NULL, 0, timeout_ms, NULL);
-		curl_multi_perform(multi, &running);
+		pgstat_report_wait_start(PG_WAIT_EXTENSION);
+		CHECK_CURLM(curl_multi_poll(multi, NULL, 0, timeout_ms, NULL));
+		pgstat_report_wait_end();
+		CHECK_CURLM(curl_multi_perform(multi, &running));
 	}
 }
 
@@ -115,19 +165,21 @@ gofive_delivery_next_done(void)
 
 		if (msg->msg != CURLMSG_DONE)
 			continue;
-		curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **) &job);
+		job = (Job *) gofive_http_getinfo_private(msg->easy_handle);
 		job->result = msg->data.result;
 		/* also when the body was cut at the limit: the status came first */
-		curl_easy_getinfo(job->easy, CURLINFO_RESPONSE_CODE, &job->resp.status);
+		gofive_http_getinfo_status(job->easy, &job->resp.status);
 		job->ms = (double) (GetCurrentTimestamp() - job->started) / 1000.0;
-		curl_multi_remove_handle(multi, job->easy);
+		CHECK_CURLM(curl_multi_remove_handle(multi, job->easy));
 		curl_slist_free_all(job->headers);
 		job->headers = NULL;
 		old = MemoryContextSwitchTo(TopMemoryContext);
 		idle_handles = lappend(idle_handles, job->easy);
+		in_flight = list_delete_ptr(in_flight, job);
 		MemoryContextSwitchTo(old);
 		job->easy = NULL;
-		in_flight--;
+		if (job->kind == JOB_REQUEST)
+			in_flight_noted = false;
 		return job;
 	}
 	return NULL;
@@ -136,5 +188,103 @@ gofive_delivery_next_done(void)
 int
 gofive_delivery_in_flight(void)
 {
-	return in_flight;
+	return list_length(in_flight);
+}
+
+/* The ids of the requests in flight and of those unrecorded: not to be claimed. */
+int64 *
+gofive_delivery_busy_ids(List *unrecorded, int *n)
+{
+	int64	   *ids = palloc(sizeof(int64) * (list_length(in_flight) + list_length(unrecorded) + 1));
+	ListCell   *lc;
+
+	*n = 0;
+	foreach(lc, in_flight)
+		if (((Job *) lfirst(lc))->kind == JOB_REQUEST)
+			ids[(*n)++] = ((Job *) lfirst(lc))->id;
+	foreach(lc, unrecorded)
+		ids[(*n)++] = ((Job *) lfirst(lc))->id;
+	return ids;
+}
+
+/* ---- the in-flight file ---- */
+
+/*
+ * Write the ids of the requests on the network (and of those whose answers
+ * are not recorded yet: unrecorded, which the caller gives) to the file,
+ * when they changed.  Called before the requests just started go out on the
+ * next turn of the multi handle.
+ */
+void
+gofive_delivery_note_in_flight(List *unrecorded, bool changed)
+{
+	StringInfoData buf;
+	ListCell   *lc;
+	int			fd;
+
+	if (in_flight_noted && !changed)
+		return;
+	initStringInfo(&buf);
+	foreach(lc, in_flight)
+		if (((Job *) lfirst(lc))->kind == JOB_REQUEST)
+			appendStringInfo(&buf, INT64_FORMAT "\n", ((Job *) lfirst(lc))->id);
+	foreach(lc, unrecorded)
+		appendStringInfo(&buf, INT64_FORMAT "\n", ((Job *) lfirst(lc))->id);
+	fd = OpenTransientFile(in_flight_path, O_WRONLY | O_CREAT | PG_BINARY);
+	if (fd < 0)
+		ereport(ERROR,
+				(errcode_for_file_access(),
+				 errmsg("could not open file \"%s\": %m", in_flight_path)));
+	if (pg_pwrite(fd, buf.data, buf.len, 0) != buf.len || ftruncate(fd, buf.len) != 0)
+		ereport(ERROR,
+				(errcode_for_file_access(),
+				 errmsg("could not write file \"%s\": %m", in_flight_path)));
+	CloseTransientFile(fd);
+	pfree(buf.data);
+	in_flight_noted = true;
+}
+
+/* The ids the file holds (a previous worker's), as int64s in a palloc'd array. */
+int64 *
+gofive_delivery_read_in_flight(int *n)
+{
+	int64	   *ids;
+	char	   *text;
+	char	   *p;
+	int			fd;
+	struct stat st;
+	int			cap;
+
+	*n = 0;
+	fd = OpenTransientFile(in_flight_path, O_RDONLY | PG_BINARY);
+	if (fd < 0)
+		return NULL;
+	if (fstat(fd, &st) != 0 || st.st_size > 64 * 1024 * 1024)
+	{
+		CloseTransientFile(fd);
+		return NULL;
+	}
+	text = palloc(st.st_size + 1);
+	if (read(fd, text, st.st_size) != st.st_size)
+		st.st_size = 0;
+	CloseTransientFile(fd);
+	text[st.st_size] = '\0';
+	cap = 16;
+	ids = palloc(sizeof(int64) * cap);
+	for (p = text; *p;)
+	{
+		char	   *end;
+		long long	id = strtoll(p, &end, 10);
+
+		if (end == p)
+			break;
+		if (*n == cap)
+			ids = repalloc(ids, sizeof(int64) * (cap *= 2));
+		ids[(*n)++] = (int64) id;
+		p = end;
+		while (*p == '\n')
+			p++;
+	}
+	pfree(text);
+	return ids;
 }

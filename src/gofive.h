@@ -59,6 +59,7 @@ extern bool gofive_has_control_characters(const char *s);
 
 /* ---- account.c: whose credentials, URL and connection settings a call uses ---- */
 #define GOFIVE_ACCOUNT_KEY_LEN 32	/* SHA-256 */
+#define GOFIVE_MAX_RATE_LIMIT 100000.0	/* requests per second */
 
 typedef struct GofiveAccount
 {
@@ -71,6 +72,7 @@ typedef struct GofiveAccount
 	int			connect_timeout_ms;
 	const char *ca_file;		/* empty: the system's CAs */
 	bool		ssl_verify;
+	double		rate_limit;		/* requests per second the worker sends, 0: no limit */
 	/* what a token belongs to: base_url and the three credentials (token_cache.c) */
 	uint8		key[GOFIVE_ACCOUNT_KEY_LEN];
 } GofiveAccount;
@@ -124,14 +126,34 @@ extern struct curl_slist *gofive_http_headers(const GofiveHttpRequest *req);
 extern void gofive_http_prepare(void *easy, const GofiveHttpRequest *req,
 								GofiveHttpResponse *resp, struct curl_slist *headers,
 								char *errbuf);
+extern void gofive_http_setopt_private(void *easy, void *job);
+extern void *gofive_http_getinfo_private(void *easy);
+extern void gofive_http_getinfo_status(void *easy, long *status);
 
 /* ---- auth.c: the OAuth2 client-credentials token ---- */
 extern char *gofive_fetch_token(const GofiveAccount *account, TimestampTz *until);
+extern void gofive_token_request(const GofiveAccount *account, char **url, char **form_body);
+extern char *gofive_token_from_answer(const GofiveAccount *account, GofiveHttpResponse *resp,
+									  TimestampTz *until);
 
 /* ---- token_cache.c: one token per account for the whole cluster ---- */
+#define GOFIVE_TOKEN_MAX_BYTES 8192
+
+typedef enum GofiveFetchClaim
+{
+	GOFIVE_FETCH_MINE,			/* this process fetches it now */
+	GOFIVE_FETCH_BUSY,			/* another process is fetching it */
+	GOFIVE_FETCH_UNCACHED		/* no room to keep it: fetch, use once */
+} GofiveFetchClaim;
+
 extern char *gofive_get_token(const GofiveAccount *account, uint64 *token_id);
 extern void gofive_token_refused(const GofiveAccount *account, uint64 token_id);
 extern void gofive_token_cache_init(void);
+extern char *gofive_token_peek(const GofiveAccount *account, char *buf, uint64 *token_id);
+extern GofiveFetchClaim gofive_token_claim_fetch(const GofiveAccount *account);
+extern uint64 gofive_token_fetched(const GofiveAccount *account, const char *token,
+								   TimestampTz until);
+extern void gofive_token_fetch_failed(const GofiveAccount *account, ErrorData *err);
 
 /* ---- response.c: reading an answer ---- */
 typedef enum GofiveReading

@@ -258,6 +258,32 @@ gofive_http_prepare(void *handle, const GofiveHttpRequest *req, GofiveHttpRespon
 		curl_easy_setopt(easy, CURLOPT_HTTPGET, 1L);
 }
 
+/* The worker's job of a transfer (set with gofive_http_setopt_private). */
+void
+gofive_http_setopt_private(void *handle, void *job)
+{
+	if (curl_easy_setopt((CURL *) handle, CURLOPT_PRIVATE, job) != CURLE_OK)
+		elog(ERROR, "could not set CURLOPT_PRIVATE");
+}
+
+void *
+gofive_http_getinfo_private(void *handle)
+{
+	char	   *job = NULL;
+
+	if (curl_easy_getinfo((CURL *) handle, CURLINFO_PRIVATE, &job) != CURLE_OK || job == NULL)
+		elog(ERROR, "a finished transfer has no job");
+	return job;
+}
+
+/* The HTTP status of a finished transfer (0: none came). */
+void
+gofive_http_getinfo_status(void *handle, long *status)
+{
+	if (curl_easy_getinfo((CURL *) handle, CURLINFO_RESPONSE_CODE, status) != CURLE_OK)
+		*status = 0;
+}
+
 /* Drive the transfer to its end, checking for interrupts while we wait. */
 static CURLcode
 run_transfer(CURLM *multi, CURL *easy)

@@ -20,6 +20,7 @@
 #include "executor/spi.h"
 #include "fmgr.h"
 #include "common/pg_prng.h"
+#include "access/xact.h"
 #include "access/xlog.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
@@ -37,18 +38,43 @@ PG_FUNCTION_INFO_V1(gofive_purge);
 PG_FUNCTION_INFO_V1(gofive_retry);
 PG_FUNCTION_INFO_V1(gofive_retry_all);
 PG_FUNCTION_INFO_V1(gofive_new_request_id);
+PG_FUNCTION_INFO_V1(gofive_release);
+PG_FUNCTION_INFO_V1(gofive_release_all);
+PG_FUNCTION_INFO_V1(gofive_cancel);
+PG_FUNCTION_INFO_V1(gofive_cancel_all);
 
 static SPIPlanPtr insert_plan = NULL;
 static SPIPlanPtr insert_rows_plan = NULL;
 
+/*
+ * A request whose ordering key has an unfinished request in its group (the
+ * same account, role and key) waits at next_attempt_at 'infinity' until the
+ * worker lets it go (worker_db.c); the first of its group is due now.
+ */
+#define EARLIER_IN_GROUP(key) \
+	"EXISTS (SELECT FROM gofive.outbox p" \
+	"         WHERE COALESCE(p.account, ''::pg_catalog.text) OPERATOR(pg_catalog.=)" \
+	"               COALESCE($7, ''::pg_catalog.text)" \
+	"           AND p.enqueued_by OPERATOR(pg_catalog.=) $6" \
+	"           AND p.ordering_key OPERATOR(pg_catalog.=) " key " AND p.finished_at IS NULL)"
+
 #define INSERT_SQL \
-	"INSERT INTO gofive.outbox (operation, method, path, body, ordering_key, enqueued_by, account) " \
-	"VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id"
+	"INSERT INTO gofive.outbox (operation, method, path, body, ordering_key, enqueued_by, account," \
+	"                           next_attempt_at) " \
+	"SELECT $1, $2, $3, $4, $5, $6, $7," \
+	"       CASE WHEN $5 IS NOT NULL AND " EARLIER_IN_GROUP("$5") \
+	"            THEN 'infinity'::pg_catalog.timestamptz ELSE pg_catalog.now() END" \
+	" RETURNING id"
 
 /* the arrays' elements in their order, so that ids (and key order) follow it */
 #define INSERT_ROWS_SQL \
-	"INSERT INTO gofive.outbox (operation, method, path, body, ordering_key, enqueued_by, account) " \
-	"SELECT $1, $2, u.path, u.body, u.key, $6, $7" \
+	"INSERT INTO gofive.outbox (operation, method, path, body, ordering_key, enqueued_by, account," \
+	"                           next_attempt_at) " \
+	"SELECT $1, $2, u.path, u.body, u.key, $6, $7," \
+	"       CASE WHEN u.key IS NOT NULL" \
+	"             AND (pg_catalog.row_number() OVER (PARTITION BY u.key ORDER BY u.n)" \
+	"                  OPERATOR(pg_catalog.>) 1 OR " EARLIER_IN_GROUP("u.key") ")" \
+	"            THEN 'infinity'::pg_catalog.timestamptz ELSE pg_catalog.now() END" \
 	"  FROM ROWS FROM (pg_catalog.unnest($3), pg_catalog.unnest($4), pg_catalog.unnest($5))" \
 	"       WITH ORDINALITY AS u(path, body, key, n)" \
 	" ORDER BY u.n"
@@ -424,6 +450,8 @@ gofive_purge(PG_FUNCTION_ARGS)
 	gofive_become_owner(&saved);
 	n = gofive_purge_expired(all, caller);
 	gofive_restore_user(&saved);
+	/* the worker gives the space back, if it is worth it */
+	gofive_request_maintenance();
 	PG_RETURN_INT64(n);
 }
 
@@ -496,6 +524,218 @@ gofive_retry_all(PG_FUNCTION_ARGS)
 	PG_RETURN_INT64((int64) requeue(RETRY_ALL_SQL, 4, CStringGetTextDatum(status), TEXTOID,
 									PG_ARGISNULL(1) ? (Datum) 0 : PG_GETARG_DATUM(1),
 									PG_ARGISNULL(1)));
+}
+
+/* ---- held, in doubt, cancelled ---- */
+
+/* an ordering key's next request may go once the one before it is final */
+#define UNBLOCK_AFTER_SQL \
+	"UPDATE gofive.outbox o SET next_attempt_at = pg_catalog.now()" \
+	"  FROM (SELECT DISTINCT g.account, g.role, g.key" \
+	"          FROM ROWS FROM (pg_catalog.unnest($1::pg_catalog.text[])," \
+	"                          pg_catalog.unnest($2::pg_catalog.oid[])," \
+	"                          pg_catalog.unnest($3::pg_catalog.text[])) AS g(account, role, key)) g" \
+	"  CROSS JOIN LATERAL (" \
+	"    SELECT h.id FROM gofive.outbox h" \
+	"     WHERE COALESCE(h.account, ''::pg_catalog.text) OPERATOR(pg_catalog.=) g.account" \
+	"       AND h.enqueued_by OPERATOR(pg_catalog.=) g.role" \
+	"       AND h.ordering_key OPERATOR(pg_catalog.=) g.key AND h.finished_at IS NULL" \
+	"     ORDER BY h.id LIMIT 1) head" \
+	" WHERE o.id OPERATOR(pg_catalog.=) head.id" \
+	"   AND o.next_attempt_at OPERATOR(pg_catalog.=) 'infinity'::pg_catalog.timestamptz" \
+	"   AND o.status OPERATOR(pg_catalog.=) 'pending'::gofive.request_status"
+
+/*
+ * $1: admin; $2: the caller; $3: an id, or NULL for all; $4: the status to
+ * cancel (pending for anybody's own; held and in doubt for gofive_admin);
+ * $5: an operation or NULL.
+ */
+#define CANCEL_SQL \
+	"UPDATE gofive.outbox o SET status = 'cancelled'::gofive.request_status," \
+	"       finished_at = pg_catalog.now(), next_attempt_at = pg_catalog.now()," \
+	"       last_error = 'cancelled by ' OPERATOR(pg_catalog.||) pg_catalog.quote_ident($2::pg_catalog.regrole::pg_catalog.text)" \
+	" WHERE ($1 OR pg_catalog.pg_has_role($2, o.enqueued_by, 'USAGE'))" \
+	"   AND ($3::pg_catalog.int8 IS NULL OR o.id OPERATOR(pg_catalog.=) $3)" \
+	"   AND o.status OPERATOR(pg_catalog.=) ANY ($4::gofive.request_status[])" \
+	"   AND ($5::pg_catalog.text IS NULL OR o.operation OPERATOR(pg_catalog.=) $5)" \
+	"   AND o.finished_at IS NULL" \
+	" RETURNING COALESCE(o.account, ''::pg_catalog.text), o.enqueued_by::pg_catalog.oid," \
+	"           o.ordering_key"
+
+/* $1: an id or NULL; $2: the statuses to release; $3: this database's origin */
+#define RELEASE_SQL \
+	"UPDATE gofive.outbox o SET status = 'pending'::gofive.request_status, origin = $3," \
+	"       next_attempt_at = CASE WHEN o.ordering_key IS NOT NULL AND EXISTS (" \
+	"           SELECT FROM gofive.outbox p" \
+	"            WHERE COALESCE(p.account, ''::pg_catalog.text) OPERATOR(pg_catalog.=)" \
+	"                  COALESCE(o.account, ''::pg_catalog.text)" \
+	"              AND p.enqueued_by OPERATOR(pg_catalog.=) o.enqueued_by" \
+	"              AND p.ordering_key OPERATOR(pg_catalog.=) o.ordering_key" \
+	"              AND p.id OPERATOR(pg_catalog.<) o.id AND p.finished_at IS NULL)" \
+	"         THEN 'infinity'::pg_catalog.timestamptz ELSE pg_catalog.now() END" \
+	" WHERE ($1::pg_catalog.int8 IS NULL OR o.id OPERATOR(pg_catalog.=) $1)" \
+	"   AND o.status OPERATOR(pg_catalog.=) ANY ($2::gofive.request_status[])" \
+	"   AND o.finished_at IS NULL"
+
+/* The statuses a status argument stands for, checked; as a text array. */
+static Datum
+status_list(Datum status, bool isnull, const char *const *allowed, const char *what)
+{
+	char	   *name = isnull ? NULL : DatumGetCString(DirectFunctionCall1(enum_out, status));
+	Datum		elem;
+
+	for (int i = 0; name && allowed[i]; i++)
+		if (strcmp(name, allowed[i]) == 0)
+		{
+			elem = CStringGetTextDatum(name);
+			return gofive_array(TEXTOID, 1, &elem, NULL);
+		}
+	ereport(ERROR,
+			(errcode(ERRCODE_GOFIVE_INVALID_INPUT),
+			 errmsg("argument \"status\" must be %s, not %s", what, name ? name : "null")));
+	return (Datum) 0;			/* keep the compiler quiet */
+}
+
+/* Let the groups of the rows just cancelled go on (the SPI result of CANCEL_SQL). */
+static void
+unblock_after_cancel(void)
+{
+	Oid			types[3] = {TEXTARRAYOID, OIDARRAYOID, TEXTARRAYOID};
+	Datum		values[3];
+	uint64		n = SPI_processed;
+	Datum	   *accounts = palloc(sizeof(Datum) * Max(n, 1));
+	Datum	   *roles = palloc(sizeof(Datum) * Max(n, 1));
+	Datum	   *keys = palloc(sizeof(Datum) * Max(n, 1));
+	int			k = 0;
+
+	for (uint64 i = 0; i < n; i++)
+	{
+		HeapTuple	t = SPI_tuptable->vals[i];
+		bool		isnull;
+		Datum		key = SPI_getbinval(t, SPI_tuptable->tupdesc, 3, &isnull);
+
+		if (isnull)
+			continue;
+		accounts[k] = SPI_getbinval(t, SPI_tuptable->tupdesc, 1, &isnull);
+		roles[k] = SPI_getbinval(t, SPI_tuptable->tupdesc, 2, &isnull);
+		keys[k++] = key;
+	}
+	if (k == 0)
+		return;
+	values[0] = gofive_array(TEXTOID, k, accounts, NULL);
+	values[1] = gofive_array(OIDOID, k, roles, NULL);
+	values[2] = gofive_array(TEXTOID, k, keys, NULL);
+	CommandCounterIncrement();
+	if (SPI_execute_with_args(UNBLOCK_AFTER_SQL, 3, types, values, NULL, false, 0) != SPI_OK_UPDATE)
+		elog(ERROR, "could not let ordering keys go on");
+}
+
+/* Cancel as the outbox's owner, limited to what the caller may cancel; how many. */
+static uint64
+cancel(Datum id, bool id_null, Datum statuses, Datum operation, bool operation_null)
+{
+	Oid			caller = GetUserId();
+	Oid			types[5] = {BOOLOID, OIDOID, INT8OID, TEXTARRAYOID, TEXTOID};
+	Datum		values[5] = {BoolGetDatum(gofive_is_admin(caller)), ObjectIdGetDatum(caller),
+	id, statuses, operation};
+	char		nulls[5] = {' ', ' ', id_null ? 'n' : ' ', ' ', operation_null ? 'n' : ' '};
+	GofiveRaised saved;
+	uint64		n;
+
+	gofive_become_owner(&saved);
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	if (SPI_execute_with_args(CANCEL_SQL, 5, types, values, nulls, false, 0) != SPI_OK_UPDATE_RETURNING)
+		elog(ERROR, "could not cancel requests");
+	n = SPI_processed;
+	unblock_after_cancel();
+	SPI_finish();
+	gofive_restore_user(&saved);
+	if (n > 0)
+		gofive_wake_worker_at_commit();
+	return n;
+}
+
+static const char *const cancellable_own[] = {"pending", NULL};
+static const char *const cancellable_admin[] = {"pending", "held", "in_doubt", NULL};
+static const char *const releasable[] = {"held", "in_doubt", NULL};
+
+/* gofive_cancel(id): a pending request of the caller's (admin: held, in doubt too). */
+Datum
+gofive_cancel(PG_FUNCTION_ARGS)
+{
+	Datum		all;
+
+	if (PG_ARGISNULL(0))
+		PG_RETURN_BOOL(false);
+	all = gofive_is_admin(GetUserId()) ?
+		gofive_array(TEXTOID, 3, (Datum[]) {CStringGetTextDatum("pending"),
+		CStringGetTextDatum("held"), CStringGetTextDatum("in_doubt")}, NULL) :
+		gofive_array(TEXTOID, 1, (Datum[]) {CStringGetTextDatum("pending")}, NULL);
+	PG_RETURN_BOOL(cancel(PG_GETARG_DATUM(0), false, all, (Datum) 0, true) > 0);
+}
+
+/* gofive_cancel_all(status, operation): every such request the caller may cancel. */
+Datum
+gofive_cancel_all(PG_FUNCTION_ARGS)
+{
+	bool		admin = gofive_is_admin(GetUserId());
+	Datum		statuses = status_list(PG_GETARG_DATUM(0), PG_ARGISNULL(0),
+									   admin ? cancellable_admin : cancellable_own,
+									   admin ? "pending, held or in_doubt" : "pending");
+
+	PG_RETURN_INT64((int64) cancel((Datum) 0, true, statuses,
+								   PG_ARGISNULL(1) ? (Datum) 0 : PG_GETARG_DATUM(1),
+								   PG_ARGISNULL(1)));
+}
+
+/* Release held or in-doubt requests (gofive_admin only); how many. */
+static uint64
+release(Datum id, bool id_null, Datum statuses)
+{
+	Oid			types[3] = {INT8OID, TEXTARRAYOID, INT8OID};
+	Datum		values[3] = {id, statuses, Int64GetDatum(gofive_origin_of_database())};
+	char		nulls[3] = {id_null ? 'n' : ' ', ' ', ' '};
+	GofiveRaised saved;
+	uint64		n;
+
+	if (!gofive_is_admin(GetUserId()))
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("only gofive_admin may release held or in-doubt requests"),
+				 errdetail("Whether such a request may be sent is the organisation's decision: it may have reached the CRM already.")));
+	gofive_become_owner(&saved);
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	if (SPI_execute_with_args(RELEASE_SQL, 3, types, values, nulls, false, 0) != SPI_OK_UPDATE)
+		elog(ERROR, "could not release requests");
+	n = SPI_processed;
+	SPI_finish();
+	gofive_restore_user(&saved);
+	if (n > 0)
+		gofive_wake_worker_at_commit();
+	return n;
+}
+
+/* gofive_release(id): send a held or in-doubt request. */
+Datum
+gofive_release(PG_FUNCTION_ARGS)
+{
+	Datum		both = gofive_array(TEXTOID, 2, (Datum[]) {CStringGetTextDatum("held"),
+	CStringGetTextDatum("in_doubt")}, NULL);
+
+	if (PG_ARGISNULL(0))
+		PG_RETURN_BOOL(false);
+	PG_RETURN_BOOL(release(PG_GETARG_DATUM(0), false, both) > 0);
+}
+
+/* gofive_release_all(status): send every held (or in-doubt) request. */
+Datum
+gofive_release_all(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_INT64((int64) release((Datum) 0, true,
+									status_list(PG_GETARG_DATUM(0), PG_ARGISNULL(0),
+												releasable, "held or in_doubt")));
 }
 
 /*

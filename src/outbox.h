@@ -22,6 +22,24 @@ extern int	gofive_retry_base_ms;
 extern int	gofive_retry_max_ms;
 extern int	gofive_retention_s;
 extern bool gofive_drop_undelivered;
+extern double gofive_rate_limit;
+extern int	gofive_in_doubt;
+extern int	gofive_copied_requests;
+
+/* gofive.in_doubt: a request that was on its way when the worker stopped,
+ * of an operation that must not be sent twice blindly */
+typedef enum GofiveInDoubt
+{
+	GOFIVE_IN_DOUBT_HOLD,		/* held for gofive_admin (the default) */
+	GOFIVE_IN_DOUBT_RESEND		/* sent again, with the same X-Request-Id */
+} GofiveInDoubt;
+
+/* gofive.copied_requests: undelivered requests queued in another database */
+typedef enum GofiveCopied
+{
+	GOFIVE_COPIED_HOLD,			/* held for gofive_admin (the default) */
+	GOFIVE_COPIED_SEND			/* sent, as if queued here */
+} GofiveCopied;
 
 extern void gofive_define_worker_settings(void);
 
@@ -32,6 +50,27 @@ typedef enum GofiveCircuit
 	CIRCUIT_OPEN,
 	CIRCUIT_HALF_OPEN
 } GofiveCircuit;
+
+/* One lane's delivery state as the worker published it, for gofive.accounts. */
+#define GOFIVE_MAX_LANES 64
+
+typedef struct GofiveLaneStat
+{
+	bool		default_account;
+	char		account[NAMEDATALEN];	/* the server's name, "" for the default */
+	Oid			role;
+	char		state[16];		/* closed, open, half-open, paused, refused, unusable */
+	TimestampTz until;			/* of open, paused, refused; 0: none */
+	int			in_flight;		/* the account's */
+	double		rate_limit;
+	uint64		sent;
+	uint64		succeeded;
+	uint64		failed;
+	uint64		retried;
+	char		problem[192];	/* why the lane cannot send */
+	char		last_error[256];	/* the account's */
+	TimestampTz last_error_at;
+} GofiveLaneStat;
 
 /*
  * One delivery worker's slot.  The launcher takes a free slot for a
@@ -59,6 +98,11 @@ typedef struct GofiveWorkerSlot
 	pg_atomic_uint64 failed;
 	pg_atomic_uint64 retried;
 	pg_atomic_uint64 dead;
+	pg_atomic_uint32 maintain;	/* gofive_purge asked for a purge and compaction */
+	/* the lanes, written by the worker, copied by readers: even lanes_gen = stable */
+	pg_atomic_uint32 lanes_gen;
+	int			nlanes;
+	GofiveLaneStat lanes[GOFIVE_MAX_LANES];
 } GofiveWorkerSlot;
 
 #define GOFIVE_MAX_REGISTRATIONS 32
@@ -98,6 +142,10 @@ extern bool gofive_attach_slot(int index);
 extern void gofive_hold_database(Oid dboid, bool hold);
 extern bool gofive_database_held(Oid dboid);
 extern void gofive_take_slot(GofiveWorkerSlot *slot, Oid dboid, const char *database);
+extern void gofive_publish_lanes(const GofiveLaneStat *lanes, int n);
+extern void gofive_request_maintenance(void);
+extern bool gofive_maintenance_requested(void);
+extern int64 gofive_origin_of_database(void);
 
 /* ---- the launcher (launcher.c) ---- */
 extern void gofive_register_launcher(void);
@@ -117,8 +165,5 @@ extern int64 gofive_purge_expired(bool all, Oid role);
 /* ---- the worker (worker.c) ---- */
 extern PGDLLEXPORT void gofive_worker_main(Datum arg);
 
-/* ---- retry policy (retry.c) ---- */
-extern int64 gofive_backoff_ms(int attempt, int retry_after_s);
-extern int64 gofive_retry_after_ms(int retry_after_s);
 
 #endif							/* GOFIVE_OUTBOX_H */

@@ -271,6 +271,21 @@ int			gofive_max_attempts = 10;
 int			gofive_retry_base_ms = 1000;
 int			gofive_retry_max_ms = 600 * 1000;
 int			gofive_retention_s = 7 * 24 * 3600;
+double		gofive_rate_limit = 0;
+int			gofive_in_doubt = GOFIVE_IN_DOUBT_HOLD;
+int			gofive_copied_requests = GOFIVE_COPIED_HOLD;
+
+static const struct config_enum_entry in_doubt_options[] = {
+	{"hold", GOFIVE_IN_DOUBT_HOLD, false},
+	{"resend", GOFIVE_IN_DOUBT_RESEND, false},
+	{NULL, 0, false}
+};
+
+static const struct config_enum_entry copied_options[] = {
+	{"hold", GOFIVE_COPIED_HOLD, false},
+	{"send", GOFIVE_COPIED_SEND, false},
+	{NULL, 0, false}
+};
 
 static bool
 check_database(char **newval, void **extra, GucSource source)
@@ -307,14 +322,14 @@ gofive_define_worker_settings(void)
 							process_shared_preload_libraries_in_progress ? PGC_POSTMASTER : PGC_SIGHUP, 0,
 							NULL, NULL, NULL);
 	DefineCustomIntVariable("gofive.max_concurrency",
-							"Largest number of requests the worker keeps in flight.",
+							"Largest number of requests the worker keeps in flight per account.",
 							NULL,
 							&gofive_max_concurrency,
 							16, 1, 1000,
 							PGC_SIGHUP, 0,
 							NULL, NULL, NULL);
 	DefineCustomIntVariable("gofive.batch_size",
-							"Rows the worker claims or records in one transaction.",
+							"Most outcomes the worker records in one transaction.",
 							NULL,
 							&gofive_batch_size,
 							500, 1, 10000,
@@ -354,6 +369,27 @@ gofive_define_worker_settings(void)
 							 &gofive_drop_undelivered,
 							 false,
 							 PGC_USERSET, 0,
+							 NULL, NULL, NULL);
+	DefineCustomRealVariable("gofive.rate_limit",
+							 "Most requests per second the worker sends with the default account (0: no limit).",
+							 "An account of its own sets its limit with the server option rate_limit.",
+							 &gofive_rate_limit,
+							 0, 0, GOFIVE_MAX_RATE_LIMIT,
+							 PGC_SIGHUP, 0,
+							 NULL, NULL, NULL);
+	DefineCustomEnumVariable("gofive.in_doubt",
+							 "What the worker does with a request that was on its way when it stopped, of an operation that must not be sent twice.",
+							 "hold: it waits, in status in_doubt, for gofive_admin to release or cancel it; resend: it is sent again, with the same X-Request-Id.",
+							 &gofive_in_doubt,
+							 GOFIVE_IN_DOUBT_HOLD, in_doubt_options,
+							 PGC_SIGHUP, 0,
+							 NULL, NULL, NULL);
+	DefineCustomEnumVariable("gofive.copied_requests",
+							 "What the worker does with undelivered requests that were queued in another database or cluster (a copy).",
+							 "hold: they wait, in status held, for gofive_admin to release or cancel them; send: they are sent as if queued here.",
+							 &gofive_copied_requests,
+							 GOFIVE_COPIED_HOLD, copied_options,
+							 PGC_SIGHUP, 0,
 							 NULL, NULL, NULL);
 	DefineCustomIntVariable("gofive.retention",
 							"How long succeeded requests are kept in the outbox.",

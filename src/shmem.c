@@ -20,6 +20,7 @@
 #include "access/htup_details.h"
 #include "access/xact.h"
 #include "access/xlog.h"
+#include "common/hashfn.h"
 #include "commands/dbcommands.h"
 #include "funcapi.h"
 #include "miscadmin.h"
@@ -29,6 +30,7 @@
 #include "utils/builtins.h"
 #include "utils/resowner.h"
 #include "utils/timestamp.h"
+#include "utils/tuplestore.h"
 
 #include "gofive.h"
 #include "outbox.h"
@@ -71,6 +73,8 @@ init_slot(GofiveWorkerSlot *slot)
 	pg_atomic_init_u64(&slot->failed, 0);
 	pg_atomic_init_u64(&slot->retried, 0);
 	pg_atomic_init_u64(&slot->dead, 0);
+	pg_atomic_init_u32(&slot->maintain, 0);
+	pg_atomic_init_u32(&slot->lanes_gen, 0);
 }
 
 static void
@@ -288,6 +292,8 @@ gofive_take_slot(GofiveWorkerSlot *slot, Oid dboid, const char *database)
 	pg_atomic_write_u64(&slot->failed, 0);
 	pg_atomic_write_u64(&slot->retried, 0);
 	pg_atomic_write_u64(&slot->dead, 0);
+	pg_atomic_write_u32(&slot->maintain, 0);
+	slot->nlanes = 0;
 }
 
 void
@@ -572,4 +578,147 @@ gofive_worker_stats(PG_FUNCTION_ARGS)
 								  snap.circuit == CIRCUIT_CLOSED);
 	}
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
+}
+
+/* ---- the lanes, for gofive.accounts ---- */
+
+/*
+ * Publish the worker's lanes.  Readers copy without a lock and try again
+ * while the generation is odd or changed under them (a sequence lock): the
+ * copy is too large for a spinlock.
+ */
+void
+gofive_publish_lanes(const GofiveLaneStat *lanes, int n)
+{
+	if (!gofive_slot)
+		return;
+	pg_atomic_fetch_add_u32(&gofive_slot->lanes_gen, 1);	/* odd: being written */
+	pg_write_barrier();
+	gofive_slot->nlanes = Min(n, GOFIVE_MAX_LANES);
+	memcpy(gofive_slot->lanes, lanes, sizeof(GofiveLaneStat) * gofive_slot->nlanes);
+	pg_write_barrier();
+	pg_atomic_fetch_add_u32(&gofive_slot->lanes_gen, 1);	/* even: stable */
+}
+
+/* A stable copy of a slot's lanes into lanes; how many. */
+static int
+copy_lanes(GofiveWorkerSlot *slot, GofiveLaneStat *lanes)
+{
+	for (;;)
+	{
+		uint32		before = pg_atomic_read_u32(&slot->lanes_gen);
+		int			n;
+
+		pg_read_barrier();
+		n = Min(slot->nlanes, GOFIVE_MAX_LANES);
+		memcpy(lanes, slot->lanes, sizeof(GofiveLaneStat) * n);
+		pg_read_barrier();
+		if (before % 2 == 0 && pg_atomic_read_u32(&slot->lanes_gen) == before)
+			return n;
+		CHECK_FOR_INTERRUPTS();
+		pg_usleep(100);
+	}
+}
+
+/* gofive_purge() ran: the worker purges and compacts at its next turn. */
+void
+gofive_request_maintenance(void)
+{
+	GofiveWorkerSlot copy;
+	int			index;
+
+	if (!my_slot(&copy, &index))
+		return;
+	pg_atomic_write_u32(&gofive_control->slots[index].maintain, 1);
+	gofive_wake_worker_at_commit();
+}
+
+/* In the worker: whether maintenance was asked for (and no longer is). */
+bool
+gofive_maintenance_requested(void)
+{
+	return gofive_slot && pg_atomic_exchange_u32(&gofive_slot->maintain, 0) != 0;
+}
+
+PG_FUNCTION_INFO_V1(gofive_account_stats);
+
+#define LANE_COLUMNS 13
+
+static void
+lane_row(ReturnSetInfo *rsinfo, const GofiveLaneStat *l)
+{
+	Datum		values[LANE_COLUMNS];
+	bool		nulls[LANE_COLUMNS] = {0};
+
+	values[0] = CStringGetTextDatum(l->account);
+	nulls[0] = l->default_account;
+	values[1] = ObjectIdGetDatum(l->role);
+	values[2] = CStringGetTextDatum(l->state);
+	values[3] = TimestampTzGetDatum(l->until);
+	nulls[3] = (l->until == 0);
+	values[4] = Int32GetDatum(l->in_flight);
+	values[5] = Float8GetDatum(l->rate_limit);
+	nulls[5] = (l->rate_limit <= 0);
+	values[6] = Int64GetDatum((int64) l->sent);
+	values[7] = Int64GetDatum((int64) l->succeeded);
+	values[8] = Int64GetDatum((int64) l->failed);
+	values[9] = Int64GetDatum((int64) l->retried);
+	values[10] = CStringGetTextDatum(l->problem);
+	nulls[10] = (l->problem[0] == '\0');
+	values[11] = CStringGetTextDatum(l->last_error);
+	nulls[11] = (l->last_error[0] == '\0');
+	values[12] = TimestampTzGetDatum(l->last_error_at);
+	nulls[12] = (l->last_error_at == 0);
+	tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+}
+
+/*
+ * gofive_account_stats(): this database's worker's lanes (nothing when no
+ * worker serves it).  Behind the view gofive.accounts, which decides who
+ * sees the errors.
+ */
+Datum
+gofive_account_stats(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	GofiveWorkerSlot copy;
+	GofiveLaneStat *lanes;
+	int			index;
+	int			n;
+
+	InitMaterializedSRF(fcinfo, 0);
+	if (gofive_control == NULL || !my_slot(&copy, &index))
+		return (Datum) 0;
+	lanes = palloc(sizeof(GofiveLaneStat) * GOFIVE_MAX_LANES);
+	n = copy_lanes(&gofive_control->slots[index], lanes);
+	for (int i = 0; i < n; i++)
+		lane_row(rsinfo, &lanes[i]);
+	return (Datum) 0;
+}
+
+/* ---- where a request is queued ---- */
+
+/* This database's origin: the cluster's system identifier and the database's oid. */
+int64
+gofive_origin_of_database(void)
+{
+	static int64 origin = 0;
+
+	if (origin == 0)
+	{
+		uint64		parts[2] = {GetSystemIdentifier(), (uint64) MyDatabaseId};
+
+		origin = (int64) hash_bytes_extended((const unsigned char *) parts, sizeof(parts), 0);
+		if (origin == 0)
+			origin = 1;
+	}
+	return origin;
+}
+
+PG_FUNCTION_INFO_V1(gofive_origin);
+
+Datum
+gofive_origin(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_INT64(gofive_origin_of_database());
 }

@@ -43,7 +43,7 @@
 
 #define SHARED_SLOTS		64	/* accounts with a token at once */
 #define LOCAL_SLOTS			4
-#define TOKEN_MAX_BYTES		8192
+#define TOKEN_MAX_BYTES		GOFIVE_TOKEN_MAX_BYTES
 #define WAIT_CHECK_MS		1000	/* re-check a fetcher's deadline this often */
 #define FETCH_SLACK_MS		5000	/* beyond the account's timeouts */
 #define FAILURE_TEXT_BYTES	512
@@ -439,4 +439,102 @@ gofive_token_refused(const GofiveAccount *acct, uint64 token_id)
 	if (slot && slot->token_id == token_id && !slot->fetching)
 		drop_token(slot);
 	unlock(cache);
+}
+
+/* ---- without waiting: the delivery worker, which fetches on its own multi handle ---- */
+
+/*
+ * The account's valid token, copied into buf (TOKEN_MAX_BYTES + 1 bytes),
+ * or NULL when none is held.  Never waits.
+ */
+char *
+gofive_token_peek(const GofiveAccount *acct, char *buf, uint64 *token_id)
+{
+	TokenCache *cache = the_cache();
+	TimestampTz now = GetCurrentTimestamp();
+	TokenSlot  *slot;
+	char	   *token = NULL;
+
+	lock(cache);
+	slot = find_slot(cache, acct->key);
+	if (slot && token_valid(slot, now))
+		token = copy_token(slot, now, buf, token_id);
+	unlock(cache);
+	return token;
+}
+
+/*
+ * Claim the fetch of the account's token without waiting: GOFIVE_FETCH_MINE
+ * when this process is now the one to fetch it (it then calls
+ * gofive_token_fetched or gofive_token_fetch_failed), GOFIVE_FETCH_BUSY when
+ * another process is fetching it (look again later), GOFIVE_FETCH_UNCACHED
+ * when there is no room to keep it (fetch it all the same, it is used once).
+ */
+GofiveFetchClaim
+gofive_token_claim_fetch(const GofiveAccount *acct)
+{
+	TokenCache *cache = the_cache();
+	TimestampTz now = GetCurrentTimestamp();
+	TokenSlot  *slot;
+	GofiveFetchClaim claim;
+
+	lock(cache);
+	slot = find_slot(cache, acct->key);
+	if (slot && slot->fetching && slot->fetcher != MyProcPid && now < slot->fetch_deadline)
+		claim = GOFIVE_FETCH_BUSY;
+	else
+	{
+		if (slot == NULL)
+			slot = new_slot(cache, acct->key);
+		if (slot)
+		{
+			slot->fetching = true;
+			slot->fetcher = MyProcPid;
+			slot->fetch_deadline = TimestampTzPlusMilliseconds(now, acct->timeout_ms +
+															   acct->connect_timeout_ms +
+															   FETCH_SLACK_MS);
+			slot->last_used = now;
+			drop_token(slot);
+			claim = GOFIVE_FETCH_MINE;
+		}
+		else
+			claim = GOFIVE_FETCH_UNCACHED;
+	}
+	unlock(cache);
+	if (claim != GOFIVE_FETCH_BUSY && cache->lock && !exit_callback_registered)
+	{
+		before_shmem_exit(release_my_fetches, (Datum) 0);
+		exit_callback_registered = true;
+	}
+	return claim;
+}
+
+/* The fetch this process claimed succeeded: publish the token; its id. */
+uint64
+gofive_token_fetched(const GofiveAccount *acct, const char *token, TimestampTz until)
+{
+	TokenCache *cache = the_cache();
+	TokenSlot  *slot;
+	uint64		token_id = 0;
+
+	lock(cache);
+	slot = find_slot(cache, acct->key);
+	unlock(cache);
+	if (slot)
+		end_fetch_ok(cache, slot, acct->key, token, until, &token_id);
+	return token_id;
+}
+
+/* The fetch this process claimed failed: tell whoever waits for it why. */
+void
+gofive_token_fetch_failed(const GofiveAccount *acct, ErrorData *err)
+{
+	TokenCache *cache = the_cache();
+	TokenSlot  *slot;
+
+	lock(cache);
+	slot = find_slot(cache, acct->key);
+	unlock(cache);
+	if (slot)
+		end_fetch_failed(cache, slot, acct->key, err);
 }

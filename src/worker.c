@@ -2,32 +2,36 @@
  * worker.c
  *		A delivery worker: a background worker, started by the launcher
  *		(launcher.c) for one database where gofive is installed, that delivers
- *		that database's gofive.outbox.
+ *		that database's gofive.outbox.  This file is its loop and the judging
+ *		of answers; worker.h names the other pieces.
  *
- * The loop, in one process:
- *	 - record the outcomes of finished requests (one short transaction);
- *	 - claim ready rows when fewer than max_concurrency are waiting to go
- *	   (one short transaction, FOR UPDATE SKIP LOCKED);
- *	 - start requests until max_concurrency are in flight;
- *	 - drive the transfers (curl multi), or, with nothing to do, sleep on
- *	   the latch until a committing enqueuer sets it, a retry falls due, or
- *	   the periodic look (for rows enqueued without a wake-up, such as
- *	   COMMIT PREPARED) comes round.
- * A request holds its concurrency slot until its outcome is committed, so
- * the requests that may be sent twice after a crash are at most those in
- * flight.
+ * A turn of the loop, in one short transaction (worker_db.c):
+ *	 - judge the answers that came in (outcome.c decides what they mean), in
+ *	   a subtransaction per batch, each alone if the batch raises: an answer
+ *	   never stops the worker; each account's state follows its answers
+ *	   (worker_schedule.c);
+ *	 - look for lanes when a commit woke the worker, and look their
+ *	   accounts up; start token fetches where needed;
+ *	 - record the outcomes when enough have come in, or they waited long
+ *	   enough, or a group may be waiting for one (its successors go as soon
+ *	   as it is recorded);
+ *	 - claim what each account may send now, round-robin over its lanes,
+ *	   and mark those that must not be sent twice blindly;
+ * then, after the commit, start the claimed requests, note them in the
+ * in-flight file, and drive the transfers (curl multi) or, with nothing to
+ * do, sleep on the latch until a committing enqueuer sets it, a retry falls
+ * due, an account may send again, or the periodic look comes round.
  *
- * Outages: when MIN_OUTAGES_TO_OPEN requests in a row find the API
- * unavailable (no connection, timeouts, 5xx), the circuit opens: nothing
- * is sent for a cool-down (retry_base doubling up to retry_max), then one
- * request probes; its success closes the circuit and the backlog drains.
- * Attempts that fail while the circuit is not closed do not count against
- * gofive.max_attempts.
+ * A request's slot is free as soon as its answer is in: outcomes are
+ * recorded in groups of up to RECORD_BATCH, or after RECORD_AFTER_MS.  So
+ * after a crash the requests sent again are those that were in flight (at
+ * most gofive.max_concurrency per account) and those answered but not yet
+ * recorded (at most RECORD_BATCH): each with its X-Request-Id.
  *
- * An answer never stops the worker: it is read and judged (outcome.c) in a
- * subtransaction, and whatever that raises fails the row.  For what nothing
- * can catch (a crash), the claim already counts the attempt (worker_db.c),
- * so a row that keeps killing the worker ends dead after max_attempts.
+ * On SIGTERM (a shutdown, a DROP DATABASE, gofive.database changed) the
+ * worker claims nothing more, waits up to STOP_WAIT_MS for the answers of
+ * what is in flight, records every outcome it has, and leaves: nothing
+ * claimed is charged an attempt it did not make.
  */
 #include "postgres.h"
 
@@ -42,7 +46,6 @@
 #include "tcop/tcopprot.h"
 #include "utils/guc.h"
 #include "utils/memutils.h"
-#include "utils/resowner.h"
 #include "utils/timestamp.h"
 #include "utils/wait_event.h"
 
@@ -50,31 +53,34 @@
 
 #define WORKER_NAME				"gofive worker"
 #define IDLE_LOOK_MS			10000	/* periodic look while idle */
-#define NOT_INSTALLED_LOOK_MS	1000
 #define PURGE_EVERY_MS			60000
 #define POLL_MS					10		/* curl wait while requests are in flight */
-#define MIN_WAIT_MS				20		/* shortest idle wait */
-#define RECORD_AFTER_MS			2		/* longest wait to record a finished one */
-#define MIN_OUTAGES_TO_OPEN		5
+#define RECORD_AFTER_MS			10		/* longest wait to record an answer */
+#define RECLAIM_MS				50	/* look again for due rows while busy */
+#define PUBLISH_EVERY_MS		100
+#define STOP_WAIT_MS			3000	/* for the answers in flight at a stop */
+#define MIN_WAIT_MS				5
+
+/* the most answers waiting to be recorded */
+#define RECORD_BATCH Min(gofive_batch_size, Max(2 * gofive_max_concurrency, 32))
 
 typedef struct WorkerState
 {
-	char		database[NAMEDATALEN];
-	List	   *ready;			/* claimed, not yet sent */
-	List	   *finished;		/* sent, outcome known, not yet recorded */
-	bool		more_to_claim;	/* the last claim may have left rows behind */
-	TimestampTz first_finished_at;
+	List	   *unrecorded;		/* judged, not yet recorded */
+	TimestampTz first_unrecorded_at;
+	bool		maybe_ready;	/* rows may be due that were not claimed yet */
+	bool		starved;		/* the last claim found less than it might send */
+	bool		woken;			/* a commit woke the worker: new lanes, perhaps */
+	TimestampTz last_claim;
+	TimestampTz next_look;
 	TimestampTz next_purge;
-	GofiveCircuit circuit;
-	TimestampTz circuit_until;
-	int			outages_in_row;
-	int			open_count;		/* opens since the circuit was last closed */
-	TimestampTz paused_until;	/* after a 429's Retry-After */
-	bool		release_pending;	/* the circuit opened while judging */
+	TimestampTz next_publish;
+	bool		stopping;
 } WorkerState;
 
 static WorkerState ws;
 static ErrorContextCallback process_context;
+static MemoryContext loop_cxt = NULL;	/* reset each pass of the loop */
 
 /* ---- status, for gofive.worker and pg_stat_activity ---- */
 
@@ -91,115 +97,23 @@ report(const char *state)
 }
 
 static void
-publish_circuit(void)
+publish(TimestampTz now, bool force)
 {
+	TimestampTz until;
+	bool		open;
+
+	if (!force && now < ws.next_publish)
+		return;
+	ws.next_publish = TimestampTzPlusMilliseconds(now, PUBLISH_EVERY_MS);
+	gofive_schedule_publish(now);
+	open = gofive_schedule_any_open(&until);
 	SpinLockAcquire(&gofive_slot->mutex);
-	gofive_slot->circuit = ws.circuit;
-	gofive_slot->circuit_until = ws.circuit_until;
+	gofive_slot->circuit = open ? CIRCUIT_OPEN : CIRCUIT_CLOSED;
+	gofive_slot->circuit_until = until;
 	SpinLockRelease(&gofive_slot->mutex);
 }
 
-/* ---- the circuit breaker ---- */
-
-static bool
-may_send(TimestampTz now)
-{
-	if (now < ws.paused_until)
-		return false;
-	if (ws.circuit == CIRCUIT_OPEN && now >= ws.circuit_until)
-	{
-		ws.circuit = CIRCUIT_HALF_OPEN;
-		publish_circuit();
-		elog(LOG, "probing the API after an outage");
-	}
-	if (ws.circuit == CIRCUIT_OPEN)
-		return false;
-	/* half open: one probe at a time */
-	return ws.circuit == CIRCUIT_CLOSED || gofive_delivery_in_flight() == 0;
-}
-
-/* Give the claimed, unsent rows back (their attempts too). */
-static void
-release_ready(void)
-{
-	ws.release_pending = false;
-	gofive_db_release(ws.ready);
-	while (ws.ready != NIL)
-	{
-		Job		   *job = (Job *) linitial(ws.ready);
-
-		ws.ready = list_delete_first(ws.ready);
-		MemoryContextDelete(job->cxt);
-	}
-}
-
-static void
-open_circuit(TimestampTz now)
-{
-	int64		cooldown = gofive_retry_base_ms;
-
-	for (int i = 0; i < ws.open_count && cooldown < gofive_retry_max_ms; i++)
-		cooldown *= 2;
-	cooldown = Min(cooldown, (int64) gofive_retry_max_ms);
-	ws.open_count++;
-	ws.circuit = CIRCUIT_OPEN;
-	ws.circuit_until = TimestampTzPlusMilliseconds(now, cooldown);
-	publish_circuit();
-	elog(LOG, "the API looks unavailable; pausing deliveries for " INT64_FORMAT " ms",
-		 cooldown);
-
-	/*
-	 * Give back what was claimed but not sent, so it is not held: in a
-	 * transaction of its own, so after the one that judges answers.
-	 */
-	if (IsTransactionState())
-		ws.release_pending = true;
-	else
-		release_ready();
-}
-
-static void
-note_outage(bool outage, TimestampTz now)
-{
-	if (!outage)
-	{
-		if (ws.circuit != CIRCUIT_CLOSED)
-			elog(LOG, "the API answers again");
-		ws.outages_in_row = 0;
-		ws.open_count = 0;
-		if (ws.circuit != CIRCUIT_CLOSED)
-		{
-			ws.circuit = CIRCUIT_CLOSED;
-			publish_circuit();
-		}
-		return;
-	}
-	ws.outages_in_row++;
-	if (ws.circuit == CIRCUIT_HALF_OPEN ||
-		(ws.circuit == CIRCUIT_CLOSED && ws.outages_in_row >= MIN_OUTAGES_TO_OPEN))
-		open_circuit(now);
-}
-
-/* ---- judging an outcome ---- */
-
-static void
-schedule_retry(Job *job, TimestampTz now, int retry_after, bool counts)
-{
-	int			attempt = job->attempts + 1;
-
-	job->counted = counts ? 1 : 0;
-	if (counts && attempt >= gofive_max_attempts)
-	{
-		job->status = "dead";
-		pg_atomic_fetch_add_u64(&gofive_slot->dead, 1);
-		return;
-	}
-	job->status = "pending";
-	job->next_at = TimestampTzPlusMilliseconds(now, gofive_backoff_ms(attempt, retry_after));
-	if (!counts && ws.circuit_until > job->next_at)
-		job->next_at = ws.circuit_until;
-	pg_atomic_fetch_add_u64(&gofive_slot->retried, 1);
-}
+/* ---- judging an answer ---- */
 
 /*
  * The data of an answer as kept on the row: only for answers of at most
@@ -231,355 +145,275 @@ kept_response(Job *job, GofiveOutcome *out)
 	return copy;
 }
 
-static void
-record_failed(Job *job, const char *error, const char *last_error)
-{
-	job->status = "failed";
-	job->error = pstrdup(error);
-	gofive_set_last_error(last_error ? last_error : error);
-	pg_atomic_fetch_add_u64(&gofive_slot->failed, 1);
-}
-
 /*
- * Read and judge a finished job's answer (outcome.c decides what it
- * means), then act on it.  Everything that can raise on what the API sent
- * comes before the first change to the worker's state.
+ * Read and judge a request's answer (outcome.c decides what it means):
+ * everything that can raise on what the API sent, and nothing else.  On
+ * the outbox path a 2xx must be JSON, for generic requests too: an HTML
+ * page from a gateway is no success.
  */
 static void
-judge(Job *job, TimestampTz now)
+judge(Job *job)
 {
 	MemoryContext old = MemoryContextSwitchTo(job->cxt);
 	const GfOperation *op = gofive_find_operation(job->operation);
-	bool		counts = (ws.circuit == CIRCUIT_CLOSED);
 	GofiveOutcome out;
-	GofiveJudgement j;
-	Jsonb	   *response;
+	GofiveJudgement *j = &job->judgement;
 
-	job->counted = 1;
 	if (job->result != CURLE_OK && !job->resp.too_large)
 	{
 		memset(&out, 0, sizeof(out));
 		out.business_code = -1;
+		out.retry_after = -1;
 		out.transport_error = job->result == CURLE_OPERATION_TIMEDOUT ?
 			"the API did not answer in time" : curl_easy_strerror(job->result);
 	}
 	else
 		gofive_read_answer(&job->resp, &out);
-	j = gofive_judge(&out, op, op != NULL);
-	response = (j.action == GF_ACT_SUCCEED || j.verdict == GF_ITEMS_FAILED) ?
+	*j = gofive_judge(&out, op, true);
+	job->response = (j->action == GF_ACT_SUCCEED || j->verdict == GF_ITEMS_FAILED) ?
 		kept_response(job, &out) : NULL;
-
 	job->http_status = (int) out.http_status;
 	job->business_code = out.business_code;
 	job->messages = out.messages;
-	note_outage(j.outage, now);
-
-	switch (j.action)
-	{
-		case GF_ACT_SUCCEED:
-			job->status = "succeeded";
-			job->response = response;
-			pg_atomic_fetch_add_u64(&gofive_slot->succeeded, 1);
-			break;
-		case GF_ACT_FAIL:
-			job->response = response;
-			if (j.verdict == GF_ITEMS_FAILED)
-			{
-				/* Update Product Stock: some items were refused */
-				job->messages = out.item_failures;
-				record_failed(job, j.summary, out.item_failures);
-			}
-			else if (j.verdict == GF_REJECTED || j.verdict == GF_BUSINESS_FAILURE)
-				record_failed(job, j.summary, job->messages);
-			else
-				record_failed(job, j.summary, NULL);
-			break;
-		case GF_ACT_RENEW_TOKEN_AND_RETRY:
-			/* renew the token (for everybody) before the next request; retry this one soon */
-			gofive_token_refused(job->account, job->token_id);
-			job->error = j.summary;
-			gofive_set_last_error(job->error);
-			schedule_retry(job, now, 0, true);
-			break;
-		case GF_ACT_RETRY:
-			job->error = j.summary;
-			gofive_set_last_error(job->error);
-			if (j.verdict == GF_THROTTLED && out.retry_after > 0)
-				ws.paused_until = TimestampTzPlusMilliseconds(now, gofive_retry_after_ms(out.retry_after));
-			schedule_retry(job, now, Max(out.retry_after, 0),
-						   counts || j.verdict == GF_THROTTLED);
-			break;
-	}
+	job->retry_after = out.retry_after;
+	if (j->verdict == GF_ITEMS_FAILED)
+		job->messages = out.item_failures;	/* Update Product Stock: the items refused */
+	job->error = j->action == GF_ACT_SUCCEED ? NULL : j->summary;
 	MemoryContextSwitchTo(old);
 }
 
-/* The answer could not be read or judged at all: the row fails, the worker goes on. */
 static void
-unreadable_answer(Job *job, const char *why)
+judge_all_step(void *arg)
 {
-	MemoryContext old = MemoryContextSwitchTo(job->cxt);
-	char	   *error = psprintf("the API's answer could not be read: %s", why);
+	ListCell   *lc;
 
-	elog(LOG, "request %lld: %s", (long long) job->id, error);
-	job->counted = 1;
-	job->next_at = 0;
-	job->response = NULL;
-	job->messages = NULL;
-	record_failed(job, error, NULL);
-	MemoryContextSwitchTo(old);
+	foreach(lc, (List *) arg)
+		judge((Job *) lfirst(lc));
+}
+
+static void
+judge_one_step(void *arg)
+{
+	judge((Job *) arg);
 }
 
 /*
- * Judge one job in a subtransaction (as PL/pgSQL runs a block with an
- * EXCEPTION clause): whatever reading the answer raises fails the row, and
- * never the worker.  The caller has a transaction open.
+ * Judge the answers in one subtransaction, or, if that raises, each in its
+ * own: one whose reading raises fails its row, never the worker.
  */
-typedef struct JudgeStep
+static void
+judge_safely(List *jobs)
 {
+	ListCell   *lc;
+	char	   *why;
+
+	if (jobs == NIL || gofive_db_try(judge_all_step, jobs) == NULL)
+		return;
+	foreach(lc, jobs)
+	{
+		Job		   *job = (Job *) lfirst(lc);
+
+		if ((why = gofive_db_try(judge_one_step, job)) == NULL)
+			continue;
+		elog(LOG, "request %lld: the API's answer could not be read: %s", (long long) job->id, why);
+		job->unreadable = true;
+		job->response = NULL;
+		job->messages = NULL;
+		job->error = MemoryContextStrdup(job->cxt,
+										 psprintf("the API's answer could not be read: %s", why));
+	}
+}
+
+/* The answers that came in: judged, their accounts told, waiting to be recorded. */
+static void
+take_answers(TimestampTz now)
+{
+	List	   *requests = NIL;
 	Job		   *job;
-	TimestampTz now;
-} JudgeStep;
+	ListCell   *lc;
 
-static void
-judge_step(void *arg)
+	while ((job = gofive_delivery_next_done()) != NULL)
+	{
+		if (job->kind == JOB_TOKEN)
+		{
+			gofive_schedule_token_done(job, now);
+			gofive_db_free_job(job);
+			ws.maybe_ready = true;
+			continue;
+		}
+		requests = lappend(requests, job);
+	}
+	judge_safely(requests);
+	foreach(lc, requests)
+	{
+		job = (Job *) lfirst(lc);
+		if (job->unreadable)
+			gofive_schedule_unreadable(job, now);
+		else
+			gofive_schedule_finished(job, &job->judgement, job->retry_after, now);
+		/* the answer itself is no longer needed */
+		if (job->resp.body.data)
+		{
+			pfree(job->resp.body.data);
+			job->resp.body.data = NULL;
+		}
+		if (ws.unrecorded == NIL)
+			ws.first_unrecorded_at = now;
+		{
+			MemoryContext old = MemoryContextSwitchTo(TopMemoryContext);
+
+			ws.unrecorded = lappend(ws.unrecorded, job);
+			MemoryContextSwitchTo(old);
+		}
+	}
+}
+
+/* ---- a turn ---- */
+
+static bool
+keyed_final_waiting(void)
 {
-	JudgeStep  *step = (JudgeStep *) arg;
+	ListCell   *lc;
 
-	judge(step->job, step->now);
+	foreach(lc, ws.unrecorded)
+	{
+		Job		   *job = (Job *) lfirst(lc);
+
+		if (job->final && job->ordering_key != NULL)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Record when enough answers wait, or the oldest waited long enough, or
+ * nothing is in flight, or a group may wait for one while there is room to
+ * send its next request, or the worker stops.
+ */
+static bool
+time_to_record(TimestampTz now)
+{
+	if (ws.unrecorded == NIL)
+		return false;
+	return ws.stopping || gofive_delivery_in_flight() == 0 ||
+		list_length(ws.unrecorded) >= RECORD_BATCH ||
+		now >= TimestampTzPlusMilliseconds(ws.first_unrecorded_at, RECORD_AFTER_MS) ||
+		(ws.starved && keyed_final_waiting());
 }
 
 static void
-judge_safely(Job *job, TimestampTz now)
+record(void)
 {
-	JudgeStep	step = {job, now};
-	char	   *why = gofive_db_try(judge_step, &step);
+	ListCell   *lc;
 
-	if (why != NULL)
-	{
-		unreadable_answer(job, why);
-		pfree(why);
-	}
-
-	/* the answer itself is no longer needed */
-	if (job->resp.body.data)
-	{
-		pfree(job->resp.body.data);
-		job->resp.body.data = NULL;
-		job->resp.body.len = job->resp.body.maxlen = 0;
-	}
+	gofive_db_record(ws.unrecorded);
+	foreach(lc, ws.unrecorded)
+		gofive_db_free_job((Job *) lfirst(lc));
+	list_free(ws.unrecorded);
+	ws.unrecorded = NIL;
+	ws.maybe_ready = true;		/* retries and groups' next requests, perhaps */
 }
 
-/* ---- the loop ---- */
-
-static int
-slots_used(void)
+/* Claim what each account may send now; returns the jobs to start. */
+static List *
+claim(TimestampTz now, List *quotas, int capacity)
 {
-	return gofive_delivery_in_flight() + list_length(ws.finished);
+	int64	   *busy;
+	int			nbusy;
+	List	   *claimed;
+	List	   *picked;
+	ListCell   *lc;
+
+	busy = gofive_delivery_busy_ids(ws.unrecorded, &nbusy);
+	claimed = gofive_db_claim(quotas, busy, nbusy);
+	picked = gofive_schedule_pick(claimed, now);
+	foreach(lc, claimed)
+		if (!list_member_ptr(picked, lfirst(lc)))
+			gofive_db_free_job((Job *) lfirst(lc));
+	ws.starved = list_length(picked) < capacity;
+	ws.maybe_ready = !ws.starved;
+	ws.last_claim = now;
+	list_free(claimed);
+	return gofive_db_mark(picked);
 }
 
 static bool
 wants_claim(TimestampTz now)
 {
-	return ws.more_to_claim && list_length(ws.ready) < gofive_max_concurrency && may_send(now);
+	return !ws.stopping &&
+		(ws.maybe_ready || ws.woken ||
+		 now >= TimestampTzPlusMilliseconds(ws.last_claim, RECLAIM_MS));
 }
 
-/*
- * Record what has finished and claim more, in one transaction; then give
- * the finished requests' slots back.
- */
+/* Start the claimed requests, with their accounts' URLs and tokens. */
 static void
-exchange(bool record, bool claim)
+start(List *jobs)
 {
-	List	   *finished = record ? ws.finished : NIL;
-	List	   *claimed;
 	ListCell   *lc;
 
-	claimed = gofive_db_exchange(finished, claim ? gofive_batch_size : 0);
-	gofive_db_resolve_accounts(claimed);
-	if (claim)
+	foreach(lc, jobs)
 	{
-		ws.more_to_claim = (list_length(claimed) == gofive_batch_size);
-		ws.ready = list_concat(ws.ready, claimed);
-		list_free(claimed);
+		Job		   *job = (Job *) lfirst(lc);
+		const GofiveAccount *acct = gofive_account_of(job->account);
+
+		gofive_delivery_start(job, acct, job->method,
+							  psprintf("%s%s", acct->base_url, job->path),
+							  gofive_schedule_bearer(job), job->request_id,
+							  "application/json", job->body);
+		gofive_schedule_started(job);
 	}
-	if (finished != NIL)
-	{
-		foreach(lc, finished)
-			MemoryContextDelete(((Job *) lfirst(lc))->cxt);
-		pg_atomic_sub_fetch_u32(&gofive_slot->in_flight, list_length(finished));
-		list_free(finished);
-		ws.finished = NIL;
-		/* an ordering key may have been released */
-		ws.more_to_claim = true;
-	}
+	list_free(jobs);
 }
 
-/* A token for one account, had once per round of starts. */
-typedef struct RoundToken
-{
-	const uint8 *key;
-	char	   *token;			/* NULL: none could be had */
-	uint64		token_id;
-	bool		outage;			/* why not: the API looks unavailable */
-	char	   *error;			/* why not */
-} RoundToken;
-
-/*
- * The token for an account, asked for once per round (in the round's
- * memory context).  A failure is kept: an outage (no connection, 5xx)
- * stops the round; credentials the API refuses, or missing settings, stop
- * only that account's requests.
- */
-static RoundToken *
-token_for(List **round, const GofiveAccount *acct, MemoryContext cxt)
-{
-	MemoryContext old = MemoryContextSwitchTo(cxt);
-	RoundToken *rt;
-	ListCell   *lc;
-
-	foreach(lc, *round)
-	{
-		rt = (RoundToken *) lfirst(lc);
-		if (memcmp(rt->key, acct->key, GOFIVE_ACCOUNT_KEY_LEN) == 0)
-		{
-			MemoryContextSwitchTo(old);
-			return rt;
-		}
-	}
-	rt = palloc0(sizeof(RoundToken));
-	rt->key = acct->key;
-	PG_TRY();
-	{
-		rt->token = gofive_get_token(acct, &rt->token_id);
-	}
-	PG_CATCH();
-	{
-		ErrorData  *err;
-
-		MemoryContextSwitchTo(cxt);
-		err = CopyErrorData();
-		FlushErrorState();
-		rt->token = NULL;
-		rt->error = pstrdup(err->message);
-		rt->outage = (err->sqlerrcode == ERRCODE_GOFIVE_TRANSPORT ||
-					  err->sqlerrcode == ERRCODE_GOFIVE_SERVER_ERROR);
-		elog(LOG, "no token%s%s: %s", acct->server ? " for account " : "",
-			 acct->server ? acct->server : "", err->message);
-		FreeErrorData(err);
-	}
-	PG_END_TRY();
-	*round = lappend(*round, rt);
-	MemoryContextSwitchTo(old);
-	return rt;
-}
-
-/*
- * A request that cannot be sent now (its account cannot be used, or the
- * API refused its credentials): it is retried like a failed attempt, and
- * ends dead if that goes on; it holds its slot until that is recorded.
- */
-static void
-finish_unsent(Job *job, const char *why, TimestampTz now)
-{
-	MemoryContext old = MemoryContextSwitchTo(job->cxt);
-
-	job->error = psprintf("not sent: %s", why);
-	gofive_set_last_error(job->error);
-	schedule_retry(job, now, 0, true);
-	MemoryContextSwitchTo(old);
-	if (ws.finished == NIL)
-		ws.first_finished_at = now;
-	ws.finished = lappend(ws.finished, job);
-	pg_atomic_fetch_add_u32(&gofive_slot->in_flight, 1);
-}
-
-static void
-start_ready(TimestampTz now)
-{
-	MemoryContext cxt;
-	List	   *round = NIL;
-	ListCell   *lc;
-
-	if (ws.ready == NIL || slots_used() >= gofive_max_concurrency || !may_send(now))
-		return;
-	cxt = AllocSetContextCreate(TopMemoryContext, "gofive round", ALLOCSET_SMALL_SIZES);
-	while (ws.ready != NIL && slots_used() < gofive_max_concurrency && may_send(now))
-	{
-		Job		   *job = (Job *) linitial(ws.ready);
-		RoundToken *rt = job->account ? token_for(&round, job->account, cxt) : NULL;
-
-		if (rt && rt->token == NULL && rt->outage)
-		{
-			gofive_set_last_error(rt->error);
-			note_outage(true, now);
-			if (ws.circuit == CIRCUIT_CLOSED)
-				ws.paused_until = TimestampTzPlusMilliseconds(now, gofive_retry_base_ms);
-			break;
-		}
-		ws.ready = list_delete_first(ws.ready);
-		if (rt == NULL || rt->token == NULL)
-		{
-			finish_unsent(job, rt ? rt->error : job->account_problem, now);
-			continue;
-		}
-		job->token_id = rt->token_id;
-		gofive_delivery_start(job, rt->token);
-		pg_atomic_fetch_add_u32(&gofive_slot->in_flight, 1);
-		pg_atomic_fetch_add_u64(&gofive_slot->sent, 1);
-	}
-	foreach(lc, round)
-	{
-		RoundToken *rt = (RoundToken *) lfirst(lc);
-
-		if (rt->token)
-			explicit_bzero(rt->token, strlen(rt->token));
-	}
-	MemoryContextDelete(cxt);
-}
-
-/* Judge what has finished, in one transaction (for the subtransactions). */
-static void
-collect_finished(void)
-{
-	MemoryContext cxt = CurrentMemoryContext;
-	Job		   *job;
-	TimestampTz now = GetCurrentTimestamp();
-	bool		in_xact = false;
-
-	while ((job = gofive_delivery_next_done()) != NULL)
-	{
-		if (!in_xact)
-		{
-			SetCurrentStatementStartTimestamp();
-			StartTransactionCommand();
-			MemoryContextSwitchTo(cxt);
-			in_xact = true;
-		}
-		judge_safely(job, now);
-		if (ws.finished == NIL)
-			ws.first_finished_at = now;
-		ws.finished = lappend(ws.finished, job);
-	}
-	if (in_xact)
-	{
-		/* no XID was taken: nothing is written or waited for */
-		CommitTransactionCommand();
-		MemoryContextSwitchTo(cxt);
-	}
-	if (ws.release_pending)
-		release_ready();
-}
-
-/* Record when enough has finished, or it waited long enough, or all is done. */
+/* Whether the turn has anything to do in a transaction. */
 static bool
-time_to_record(TimestampTz now)
+turn_needed(TimestampTz now)
 {
-	if (ws.finished == NIL)
-		return false;
-	return gofive_delivery_in_flight() == 0 ||
-		list_length(ws.finished) >= Max(1, gofive_max_concurrency * 3 / 4) ||
-		now >= TimestampTzPlusMilliseconds(ws.first_finished_at, RECORD_AFTER_MS);
+	return gofive_delivery_in_flight() > 0 || ws.unrecorded != NIL || ws.woken ||
+		ws.maybe_ready || gofive_schedule_lanes_stale() || now >= ws.next_look;
 }
+
+static void
+turn(TimestampTz now)
+{
+	List	   *to_start = NIL;
+	List	   *quotas;
+	int			capacity;
+	bool		recorded = false;
+
+	gofive_db_begin();
+	take_answers(now);
+	/* a commit that woke the worker may have brought a new lane: look (cheap) */
+	if (gofive_schedule_lanes_stale() || ws.woken || now >= ws.next_look)
+	{
+		gofive_db_discover_lanes();
+		ws.woken = false;
+		ws.maybe_ready = true;
+	}
+	if (now >= ws.next_look)
+	{
+		gofive_db_sweep_groups();
+		ws.next_look = TimestampTzPlusMilliseconds(now, IDLE_LOOK_MS);
+	}
+	gofive_schedule_resolve();
+	gofive_schedule_start_tokens(now);
+	if (time_to_record(now))
+	{
+		record();
+		recorded = true;
+	}
+	quotas = gofive_schedule_quotas(now, &capacity);
+	if (quotas != NIL && wants_claim(now))
+		to_start = claim(now, quotas, capacity);
+	else if (quotas == NIL)
+		ws.maybe_ready = false; /* nothing may be sent: an event will say when */
+	gofive_db_commit();
+	start(to_start);
+	gofive_delivery_note_in_flight(ws.unrecorded, recorded);
+	publish(now, false);
+}
+
+/* ---- sleeping ---- */
 
 static long
 ms_until(TimestampTz then, TimestampTz now)
@@ -597,38 +431,55 @@ leave_not_installed(void)
 	proc_exit(0);
 }
 
+/* When the earliest row that may be sent falls due (0: none will by itself). */
+static TimestampTz
+next_due(void)
+{
+	List	   *names;
+	List	   *roles;
+	int64	   *busy;
+	int			nbusy;
+	TimestampTz due;
+
+	gofive_db_begin();
+	gofive_schedule_lanes_of(&names, &roles);
+	busy = gofive_delivery_busy_ids(ws.unrecorded, &nbusy);
+	due = gofive_db_next_due(names, roles, busy, nbusy);
+	gofive_db_commit();
+	return due;
+}
+
 /*
- * Nothing in flight and nothing ready: sleep until something can happen (a
- * commit sets the latch; a retry falls due; the circuit or a 429's pause
- * ends; the periodic look).  A due row that the claim did not get is held
- * by another transaction (SKIP LOCKED): look again soon, without spinning.
+ * Nothing in flight and nothing to record: sleep until something can
+ * happen (a commit sets the latch; a row falls due; an account may send
+ * again; the periodic look).
  */
 static void
 sleep_until_work(TimestampTz now)
 {
-	long		timeout = IDLE_LOOK_MS;
+	long		timeout = ms_until(ws.next_look, now);
+	TimestampTz due;
+	int			rc;
 
 	if (!gofive_db_extension_ready())
 		leave_not_installed();	/* DROP EXTENSION gofive */
-	if (may_send(now))
-	{
-		TimestampTz due = gofive_db_next_due();
-
-		if (due != 0)
-			timeout = Min(timeout, Max(ms_until(due, now), MIN_WAIT_MS));
-	}
-	if (ws.circuit == CIRCUIT_OPEN)
-		timeout = Min(timeout, Max(ms_until(ws.circuit_until, now), 1));
-	if (ws.paused_until > now)
-		timeout = Min(timeout, Max(ms_until(ws.paused_until, now), 1));
-	report(ws.circuit == CIRCUIT_OPEN ? "waiting: API unavailable" : "idle");
-	(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
-					 timeout, PG_WAIT_EXTENSION);
+	if ((due = next_due()) != 0)
+		timeout = Min(timeout, Max(ms_until(due, now), MIN_WAIT_MS));
+	if ((due = gofive_schedule_next_event(now)) != 0)
+		timeout = Min(timeout, Max(ms_until(due, now), 1));
+	timeout = Min(timeout, Max(ms_until(ws.next_purge, now), 1));
+	publish(now, true);
+	report(gofive_schedule_any_open(&due) ? "waiting: API unavailable" : "idle");
+	rc = WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
+				   Max(timeout, 1), PG_WAIT_EXTENSION);
 	ResetLatch(MyLatch);
-	if (!gofive_db_extension_ready())
-		leave_not_installed();	/* woken by DROP EXTENSION gofive */
-	ws.more_to_claim = true;
+	if (rc & WL_LATCH_SET)
+		ws.woken = true;
+	/* a retry fell due, an account may send again: look */
+	ws.maybe_ready = true;
 }
+
+/* ---- the loop ---- */
 
 static void
 reload_if_asked(void)
@@ -637,15 +488,40 @@ reload_if_asked(void)
 		return;
 	ConfigReloadPending = false;
 	ProcessConfigFile(PGC_SIGHUP);
+	gofive_schedule_reload();
 }
 
 static void
-purge_if_due(TimestampTz now)
+maintain_if_due(TimestampTz now)
 {
-	if (now < ws.next_purge)
+	bool		asked = gofive_maintenance_requested();
+
+	if (!asked && now < ws.next_purge)
 		return;
 	ws.next_purge = TimestampTzPlusMilliseconds(now, PURGE_EVERY_MS);
-	(void) gofive_db_purge();
+	gofive_db_maintain(asked);
+}
+
+/*
+ * Stop: claim nothing more, wait a little for the answers in flight, record
+ * every outcome there is, note what is still on the network (the next
+ * worker charges it), and leave.
+ */
+static pg_attribute_noreturn() void
+stop(void)
+{
+	TimestampTz deadline = TimestampTzPlusMilliseconds(GetCurrentTimestamp(), STOP_WAIT_MS);
+
+	ws.stopping = true;
+	report("stopping");
+	while (gofive_delivery_in_flight() > 0 && GetCurrentTimestamp() < deadline)
+	{
+		gofive_delivery_wait(POLL_MS);
+		turn(GetCurrentTimestamp());
+	}
+	turn(GetCurrentTimestamp());
+	gofive_delivery_note_in_flight(ws.unrecorded, true);
+	proc_exit(0);
 }
 
 static void
@@ -655,41 +531,45 @@ deliver_forever(void)
 	{
 		TimestampTz now;
 
+		MemoryContextReset(loop_cxt);
+		MemoryContextSwitchTo(loop_cxt);
 		CHECK_FOR_INTERRUPTS();
+		if (ShutdownRequestPending)
+			stop();
 		reload_if_asked();
-		ResetLatch(MyLatch);
 		now = GetCurrentTimestamp();
 		gofive_worker_heartbeat(now);
 
-		{
-			bool		record = time_to_record(now);
-			bool		claim = wants_claim(now);
-
-			if (record || claim)
-				exchange(record, claim);
-		}
-		start_ready(now);
-
+		if (turn_needed(now))
+			turn(now);
 		if (gofive_delivery_in_flight() > 0)
 		{
 			report("delivering");
-			gofive_delivery_wait(ws.finished != NIL ? RECORD_AFTER_MS : POLL_MS);
-			collect_finished();
+			gofive_delivery_wait(ws.unrecorded != NIL ? 1 : POLL_MS);
+			if (WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, 0,
+						  PG_WAIT_EXTENSION) & WL_LATCH_SET)
+			{
+				ResetLatch(MyLatch);
+				ws.woken = true;
+			}
 			continue;
 		}
-		if (ws.finished != NIL)
-			continue;			/* recorded at the top */
-		purge_if_due(now);
-		if (ws.ready != NIL && may_send(now))
-			continue;
-		if (wants_claim(now))
-		{
-			exchange(false, true);
-			if (ws.ready != NIL)
-				continue;
-		}
+		if (ws.unrecorded != NIL || ws.maybe_ready)
+			continue;			/* recorded, or claimed, at the next turn */
+		maintain_if_due(now);
 		sleep_until_work(now);
 	}
+}
+
+/* What a previous worker left: its in-flight file and the rows it marked. */
+static void
+recover(void)
+{
+	int			n;
+	int64	   *ids = gofive_delivery_read_in_flight(&n);
+
+	gofive_db_recover(ids, n);
+	gofive_delivery_note_in_flight(NIL, true);	/* nothing of ours is out yet */
 }
 
 /*
@@ -700,19 +580,17 @@ deliver_forever(void)
 void
 gofive_worker_main(Datum arg)
 {
-	int			recovered;
-
 	pqsignal(SIGHUP, SignalHandlerForConfigReload);
-	pqsignal(SIGTERM, die);
+	pqsignal(SIGTERM, SignalHandlerForShutdownRequest);
 	BackgroundWorkerUnblockSignals();
 
 	if (!gofive_attach_slot(DatumGetInt32(arg)))
 		proc_exit(0);			/* its database is held (DROP DATABASE) */
-	strlcpy(ws.database, gofive_slot->database, sizeof(ws.database));
 	/* every message this process logs names it (errcontext.c) */
 	gofive_push_context(&process_context,
 						MemoryContextStrdup(TopMemoryContext,
-											psprintf("gofive worker for database \"%s\"", ws.database)));
+											psprintf("gofive worker for database \"%s\"",
+													 gofive_slot->database)));
 	BackgroundWorkerInitializeConnectionByOid(gofive_slot->dboid, InvalidOid, 0);
 	pgstat_report_appname(WORKER_NAME);
 
@@ -725,12 +603,13 @@ gofive_worker_main(Datum arg)
 				 errmsg("role \"gofive_worker\" does not exist"),
 				 errhint("Run ALTER EXTENSION gofive UPDATE, or create the extension again.")));
 	report("starting");
+	loop_cxt = AllocSetContextCreate(TopMemoryContext, "gofive worker loop",
+									 ALLOCSET_DEFAULT_SIZES);
 	gofive_delivery_init();
-	recovered = gofive_db_recover_sending();
-	if (recovered > 0)
-		elog(LOG, "%d requests were being sent when the worker stopped; sending them again",
-			 recovered);
-	ws.more_to_claim = true;
+	gofive_schedule_init();
+	recover();
+	ws.maybe_ready = true;
+	ws.next_look = 0;			/* discover, and sweep the groups, at once */
 	ws.next_purge = GetCurrentTimestamp();
 	deliver_forever();
 }

@@ -17,7 +17,7 @@ use Test::More ();
 use Exporter 'import';
 
 our @EXPORT = qw(start_venio venio_settings mock_post mock_get stats_field
-  secrets_absent psql_outputs);
+  secrets_absent psql_outputs duplicate_bound);
 
 # The test credentials the local server accepts (its defaults), as in
 # test/lib.sh.
@@ -130,6 +130,17 @@ sub stats_field
 	my ($v, $field) = @_;
 	my ($n) = mock_get($v, 'stats') =~ /"\Q$field\E":(\d+)/;
 	return $n;
+}
+
+# The most requests a crash, a failover or an immediate stop can have sent
+# twice, for one account at gofive.max_concurrency = $concurrency: those in
+# flight, and those answered whose outcomes were not recorded yet (the
+# worker records at most max(2 x concurrency, 32) at a time; worker.c).
+sub duplicate_bound
+{
+	my ($concurrency) = @_;
+	my $unrecorded = 2 * $concurrency > 32 ? 2 * $concurrency : 32;
+	return $concurrency + $unrecorded;
 }
 
 # True when neither secret appears in a node's server log.

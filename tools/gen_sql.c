@@ -94,10 +94,25 @@ print_functions(FILE *out)
 	}
 }
 
+/* "yes", "no", or "when KEY is given" */
+static void
+print_idempotence(FILE *out, const GfOperation *op)
+{
+	const char *text = gofive_idempotence_text(op);
+	char		buf[256];
+
+	if (strcmp(text, "yes") != 0 && strcmp(text, "no") != 0)
+	{
+		snprintf(buf, sizeof(buf), "when %s is given", text);
+		text = buf;
+	}
+	print_literal(out, text);
+}
+
 static void
 print_operations_view(FILE *out)
 {
-	fprintf(out, "\nCREATE OR REPLACE VIEW gofive.operations (name, title, method, path, sql_function, returns, documented, doc) AS\nVALUES");
+	fprintf(out, "\nCREATE OR REPLACE VIEW gofive.operations (name, title, method, path, sql_function, returns, documented, doc, idempotent) AS\nVALUES");
 	for (int i = 0; i < gofive_operation_count; i++)
 	{
 		const GfOperation *op = &gofive_operations[i];
@@ -122,9 +137,11 @@ print_operations_view(FILE *out)
 		print_literal(out, op->confirmed);
 		fputs(", ", out);
 		print_literal(out, op->doc);
+		fputs(", ", out);
+		print_idempotence(out, op);
 		fputs(")", out);
 	}
-	fprintf(out, ";\nCOMMENT ON VIEW gofive.operations IS 'Every operation of the catalog: method, path template, SQL function';\n"
+	fprintf(out, ";\nCOMMENT ON VIEW gofive.operations IS 'Every operation of the catalog: method, path template, SQL function; idempotent: whether sending it twice does no harm (yes, no, or when the named key is given), which decides what the outbox does with one on its way when its worker stopped';\n"
 			"GRANT SELECT ON gofive.operations TO gofive_user;\n");
 }
 

@@ -13,9 +13,18 @@ CREATE SCHEMA gofive;
 GRANT USAGE ON SCHEMA gofive TO gofive_user;
 
 CREATE TYPE gofive.request_status AS ENUM
-    ('pending', 'sending', 'succeeded', 'failed', 'dead');
+    ('pending', 'sending', 'succeeded', 'failed', 'dead', 'held', 'in_doubt', 'cancelled');
 COMMENT ON TYPE gofive.request_status IS
-    'pending: waiting (or waiting to retry); sending: claimed by the worker; succeeded; failed: the API rejected it (not retried); dead: retries exhausted';
+    'pending: waiting (or waiting to retry); sending: on its way (marked before it is sent when sending it twice would do harm); succeeded; failed: the API rejected it (not retried); dead: retries exhausted; held: queued in another database or cluster (a copy), sent once gofive_admin releases it; in_doubt: was on its way when the worker stopped and may not be sent twice, sent once gofive_admin releases it; cancelled: never to be sent';
+
+CREATE FUNCTION gofive_origin()
+RETURNS bigint
+AS 'MODULE_PATHNAME', 'gofive_origin'
+LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION gofive_origin() IS
+    'Where a request is queued: a number made of this cluster''s system identifier and this database''s oid (a copy of the database has another)';
+REVOKE ALL ON FUNCTION gofive_origin() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION gofive_origin() TO gofive_user;
 
 CREATE FUNCTION gofive_new_request_id()
 RETURNS uuid
@@ -45,26 +54,38 @@ CREATE TABLE gofive.outbox (
     duration_ms     double precision,       -- of the last attempt
     enqueued_by     regrole NOT NULL,       -- whose request it is (set by gofive)
     account         text,                   -- the account (foreign server) it goes with; NULL: the default
-    history         jsonb NOT NULL DEFAULT '[]'::jsonb  -- the last 10 attempts, oldest first
-);
+    history         jsonb NOT NULL DEFAULT '[]'::jsonb, -- the last 10 attempts, oldest first
+    origin          bigint NOT NULL DEFAULT gofive_origin()  -- where it was queued
+) WITH (fillfactor = 60);
 COMMENT ON TABLE gofive.outbox IS 'Requests to the Venio API, delivered after commit by the gofive worker';
 COMMENT ON COLUMN gofive.outbox.account IS
     'The Venio account (a foreign server of the gofive wrapper, by name) whose base URL and credentials deliver it: gofive.server when it was queued; NULL: the default account (the gofive.* settings)';
 COMMENT ON COLUMN gofive.outbox.history IS
     'The last 10 attempts, oldest first, kept whatever the outcome: {"at": when it was sent, "outcome": succeeded, failed, retry or dead, "http_status", "error", "messages", "duration_ms"}';
+COMMENT ON COLUMN gofive.outbox.origin IS
+    'Where the request was queued (gofive_origin() there): a request whose origin is not this database''s came with a copy of another database, and is held';
 COMMENT ON COLUMN gofive.outbox.enqueued_by IS
     'The role that enqueued the request (for a trigger, the role whose statement fired it); it alone, its members and gofive_admin see and manage the row';
 
--- what the worker claims: pending rows, oldest first
-CREATE INDEX outbox_pending_idx ON gofive.outbox (id)
-    WHERE status OPERATOR(pg_catalog.=) 'pending'::gofive.request_status;
--- the earlier rows of an ordering key that hold later ones back
-CREATE INDEX outbox_ordering_idx ON gofive.outbox (ordering_key, id)
-    WHERE ordering_key IS NOT NULL
-      AND status OPERATOR(pg_catalog.=) ANY ('{pending,sending}'::gofive.request_status[]);
+-- Indexes.  None depends on status, attempts or the outcome's columns, so
+-- the updates the worker makes while a request is undelivered (a mark
+-- before sending, a retry's outcome) can be HOT; only a request's final
+-- outcome (finished_at) and a change of next_attempt_at move it in an
+-- index.  A lane is an account and an enqueuing role (worker_schedule.c).
+--
+-- what the worker claims: undelivered rows of a lane, by when they are due;
+-- a row held back by an earlier row of its ordering key, a held row and
+-- one in doubt wait at 'infinity'
+CREATE INDEX outbox_due_idx ON gofive.outbox
+    (COALESCE(account, ''::pg_catalog.text), enqueued_by, next_attempt_at, id)
+    WHERE finished_at IS NULL;
+-- an ordering key's group within a lane: its head, the row after one
+CREATE INDEX outbox_group_idx ON gofive.outbox
+    (COALESCE(account, ''::pg_catalog.text), enqueued_by, ordering_key, id)
+    WHERE ordering_key IS NOT NULL AND finished_at IS NULL;
 -- the retention purge
 CREATE INDEX outbox_finished_idx ON gofive.outbox (finished_at)
-    WHERE status OPERATOR(pg_catalog.=) 'succeeded'::gofive.request_status;
+    WHERE finished_at IS NOT NULL;
 
 -- Nobody writes the table directly: the gofive functions insert, retry and
 -- purge as its owner, limited to the caller's own rows (privilege.c); the
@@ -73,7 +94,7 @@ CREATE INDEX outbox_finished_idx ON gofive.outbox (finished_at)
 -- rule), gofive_admin sees all.
 REVOKE ALL ON gofive.outbox FROM PUBLIC;
 GRANT SELECT ON gofive.outbox TO gofive_user;
-GRANT SELECT, UPDATE, DELETE ON gofive.outbox TO gofive_worker;
+GRANT SELECT, INSERT, UPDATE, DELETE, TRUNCATE ON gofive.outbox TO gofive_worker;
 GRANT USAGE ON SCHEMA gofive TO gofive_worker;
 ALTER TABLE gofive.outbox ENABLE ROW LEVEL SECURITY;
 CREATE POLICY own_requests ON gofive.outbox FOR SELECT TO PUBLIC
