@@ -204,6 +204,7 @@ reap_workers(TimestampTz now)
 		pid_t		pid;
 		Oid			dboid;
 		bool		not_installed;
+		bool		other_version;
 		KnownDb    *db;
 
 		if (handles[i] == NULL || GetBackgroundWorkerPid(handles[i], &pid) != BGWH_STOPPED)
@@ -213,6 +214,7 @@ reap_workers(TimestampTz now)
 		SpinLockAcquire(&slot->mutex);
 		dboid = slot->dboid;
 		not_installed = slot->not_installed;
+		other_version = slot->other_version;
 		SpinLockRelease(&slot->mutex);
 		gofive_take_slot(slot, InvalidOid, "");
 
@@ -222,7 +224,8 @@ reap_workers(TimestampTz now)
 		db->slot = -1;
 		if (not_installed)
 		{
-			if (db->status == DB_INSTALLED)
+			/* another version: the worker said so, and how to update */
+			if (db->status == DB_INSTALLED && !other_version)
 				elog(LOG, "gofive is no longer installed in database \"%s\"", db->name);
 			db->status = DB_NOT_INSTALLED;
 		}

@@ -337,6 +337,7 @@ gofive_enqueue(PG_FUNCTION_ARGS)
 	ErrorContextCallback context;
 	int64		id;
 
+	gofive_check_version();
 	if (PG_ARGISNULL(0))
 		ereport(ERROR,
 				(errcode(ERRCODE_GOFIVE_INVALID_INPUT),
@@ -358,6 +359,7 @@ gofive_enqueue_request(PG_FUNCTION_ARGS)
 	ErrorContextCallback context;
 	int64		id;
 
+	gofive_check_version();
 	gofive_push_operation(&context, "request");
 	gofive_method_and_path(fcinfo, &method, &path);
 	id = gofive_enqueue_row("request", method, path,
@@ -371,6 +373,7 @@ gofive_enqueue_request(PG_FUNCTION_ARGS)
 Datum
 gofive_wake(PG_FUNCTION_ARGS)
 {
+	gofive_check_version();
 	gofive_wake_worker_at_commit();
 	PG_RETURN_VOID();
 }
@@ -421,6 +424,7 @@ gofive_purge(PG_FUNCTION_ARGS)
 	GofiveRaised saved;
 	int64		n;
 
+	gofive_check_version();
 	gofive_become_owner(&saved);
 	n = gofive_purge_expired(all, caller);
 	gofive_restore_user(&saved);
@@ -476,6 +480,7 @@ requeue(const char *sql, int nargs, Datum arg3, Oid type3, Datum arg4, bool arg4
 Datum
 gofive_retry(PG_FUNCTION_ARGS)
 {
+	gofive_check_version();
 	if (PG_ARGISNULL(0))
 		PG_RETURN_BOOL(false);
 	PG_RETURN_BOOL(requeue(RETRY_SQL, 3, PG_GETARG_DATUM(0), INT8OID, (Datum) 0, true) > 0);
@@ -485,9 +490,11 @@ gofive_retry(PG_FUNCTION_ARGS)
 Datum
 gofive_retry_all(PG_FUNCTION_ARGS)
 {
-	char	   *status = PG_ARGISNULL(0) ? NULL :
-		DatumGetCString(DirectFunctionCall1(enum_out, PG_GETARG_DATUM(0)));
+	char	   *status;
 
+	gofive_check_version();
+	status = PG_ARGISNULL(0) ? NULL :
+		DatumGetCString(DirectFunctionCall1(enum_out, PG_GETARG_DATUM(0)));
 	if (status == NULL || (strcmp(status, "failed") != 0 && strcmp(status, "dead") != 0))
 		ereport(ERROR,
 				(errcode(ERRCODE_GOFIVE_INVALID_INPUT),
@@ -512,6 +519,7 @@ gofive_new_request_id(PG_FUNCTION_ARGS)
 	pg_uuid_t  *uuid = palloc(sizeof(pg_uuid_t));
 	uint64		half;
 
+	gofive_check_version();		/* a column default: once per transaction */
 	if (!seeded)
 	{
 		uint64		seed;

@@ -46,6 +46,7 @@ typedef struct GofiveWorkerSlot
 	Latch	   *worker_latch;	/* set at commit of an enqueueing xact */
 	pid_t		worker_pid;		/* 0 while not running */
 	bool		not_installed;	/* the worker found no gofive there and left */
+	bool		other_version;	/* ... or another version than the library's */
 	TimestampTz started_at;
 	char		state[64];
 	GofiveCircuit circuit;
@@ -95,6 +96,7 @@ extern void gofive_set_worker_state(const char *state);
 extern void gofive_set_last_error(const char *error);
 extern void gofive_worker_heartbeat(TimestampTz now);
 extern bool gofive_attach_slot(int index);
+extern void gofive_note_other_version(void);
 extern void gofive_hold_database(Oid dboid, bool hold);
 extern bool gofive_database_held(Oid dboid);
 extern void gofive_take_slot(GofiveWorkerSlot *slot, Oid dboid, const char *database);

@@ -247,6 +247,7 @@ gofive_attach_slot(int index)
 	slot->worker_pid = MyProcPid;
 	slot->started_at = GetCurrentTimestamp();
 	slot->not_installed = false;
+	slot->other_version = false;
 	slot->circuit = CIRCUIT_CLOSED;
 	strlcpy(slot->state, "starting", sizeof(slot->state));
 	SpinLockRelease(&slot->mutex);
@@ -274,6 +275,7 @@ gofive_take_slot(GofiveWorkerSlot *slot, Oid dboid, const char *database)
 	slot->worker_pid = 0;
 	slot->worker_latch = NULL;
 	slot->not_installed = false;
+	slot->other_version = false;
 	slot->started_at = 0;
 	slot->circuit = CIRCUIT_CLOSED;
 	slot->circuit_until = 0;
@@ -288,6 +290,21 @@ gofive_take_slot(GofiveWorkerSlot *slot, Oid dboid, const char *database)
 	pg_atomic_write_u64(&slot->failed, 0);
 	pg_atomic_write_u64(&slot->retried, 0);
 	pg_atomic_write_u64(&slot->dead, 0);
+}
+
+/*
+ * The worker found another version of gofive than the library's, and said
+ * so: the launcher, which sees it leave as from a database without gofive,
+ * adds nothing (launcher.c).
+ */
+void
+gofive_note_other_version(void)
+{
+	if (!gofive_slot)
+		return;
+	SpinLockAcquire(&gofive_slot->mutex);
+	gofive_slot->other_version = true;
+	SpinLockRelease(&gofive_slot->mutex);
 }
 
 void
@@ -519,9 +536,11 @@ gofive_worker_stats(PG_FUNCTION_ARGS)
 	bool		nulls[STATS_COLUMNS] = {0};
 	GofiveWorkerSlot snap;
 	GofiveWorkerSlot *slot;
-	const char *reason = gofive_unserved_reason();
+	const char *reason;
 	int			index;
 
+	gofive_check_version();
+	reason = gofive_unserved_reason();
 	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
 		elog(ERROR, "gofive_worker_stats must return a record");
 	tupdesc = BlessTupleDesc(tupdesc);
