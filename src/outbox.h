@@ -65,7 +65,10 @@ typedef struct GofiveWorkerSlot
 #define GOFIVE_MAX_REGISTRATIONS 32
 #define GOFIVE_MAX_HOLDS 8
 
-/* A database that must have no worker for now (a DROP DATABASE waits). */
+/*
+ * A database that must have no worker for now (a statement needs it without
+ * connections, utility.c), until its holder's transaction ends.
+ */
 typedef struct GofiveHold
 {
 	Oid			dboid;
@@ -81,6 +84,8 @@ typedef struct GofiveControl
 	Oid			registered[GOFIVE_MAX_REGISTRATIONS];
 	bool		rescan;			/* too many to list: look at every database */
 	GofiveHold	holds[GOFIVE_MAX_HOLDS];
+	uint32		holds_ended;	/* counts holds released: a database may have
+								 * been renamed or dropped since */
 	int			nslots;			/* gofive.max_workers */
 	GofiveWorkerSlot slots[FLEXIBLE_ARRAY_MEMBER];
 } GofiveControl;
@@ -99,6 +104,7 @@ extern bool gofive_attach_slot(int index);
 extern void gofive_note_other_version(void);
 extern void gofive_hold_database(Oid dboid, bool hold);
 extern bool gofive_database_held(Oid dboid);
+extern uint32 gofive_holds_ended(void);
 extern void gofive_take_slot(GofiveWorkerSlot *slot, Oid dboid, const char *database);
 
 /* ---- the launcher (launcher.c) ---- */
