@@ -5,6 +5,7 @@ MODULE_big = gofive
 OBJS = \
 	src/gofive.o \
 	src/errcontext.o \
+	src/version.o \
 	src/settings.o \
 	src/catalog.o \
 	src/datetime.o \

@@ -70,14 +70,27 @@ SELECT dblink_disconnect('db2');
 SELECT * FROM dblink(mock.conn('regress_db2'), 'CREATE EXTENSION gofive') AS t(r text);
 SELECT * FROM dblink(mock.conn('regress_db3'), 'DROP EXTENSION gofive') AS t(r text);
 SELECT mock.wait_for($$regress_dbs.workers('regress_db2') = 1$$, 10) AS db2_served_again;
-CREATE DATABASE regress_db4 TEMPLATE regress_db2;
+-- and they keep the database's slot: db3 has gofive again and waits for one
+SELECT * FROM dblink(mock.conn('regress_db3'), 'CREATE EXTENSION gofive') AS t(r text);
+SELECT mock.wait_for($$regress_dbs.state_in('regress_db3') LIKE 'not served: gofive.max_workers%'$$, 10)
+       AS db3_waits;
 ALTER DATABASE regress_db2 RENAME TO regress_db2_renamed;
-SELECT mock.wait_for($$regress_dbs.workers('regress_db2_renamed') = 1$$, 10) AS renamed_served;
+-- the renamed database is served again, under its new name, and db3 still waits
+SELECT mock.wait_for($$regress_dbs.state_in('regress_db2_renamed') = 'idle'$$, 10) AS renamed_served;
+SELECT regress_dbs.workers('regress_db2_renamed') AS renamed_workers, regress_dbs.workers('regress_db3') AS db3_workers,
+       regress_dbs.state_in('regress_db3') AS db3_state;
+SELECT database FROM dblink(mock.conn('regress_db2_renamed'), 'SELECT database FROM gofive.worker') AS t(database text);
+-- a copy holds its template too
+CREATE DATABASE regress_db4 TEMPLATE regress_db2_renamed;
+SELECT mock.wait_for($$regress_dbs.state_in('regress_db2_renamed') = 'idle'$$, 10) AS template_served_again;
+SELECT regress_dbs.workers('regress_db2_renamed') AS template_workers, regress_dbs.workers('regress_db3') AS db3_workers,
+       regress_dbs.workers('regress_db4') AS copy_workers;
+-- a dropped database gives its slot up
+DROP DATABASE regress_db3;
 DROP DATABASE regress_db2_renamed;
 -- the copy has gofive (from its template): the launcher finds and serves it
 SELECT mock.wait_for($$regress_dbs.workers('regress_db4') = 1$$, 15) AS copy_served;
 DROP DATABASE regress_db4;
-DROP DATABASE regress_db3;
 SELECT mock.wait_for($$(SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'gofive worker') = 1$$)
        AS only_this_database_served;
 SELECT database, state FROM gofive.worker;

@@ -1,6 +1,7 @@
 -- DROP EXTENSION gofive (or any statement that drops it) while requests
 -- are undelivered: refused with a hint, unless gofive.drop_undelivered is
--- on, then a warning with their count.  Each case runs in a transaction
+-- on for a superuser or the extension's owner, then a warning with their
+-- count.  Each case runs in a transaction
 -- that is rolled back: the extension stays for the suites that follow.
 \set VERBOSITY default
 SET client_min_messages = warning;  -- not the objects the drop cascades to
@@ -23,6 +24,32 @@ ROLLBACK TO before_drop;
 DROP SCHEMA public CASCADE;
 ROLLBACK TO before_drop;
 SELECT count(*) AS pending FROM gofive.outbox WHERE status = 'pending';
+-- the setting counts only for a superuser or the extension's owner: the
+-- owner of the database who is neither is refused, with it on or off, and
+-- whoever set it (the superuser here, as ALTER DATABASE ... SET would for
+-- every session); the requests stay
+CREATE ROLE regress_db_owner;
+ALTER DATABASE contrib_regression OWNER TO regress_db_owner;
+SAVEPOINT as_db_owner;
+SET LOCAL ROLE regress_db_owner;
+DROP SCHEMA public CASCADE;
+ROLLBACK TO as_db_owner;
+SET LOCAL gofive.drop_undelivered = on;
+SET LOCAL ROLE regress_db_owner;
+DROP SCHEMA public CASCADE;
+ROLLBACK TO as_db_owner;
+SET LOCAL ROLE regress_db_owner;
+SET LOCAL gofive.drop_undelivered = on;
+DROP SCHEMA public CASCADE;
+ROLLBACK TO as_db_owner;
+SELECT count(*) AS pending FROM gofive.outbox WHERE status = 'pending';
+-- the extension's owner may, superuser or not (made its owner in this transaction)
+UPDATE pg_extension SET extowner = 'regress_db_owner'::regrole WHERE extname = 'gofive';
+SET LOCAL ROLE regress_db_owner;
+SET LOCAL gofive.drop_undelivered = on;
+DROP SCHEMA public CASCADE;
+SELECT count(*) AS gofive_installed FROM pg_extension WHERE extname = 'gofive';
+ROLLBACK TO as_db_owner;
 -- with the setting on, it drops them and says how many
 SET LOCAL gofive.drop_undelivered = on;
 DROP EXTENSION gofive CASCADE;

@@ -2,7 +2,8 @@
 -- updated with ALTER EXTENSION gofive UPDATE equals a fresh install of the
 -- current version: the same objects, with the same definitions, grants and
 -- comments; and rows queued under the old version survive the update.
--- Three databases, reached through dblink.
+-- Before the update, every entry point of the library says so (VNCFG, both
+-- versions, the hint to update).  Three databases, reached through dblink.
 SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS dblink;
 RESET client_min_messages;
@@ -74,16 +75,71 @@ SELECT * FROM dblink(mock.conn('regress_upgraded'), $$CREATE EXTENSION gofive VE
 SELECT * FROM dblink(mock.conn('regress_from_10'), $$CREATE EXTENSION gofive VERSION '1.0'$$) AS t(r text);
 -- a request queued under each old version (the row as that version wrote
 -- it: enqueueing through the old functions needs the update once the
--- library is newer)
+-- library is newer, and so does the request id's default, below)
 SELECT * FROM dblink(mock.conn('regress_upgraded'),
-    $$INSERT INTO gofive.outbox (operation, method, path, body)
-      VALUES ('upsert_serial', 'POST', '/v3/products/serials', '{"runningNumber": "MN00001", "productCode": "PD001"}')$$)
+    $$INSERT INTO gofive.outbox (operation, method, path, body, request_id)
+      VALUES ('upsert_serial', 'POST', '/v3/products/serials', '{"runningNumber": "MN00001", "productCode": "PD001"}',
+              gen_random_uuid())$$)
     AS t(r text);
 SELECT * FROM dblink(mock.conn('regress_from_10'),
-    $$INSERT INTO gofive.outbox (operation, method, path, body, ordering_key, enqueued_by)
+    $$INSERT INTO gofive.outbox (operation, method, path, body, ordering_key, enqueued_by, request_id)
       VALUES ('upsert_serial', 'POST', '/v3/products/serials', '{"runningNumber": "MN00001", "productCode": "PD001"}',
-              'MN00001', current_user::regrole)$$)
+              'MN00001', current_user::regrole, gen_random_uuid())$$)
     AS t(r text);
+
+-- ---- before the update: every entry point of the library refuses, and says why ----
+-- the SQLSTATE, message and hint of a statement run in another database
+CREATE FUNCTION regress_upgrade.error_in(db text, stmt text) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE
+    hint text;
+BEGIN
+    PERFORM * FROM dblink(mock.conn(db), stmt) AS t(r text);
+    RETURN 'no error';
+EXCEPTION WHEN OTHERS THEN
+    GET STACKED DIAGNOSTICS hint = PG_EXCEPTION_HINT;
+    RETURN SQLSTATE || ': ' || SQLERRM || ' (hint: ' || coalesce(hint, 'none') || ')';
+END $$;
+SELECT call, regress_upgrade.error_in('regress_from_10', stmt) AS error
+FROM (VALUES
+    ('typed call', $$SELECT gofive_upsert_serial('MN00002', 'PD001')$$),
+    ('typed call, set-returning', $$SELECT count(*) FROM gofive_enquire_products('{}')$$),
+    ('gofive_request', $$SELECT status FROM gofive_request('GET', '/v1/products')$$),
+    ('gofive_enqueue', $$SELECT gofive_enqueue('upsert_serial', '{"runningNumber": "MN00002", "productCode": "PD001"}')$$),
+    ('gofive_enqueue_request', $$SELECT gofive_enqueue_request('POST', '/v3/products/serials', '{}')$$),
+    ('the request id default', $$INSERT INTO gofive.outbox (operation, method, path) VALUES ('request', 'GET', '/v1/x')$$),
+    ('gofive_retry', $$SELECT gofive_retry(1)$$),
+    ('gofive_retry_all', $$SELECT gofive_retry_all('dead')$$),
+    ('gofive_purge', $$SELECT gofive_purge()$$),
+    ('gofive_wake', $$SELECT gofive_wake()$$),
+    ('gofive.worker', $$SELECT state FROM gofive.worker$$),
+    ('gofive_format_datetime', $$SELECT gofive_format_datetime(date '2026-01-02')$$),
+    ('gofive_url_encode', $$SELECT gofive_url_encode('a b')$$),
+    ('the wrapper''s validator', $$CREATE SERVER regress_venio FOREIGN DATA WRAPPER gofive$$),
+    -- a trigger made before the library was updated fires on every row
+    ('the trigger', $$CREATE TABLE regress_erp (code text);
+                      CREATE TRIGGER queue AFTER INSERT ON regress_erp FOR EACH ROW
+                          EXECUTE FUNCTION gofive_enqueue_trigger('upsert_serial', '{"runningNumber": "code"}');
+                      INSERT INTO regress_erp VALUES ('MN00002')$$),
+    -- a foreign table made before: the wrapper's handler, when it is
+    -- planned (made here without the validator, which refuses too)
+    ('the wrapper''s handler', $$ALTER FOREIGN DATA WRAPPER gofive NO VALIDATOR;
+                                CREATE SERVER regress_venio FOREIGN DATA WRAPPER gofive;
+                                CREATE FOREIGN TABLE regress_units (unit_id int) SERVER regress_venio
+                                    OPTIONS (resource 'product_units');
+                                SELECT count(*) FROM regress_units$$)
+) AS c(call, stmt);
+-- the same from 0.1, where the raw error was: column "enqueued_by" of relation "outbox" does not exist
+SELECT call, regress_upgrade.error_in('regress_upgraded', stmt) AS error
+FROM (VALUES
+    ('gofive_enqueue', $$SELECT gofive_enqueue('upsert_serial', '{"runningNumber": "MN00002", "productCode": "PD001"}')$$),
+    ('gofive.worker', $$SELECT state FROM gofive.worker$$)
+) AS c(call, stmt);
+-- nothing was queued or made by them
+SELECT (SELECT n FROM dblink(mock.conn('regress_from_10'), 'SELECT count(*) FROM gofive.outbox') AS t(n bigint)) AS from_10_rows,
+       (SELECT n FROM dblink(mock.conn('regress_upgraded'), 'SELECT count(*) FROM gofive.outbox') AS t(n bigint)) AS from_01_rows,
+       (SELECT n FROM dblink(mock.conn('regress_from_10'),
+                             $$SELECT count(*) FROM pg_class WHERE relname IN ('regress_erp', 'regress_units')$$)
+            AS t(n bigint)) AS tables_made;
 SELECT * FROM dblink(mock.conn('regress_upgraded'), 'ALTER EXTENSION gofive UPDATE') AS t(r text);
 SELECT * FROM dblink(mock.conn('regress_from_10'), 'ALTER EXTENSION gofive UPDATE') AS t(r text);
 SELECT * FROM dblink(mock.conn('regress_fresh'), 'CREATE EXTENSION gofive') AS t(r text);

@@ -265,6 +265,7 @@ gofive_fdw_validator(PG_FUNCTION_ARGS)
 	Oid			catalog = PG_GETARG_OID(1);
 	ListCell   *lc;
 
+	gofive_check_version();
 	foreach(lc, options)
 	{
 		DefElem    *def = (DefElem *) lfirst(lc);

@@ -176,17 +176,20 @@ format_sql(FunctionCallInfo fcinfo, Oid type)
 Datum
 gofive_format_date(PG_FUNCTION_ARGS)
 {
+	gofive_check_version();
 	return format_sql(fcinfo, DATEOID);
 }
 
 Datum
 gofive_format_timestamp(PG_FUNCTION_ARGS)
 {
+	gofive_check_version();
 	return format_sql(fcinfo, TIMESTAMPOID);
 }
 
 Datum
 gofive_format_timestamptz(PG_FUNCTION_ARGS)
 {
+	gofive_check_version();
 	return format_sql(fcinfo, TIMESTAMPTZOID);
 }

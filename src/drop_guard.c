@@ -6,6 +6,13 @@
  *		undelivered (pending or sending), unless gofive.drop_undelivered is
  *		on, which turns the refusal into a warning with their count.
  *
+ * The setting is any role's to set (and a superuser's ALTER DATABASE or
+ * ALTER ROLE ... SET gives it to every session), so what counts is who
+ * drops: only a superuser or the extension's owner (a member of its role)
+ * may drop undelivered requests.  Anybody else is refused all the same: a
+ * database owner's DROP SCHEMA public CASCADE must not discard every
+ * role's requests.
+ *
  * The check runs in object_access_hook, on the drop of the outbox table
  * itself: every path that drops the extension drops its members first,
  * and the hook runs before the table goes (its rows still there, its lock
@@ -23,6 +30,8 @@
 #include "catalog/pg_extension.h"
 #include "commands/extension.h"
 #include "executor/spi.h"
+#include "miscadmin.h"
+#include "utils/acl.h"
 #include "utils/lsyscache.h"
 
 #include "gofive.h"
@@ -57,15 +66,29 @@ count_undelivered(void)
 	return n;
 }
 
-/* Refuse (or, with gofive.drop_undelivered, warn about) undelivered requests. */
+/* Whether the role dropping may drop undelivered requests: a superuser or the extension's owner. */
+static bool
+may_drop_undelivered(void)
+{
+	Oid			ext = get_extension_oid("gofive", true);
+
+	return OidIsValid(ext) ? pg_extension_ownercheck(ext, GetUserId()) : superuser();
+}
+
+/*
+ * Refuse (or, with gofive.drop_undelivered and the right to use it, warn
+ * about) undelivered requests.  The hint offers only what the role may do.
+ */
 static void
 check_undelivered(void)
 {
 	int64		n = count_undelivered();
+	bool		may_drop;
 
 	if (n == 0)
 		return;
-	if (gofive_drop_undelivered)
+	may_drop = may_drop_undelivered();
+	if (gofive_drop_undelivered && may_drop)
 	{
 		ereport(WARNING,
 				(errmsg_plural("dropping %lld undelivered request",
@@ -74,13 +97,19 @@ check_undelivered(void)
 		return;
 	}
 	ereport(ERROR,
-			(errcode(ERRCODE_OBJECT_IN_USE),
+			(errcode(gofive_drop_undelivered ? ERRCODE_INSUFFICIENT_PRIVILEGE : ERRCODE_OBJECT_IN_USE),
 			 errmsg_plural("cannot drop extension gofive: %lld request is not delivered yet",
 						   "cannot drop extension gofive: %lld requests are not delivered yet",
 						   n, (long long) n),
+			 gofive_drop_undelivered ?
+			 errdetail("gofive.drop_undelivered is on, but only a superuser or the owner of extension gofive may drop undelivered requests, and role \"%s\" is neither.",
+					   GetUserNameFromId(GetUserId(), false)) : 0,
+			 may_drop ?
 			 errhint("See them in gofive.queue (status pending or sending). Wait for the worker "
 					 "to deliver them, delete them from gofive.outbox as its owner, or "
-					 "SET gofive.drop_undelivered = on to drop them with the extension.")));
+					 "SET gofive.drop_undelivered = on to drop them with the extension.") :
+			 errhint("See them in gofive.queue (status pending or sending). Wait for the worker "
+					 "to deliver them, or ask a superuser to drop them with the extension.")));
 }
 
 /* Whether relid is gofive.outbox, the member of extension gofive. */

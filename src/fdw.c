@@ -494,6 +494,7 @@ gofive_fdw_handler(PG_FUNCTION_ARGS)
 {
 	FdwRoutine *routine = makeNode(FdwRoutine);
 
+	gofive_check_version();
 	routine->GetForeignRelSize = get_rel_size;
 	routine->GetForeignPaths = get_paths;
 	routine->GetForeignPlan = get_plan;

@@ -303,6 +303,7 @@ gofive_call(PG_FUNCTION_ARGS)
 	ErrorContextCallback context;
 	Datum		result;
 
+	gofive_check_version();
 	/* a set-returning one keeps its operation in its paging state */
 	if (fcinfo->flinfo->fn_retset && !SRF_IS_FIRSTCALL())
 		op = ((PageState *) ((FuncCallContext *) fcinfo->flinfo->fn_extra)->user_fctx)->call.op;
@@ -463,6 +464,7 @@ gofive_request(PG_FUNCTION_ARGS)
 	ErrorContextCallback context;
 	Datum		result;
 
+	gofive_check_version();
 	gofive_push_operation(&context, "request");
 	result = request(fcinfo);
 	gofive_pop_context(&context);
@@ -474,5 +476,6 @@ PG_FUNCTION_INFO_V1(gofive_url_encode_sql);
 Datum
 gofive_url_encode_sql(PG_FUNCTION_ARGS)
 {
+	gofive_check_version();
 	PG_RETURN_TEXT_P(cstring_to_text(gofive_url_encode(text_to_cstring(PG_GETARG_TEXT_PP(0)))));
 }

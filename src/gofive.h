@@ -31,6 +31,10 @@
 /* The documented business codes (REFERENCE.md section 3). */
 #define GOFIVE_CODE_SUCCESS		1000
 
+/* ---- version.c: the installed extension against the library ---- */
+extern char *gofive_installed_version(void);
+extern void gofive_check_version(void);
+
 /* ---- settings.c ---- */
 extern char *gofive_base_url;
 extern char *gofive_client_id;

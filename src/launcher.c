@@ -15,8 +15,17 @@
  * and databases that do not allow connections, are never served.
  *
  * A worker that exits for any other reason (an error, SIGTERM) is started
- * again after RESTART_MS.  A held database (a DROP DATABASE is waiting for
- * its worker to go, utility.c) gets no worker until it is released.
+ * again after RESTART_MS.  A held database (a statement needs it without
+ * connections: DROP DATABASE, ALTER DATABASE ... RENAME, utility.c) gets no
+ * worker until it is released.
+ *
+ * Invariant: a database keeps its slot from its worker's start until it is
+ * no longer served: gofive is not installed there (or is another version:
+ * the worker said so), the database is gone, or gofive.database names
+ * another.  While its worker is started again (after an error, or once a
+ * hold ends) the slot stays its own, so a database waiting for a slot does
+ * not take it.  Before starting a worker after a hold ended, the launcher
+ * reads pg_database again: the database may have a new name, or be gone.
  */
 #include "postgres.h"
 
@@ -64,14 +73,15 @@ typedef struct KnownDb
 	char		name[NAMEDATALEN];
 	DbStatus	status;
 	bool		seen;			/* in the last scan of pg_database */
-	int			slot;			/* -1: no worker */
+	int			slot;			/* its slot (its worker runs, or will again); -1: none */
 	TimestampTz start_after;
 	bool		warned;			/* "not served" logged */
 } KnownDb;
 
 static HTAB *known = NULL;
 static ErrorContextCallback process_context;
-static BackgroundWorkerHandle **handles = NULL;	/* per slot */
+static BackgroundWorkerHandle **handles = NULL;	/* per slot; NULL: no worker runs */
+static uint32 scanned_holds_ended = 0;	/* gofive_holds_ended() at the last scan */
 
 void
 gofive_register_launcher(void)
@@ -112,6 +122,8 @@ scan_databases(void)
 	while ((db = hash_seq_search(&status)) != NULL)
 		db->seen = false;
 
+	/* first: a hold released after this is seen by the next scan */
+	scanned_holds_ended = gofive_holds_ended();
 	SetCurrentStatementStartTimestamp();
 	StartTransactionCommand();
 	PushActiveSnapshot(GetTransactionSnapshot());
@@ -194,7 +206,17 @@ take_registrations(void)
 
 /* ---- the workers ---- */
 
-/* Workers that exited: free their slots and note what they found. */
+static void
+give_up_slot(KnownDb *db)
+{
+	gofive_take_slot(&gofive_control->slots[db->slot], InvalidOid, "");
+	db->slot = -1;
+}
+
+/*
+ * Workers that exited: note what they found.  A database without gofive
+ * gives its slot up; any other keeps it, to be started again there.
+ */
 static void
 reap_workers(TimestampTz now)
 {
@@ -204,6 +226,7 @@ reap_workers(TimestampTz now)
 		pid_t		pid;
 		Oid			dboid;
 		bool		not_installed;
+		bool		other_version;
 		KnownDb    *db;
 
 		if (handles[i] == NULL || GetBackgroundWorkerPid(handles[i], &pid) != BGWH_STOPPED)
@@ -213,22 +236,39 @@ reap_workers(TimestampTz now)
 		SpinLockAcquire(&slot->mutex);
 		dboid = slot->dboid;
 		not_installed = slot->not_installed;
+		other_version = slot->other_version;
 		SpinLockRelease(&slot->mutex);
-		gofive_take_slot(slot, InvalidOid, "");
 
 		db = hash_search(known, &dboid, HASH_FIND, NULL);
-		if (db == NULL)
+		if (db == NULL || db->slot != i)
+		{
+			gofive_take_slot(slot, InvalidOid, "");
 			continue;
-		db->slot = -1;
+		}
 		if (not_installed)
 		{
-			if (db->status == DB_INSTALLED)
+			/* another version: the worker said so, and how to update */
+			if (db->status == DB_INSTALLED && !other_version)
 				elog(LOG, "gofive is no longer installed in database \"%s\"", db->name);
 			db->status = DB_NOT_INSTALLED;
+			give_up_slot(db);
 		}
 		else
 			db->start_after = TimestampTzPlusMilliseconds(now, RESTART_MS);
 	}
+}
+
+/* Databases gone or no longer wanted give their slots up once their workers are gone. */
+static void
+give_up_unserved(void)
+{
+	HASH_SEQ_STATUS status;
+	KnownDb    *db;
+
+	hash_seq_init(&status, known);
+	while ((db = hash_seq_search(&status)) != NULL)
+		if (db->slot >= 0 && handles[db->slot] == NULL && (!db->seen || !wanted(db)))
+			give_up_slot(db);
 }
 
 /* Stop the workers of databases that are no longer wanted (gofive.database). */
@@ -280,6 +320,7 @@ start_worker(KnownDb *db, int index, TimestampTz now)
 	{
 		gofive_take_slot(&gofive_control->slots[index], InvalidOid, "");
 		handles[index] = NULL;
+		db->slot = -1;
 		db->start_after = TimestampTzPlusMilliseconds(now, RETRY_MS);
 		if (!db->warned && db->status == DB_INSTALLED)
 			ereport(LOG,
@@ -294,13 +335,15 @@ start_worker(KnownDb *db, int index, TimestampTz now)
 }
 
 /*
- * Start a worker for every database that wants one, those known to have
- * gofive first; say once per database what cannot be served and why.
+ * Start a worker for every database that wants one: first in the slots
+ * they kept, then those known to have gofive; say once per database what
+ * cannot be served and why.  False when pg_database must be read first (a
+ * hold ended since the last scan: a database may be renamed or gone).
  */
-static void
+static bool
 start_wanted(TimestampTz now, TimestampTz *next_start)
 {
-	for (int pass = 0; pass < 2; pass++)
+	for (int pass = 0; pass < 3; pass++)
 	{
 		HASH_SEQ_STATUS status;
 		KnownDb    *db;
@@ -310,13 +353,25 @@ start_wanted(TimestampTz now, TimestampTz *next_start)
 		{
 			int			index;
 
-			if ((pass == 0) != (db->status == DB_INSTALLED) || db->slot >= 0 ||
+			if ((pass == 0) != (db->slot >= 0) ||
+				(pass > 0 && (pass == 1) != (db->status == DB_INSTALLED)) ||
+				(db->slot >= 0 && handles[db->slot] != NULL) ||
 				!db->seen || !wanted(db))
 				continue;
 			if (now < db->start_after || gofive_database_held(db->oid))
 			{
 				*next_start = Min(*next_start, Max(db->start_after,
 												   TimestampTzPlusMilliseconds(now, 100)));
+				continue;
+			}
+			if (gofive_holds_ended() != scanned_holds_ended)
+			{
+				hash_seq_term(&status);
+				return false;
+			}
+			if (db->slot >= 0)
+			{
+				start_worker(db, db->slot, now);
 				continue;
 			}
 			if ((index = free_slot()) < 0)
@@ -332,6 +387,7 @@ start_wanted(TimestampTz now, TimestampTz *next_start)
 			start_worker(db, index, now);
 		}
 	}
+	return true;
 }
 
 /* ---- the loop ---- */
@@ -411,15 +467,18 @@ gofive_launcher_main(Datum arg)
 		}
 		ResetLatch(MyLatch);
 		now = GetCurrentTimestamp();
-		if (take_registrations() || now >= next_scan)
+		if (take_registrations() || now >= next_scan ||
+			gofive_holds_ended() != scanned_holds_ended)
 		{
 			scan_databases();
 			next_scan = TimestampTzPlusMilliseconds(now, NAPTIME_MS);
 		}
 		reap_workers(now);
 		stop_unwanted();
+		give_up_unserved();
 		next_start = next_scan;
-		start_wanted(now, &next_start);
+		if (!start_wanted(now, &next_start))
+			continue;			/* read pg_database first */
 
 		timeout = Max(1, (long) ((Min(next_scan, next_start) - now) / 1000));
 		(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,

@@ -363,6 +363,7 @@ gofive_enqueue(PG_FUNCTION_ARGS)
 	ErrorContextCallback context;
 	int64		id;
 
+	gofive_check_version();
 	if (PG_ARGISNULL(0))
 		ereport(ERROR,
 				(errcode(ERRCODE_GOFIVE_INVALID_INPUT),
@@ -384,6 +385,7 @@ gofive_enqueue_request(PG_FUNCTION_ARGS)
 	ErrorContextCallback context;
 	int64		id;
 
+	gofive_check_version();
 	gofive_push_operation(&context, "request");
 	gofive_method_and_path(fcinfo, &method, &path);
 	id = gofive_enqueue_row("request", method, path,
@@ -397,6 +399,7 @@ gofive_enqueue_request(PG_FUNCTION_ARGS)
 Datum
 gofive_wake(PG_FUNCTION_ARGS)
 {
+	gofive_check_version();
 	gofive_wake_worker_at_commit();
 	PG_RETURN_VOID();
 }
@@ -447,6 +450,7 @@ gofive_purge(PG_FUNCTION_ARGS)
 	GofiveRaised saved;
 	int64		n;
 
+	gofive_check_version();
 	gofive_become_owner(&saved);
 	n = gofive_purge_expired(all, caller);
 	gofive_restore_user(&saved);
@@ -504,6 +508,7 @@ requeue(const char *sql, int nargs, Datum arg3, Oid type3, Datum arg4, bool arg4
 Datum
 gofive_retry(PG_FUNCTION_ARGS)
 {
+	gofive_check_version();
 	if (PG_ARGISNULL(0))
 		PG_RETURN_BOOL(false);
 	PG_RETURN_BOOL(requeue(RETRY_SQL, 3, PG_GETARG_DATUM(0), INT8OID, (Datum) 0, true) > 0);
@@ -513,9 +518,11 @@ gofive_retry(PG_FUNCTION_ARGS)
 Datum
 gofive_retry_all(PG_FUNCTION_ARGS)
 {
-	char	   *status = PG_ARGISNULL(0) ? NULL :
-		DatumGetCString(DirectFunctionCall1(enum_out, PG_GETARG_DATUM(0)));
+	char	   *status;
 
+	gofive_check_version();
+	status = PG_ARGISNULL(0) ? NULL :
+		DatumGetCString(DirectFunctionCall1(enum_out, PG_GETARG_DATUM(0)));
 	if (status == NULL || (strcmp(status, "failed") != 0 && strcmp(status, "dead") != 0))
 		ereport(ERROR,
 				(errcode(ERRCODE_GOFIVE_INVALID_INPUT),
@@ -666,6 +673,7 @@ gofive_cancel(PG_FUNCTION_ARGS)
 {
 	Datum		all;
 
+	gofive_check_version();
 	if (PG_ARGISNULL(0))
 		PG_RETURN_BOOL(false);
 	all = gofive_is_admin(GetUserId()) ?
@@ -679,11 +687,14 @@ gofive_cancel(PG_FUNCTION_ARGS)
 Datum
 gofive_cancel_all(PG_FUNCTION_ARGS)
 {
-	bool		admin = gofive_is_admin(GetUserId());
-	Datum		statuses = status_list(PG_GETARG_DATUM(0), PG_ARGISNULL(0),
-									   admin ? cancellable_admin : cancellable_own,
-									   admin ? "pending, held or in_doubt" : "pending");
+	bool		admin;
+	Datum		statuses;
 
+	gofive_check_version();
+	admin = gofive_is_admin(GetUserId());
+	statuses = status_list(PG_GETARG_DATUM(0), PG_ARGISNULL(0),
+						   admin ? cancellable_admin : cancellable_own,
+						   admin ? "pending, held or in_doubt" : "pending");
 	PG_RETURN_INT64((int64) cancel((Datum) 0, true, statuses,
 								   PG_ARGISNULL(1) ? (Datum) 0 : PG_GETARG_DATUM(1),
 								   PG_ARGISNULL(1)));
@@ -721,9 +732,11 @@ release(Datum id, bool id_null, Datum statuses)
 Datum
 gofive_release(PG_FUNCTION_ARGS)
 {
-	Datum		both = gofive_array(TEXTOID, 2, (Datum[]) {CStringGetTextDatum("held"),
-	CStringGetTextDatum("in_doubt")}, NULL);
+	Datum		both;
 
+	gofive_check_version();
+	both = gofive_array(TEXTOID, 2, (Datum[]) {CStringGetTextDatum("held"),
+	CStringGetTextDatum("in_doubt")}, NULL);
 	if (PG_ARGISNULL(0))
 		PG_RETURN_BOOL(false);
 	PG_RETURN_BOOL(release(PG_GETARG_DATUM(0), false, both) > 0);
@@ -733,6 +746,7 @@ gofive_release(PG_FUNCTION_ARGS)
 Datum
 gofive_release_all(PG_FUNCTION_ARGS)
 {
+	gofive_check_version();
 	PG_RETURN_INT64((int64) release((Datum) 0, true,
 									status_list(PG_GETARG_DATUM(0), PG_ARGISNULL(0),
 												releasable, "held or in_doubt")));
@@ -752,6 +766,7 @@ gofive_new_request_id(PG_FUNCTION_ARGS)
 	pg_uuid_t  *uuid = palloc(sizeof(pg_uuid_t));
 	uint64		half;
 
+	gofive_check_version();		/* a column default: once per transaction */
 	if (!seeded)
 	{
 		uint64		seed;

@@ -85,6 +85,7 @@ typedef struct GofiveWorkerSlot
 	Latch	   *worker_latch;	/* set at commit of an enqueueing xact */
 	pid_t		worker_pid;		/* 0 while not running */
 	bool		not_installed;	/* the worker found no gofive there and left */
+	bool		other_version;	/* ... or another version than the library's */
 	TimestampTz started_at;
 	char		state[64];
 	GofiveCircuit circuit;
@@ -108,7 +109,10 @@ typedef struct GofiveWorkerSlot
 #define GOFIVE_MAX_REGISTRATIONS 32
 #define GOFIVE_MAX_HOLDS 8
 
-/* A database that must have no worker for now (a DROP DATABASE waits). */
+/*
+ * A database that must have no worker for now (a statement needs it without
+ * connections, utility.c), until its holder's transaction ends.
+ */
 typedef struct GofiveHold
 {
 	Oid			dboid;
@@ -124,6 +128,8 @@ typedef struct GofiveControl
 	Oid			registered[GOFIVE_MAX_REGISTRATIONS];
 	bool		rescan;			/* too many to list: look at every database */
 	GofiveHold	holds[GOFIVE_MAX_HOLDS];
+	uint32		holds_ended;	/* counts holds released: a database may have
+								 * been renamed or dropped since */
 	int			nslots;			/* gofive.max_workers */
 	GofiveWorkerSlot slots[FLEXIBLE_ARRAY_MEMBER];
 } GofiveControl;
@@ -139,8 +145,10 @@ extern void gofive_set_worker_state(const char *state);
 extern void gofive_set_last_error(const char *error);
 extern void gofive_worker_heartbeat(TimestampTz now);
 extern bool gofive_attach_slot(int index);
+extern void gofive_note_other_version(void);
 extern void gofive_hold_database(Oid dboid, bool hold);
 extern bool gofive_database_held(Oid dboid);
+extern uint32 gofive_holds_ended(void);
 extern void gofive_take_slot(GofiveWorkerSlot *slot, Oid dboid, const char *database);
 extern void gofive_publish_lanes(const GofiveLaneStat *lanes, int n);
 extern void gofive_request_maintenance(void);

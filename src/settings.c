@@ -365,7 +365,8 @@ gofive_define_worker_settings(void)
 							NULL, NULL, NULL);
 	DefineCustomBoolVariable("gofive.drop_undelivered",
 							 "Let DROP EXTENSION gofive drop requests not delivered yet (with a warning).",
-							 "Off: DROP EXTENSION gofive is refused while requests are pending or sending.",
+							 "Off: DROP EXTENSION gofive is refused while requests are pending or sending. "
+							 "Any role may set it, but it is honoured only for a superuser or the extension's owner.",
 							 &gofive_drop_undelivered,
 							 false,
 							 PGC_USERSET, 0,

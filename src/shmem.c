@@ -9,7 +9,10 @@
  * requests are still queued, and delivered once a worker runs.
  *
  * Invariants: a slot is taken (dboid set) and freed only by the launcher;
- * its worker_pid and worker_latch are set and cleared only by its worker.
+ * it stays taken while its database's worker is started again (after an
+ * error, or once a hold ends), so a database never loses its slot to
+ * another by a restart; its worker_pid and worker_latch are set and cleared
+ * only by its worker.
  * A backend finds the worker of its database by dboid, under the slot's
  * spinlock.
  */
@@ -45,6 +48,12 @@ static bool wake_at_commit = false;
 static bool register_at_commit = false;
 static bool wake_after_locks = false;	/* committed: wake once the locks are gone */
 static bool xact_callback_registered = false;
+
+/* the databases this backend holds: released when its transaction ends */
+static Oid	held_here[GOFIVE_MAX_HOLDS];
+static int	nheld_here = 0;
+
+static void release_holds_here(void);
 
 static Size
 control_size(void)
@@ -153,7 +162,12 @@ register_database(Oid dboid)
 static void
 wake_after_release(ResourceReleasePhase phase, bool isCommit, bool isTopLevel, void *arg)
 {
-	if (phase != RESOURCE_RELEASE_AFTER_LOCKS || !isTopLevel || !wake_after_locks)
+	if (phase != RESOURCE_RELEASE_AFTER_LOCKS || !isTopLevel)
+		return;
+	/* committed or not, and visible: the launcher may start workers again */
+	if (nheld_here > 0)
+		release_holds_here();
+	if (!wake_after_locks)
 		return;
 	wake_after_locks = false;
 	if (isCommit && gofive_control)
@@ -251,6 +265,7 @@ gofive_attach_slot(int index)
 	slot->worker_pid = MyProcPid;
 	slot->started_at = GetCurrentTimestamp();
 	slot->not_installed = false;
+	slot->other_version = false;
 	slot->circuit = CIRCUIT_CLOSED;
 	strlcpy(slot->state, "starting", sizeof(slot->state));
 	SpinLockRelease(&slot->mutex);
@@ -278,6 +293,7 @@ gofive_take_slot(GofiveWorkerSlot *slot, Oid dboid, const char *database)
 	slot->worker_pid = 0;
 	slot->worker_latch = NULL;
 	slot->not_installed = false;
+	slot->other_version = false;
 	slot->started_at = 0;
 	slot->circuit = CIRCUIT_CLOSED;
 	slot->circuit_until = 0;
@@ -294,6 +310,21 @@ gofive_take_slot(GofiveWorkerSlot *slot, Oid dboid, const char *database)
 	pg_atomic_write_u64(&slot->dead, 0);
 	pg_atomic_write_u32(&slot->maintain, 0);
 	slot->nlanes = 0;
+}
+
+/*
+ * The worker found another version of gofive than the library's, and said
+ * so: the launcher, which sees it leave as from a database without gofive,
+ * adds nothing (launcher.c).
+ */
+void
+gofive_note_other_version(void)
+{
+	if (!gofive_slot)
+		return;
+	SpinLockAcquire(&gofive_slot->mutex);
+	gofive_slot->other_version = true;
+	SpinLockRelease(&gofive_slot->mutex);
 }
 
 void
@@ -331,7 +362,14 @@ gofive_worker_heartbeat(TimestampTz now)
  * DATABASE ... RENAME or SET TABLESPACE, CREATE DATABASE ... TEMPLATE)
  * holds it, stops its worker and waits for it to go (utility.c); the
  * launcher starts none there until the hold is released, or expires after
- * a minute should the holder die without releasing it.
+ * a minute should the holder die without releasing it.  The database keeps
+ * its slot meanwhile (launcher.c).
+ *
+ * A hold is released when the holder's transaction ends, once its locks are
+ * gone (or at once, when the statement fails): by then a rename or a drop
+ * is committed and visible.  Each release counts in holds_ended, so the
+ * launcher reads pg_database again (the new name, or the database gone)
+ * before it starts a worker there.
  */
 #define HOLD_MS 60000
 
@@ -349,11 +387,25 @@ gofive_database_held(Oid dboid)
 	return held;
 }
 
+/* How many holds were released so far (the launcher compares). */
+uint32
+gofive_holds_ended(void)
+{
+	uint32		n;
+
+	SpinLockAcquire(&gofive_control->mutex);
+	n = gofive_control->holds_ended;
+	SpinLockRelease(&gofive_control->mutex);
+	return n;
+}
+
 static void
 set_hold(Oid dboid, bool hold)
 {
 	TimestampTz now = GetCurrentTimestamp();
 	int			free_entry = -1;
+	bool		ended = false;
+	Latch	   *launcher = NULL;
 
 	SpinLockAcquire(&gofive_control->mutex);
 	for (int i = 0; i < GOFIVE_MAX_HOLDS; i++)
@@ -362,6 +414,8 @@ set_hold(Oid dboid, bool hold)
 
 		if (h->dboid == dboid || now >= h->until)
 		{
+			if (h->dboid == dboid && now < h->until)
+				ended = true;
 			h->dboid = InvalidOid;
 			if (free_entry < 0)
 				free_entry = i;
@@ -372,7 +426,35 @@ set_hold(Oid dboid, bool hold)
 		gofive_control->holds[free_entry].dboid = dboid;
 		gofive_control->holds[free_entry].until = TimestampTzPlusMilliseconds(now, HOLD_MS);
 	}
+	if (!hold && ended)
+	{
+		gofive_control->holds_ended++;
+		launcher = gofive_control->launcher_latch;
+	}
 	SpinLockRelease(&gofive_control->mutex);
+	if (launcher)
+		SetLatch(launcher);
+}
+
+/* Forget that this backend holds dboid; false if it did not. */
+static bool
+forget_held_here(Oid dboid)
+{
+	for (int i = 0; i < nheld_here; i++)
+		if (held_here[i] == dboid)
+		{
+			held_here[i] = held_here[--nheld_here];
+			return true;
+		}
+	return false;
+}
+
+/* The holder's transaction ended: release what it holds. */
+static void
+release_holds_here(void)
+{
+	while (nheld_here > 0)
+		set_hold(held_here[--nheld_here], false);
 }
 
 /* Stop the worker of the database, waiting up to 10 s for it to exit. */
@@ -406,15 +488,28 @@ stop_worker(Oid dboid)
 	}
 }
 
-/* Hold a database (stopping its worker), or release it. */
+/*
+ * Hold a database (stopping its worker) until the current transaction ends;
+ * or release it now (the statement failed).
+ */
 void
 gofive_hold_database(Oid dboid, bool hold)
 {
 	if (gofive_control == NULL || !OidIsValid(dboid))
 		return;
-	set_hold(dboid, hold);
-	if (hold)
-		stop_worker(dboid);
+	if (!hold)
+	{
+		(void) forget_held_here(dboid);
+		set_hold(dboid, false);
+		return;
+	}
+	ensure_callback();
+	(void) forget_held_here(dboid);
+	/* beyond GOFIVE_MAX_HOLDS in one transaction, a hold lasts until it expires */
+	if (nheld_here < GOFIVE_MAX_HOLDS)
+		held_here[nheld_here++] = dboid;
+	set_hold(dboid, true);
+	stop_worker(dboid);
 }
 
 /* ---- what backends see ---- */
@@ -525,9 +620,11 @@ gofive_worker_stats(PG_FUNCTION_ARGS)
 	bool		nulls[STATS_COLUMNS] = {0};
 	GofiveWorkerSlot snap;
 	GofiveWorkerSlot *slot;
-	const char *reason = gofive_unserved_reason();
+	const char *reason;
 	int			index;
 
+	gofive_check_version();
+	reason = gofive_unserved_reason();
 	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
 		elog(ERROR, "gofive_worker_stats must return a record");
 	tupdesc = BlessTupleDesc(tupdesc);
@@ -686,6 +783,7 @@ gofive_account_stats(PG_FUNCTION_ARGS)
 	int			index;
 	int			n;
 
+	gofive_check_version();
 	InitMaterializedSRF(fcinfo, 0);
 	if (gofive_control == NULL || !my_slot(&copy, &index))
 		return (Datum) 0;
@@ -720,5 +818,6 @@ PG_FUNCTION_INFO_V1(gofive_origin);
 Datum
 gofive_origin(PG_FUNCTION_ARGS)
 {
+	gofive_check_version();		/* a column default: once per transaction */
 	PG_RETURN_INT64(gofive_origin_of_database());
 }

@@ -459,6 +459,7 @@ gofive_enqueue_trigger(PG_FUNCTION_ARGS)
 	bool		deleting;
 	ErrorContextCallback context;
 
+	gofive_check_version();
 	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_AFTER(trigdata->tg_event))
 		ereport(ERROR,
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),

@@ -11,9 +11,12 @@
  *	 - statements that need a database without other connections (DROP
  *	   DATABASE, ALTER DATABASE ... RENAME TO or SET TABLESPACE, CREATE
  *	   DATABASE ... TEMPLATE): the database is held, so its worker is
- *	   stopped and none is started, for as long as the statement runs.
- *	   Without this, the worker's connection would make them fail with
- *	   "database is being accessed by other users".
+ *	   stopped and none is started, until the statement's transaction
+ *	   ends (or the statement fails).  Without this, the worker's
+ *	   connection would make them fail with "database is being accessed
+ *	   by other users".  The database keeps its worker slot meanwhile; a
+ *	   renamed one is served under its new name, a dropped one gives its
+ *	   slot up (launcher.c).
  */
 #include "postgres.h"
 
@@ -90,6 +93,7 @@ gofive_utility(PlannedStmt *pstmt, const char *queryString, bool readOnlyTree,
 		return;
 	}
 
+	/* released when the transaction ends, the rename or drop then visible */
 	gofive_hold_database(held, true);
 	PG_TRY();
 	{
@@ -101,9 +105,6 @@ gofive_utility(PlannedStmt *pstmt, const char *queryString, bool readOnlyTree,
 		PG_RE_THROW();
 	}
 	PG_END_TRY();
-	/* a dropped database stays held until the launcher has forgotten it */
-	if (!IsA(stmt, DropdbStmt))
-		gofive_hold_database(held, false);
 }
 
 void

@@ -165,39 +165,11 @@ gofive_db_try(void (*step) (void *), void *arg)
 }
 
 /* ---- is gofive here, at this library's version ---- */
-
-/* The version of gofive installed in this database, or NULL (catalog look-ups). */
-static char *
-installed_version(void)
-{
-	Relation	rel;
-	ScanKeyData key;
-	SysScanDesc scan;
-	HeapTuple	tuple;
-	char	   *version = NULL;
-
-	rel = table_open(ExtensionRelationId, AccessShareLock);
-	ScanKeyInit(&key, Anum_pg_extension_extname, BTEqualStrategyNumber, F_NAMEEQ,
-				CStringGetDatum("gofive"));
-	scan = systable_beginscan(rel, ExtensionNameIndexId, true, NULL, 1, &key);
-	if (HeapTupleIsValid(tuple = systable_getnext(scan)))
-	{
-		bool		isnull;
-		Datum		d = heap_getattr(tuple, Anum_pg_extension_extversion,
-									 RelationGetDescr(rel), &isnull);
-
-		if (!isnull)
-			version = TextDatumGetCString(d);
-	}
-	systable_endscan(scan);
-	table_close(rel, AccessShareLock);
-	return version;
-}
-
 /*
  * Whether this database has the version of gofive this library serves (no
  * SQL: catalog look-ups).  Another version (the library was upgraded, the
- * extension not yet) is logged once: the worker leaves, and ALTER EXTENSION
+ * extension not yet) is logged once, and noted in the slot so that the
+ * launcher adds nothing misleading: the worker leaves, and ALTER EXTENSION
  * ... UPDATE calls it back (utility.c).
  */
 bool
@@ -208,16 +180,18 @@ gofive_db_extension_ready(void)
 	char	   *version;
 
 	StartTransactionCommand();
-	version = installed_version();
+	version = gofive_installed_version();
 	ready = version != NULL && strcmp(version, GOFIVE_VERSION) == 0;
-	if (version != NULL && !ready && !warned)
+	if (version != NULL && !ready)
 	{
 		/* the library was upgraded before ALTER EXTENSION ... UPDATE */
-		ereport(LOG,
-				(errmsg("gofive %s is installed in database \"%s\", but the library is gofive %s: nothing is delivered there",
-						version, get_database_name(MyDatabaseId), GOFIVE_VERSION),
-				 errhint("Run ALTER EXTENSION gofive UPDATE in that database.")));
+		if (!warned)
+			ereport(LOG,
+					(errmsg("gofive %s is installed in database \"%s\", but the library is gofive %s: nothing is delivered there",
+							version, get_database_name(MyDatabaseId), GOFIVE_VERSION),
+					 errhint("Run ALTER EXTENSION gofive UPDATE in that database.")));
 		warned = true;
+		gofive_note_other_version();
 	}
 	CommitTransactionCommand();
 	return ready;
