@@ -10,7 +10,8 @@
  *	   handle's options): a failure is an error, never ignored;
  *	 - a transfer's body lives in its job's memory until the transfer ends
  *	   (libcurl keeps no copy of it);
- *	 - before requests go out, their ids are written to the in-flight file
+ *	 - before requests go out, the ids of those not marked sending
+ *	   (worker_db.c) are written to the in-flight file
  *	   ($PGDATA/pg_stat_tmp/gofive.<database oid>.inflight), without an
  *	   fsync: it survives a crash of the worker or of the server (the
  *	   operating system keeps the page), which is what it is for.  After a
@@ -225,11 +226,13 @@ gofive_delivery_note_in_flight(List *unrecorded, bool changed)
 	if (in_flight_noted && !changed)
 		return;
 	initStringInfo(&buf);
+	/* a marked request says so itself (status sending): not here */
 	foreach(lc, in_flight)
-		if (((Job *) lfirst(lc))->kind == JOB_REQUEST)
+		if (((Job *) lfirst(lc))->kind == JOB_REQUEST && !((Job *) lfirst(lc))->marked)
 			appendStringInfo(&buf, INT64_FORMAT "\n", ((Job *) lfirst(lc))->id);
 	foreach(lc, unrecorded)
-		appendStringInfo(&buf, INT64_FORMAT "\n", ((Job *) lfirst(lc))->id);
+		if (!((Job *) lfirst(lc))->marked)
+			appendStringInfo(&buf, INT64_FORMAT "\n", ((Job *) lfirst(lc))->id);
 	fd = OpenTransientFile(in_flight_path, O_WRONLY | O_CREAT | PG_BINARY);
 	if (fd < 0)
 		ereport(ERROR,

@@ -270,6 +270,7 @@ control_fault(const HttpRequest *req, json_object *body, Reply *reply)
 	long		status = rule.status;
 	long		retry_after = rule.retry_after;
 	const char *path = json_field_string(body, "path");
+	const char *key = json_field_string(body, "subscription_key");
 	json_object *o;
 
 	(void) req;
@@ -303,7 +304,13 @@ control_fault(const HttpRequest *req, json_object *body, Reply *reply)
 		return;
 	rule.status = (int) status;
 	rule.retry_after = (int) retry_after;
+	if (json_has_field(body, "subscription_key") && (key == NULL || key[0] == '\0'))
+	{
+		reply_error(reply, 400, "subscription_key must be a non-empty string");
+		return;
+	}
 	rule.path = (char *) path;	/* copied by state_fault_add */
+	rule.key = (char *) key;	/* likewise */
 	if (rule.mode == FAULT_BODY)
 	{
 		StrBuf		bytes;

@@ -428,7 +428,7 @@ serve_journaled(struct MHD_Connection *conn, const RequestContext *rc,
 				const HttpRequest *req, Reply *reply)
 {
 	bool		is_token = strcmp(req->path, TOKEN_PATH) == 0;
-	RequestStart start = state_request_begin(req->path, is_token,
+	RequestStart start = state_request_begin(req->path, req->subscription_key, is_token,
 											 is_token ? NULL : req->request_id);
 	size_t		len;
 	char	   *line;

@@ -206,6 +206,7 @@ clear_faults(void)
 	for (int i = 0; i < st.nfaults; i++)
 	{
 		free(st.faults[i].path);
+		free(st.faults[i].key);
 		free(st.faults[i].body);
 		free(st.faults[i].content_type);
 	}
@@ -358,7 +359,7 @@ state_reset(void)
 
 /* The first applicable rule with requests left; caller holds the lock. */
 static void
-take_fault(const char *path, bool is_token, FaultRule *out)
+take_fault(const char *path, const char *key, bool is_token, FaultRule *out)
 {
 	memset(out, 0, sizeof(*out));
 	out->mode = FAULT_NONE;
@@ -367,6 +368,8 @@ take_fault(const char *path, bool is_token, FaultRule *out)
 		FaultRule  *r = &st.faults[i];
 		bool		applies = r->path ? starts_with(path, r->path) : !is_token;
 
+		if (r->key && (key == NULL || strcmp(key, r->key) != 0))
+			applies = false;
 		if (!applies || r->count == 0)
 			continue;
 		if (r->count > 0)
@@ -375,6 +378,7 @@ take_fault(const char *path, bool is_token, FaultRule *out)
 		if (r->mode == FAULT_FUZZ)
 			r->fuzz_case++;		/* the next request gets the next case */
 		out->path = NULL;		/* the copy must not share the strings */
+		out->key = NULL;
 		/* the caller frees these (fault_rule_free) */
 		out->body = r->body ? xmemdup(r->body, r->body_len) : NULL;
 		out->content_type = r->content_type ? xstrdup(r->content_type) : NULL;
@@ -399,7 +403,8 @@ count_request_id(const char *request_id)
  * one acquisition of the lock.
  */
 RequestStart
-state_request_begin(const char *path, bool is_token, const char *request_id)
+state_request_begin(const char *path, const char *subscription_key, bool is_token,
+					const char *request_id)
 {
 	RequestStart start;
 
@@ -424,7 +429,7 @@ state_request_begin(const char *path, bool is_token, const char *request_id)
 	start.seq = (long) st.journal_count;
 	start.generation = st.generation;
 
-	take_fault(path, is_token, &start.fault);
+	take_fault(path, subscription_key, is_token, &start.fault);
 	start.latency_ms = is_token ? 0 : st.latency_ms;
 	state_unlock();
 	return start;
@@ -638,6 +643,7 @@ state_fault_add(const FaultRule *rule)
 	}
 	st.faults[st.nfaults] = *rule;
 	st.faults[st.nfaults].path = rule->path ? xstrdup(rule->path) : NULL;
+	st.faults[st.nfaults].key = rule->key ? xstrdup(rule->key) : NULL;
 	st.faults[st.nfaults].body = rule->body ? xmemdup(rule->body, rule->body_len) : NULL;
 	st.faults[st.nfaults].content_type = rule->content_type ? xstrdup(rule->content_type) : NULL;
 	n = ++st.nfaults;

@@ -37,6 +37,7 @@ typedef struct FaultRule
 	long		latency_ms;
 	long		count;			/* requests left; -1: until cleared */
 	char	   *path;			/* path prefix; NULL: every API request */
+	char	   *key;			/* only requests with this subscription key; NULL: any */
 	/* FAULT_BODY: the bytes to answer with (may hold NUL), and how */
 	char	   *body;
 	size_t		body_len;
@@ -62,7 +63,7 @@ extern void state_init(int token_ttl);
 extern void state_destroy(void);
 
 /* ---- journal and statistics ---- */
-extern RequestStart state_request_begin(const char *path, bool is_token,
+extern RequestStart state_request_begin(const char *path, const char *subscription_key, bool is_token,
 										const char *request_id);
 extern void state_journal_finish(const RequestStart *start, char *line, size_t len);
 extern char *state_journal_dump(long since, size_t *len);

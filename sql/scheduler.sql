@@ -1,0 +1,176 @@
+-- The delivery scheduler: each account's outage, 429 and rate limit are
+-- its own; an ordering key orders one account's and one role's requests;
+-- claims go round-robin over the roles of an account; requests can be
+-- cancelled, and gofive.accounts shows each account's state.
+TRUNCATE gofive.outbox;
+SELECT mock.reset();
+SELECT mock.post('/_mock/client', '{"client_id": "sched-x", "client_secret": "secret-x-1234", "subscription_key": "key-x-1234"}') IS NOT NULL AS client_added;
+DO $$
+BEGIN
+    EXECUTE format('CREATE SERVER sched_x FOREIGN DATA WRAPPER gofive OPTIONS (base_url %L)',
+                   current_setting('gofive.base_url'));
+END $$;
+CREATE USER MAPPING FOR PUBLIC SERVER sched_x
+    OPTIONS (client_id 'sched-x', client_secret 'secret-x-1234', subscription_key 'key-x-1234');
+CREATE ROLE regress_sched_a LOGIN IN ROLE gofive_user;
+CREATE ROLE regress_sched_b LOGIN IN ROLE gofive_user;
+GRANT USAGE ON FOREIGN SERVER sched_x TO regress_sched_a, regress_sched_b;
+
+-- which requests the server received, by running number, and with whose key
+CREATE FUNCTION pg_temp.sent(OUT running_number text, OUT key text, OUT status int, OUT at float8)
+RETURNS SETOF record LANGUAGE sql AS $$
+    SELECT e->'body'->>'runningNumber', e->'headers'->>'ocp-apim-subscription-key',
+           (e->>'status')::int, (e->>'received_at')::float8
+    FROM mock.journal() AS e WHERE e->>'path' = '/v3/products/serials' $$;
+CREATE FUNCTION pg_temp.enqueue_x(running_number text, ordering_key text DEFAULT NULL)
+RETURNS bigint LANGUAGE plpgsql AS $$
+BEGIN
+    SET LOCAL gofive.server = 'sched_x';
+    RETURN gofive_enqueue('upsert_serial',
+                          jsonb_build_object('runningNumber', running_number, 'productCode', 'PD001'),
+                          ordering_key);
+END $$;
+
+-- ---- one account down: the other's requests go at once ----
+SELECT mock.fault('{"mode": "status", "status": 503, "count": -1, "subscription_key": "key-x-1234"}');
+SELECT count(pg_temp.enqueue_x('MN5' || lpad(i::text, 4, '0'))) FROM generate_series(1, 20) AS i;
+SELECT mock.wait_for($$(SELECT state FROM gofive.accounts WHERE account = 'sched_x') = 'open'$$);
+SELECT account, state, state_until > now() AS until_later, waiting > 0 AS waiting FROM gofive.accounts
+ WHERE account = 'sched_x';
+-- the default account is not held up: its request goes while sched_x is open
+SELECT gofive_enqueue('upsert_serial', '{"runningNumber": "MN50900", "productCode": "PD001"}') AS id_default \gset
+SELECT mock.wait_for(format($$(SELECT status FROM gofive.outbox WHERE id = %s) = 'succeeded'$$, :id_default));
+SELECT (SELECT state FROM gofive.accounts WHERE account = 'sched_x') AS sched_x_state,
+       count(*) FILTER (WHERE status = 'succeeded') AS sched_x_succeeded
+FROM gofive.outbox WHERE account = 'sched_x';
+-- with the circuit open, sched_x's requests are not sent one after another
+SELECT count(*) < 15 AS few_attempts FROM pg_temp.sent() WHERE key = 'key-x-1234';
+SELECT circuit, healthy FROM gofive.worker;
+-- sched_x answers again: its backlog drains
+SELECT mock.fault('{"mode": "none"}');
+SELECT mock.wait_for($$(SELECT count(*) FROM gofive.outbox WHERE account = 'sched_x' AND status = 'succeeded') = 20$$);
+SELECT state FROM gofive.accounts WHERE account = 'sched_x';
+
+-- ---- a 429 pauses its account only ----
+SELECT mock.reset();
+SELECT mock.fault('{"mode": "status", "status": 429, "retry_after": 600, "count": 1, "subscription_key": "key-x-1234"}');
+SELECT pg_temp.enqueue_x('MN51001') AS id_x \gset
+SELECT mock.wait_for($$(SELECT state FROM gofive.accounts WHERE account = 'sched_x') = 'paused'$$);
+-- Retry-After 600 is cut to gofive.retry_max (2s here)
+SELECT state, state_until - now() < interval '3 seconds' AS cut_to_retry_max
+FROM gofive.accounts WHERE account = 'sched_x';
+SELECT gofive_enqueue('upsert_serial', '{"runningNumber": "MN51002", "productCode": "PD001"}') AS id_default \gset
+SELECT mock.wait_for(format($$(SELECT status FROM gofive.outbox WHERE id = %s) = 'succeeded'$$, :id_default));
+SELECT (SELECT status FROM gofive.outbox WHERE id = :id_x) AS sched_x_row_while_paused;
+SELECT mock.wait_for(format($$(SELECT status FROM gofive.outbox WHERE id = %s) = 'succeeded'$$, :id_x));
+SELECT status, attempts, http_status FROM gofive.outbox WHERE id = :id_x;
+-- it was answered 429 once, then sent again after the pause
+SELECT running_number, status FROM pg_temp.sent() ORDER BY at;
+
+-- ---- a rate limit per account ----
+ALTER SERVER sched_x OPTIONS (ADD rate_limit 'fast');
+ALTER SERVER sched_x OPTIONS (ADD rate_limit '5');
+SELECT mock.reset();
+SELECT count(pg_temp.enqueue_x('MN52' || lpad(i::text, 3, '0'))) FROM generate_series(1, 12) AS i;
+SELECT mock.wait_for($$(SELECT count(*) FROM gofive.outbox WHERE body->>'runningNumber' LIKE 'MN52%' AND status = 'succeeded') = 12$$);
+-- five at once (a second's worth), then five a second: 12 take more than a second
+SELECT count(*) AS sent, max(at) - min(at) >= 1.0 AS spread_over_a_second FROM pg_temp.sent();
+SELECT rate_limit FROM gofive.accounts WHERE account = 'sched_x';
+ALTER SERVER sched_x OPTIONS (DROP rate_limit);
+
+-- ---- an ordering key orders one account's and one role's requests ----
+-- regress_sched_b's own user mapping is wrong: its requests wait, uncharged,
+-- and do not hold back regress_sched_a's requests with the same key
+CREATE USER MAPPING FOR regress_sched_b SERVER sched_x
+    OPTIONS (client_id 'sched-x', client_secret 'wrong-secret', subscription_key 'key-x-1234');
+SELECT mock.reset();
+SET ROLE regress_sched_b;
+SELECT pg_temp.enqueue_x('MN53001', 'C000055') AS id_b \gset
+RESET ROLE;
+SET ROLE regress_sched_a;
+SELECT pg_temp.enqueue_x('MN53002', 'C000055') AS id_a \gset
+RESET ROLE;
+SELECT mock.wait_for(format($$(SELECT status FROM gofive.outbox WHERE id = %s) = 'succeeded'$$, :id_a));
+SELECT mock.wait_for($$(SELECT state FROM gofive.accounts WHERE account = 'sched_x' AND role = 'regress_sched_b'::regrole) = 'refused'$$);
+SELECT status, attempts FROM gofive.outbox WHERE id = :id_b;
+SELECT role, state, waiting FROM gofive.accounts WHERE account = 'sched_x' ORDER BY role::text;
+-- its mapping mended, its request goes
+ALTER USER MAPPING FOR regress_sched_b SERVER sched_x OPTIONS (SET client_secret 'secret-x-1234');
+SELECT mock.wait_for(format($$(SELECT status FROM gofive.outbox WHERE id = %s) = 'succeeded'$$, :id_b));
+SELECT status, attempts FROM gofive.outbox WHERE id = :id_b;
+
+-- ---- fair shares: a role's bulk load does not hold back another role ----
+SELECT mock.reset();
+SELECT mock.config('{"latency_ms": 5}');
+SET ROLE regress_sched_a;
+SELECT count(gofive_enqueue('upsert_serial',
+             jsonb_build_object('runningNumber', 'MN54' || lpad(i::text, 4, '0'), 'productCode', 'PD001')))
+FROM generate_series(1, 2000) AS i;
+RESET ROLE;
+SET ROLE regress_sched_b;
+SELECT gofive_enqueue('upsert_serial', '{"runningNumber": "MN55000", "productCode": "PD001"}') AS id_b \gset
+RESET ROLE;
+SELECT mock.wait_for(format($$(SELECT status FROM gofive.outbox WHERE id = %s) = 'succeeded'$$, :id_b));
+-- most of regress_sched_a's backlog is still waiting when regress_sched_b's request is done
+SELECT count(*) FILTER (WHERE status = 'pending') > 1000 AS bulk_still_waiting
+FROM gofive.outbox WHERE body->>'runningNumber' LIKE 'MN54%';
+SELECT mock.config('{"latency_ms": 0}');
+SELECT mock.wait_for($$(SELECT count(*) FROM gofive.outbox WHERE body->>'runningNumber' LIKE 'MN54%' AND status = 'succeeded') = 2000$$, 120);
+
+-- ---- cancelling ----
+-- a request that waits (its lane's mapping refused) can be cancelled by its role
+ALTER USER MAPPING FOR regress_sched_b SERVER sched_x OPTIONS (SET client_secret 'wrong-secret');
+SET ROLE regress_sched_b;
+SELECT pg_temp.enqueue_x('MN56001', 'K1') AS id_first, pg_temp.enqueue_x('MN56002', 'K1') AS id_second \gset
+RESET ROLE;
+SET ROLE regress_sched_a;
+SELECT gofive_cancel(:id_first) AS cancelled_anothers;
+RESET ROLE;
+SET ROLE regress_sched_b;
+SELECT gofive_cancel(:id_first) AS cancelled_own;
+SELECT gofive_cancel(:id_first) AS cancelled_twice;
+SELECT gofive_release(:id_second);
+SELECT gofive_cancel_all('held');
+RESET ROLE;
+SELECT id = :id_first AS first, status, finished_at IS NOT NULL AS finished, last_error,
+       next_attempt_at < 'infinity' AS due
+FROM gofive.outbox WHERE id IN (:id_first, :id_second) ORDER BY id;
+SELECT operation, pending, cancelled FROM gofive.queue WHERE operation = 'upsert_serial';
+SET ROLE regress_sched_b;
+SELECT gofive_cancel_all('pending') AS cancelled_rest;
+RESET ROLE;
+ALTER USER MAPPING FOR regress_sched_b SERVER sched_x OPTIONS (SET client_secret 'secret-x-1234');
+
+-- ---- gofive.accounts: who sees what ----
+SELECT mock.fault('{"mode": "status", "status": 400, "count": 1, "subscription_key": "key-x-1234"}');
+SELECT pg_temp.enqueue_x('MN57001') AS id_x \gset
+SELECT mock.wait_for(format($$(SELECT status FROM gofive.outbox WHERE id = %s) = 'failed'$$, :id_x));
+SELECT mock.wait_for($$(SELECT last_error IS NOT NULL FROM gofive.accounts WHERE account = 'sched_x' AND role = current_user::regrole)$$);
+SELECT account, state, last_error IS NOT NULL AS error_shown FROM gofive.accounts
+ WHERE account = 'sched_x' AND role = current_user::regrole;
+SET ROLE regress_sched_a;
+SELECT account, last_error IS NULL AS error_hidden FROM gofive.accounts
+ WHERE account = 'sched_x' AND role = session_user::regrole;
+RESET ROLE;
+
+-- ---- a queued generic request's 2xx that is not JSON fails ----
+SELECT mock.reset();
+SELECT mock.fault('{"mode": "body", "path": "/v1/deals", "body": "<html>gateway</html>", "content_type": "text/html"}');
+SELECT gofive_enqueue_request('GET', '/v1/deals') AS id \gset
+SELECT mock.wait_for(format($$(SELECT status FROM gofive.outbox WHERE id = %s) = 'failed'$$, :id));
+SELECT status, http_status, last_error FROM gofive.outbox WHERE id = :id;
+SELECT mock.fault('{"mode": "none"}');
+
+-- ---- which operations may be sent twice ----
+SELECT name, method, idempotent FROM gofive.operations
+ WHERE name IN ('upsert_serial', 'create_deal', 'upsert_customer', 'update_deal', 'convert_quotation',
+                'enquire_quotations', 'reject_sales_orders')
+ ORDER BY name;
+
+DROP USER MAPPING FOR regress_sched_b SERVER sched_x;
+DROP USER MAPPING FOR PUBLIC SERVER sched_x;
+DELETE FROM gofive.outbox WHERE account = 'sched_x';
+DROP SERVER sched_x;
+DROP OWNED BY regress_sched_a, regress_sched_b;
+DELETE FROM gofive.outbox WHERE enqueued_by::text LIKE 'regress_sched_%';
+DROP ROLE regress_sched_a, regress_sched_b;
