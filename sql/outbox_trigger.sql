@@ -196,6 +196,18 @@ CREATE TRIGGER bad_to_venio AFTER INSERT ON erp.bad FOR EACH ROW
     EXECUTE FUNCTION gofive_enqueue_trigger('upsert_serial', '{"runningNumber": "code"}', '{"colour": "red"}');
 CREATE TRIGGER bad_to_venio AFTER INSERT ON erp.bad FOR EACH ROW
     EXECUTE FUNCTION gofive_enqueue_trigger('update_deal', '{"dealName": "code"}');
+-- a key of the mapping that is no field would fail every row: it fails here
+CREATE TRIGGER bad_to_venio AFTER INSERT ON erp.bad FOR EACH ROW
+    EXECUTE FUNCTION gofive_enqueue_trigger('upsert_serial', '{"runningNumber": "code", "serialnumber": "code"}');
+CREATE TRIGGER bad_to_venio AFTER INSERT ON erp.bad FOR EACH ROW
+    EXECUTE FUNCTION gofive_enqueue_trigger('upsert_contract',
+        '{"contractName": "code", "contractService": {"frequency": 260001, "subjct": "code"}}');
+SELECT count(*) AS triggers_made FROM pg_trigger WHERE tgrelid = 'erp.bad'::regclass;
+-- unless unknown fields are let through
+SET gofive.unknown_fields = 'send';
+CREATE TRIGGER bad_to_venio AFTER INSERT ON erp.bad FOR EACH ROW
+    EXECUTE FUNCTION gofive_enqueue_trigger('upsert_serial', '{"runningNumber": "code", "serialnumber": "code"}');
+RESET gofive.unknown_fields;
 SELECT count(*) AS triggers_made FROM pg_trigger WHERE tgrelid = 'erp.bad'::regclass;
 DROP TABLE erp.bad;
 

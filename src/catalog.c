@@ -700,6 +700,16 @@ gofive_find_field(const GfField *fields, const char *name)
 	return NULL;
 }
 
+/* The same for a name of len bytes, not NUL-terminated. */
+const GfField *
+gofive_find_field_n(const GfField *fields, const char *name, size_t len)
+{
+	for (const GfField *f = fields; f && f->name; f++)
+		if (strlen(f->name) == len && memcmp(f->name, name, len) == 0)
+			return f;
+	return NULL;
+}
+
 /* Whether a list of fields is all the documentation shows (no GF_MORE_FIELDS). */
 bool
 gofive_fields_complete(const GfField *fields)

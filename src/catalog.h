@@ -176,6 +176,7 @@ extern const int gofive_operation_count;
 
 extern const GfOperation *gofive_find_operation(const char *name);
 extern const GfField *gofive_find_field(const GfField *fields, const char *name);
+extern const GfField *gofive_find_field_n(const GfField *fields, const char *name, size_t len);
 extern bool gofive_fields_complete(const GfField *fields);
 extern const char *gofive_json_type_name(GfJsonType type);
 extern const char *gofive_date_format_name(GfDateFormat format);

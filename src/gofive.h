@@ -295,6 +295,8 @@ extern bool gofive_convert_body(const GfOperation *op, Jsonb **body,
 extern Jsonb *gofive_checked_body(const GfOperation *op, Jsonb *body);
 extern void gofive_raise_problems(const GofiveProblems *problems) pg_attribute_noreturn();
 extern void gofive_define_conversion_settings(void);
+extern bool gofive_is_unknown_field(const GfField *fields, const char *key, int len,
+									const char **near);
 
 /* ---- functions.c ---- */
 extern const char *gofive_checked_method(text *method_text);

@@ -72,6 +72,65 @@ check_mapping_columns(Jsonb *mapping, TupleDesc tupdesc, const char *relname)
 	}
 }
 
+/*
+ * The mapping's keys against the operation's fields (nested objects and
+ * arrays of objects too), as the body's conversion will judge them: with
+ * gofive.unknown_fields = error, a key that is no field would fail every
+ * row, so it fails the trigger's creation instead.
+ */
+static void
+check_mapping_keys(const GfOperation *op, const GfField *fields, JsonbContainer *c,
+				   const char *prefix)
+{
+	JsonbIterator *it;
+	JsonbValue	v;
+	JsonbIteratorToken tok;
+	const GfField *f = NULL;
+
+	if (gofive_unknown_fields != GF_UNKNOWN_ERROR || fields == NULL)
+		return;
+	it = JsonbIteratorInit(c);
+	while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
+	{
+		const char *near;
+
+		if (tok == WJB_KEY)
+		{
+			f = gofive_find_field_n(fields, v.val.string.val, v.val.string.len);
+			if (f == NULL && gofive_is_unknown_field(fields, v.val.string.val,
+													 v.val.string.len, &near))
+				ereport(ERROR,
+						(errcode(ERRCODE_GOFIVE_INVALID_INPUT),
+						 near ?
+						 errmsg("the mapping's field \"%s%.*s\" is not a field of %s (did you mean \"%s\"?)",
+								prefix, v.val.string.len, v.val.string.val, op->title, near) :
+						 errmsg("the mapping's field \"%s%.*s\" is not a field of %s",
+								prefix, v.val.string.len, v.val.string.val, op->title),
+						 errhint("The fields of each operation are in the view gofive.operation_fields; "
+								 "SET gofive.unknown_fields = 'send' sends a field the catalog does not know.")));
+		}
+		else if (tok == WJB_VALUE && f && f->children && v.type == jbvBinary)
+		{
+			if (JsonContainerIsObject(v.val.binary.data))
+				check_mapping_keys(op, f->children, v.val.binary.data,
+								   psprintf("%s%s.", prefix, f->name));
+			else
+			{
+				/* an array of objects: each object element */
+				JsonbIterator *items = JsonbIteratorInit(v.val.binary.data);
+				JsonbValue	item;
+				JsonbIteratorToken item_tok;
+
+				while ((item_tok = JsonbIteratorNext(&items, &item, true)) != WJB_DONE)
+					if (item_tok == WJB_ELEM && item.type == jbvBinary &&
+						JsonContainerIsObject(item.val.binary.data))
+						check_mapping_keys(op, f->children, item.val.binary.data,
+										   psprintf("%s%s[].", prefix, f->name));
+			}
+		}
+	}
+}
+
 /* The mapping argument, parsed; an error unless it is a JSON object. */
 Jsonb *
 gofive_trigger_mapping(const char *text)
@@ -195,6 +254,8 @@ gofive_read_trigger_args(int nargs, char **args, TupleDesc tupdesc, const char *
 	check_operation(ta->op);
 	ta->mapping = gofive_trigger_mapping(args[1]);
 	check_mapping_columns(ta->mapping, tupdesc, relname);
+	if (ta->op->body == GF_BODY_OBJECT)
+		check_mapping_keys(ta->op, ta->op->fields, &ta->mapping->root, "");
 	if (nargs == 3)
 	{
 		ta->key_column = args[2];

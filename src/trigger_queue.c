@@ -8,14 +8,17 @@
  * requests of consecutive rows wait here, and go into the outbox with one
  * INSERT (gofive_enqueue_rows, as a statement trigger's do) when:
  *
- *	- the statement ends (ExecutorFinish), or any query starts (so that
- *	  whatever runs after the rows' statement, or between its triggers,
- *	  sees them: COPY, which fires row triggers without ExecutorFinish, too);
- *	- 10,000 wait;
- *	- a request comes that cannot join them: another operation, role,
- *	  account (gofive.server), security context, query level;
- *	- before the transaction commits or is prepared (deferred triggers
- *	  fire then).
+ *	- the statement whose triggers made them ends: the query's
+ *	  ExecutorFinish, where its AFTER triggers fire, or the utility
+ *	  statement's (COPY fires them without an executor of its own); not a
+ *	  query that a trigger runs in between (a foreign key's check);
+ *	- anything else goes into the outbox (gofive_enqueue, another
+ *	  trigger's rows): it goes in after them;
+ *	- 10,000 wait, or one comes that cannot join them: another operation,
+ *	  role, security context, account (gofive.server) or query depth;
+ *	- the transaction commits or is prepared (deferred triggers fire
+ *	  then), or the next top-level query starts when they were made outside
+ *	  any statement we saw (gofive loaded by the trigger's first call).
  *
  * Invariants: requests are inserted in the order their rows came, as the
  * role and with the account of their trigger's call, and end as their rows

@@ -443,6 +443,24 @@ near_name(const GfField *fields, const char *key, int len)
 }
 
 /*
+ * Whether a key of an object of these fields is one gofive.unknown_fields
+ * governs: no field of a complete list, or nearly a field of any list.
+ * *near is the field it nearly is, or NULL.  (The trigger's mapping is
+ * checked with it when the trigger is made, trigger_check.c.)
+ */
+bool
+gofive_is_unknown_field(const GfField *fields, const char *key, int len, const char **near)
+{
+	if (gofive_find_field_n(fields, key, len))
+	{
+		*near = NULL;
+		return false;
+	}
+	*near = near_name(fields, key, len);
+	return *near != NULL || gofive_fields_complete(fields);
+}
+
+/*
  * A key of an object that is none of its documented fields: by
  * gofive.unknown_fields, a problem, a warning or nothing.  Where the
  * documentation shows more fields than the catalog has, only a key that
@@ -452,12 +470,13 @@ near_name(const GfField *fields, const char *key, int len)
 static void
 unknown_key(Walk *w, const GfField *fields, const JsonbValue *key, const Place *place)
 {
-	const char *near = near_name(fields, key->val.string.val, key->val.string.len);
+	const char *near;
 	Place		key_place = {.parent = place, .name = key->val.string.val,
 	.name_len = key->val.string.len};
 	char	   *what;
 
-	if (gofive_unknown_fields == GF_UNKNOWN_SEND || (near == NULL && !gofive_fields_complete(fields)))
+	if (gofive_unknown_fields == GF_UNKNOWN_SEND ||
+		!gofive_is_unknown_field(fields, key->val.string.val, key->val.string.len, &near))
 		return;
 	what = near ? psprintf("is not a field of %s (did you mean \"%s\"?)", w->op->title, near)
 		: psprintf("is not a field of %s", w->op->title);
