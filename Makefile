@@ -9,6 +9,7 @@ OBJS = \
 	src/settings.o \
 	src/catalog.o \
 	src/datetime.o \
+	src/convert.o \
 	src/validate.o \
 	src/http.o \
 	src/auth.o \
@@ -31,6 +32,7 @@ OBJS = \
 	src/outbox.o \
 	src/trigger.o \
 	src/trigger_check.o \
+	src/trigger_queue.o \
 	src/delivery.o \
 	src/worker_db.o \
 	src/worker_schedule.o \
@@ -59,7 +61,7 @@ PGFILEDESC = "gofive - Gofive Venio CRM API from SQL"
 # and the TAP tests (t/*.pl, PostgreSQL::Test::Cluster).  PGXS's own
 # installcheck cannot start the server, hence NO_INSTALLCHECK.
 REGRESS = setup sync_calls errors requests auth settings accounts cancel \
-	outbox outbox_order outbox_outage scheduler outbox_trigger datetime drop_extension security databases cron \
+	outbox outbox_order outbox_outage scheduler outbox_trigger datetime conversion drop_extension security databases cron \
 	operations_customer operations_deal_case_contract operations_product \
 	operations_quotation_salesorder operations_misc fdw hostile upgrade
 REGRESS_OPTS = --temp-instance=./tmp_check --temp-config=log/test.conf

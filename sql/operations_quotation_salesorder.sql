@@ -18,10 +18,10 @@ SELECT method, path, body = :'quotation'::jsonb AS body_as_given, status FROM mo
 SELECT u->>'quotationNo' = q->>'quotationNo' AS same_number, u->>'quotationStatus' AS status, u->>'quotationSubject' AS subject
 FROM q, gofive_upsert_quotation(jsonb_set(:'quotation'::jsonb, '{quotationNo}', q->'quotationNo')
                                 || '{"quotationStatus": 4, "quotationSubject": "Printers (sent)"}') AS u;
-SELECT mock.sends_nothing($$SELECT gofive_upsert_quotation('{"quotationSubject": "s", "quotationDate": "d", "quotationValidUntil": "d", "quotationStatus": 8, "customerCode": "C000349", "staffCode": "s", "vatCalculation": true, "quotationDetails": []}')$$);
+SELECT mock.sends_nothing($$SELECT gofive_upsert_quotation('{"quotationSubject": "s", "quotationDate": "d", "quotationValidUntil": "d", "quotationStatus": 8, "customerCode": "C000349", "staffCode": "s", "vatCalculation": true, "quotationDetails": [{"productCode": "PD001", "qty": 1}]}')$$);
 SELECT mock.sends_nothing($$SELECT gofive_upsert_quotation('{"quotationSubject": "s", "quotationDate": "d", "quotationValidUntil": "d", "quotationStatus": 1, "customerCode": "C000349", "staffCode": "s", "vatCalculation": true, "quotationDetails": [{"qty": 1}]}')$$);
 SELECT mock.error_of($$SELECT gofive_upsert_quotation('{"quotationSubject": "s", "quotationDate": "d", "quotationValidUntil": "d", "quotationStatus": 1, "customerCode": "NOBODY", "staffCode": "s", "vatCalculation": true, "quotationDetails": [{"productCode": "GONE-1", "qty": 1}]}')$$);
-SELECT mock.error_of($$SELECT gofive_upsert_quotation('{"quotationNo": "QT0000000000", "quotationSubject": "s", "quotationDate": "d", "quotationValidUntil": "d", "quotationStatus": 1, "customerCode": "C000349", "staffCode": "s", "vatCalculation": true, "quotationDetails": []}')$$);
+SELECT mock.error_of($$SELECT gofive_upsert_quotation('{"quotationNo": "QT0000000000", "quotationSubject": "s", "quotationDate": "d", "quotationValidUntil": "d", "quotationStatus": 1, "customerCode": "C000349", "staffCode": "s", "vatCalculation": true, "quotationDetails": [{"productCode": "PD001", "qty": 1}]}')$$);
 
 -- ---- get_quotation: GET /v1/quotation/{quotationNo} ----
 SELECT g->>'quotationNo' = q->>'quotationNo' AS same_number, g->>'quotationSubject' AS subject, g->>'quotationStatus' AS status

@@ -97,9 +97,250 @@ SELECT mock.wait_for($$(SELECT count(*) FROM gofive.outbox WHERE status IN ('pen
 DROP OWNED BY erp_clerk, erp_app;
 DROP ROLE erp_clerk, erp_app;
 
--- a NULL column is left out of the body (absent means "keep"), unless the
--- documentation gives null a meaning for that field (status: null keeps it)
+-- a NULL column is sent as null where the field is nullable (serialNumber
+-- is "string | null", status "boolean | null": null keeps the stored
+-- value), and left out otherwise (productCode, when NULL, is not sent)
 TRUNCATE gofive.outbox;
 INSERT INTO erp.serial_numbers VALUES ('MN50010', 'PD001', NULL, NULL);
 SELECT body FROM gofive.outbox;
 SELECT mock.wait_for($$(SELECT count(*) FROM gofive.outbox WHERE status IN ('pending', 'sending')) = 0$$);
+
+-- ---- a row's errors name the trigger, the table, the column and the row ----
+TRUNCATE gofive.outbox RESTART IDENTITY;  -- request ids in messages below
+SELECT mock.reset();
+CREATE TABLE erp.opportunities (
+    id integer PRIMARY KEY, customer text, title text, amount numeric(12,2), close_on date, rep text);
+CREATE TRIGGER opportunities_to_venio AFTER INSERT OR UPDATE ON erp.opportunities FOR EACH ROW
+    EXECUTE FUNCTION gofive_enqueue_trigger('create_deal',
+        '{"customerCodes": ["customer"], "boardId": 34628319, "dealName": "title", "probability": 20,
+          "dealValue": "amount", "expectedCloseDate": "close_on", "assignTo": "rep"}', 'customer');
+-- a money column holding whole baht is an integer on the wire
+INSERT INTO erp.opportunities VALUES (1, 'C000349', 'Pumps', 150000.00, '2026-12-31', 'staff01');
+SELECT body->'dealValue' AS deal_value, body->'expectedCloseDate' AS expected_close FROM gofive.outbox;
+-- a NULL rep, a fraction of a baht: the problems name their columns, the
+-- CONTEXT the trigger, the table and the row's key
+INSERT INTO erp.opportunities VALUES (2, 'C000349', 'Tanks', 150000.50, '2026-12-31', NULL);
+INSERT INTO erp.opportunities VALUES (3, 'C000349', 'Valves', 99.5, '2026-12-31', 'staff01');
+-- in PL/pgSQL, PG_EXCEPTION_CONTEXT and PG_EXCEPTION_DETAIL carry them
+DO $$
+DECLARE
+    context text;
+BEGIN
+    INSERT INTO erp.opportunities VALUES (4, NULL, '', 1, NULL, 'staff01');
+EXCEPTION WHEN SQLSTATE 'VNVAL' THEN
+    GET STACKED DIAGNOSTICS context = PG_EXCEPTION_CONTEXT;
+    RAISE NOTICE 'caught: %', SQLERRM;
+    RAISE NOTICE 'context: %', split_part(context, E'\n', 2);
+END $$;
+-- a role that may not read the key is told the row's place, not its key
+CREATE ROLE erp_writer IN ROLE gofive_user;
+GRANT USAGE ON SCHEMA erp TO erp_writer;
+GRANT INSERT ON erp.opportunities TO erp_writer;
+SET ROLE erp_writer;
+INSERT INTO erp.opportunities VALUES (5, 'C000349', 'Secret', 1.5, '2026-12-31', 'staff01');
+RESET ROLE;
+REVOKE ALL ON erp.opportunities FROM erp_writer;
+REVOKE ALL ON SCHEMA erp FROM erp_writer;
+DROP ROLE erp_writer;
+SELECT count(*) AS rows_written, (SELECT count(*) FROM gofive.outbox) AS queued FROM erp.opportunities;
+
+-- ---- an invalid row recorded as a failed request ("on_invalid": "record") ----
+-- the ERP's write succeeds; the request is queued failed with why, never
+-- sent, and shows in gofive.queue; correcting the row (an UPDATE, which
+-- fires the trigger) queues it again
+DROP TRIGGER opportunities_to_venio ON erp.opportunities;
+CREATE TRIGGER opportunities_to_venio AFTER INSERT OR UPDATE ON erp.opportunities FOR EACH ROW
+    EXECUTE FUNCTION gofive_enqueue_trigger('create_deal',
+        '{"customerCodes": ["customer"], "boardId": 34628319, "dealName": "title", "probability": 20,
+          "dealValue": "amount", "expectedCloseDate": "close_on", "assignTo": "rep"}', 'customer',
+        '{"on_invalid": "record"}');
+INSERT INTO erp.opportunities VALUES (2, 'C000349', 'Tanks', 150000.50, '2026-12-31', NULL);
+SELECT count(*) AS rows_written FROM erp.opportunities WHERE id = 2;
+SELECT status, body->'dealValue' AS mapped_value, body ? 'assignTo' AS has_assign_to,
+       attempts, finished_at IS NOT NULL AS finished, last_error
+FROM gofive.outbox WHERE status = 'failed';
+SELECT operation, failed, last_error FROM gofive.queue WHERE operation = 'create_deal';
+-- the statement trigger form records too, in its place among the rows
+CREATE TABLE erp.opportunity_imports (LIKE erp.opportunities);
+CREATE TRIGGER opportunity_imports_to_venio AFTER INSERT ON erp.opportunity_imports
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT
+    EXECUTE FUNCTION gofive_enqueue_trigger('create_deal',
+        '{"customerCodes": ["customer"], "boardId": 34628319, "dealName": "title", "probability": 20,
+          "dealValue": "amount", "expectedCloseDate": "close_on", "assignTo": "rep"}',
+        '{"on_invalid": "record"}');
+INSERT INTO erp.opportunity_imports VALUES
+    (10, 'C000349', 'Good', 10, '2026-12-31', 'staff01'),
+    (11, 'C000349', 'Bad', 10, 'infinity', 'staff01'),
+    (12, 'C000349', 'Good too', 12, '2026-12-31', 'staff01');
+SELECT body->>'dealName' AS deal, status = 'failed' AS failed, split_part(last_error, E'\n', 1) AS why
+FROM gofive.outbox WHERE body->>'dealName' IN ('Good', 'Bad', 'Good too') ORDER BY id;
+-- a failed row that was never sent is not retried: it would send the row as it was
+SELECT gofive_retry(id) AS retried FROM gofive.outbox WHERE body->>'dealName' = 'Tanks';
+SELECT gofive_retry_all('failed') AS retried_all;
+-- the correction queues the corrected row; delivered, as the journal shows
+UPDATE erp.opportunities SET amount = 150000, rep = 'staff02' WHERE id = 2;
+SELECT status = 'failed' AS failed, body->'dealValue' AS deal_value, body->'assignTo' AS assign_to
+FROM gofive.outbox WHERE body->>'dealName' = 'Tanks' ORDER BY id;
+SELECT mock.wait_for($$(SELECT count(*) FROM gofive.outbox WHERE status IN ('pending', 'sending')) = 0$$);
+SELECT e->'body'->>'dealName' AS deal, e->'body'->'dealValue' AS deal_value, e->'body'->'assignTo' AS assign_to
+FROM mock.journal() AS e WHERE e->>'path' = '/v1/deals' ORDER BY 1;
+DROP TABLE erp.opportunities, erp.opportunity_imports;
+
+-- the options are checked like the other arguments
+CREATE TABLE erp.bad (id int, code text);
+CREATE TRIGGER bad_to_venio AFTER INSERT ON erp.bad FOR EACH ROW
+    EXECUTE FUNCTION gofive_enqueue_trigger('upsert_serial', '{"runningNumber": "code"}', '{"on_invalid": "ignore"}');
+CREATE TRIGGER bad_to_venio AFTER INSERT ON erp.bad FOR EACH ROW
+    EXECUTE FUNCTION gofive_enqueue_trigger('upsert_serial', '{"runningNumber": "code"}', 'id', '{"timestamp_zone": "Mars/Olympus"}');
+CREATE TRIGGER bad_to_venio AFTER INSERT ON erp.bad FOR EACH ROW
+    EXECUTE FUNCTION gofive_enqueue_trigger('upsert_serial', '{"runningNumber": "code"}', '{"colour": "red"}');
+CREATE TRIGGER bad_to_venio AFTER INSERT ON erp.bad FOR EACH ROW
+    EXECUTE FUNCTION gofive_enqueue_trigger('update_deal', '{"dealName": "code"}');
+-- a key of the mapping that is no field would fail every row: it fails here
+CREATE TRIGGER bad_to_venio AFTER INSERT ON erp.bad FOR EACH ROW
+    EXECUTE FUNCTION gofive_enqueue_trigger('upsert_serial', '{"runningNumber": "code", "serialnumber": "code"}');
+CREATE TRIGGER bad_to_venio AFTER INSERT ON erp.bad FOR EACH ROW
+    EXECUTE FUNCTION gofive_enqueue_trigger('upsert_contract',
+        '{"contractName": "code", "contractService": {"frequency": 260001, "subjct": "code"}}');
+SELECT count(*) AS triggers_made FROM pg_trigger WHERE tgrelid = 'erp.bad'::regclass;
+-- unless unknown fields are let through
+SET gofive.unknown_fields = 'send';
+CREATE TRIGGER bad_to_venio AFTER INSERT ON erp.bad FOR EACH ROW
+    EXECUTE FUNCTION gofive_enqueue_trigger('upsert_serial', '{"runningNumber": "code", "serialnumber": "code"}');
+RESET gofive.unknown_fields;
+SELECT count(*) AS triggers_made FROM pg_trigger WHERE tgrelid = 'erp.bad'::regclass;
+DROP TABLE erp.bad;
+
+-- ---- an ERP that keeps UTC in timestamp columns (Odoo's sale_order) ----
+-- Odoo's server runs in UTC and stores every datetime as a timestamp
+-- holding UTC; money is numeric; dates are dates.  "timestamp_zone": "UTC"
+-- says so: date_order is an instant, sent in Bangkok time.  Without it the
+-- same column is a Bangkok wall-clock time, 7 hours off.
+TRUNCATE gofive.outbox;
+SELECT mock.reset();
+CREATE SCHEMA odoo;
+CREATE TABLE odoo.sale_order (
+    id serial PRIMARY KEY,
+    name varchar NOT NULL,
+    partner_id integer NOT NULL,
+    client_order_ref varchar,
+    date_order timestamp without time zone NOT NULL,
+    validity_date date,
+    amount_total numeric,
+    user_login varchar,
+    state varchar DEFAULT 'draft'
+);
+CREATE TRIGGER sale_order_to_venio AFTER INSERT ON odoo.sale_order FOR EACH ROW
+    EXECUTE FUNCTION gofive_enqueue_trigger('create_deal',
+        '{"customerCodes": ["client_order_ref"], "boardId": 34628319, "dealName": "name", "probability": 50,
+          "dealValue": "amount_total", "dealDate": "date_order", "expectedCloseDate": "validity_date",
+          "assignTo": "user_login"}',
+        'partner_id', '{"timestamp_zone": "UTC", "on_invalid": "record"}');
+INSERT INTO odoo.sale_order (name, partner_id, client_order_ref, date_order, validity_date, amount_total, user_login)
+VALUES ('S00042', 7, 'C000349', '2026-03-01 03:00:00', '2026-03-31', 150000.00, 'staff01'),
+       ('S00043', 7, 'C000349', '2026-03-01 18:30:00', '2026-03-31', 1234.56, 'staff01');
+SELECT body->>'dealName' AS deal, ordering_key, status = 'failed' AS failed, body->'dealDate' AS deal_date,
+       body->'expectedCloseDate' AS expected_close, body->'dealValue' AS deal_value
+FROM gofive.outbox ORDER BY id;
+SELECT mock.wait_for($$(SELECT count(*) FROM gofive.outbox WHERE status IN ('pending', 'sending')) = 0$$);
+SELECT e->'body'->>'dealName' AS deal, e->'body'->'dealDate' AS deal_date,
+       e->'body'->'expectedCloseDate' AS expected_close, e->'body'->'dealValue' AS deal_value
+FROM mock.journal() AS e WHERE e->>'path' = '/v1/deals';
+-- the same row without the option: the time as if it were Bangkok's
+DROP TRIGGER sale_order_to_venio ON odoo.sale_order;
+CREATE TRIGGER sale_order_to_venio AFTER INSERT ON odoo.sale_order FOR EACH ROW
+    EXECUTE FUNCTION gofive_enqueue_trigger('create_deal',
+        '{"customerCodes": ["client_order_ref"], "boardId": 34628319, "dealName": "name", "probability": 50,
+          "dealValue": "amount_total", "dealDate": "date_order", "expectedCloseDate": "validity_date",
+          "assignTo": "user_login"}', 'partner_id');
+INSERT INTO odoo.sale_order (name, partner_id, client_order_ref, date_order, validity_date, amount_total, user_login)
+VALUES ('S00044', 7, 'C000349', '2026-03-01 03:00:00', '2026-03-31', 150000.00, 'staff01');
+SELECT body->'dealDate' AS wall_clock_in_bangkok FROM gofive.outbox WHERE body->>'dealName' = 'S00044';
+SELECT mock.wait_for($$(SELECT count(*) FROM gofive.outbox WHERE status IN ('pending', 'sending')) = 0$$);
+DROP SCHEMA odoo CASCADE;
+
+-- ---- a row trigger's requests go in a statement at a time, in order ----
+-- they are in the outbox when the statement ends, in the order the rows
+-- came, also between the rows of another trigger and other enqueues
+TRUNCATE gofive.outbox;
+CREATE TABLE erp.stock_moves (running_no text, product_code text, note text);
+CREATE TRIGGER stock_moves_to_venio AFTER INSERT ON erp.stock_moves FOR EACH ROW
+    EXECUTE FUNCTION gofive_enqueue_trigger('upsert_serial',
+        '{"runningNumber": "running_no", "productCode": "product_code"}', 'product_code');
+CREATE FUNCTION erp.enqueue_note() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF NEW.note IS NOT NULL THEN
+        PERFORM gofive_enqueue('upsert_serial', jsonb_build_object('runningNumber', NEW.note, 'productCode', NEW.product_code),
+                               NEW.product_code);
+    END IF;
+    RETURN NULL;
+END $$;
+CREATE TRIGGER stock_moves_note AFTER INSERT ON erp.stock_moves FOR EACH ROW
+    EXECUTE FUNCTION erp.enqueue_note();
+BEGIN;
+INSERT INTO erp.stock_moves VALUES ('MN61001', 'PD001', NULL), ('MN61002', 'PD001', 'MN61902'), ('MN61003', 'PD001', NULL);
+SELECT string_agg(body->>'runningNumber', ' ' ORDER BY id) AS in_id_order FROM gofive.outbox;
+-- a savepoint rolled back drops its rows' requests, not the others'
+SAVEPOINT s;
+INSERT INTO erp.stock_moves VALUES ('MN61004', 'PD002', NULL);
+ROLLBACK TO SAVEPOINT s;
+INSERT INTO erp.stock_moves VALUES ('MN61005', 'PD002', NULL);
+SELECT string_agg(body->>'runningNumber', ' ' ORDER BY id) AS in_id_order FROM gofive.outbox;
+-- an exception block: a failed inner statement's requests go with it
+DO $$
+BEGIN
+    INSERT INTO erp.stock_moves VALUES ('MN61006', 'PD003', NULL);
+    BEGIN
+        INSERT INTO erp.stock_moves VALUES ('MN61007', 'PD003', NULL), ('MN61008', NULL, NULL), (NULL, 'PD003', NULL);
+    EXCEPTION WHEN SQLSTATE 'VNVAL' THEN
+        RAISE NOTICE 'inner insert refused: %', SQLERRM;
+    END;
+    INSERT INTO erp.stock_moves VALUES ('MN61009', 'PD003', NULL);
+END $$;
+SELECT string_agg(body->>'runningNumber', ' ' ORDER BY id) AS in_id_order FROM gofive.outbox;
+-- COPY fires row triggers without an executor of its own: its rows' requests are in when it ends
+COPY erp.stock_moves FROM STDIN;
+MN61010	PD001	\N
+MN61011	PD001	\N
+\.
+SELECT count(*) AS queued FROM gofive.outbox;
+COMMIT;
+-- requests made at a deeper level than others waiting (an AFTER trigger's
+-- exception block inserting into another table) keep their place, and a
+-- rollback of that block leaves the outer ones queued
+TRUNCATE gofive.outbox;
+CREATE TABLE erp.stock_audit (running_no text, product_code text);
+CREATE TRIGGER stock_audit_to_venio AFTER INSERT ON erp.stock_audit FOR EACH ROW
+    EXECUTE FUNCTION gofive_enqueue_trigger('upsert_serial',
+        '{"runningNumber": "running_no", "productCode": "product_code"}', 'product_code');
+CREATE OR REPLACE FUNCTION erp.enqueue_note() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    BEGIN
+        INSERT INTO erp.stock_audit VALUES (NEW.note, NEW.product_code);
+        IF NEW.note LIKE '%9' THEN
+            RAISE EXCEPTION 'audit rolled back';
+        END IF;
+    EXCEPTION WHEN raise_exception THEN
+        NULL;
+    END;
+    RETURN NULL;
+END $$;
+INSERT INTO erp.stock_moves VALUES ('MN62001', 'PD001', 'MN62801'), ('MN62002', 'PD001', 'MN62809'),
+                                   ('MN62003', 'PD001', 'MN62803');
+SELECT string_agg(body->>'runningNumber', ' ' ORDER BY id) AS in_id_order FROM gofive.outbox;
+-- a deferred constraint trigger's requests go in at commit
+TRUNCATE gofive.outbox;
+DROP TRIGGER stock_moves_note ON erp.stock_moves;
+DROP TRIGGER stock_moves_to_venio ON erp.stock_moves;
+CREATE CONSTRAINT TRIGGER stock_moves_to_venio AFTER INSERT ON erp.stock_moves
+    DEFERRABLE INITIALLY DEFERRED FOR EACH ROW
+    EXECUTE FUNCTION gofive_enqueue_trigger('upsert_serial',
+        '{"runningNumber": "running_no", "productCode": "product_code"}');
+BEGIN;
+INSERT INTO erp.stock_moves VALUES ('MN63001', 'PD001', NULL), ('MN63002', 'PD002', NULL);
+SELECT count(*) AS queued_before_commit FROM gofive.outbox;
+COMMIT;
+SELECT string_agg(body->>'runningNumber', ' ' ORDER BY id) AS queued_at_commit FROM gofive.outbox;
+SELECT mock.wait_for($$(SELECT count(*) FROM gofive.outbox WHERE status IN ('pending', 'sending')) = 0$$);
+DROP TABLE erp.stock_moves, erp.stock_audit;
+DROP FUNCTION erp.enqueue_note();

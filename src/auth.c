@@ -41,16 +41,56 @@ append_form_field(StringInfo buf, const char *name, const char *value)
 	curl_free(escaped);
 }
 
+/*
+ * The hint for an answer that is not the token endpoint's: the base URL
+ * points elsewhere (a path too many, a web page), whatever the status.
+ */
+static int
+base_url_hint(const GofiveAccount *acct)
+{
+	if (acct->server == NULL)
+		return errhint("The token is asked for at gofive.base_url followed by /authorization/connect/token: check that gofive.base_url is the API's root (https://api.gofive.co.th), without a path.");
+	return errhint("The token is asked for at the base_url option of server \"%s\" followed by /authorization/connect/token: check that it is the API's root (https://api.gofive.co.th), without a path.",
+				   acct->server);
+}
+
+/*
+ * Whether a refusal came from the token endpoint itself: an OAuth2 error
+ * ({"error": "invalid_client"}) or the gateway's word on the subscription
+ * key.  Anything else (a 404, a web page, another resource's 401) means
+ * the request went to another address.
+ */
+static bool
+from_token_endpoint(GofiveOutcome *out)
+{
+	Jsonb	   *body;
+
+	if (out->http_status == 404 || out->reading != GF_READ_JSON)
+		return false;
+	if (out->messages && strstr(out->messages, "subscription key") != NULL)
+		return true;
+	body = gofive_outcome_body(out);
+	return body != NULL && JB_ROOT_IS_OBJECT(body) &&
+		getKeyJsonValueFromContainer(&body->root, "error", strlen("error"), NULL) != NULL;
+}
+
 /* Raise when the token endpoint refuses; never show its body, only messages. */
 static void
-raise_token_refused(const GofiveAccount *acct, const GofiveOutcome *out)
+raise_token_refused(const GofiveAccount *acct, GofiveOutcome *out)
 {
+	bool		elsewhere = out->http_status < 500 && !from_token_endpoint(out);
+
 	ereport(ERROR,
 			(errcode(out->http_status >= 500 ? ERRCODE_GOFIVE_SERVER_ERROR
 					 : ERRCODE_GOFIVE_AUTH_FAILED),
+			 elsewhere ?
+			 errmsg("no token endpoint answered at the base URL (HTTP %ld)%s%s",
+					out->http_status,
+					out->messages ? ": " : "", out->messages ? out->messages : "") :
 			 errmsg("the token endpoint refused the client credentials (HTTP %ld)%s%s",
 					out->http_status,
 					out->messages ? ": " : "", out->messages ? out->messages : ""),
+			 elsewhere ? base_url_hint(acct) :
 			 acct->server == NULL ?
 			 errhint("Check gofive.client_id, gofive.client_secret and gofive.subscription_key.") :
 			 errhint("Check the options of the user mapping for server \"%s\".", acct->server)));
@@ -87,6 +127,16 @@ raise_bad_token_answer(const char *what)
 	ereport(ERROR,
 			(errcode(ERRCODE_GOFIVE_AUTH_FAILED),
 			 errmsg("the token endpoint's answer is not usable: %s", what)));
+}
+
+/* A 200 that is no JSON at all: a web page at the base URL, most likely. */
+static void
+raise_not_json(const GofiveAccount *acct, const char *what)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_GOFIVE_AUTH_FAILED),
+			 errmsg("the token endpoint's answer is not usable: %s", what),
+			 base_url_hint(acct)));
 }
 
 /* expires_in in seconds: absent means the default; clamped to MAX_EXPIRES_IN. */
@@ -154,8 +204,10 @@ gofive_token_from_answer(const GofiveAccount *acct, GofiveHttpResponse *resp,
 	gofive_read_answer(resp, &out);
 	if (out.http_status != 200)
 		raise_token_refused(acct, &out);
+	if (out.reading == GF_READ_BAD)
+		raise_bad_token_answer(out.unreadable);
 	if (out.reading != GF_READ_JSON)
-		raise_bad_token_answer(out.reading == GF_READ_BAD ? out.unreadable : "it is not JSON");
+		raise_not_json(acct, "it is not JSON");
 	body = gofive_outcome_body(&out);
 	if (!JB_ROOT_IS_OBJECT(body))
 		raise_bad_token_answer("it is not a JSON object");

@@ -17,6 +17,8 @@
 #define REQARR(n, it)	{ .name = (n), .type = GF_ARRAY, .flags = GF_REQUIRED, .item_type = (it) }
 #define OPTARR(n, it)	{ .name = (n), .type = GF_ARRAY, .item_type = (it) }
 #define END				{ .name = NULL }
+/* ends a list the documentation shows more fields for than it lists */
+#define END_MORE		{ .name = NULL, .flags = GF_MORE_FIELDS }
 /* a date/time string field, and how the API writes it (REFERENCE.md section 8) */
 #define REQDT(n, f)		{ .name = (n), .type = GF_STRING, .flags = GF_REQUIRED, .date_format = (f) }
 #define OPTDT(n, f)		{ .name = (n), .type = GF_STRING, .date_format = (f) }
@@ -70,7 +72,7 @@ static const GfField customer_fields[] = {
 	OPTNULL("customerIncome", GF_STRING),
 	OPTNULL("creditLimit", GF_STRING),
 	{.name = "addresses", .type = GF_ARRAY, .flags = GF_NULLABLE, .item_type = GF_OBJECT},
-	END
+	END_MORE					/* the fields after addresses could not be read */
 };
 
 /* the page: CSAT points are 1-5, NPS points 1-10 */
@@ -212,7 +214,9 @@ static const GfArg contract_no_args[] = {ARG_PATH("contract_no", "text", "no"), 
 	OPTARR("dealLabels", GF_INTEGER), \
 	OPT("note", GF_STRING), \
 	OPTARR("participantCodes", GF_STRING), \
-	OPTDT("dateFollowUp", GF_DATE_LOCAL),	/* yyyy-MM-ddTHH:mm:ss */ \
+	/* the schema says yyyy-MM-ddTHH:mm:ss, the example sends an offset */ \
+	{.name = "dateFollowUp", .type = GF_STRING, .date_format = GF_DATE_LOCAL, \
+	 .date_also = GF_DATE_OFFSET}, \
 	OPT("followUpNotes", GF_STRING), \
 	OPT("remark", GF_STRING), \
 	OPT("dealStageId", GF_INTEGER), \
@@ -249,13 +253,13 @@ static const long expense_types_create[] = {0, 1001, 1002, 1003, 1004, 1005, 100
 static const GfField expense_detail_create_fields[] = {
 	ENUM("expenseTypeId", GF_REQUIRED, expense_types_create),
 	EXPENSE_DETAIL_FIELDS,
-	END
+	END_MORE					/* 16 fields; the others could not be read */
 };
 
 static const GfField expense_detail_fields[] = {
 	ENUM("expenseTypeId", GF_REQUIRED, expense_types),
 	EXPENSE_DETAIL_FIELDS,
-	END
+	END_MORE					/* 15 fields; the others could not be read */
 };
 
 #define EXPENSE_HEADER_FIELDS \
@@ -269,7 +273,7 @@ static const GfField expense_fields[] = {
 	 .children = expense_detail_create_fields},
 	OPT("subject", GF_STRING),
 	EXPENSE_HEADER_FIELDS,
-	END
+	END_MORE					/* Create Expense's top level could not be read */
 };
 
 static const GfField expense_update_fields[] = {
@@ -277,7 +281,7 @@ static const GfField expense_update_fields[] = {
 	 .children = expense_detail_fields},
 	REQ("subject", GF_STRING),
 	EXPENSE_HEADER_FIELDS,
-	END
+	END_MORE					/* partly readable */
 };
 
 static const GfField expense_enquiry_fields[] = {
@@ -406,9 +410,8 @@ static const GfField serial_fields[] = {
 	/* "required when status is not sent" (seed page) */
 	{.name = "productCode", .type = GF_STRING, .flags = GF_REQUIRED,
 	 .required_unless = "status"},
-	OPTNULL("serialNumber", GF_STRING),
-	/* the one field whose null is documented: it keeps the stored value */
-	{.name = "status", .type = GF_BOOLEAN, .flags = GF_NULLABLE | GF_NULL_MEANS},
+	OPTNULL("serialNumber", GF_STRING),	/* string | null */
+	OPTNULL("status", GF_BOOLEAN),	/* null keeps the stored value */
 	END
 };
 
@@ -462,7 +465,7 @@ static const GfField quotation_fields[] = {
 	OPTNULL("referenceNo", GF_STRING),
 	OPTNULL("discountType", GF_BOOLEAN),
 	OPTNULL("discountValue", GF_NUMBER),
-	END
+	END_MORE					/* the fields from headerTemplateId on could not be read */
 };
 
 static const GfField quotation_enquiry_fields[] = {
@@ -708,6 +711,27 @@ gofive_find_field(const GfField *fields, const char *name)
 		if (strcmp(f->name, name) == 0)
 			return f;
 	return NULL;
+}
+
+/* The same for a name of len bytes, not NUL-terminated. */
+const GfField *
+gofive_find_field_n(const GfField *fields, const char *name, size_t len)
+{
+	for (const GfField *f = fields; f && f->name; f++)
+		if (strlen(f->name) == len && memcmp(f->name, name, len) == 0)
+			return f;
+	return NULL;
+}
+
+/* Whether a list of fields is all the documentation shows (no GF_MORE_FIELDS). */
+bool
+gofive_fields_complete(const GfField *fields)
+{
+	const GfField *f = fields;
+
+	while (f && f->name)
+		f++;
+	return f == NULL || !(f->flags & GF_MORE_FIELDS);
 }
 
 const char *

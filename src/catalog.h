@@ -38,9 +38,10 @@ typedef enum GfJsonType
 
 /*
  * How the API writes a date or time field (REFERENCE.md section 8: the
- * formats differ from page to page).  A field that declares one gets SQL
- * date, timestamp and timestamptz values written so when a trigger maps a
- * column of those types to it (datetime.c); other values are sent as given.
+ * formats differ from page to page).  A field that declares one is sent in
+ * that form whatever gave it: a SQL date, timestamp or timestamptz, or a
+ * string in ISO 8601 (validate.c, datetime.c); a string already in a form
+ * the documentation shows for the field goes unchanged.
  */
 typedef enum GfDateFormat
 {
@@ -53,15 +54,19 @@ typedef enum GfDateFormat
 	GF_DATE_UTC					/* 2026-12-30T17:00:00.000Z */
 } GfDateFormat;
 
-/* Field flags. */
-#define GF_REQUIRED		0x01	/* must be present and (unless NULLABLE) non-null */
-#define GF_NULLABLE		0x02	/* JSON null is accepted */
 /*
- * JSON null has a documented meaning of its own ("null keeps the stored
- * value"), so a SQL NULL argument for the field is sent as null; a SQL NULL
- * for any other field leaves it out of the body (absent means "keep").
+ * Field flags.  A SQL NULL, or a JSON null, given for a field is sent as
+ * null when the field is NULLABLE (the documentation writes "| null") and
+ * left out of the body otherwise, on every path (validate.c).
  */
-#define GF_NULL_MEANS	0x04
+#define GF_REQUIRED		0x01	/* must be given: present, not null, not empty */
+#define GF_NULLABLE		0x02	/* JSON null is accepted, and sent */
+/*
+ * On the entry that ends a list of fields: the documentation shows more
+ * fields here than the catalog knows (a page that could not be read
+ * whole), so a key the list does not name may be one of them.
+ */
+#define GF_MORE_FIELDS	0x04
 
 /*
  * A range that applies when a sibling field has a given integer value
@@ -98,6 +103,8 @@ struct GfField
 	long		max_value;
 	const GfRangeWhen *ranges_when; /* narrower ranges, by a sibling's value */
 	GfDateFormat date_format;	/* a date/time string written so, or NONE */
+	GfDateFormat date_also;		/* another form the documentation shows for
+								 * the field (its example), sent unchanged */
 };
 
 /* Where a SQL argument goes. */
@@ -190,6 +197,8 @@ extern const int gofive_operation_count;
 
 extern const GfOperation *gofive_find_operation(const char *name);
 extern const GfField *gofive_find_field(const GfField *fields, const char *name);
+extern const GfField *gofive_find_field_n(const GfField *fields, const char *name, size_t len);
+extern bool gofive_fields_complete(const GfField *fields);
 extern const char *gofive_json_type_name(GfJsonType type);
 extern const char *gofive_date_format_name(GfDateFormat format);
 extern GfDateFormat gofive_find_date_format(const char *name);

@@ -57,6 +57,7 @@ typedef struct ColumnReader
 typedef struct GivenValue
 {
 	const char *wire;
+	const GfField *field;		/* the body field it is sent as, or NULL */
 	GofiveTarget target;
 	bool		many;
 	int			n;				/* 0: no row can match */
@@ -224,7 +225,7 @@ add_value(GivenValue *g, Datum value, Oid type)
 		if (strcmp(g->texts[i], text) == 0)
 			return;
 	initStringInfo(&json);
-	gofive_append_json_value(&json, value, type);
+	gofive_append_wire_value(&json, g->field, value, type);	/* the field's form */
 	g->texts[g->n] = text;
 	g->jsons[g->n++] = json.data;
 }
@@ -273,6 +274,7 @@ evaluate_values(ForeignScanState *node, GofiveScan *st)
 
 		g->wire = strVal(lfirst(w));
 		g->target = gofive_filter_target(st->res, g->wire, st->use_get);
+		g->field = gofive_find_field(st->op->fields, g->wire);
 		g->many = (i - 1 == st->list_index);
 		evaluate(node, lfirst(v), g);
 		if (g->n == 0)

@@ -59,17 +59,25 @@ arg_text(FunctionCallInfo fcinfo, int i)
 	return gofive_datum_text(PG_GETARG_DATUM(i), get_fn_expr_argtype(fcinfo->flinfo, i));
 }
 
-/* Append "key": value for a scalar SQL argument to a JSON object's text. */
+/*
+ * Append "key": value for a scalar SQL argument to a JSON object's text.
+ * A NULL is sent as null where the field is nullable, and left out
+ * otherwise: the rule of every path (validate.c).
+ */
 static void
-append_field(StringInfo obj, FunctionCallInfo fcinfo, int i, const char *key)
+append_field(StringInfo obj, FunctionCallInfo fcinfo, int i, const GfField *field,
+			 const char *key)
 {
+	if (PG_ARGISNULL(i) && !(field && (field->flags & GF_NULLABLE)))
+		return;
 	appendStringInfoString(obj, obj->len > 1 ? "," : "");
 	escape_json(obj, key);
 	appendStringInfoChar(obj, ':');
 	if (PG_ARGISNULL(i))
 		appendStringInfoString(obj, "null");
 	else
-		gofive_append_json_value(obj, PG_GETARG_DATUM(i), get_fn_expr_argtype(fcinfo->flinfo, i));
+		gofive_append_wire_value(obj, field, PG_GETARG_DATUM(i),
+								 get_fn_expr_argtype(fcinfo->flinfo, i));
 }
 
 static Jsonb *
@@ -81,10 +89,8 @@ jsonb_from_text(const char *text)
 /*
  * Turn the SQL arguments into the request: the texts of path and query
  * arguments, the query object, and the body (the payload argument, or an
- * object built from scalar field arguments).  A NULL scalar field is sent
- * as JSON null only when the documentation gives null a meaning of its own
- * (GF_NULL_MEANS: "null keeps the stored value"), and left out otherwise,
- * absent meaning "keep".
+ * object built from scalar field arguments, each a NULL sent as null where
+ * its field is nullable and left out otherwise).
  */
 static GofiveCall
 build_call(const GfOperation *op, FunctionCallInfo fcinfo)
@@ -114,15 +120,10 @@ build_call(const GfOperation *op, FunctionCallInfo fcinfo)
 				query_object = PG_ARGISNULL(i) ? NULL : PG_GETARG_JSONB_P(i);
 				break;
 			case GF_ARG_FIELD:
-				{
-					const GfField *f = gofive_find_field(op->fields, arg->wire_name);
-
-					has_fields = true;
-					if (PG_ARGISNULL(i) && !(f && (f->flags & GF_NULL_MEANS)))
-						break;
-					append_field(&fields, fcinfo, i, arg->wire_name);
-					break;
-				}
+				has_fields = true;
+				append_field(&fields, fcinfo, i, gofive_find_field(op->fields, arg->wire_name),
+							 arg->wire_name);
+				break;
 			case GF_ARG_BODY:
 				body = PG_ARGISNULL(i) ? NULL : PG_GETARG_JSONB_P(i);
 				break;
@@ -253,10 +254,12 @@ call_rows(FunctionCallInfo fcinfo)
 				ereport(ERROR,
 						(errcode(ERRCODE_GOFIVE_INVALID_INPUT),
 						 errmsg("field \"%s\" must be positive", op->take_field)));
-			/* validated with the paging fields in place */
+			/*
+			 * converted with the paging fields in place; each page's
+			 * replace them
+			 */
 			st->call = gofive_make_call(op, (const char *const *) palloc0(sizeof(char *) * 2),
 										NULL, page_body(op, filter, st->take, st->skip));
-			st->call.body = filter;
 		}
 		else
 			st->call = build_call(op, fcinfo);

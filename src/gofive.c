@@ -23,6 +23,7 @@ _PG_init(void)
 	gofive_define_worker_settings();
 	gofive_define_account_settings();
 	gofive_define_datetime_settings();
+	gofive_define_conversion_settings();
 	MarkGUCPrefixReserved("gofive");
 
 	/* the launcher, the workers and their shared memory need preloading */
@@ -35,4 +36,6 @@ _PG_init(void)
 	}
 	/* wherever the library is loaded, undelivered requests are not dropped quietly */
 	gofive_install_drop_guard();
+	/* and a row trigger's requests go in a statement at a time */
+	gofive_install_trigger_queue();
 }

@@ -56,6 +56,32 @@ extern void gofive_define_datetime_settings(void);
 extern bool gofive_is_datetime_type(Oid type);
 extern char *gofive_format_datetime_value(Datum value, Oid type, GfDateFormat format,
 										  const char *zone);
+extern char *gofive_try_format_datetime(Datum value, Oid type, GfDateFormat format,
+										const char *zone, const char *wall_zone);
+extern const char *gofive_date_format_example(GfDateFormat format);
+
+/* a date or time read from a string (gofive_parse_datetime) */
+typedef struct GofiveDateText
+{
+	int			year,
+				mon,
+				mday,
+				hour,
+				min,
+				sec,
+				usec;
+	int			frac_digits;	/* digits after the decimal point, -1: none */
+	bool		has_time;
+	bool		has_seconds;
+	char		sep;			/* 'T' or ' ' between date and time */
+	char		zone;			/* 0: none, 'Z', ':' (+07:00), '4' (+0700), '2' (+07) */
+	int			offset_s;		/* seconds east of UTC */
+} GofiveDateText;
+
+extern bool gofive_parse_datetime(const char *s, int len, GofiveDateText *d);
+extern GfDateFormat gofive_datetime_form(const GofiveDateText *d);
+extern char *gofive_rewrite_datetime(const GofiveDateText *d, GfDateFormat format,
+									 const char *zone);
 
 extern void gofive_require_setting(const char *name, const char *value);
 extern const char *gofive_url_problem(const char *url);
@@ -246,8 +272,57 @@ extern void gofive_api_call_as(const GofiveAccount *acct, const char *opname,
 							   const char *method, const char *path, const char *body,
 							   const char *request_id, GofiveOutcome *out);
 
-/* ---- validate.c ---- */
-extern void gofive_validate_body(const GfOperation *op, Jsonb *body);
+/* ---- convert.c: one value in the form its field documents ---- */
+typedef enum GofiveWire
+{
+	GF_WIRE_SAME,				/* sent as given */
+	GF_WIRE_CHANGED,			/* sent in the field's form */
+	GF_WIRE_BAD					/* cannot be sent: the problem says why */
+} GofiveWire;
+
+typedef struct GofiveWireProblem
+{
+	char	   *text;			/* after the field's name: "must be ..., not ..." */
+	const char *hint;			/* or NULL */
+} GofiveWireProblem;
+
+extern GofiveWire gofive_wire_scalar(GfJsonType type, GfDateFormat format, GfDateFormat also,
+									 bool required, const JsonbValue *in, JsonbValue *out,
+									 GofiveWireProblem *problem);
+extern bool gofive_sql_value(const GfField *field, Datum value, Oid type, const char *wall_zone,
+							 JsonbValue *out);
+extern char *gofive_type_problem(GfJsonType type, const JsonbValue *v);
+extern char *gofive_quoted_value(const char *s, int len);
+
+/* ---- validate.c: the one conversion of a body ---- */
+#define GF_UNKNOWN_ERROR	0	/* gofive.unknown_fields */
+#define GF_UNKNOWN_WARNING	1
+#define GF_UNKNOWN_SEND		2
+extern int	gofive_unknown_fields;
+
+/* which column of a trigger's table gave the value at a field's path */
+typedef struct GofiveSources
+{
+	const char *(*column_of) (void *arg, const char *path);
+	void	   *arg;
+} GofiveSources;
+
+/* why a body cannot be sent: as one error would say it */
+typedef struct GofiveProblems
+{
+	int			count;
+	char	   *message;		/* the problem, or "N problems in the payload" */
+	char	   *detail;			/* one line per problem when several, or NULL */
+	char	   *hint;
+} GofiveProblems;
+
+extern bool gofive_convert_body(const GfOperation *op, Jsonb **body,
+								const GofiveSources *sources, GofiveProblems *problems);
+extern Jsonb *gofive_checked_body(const GfOperation *op, Jsonb *body);
+extern void gofive_raise_problems(const GofiveProblems *problems) pg_attribute_noreturn();
+extern void gofive_define_conversion_settings(void);
+extern bool gofive_is_unknown_field(const GfField *fields, const char *key, int len,
+									const char **near);
 
 /* ---- functions.c ---- */
 extern const char *gofive_checked_method(text *method_text);
@@ -263,12 +338,27 @@ extern void gofive_enqueue_rows(const char *operation, const char *method, int n
 								Datum *paths, Datum *bodies, bool *body_nulls,
 								Datum *keys, bool *key_nulls);
 extern const GfOperation *gofive_operation_or_error(const char *name);
+extern void gofive_mark_invalid(int64 id, const char *error);
+
+/* ---- trigger_queue.c: a row trigger's requests, a statement at a time ---- */
+extern void gofive_queue_row_request(const GfOperation *op, Jsonb *body, const char *key);
+extern void gofive_flush_row_requests(void);
+extern void gofive_install_trigger_queue(void);
 
 /* ---- trigger_check.c: gofive_enqueue_trigger's arguments ---- */
+typedef struct GofiveTriggerArgs
+{
+	const GfOperation *op;
+	Jsonb	   *mapping;
+	const char *key_column;		/* the ordering key's, or NULL */
+	bool		record_invalid; /* "on_invalid": "record" */
+	char	   *timestamp_zone; /* "timestamp_zone", or NULL: gofive.time_zone */
+} GofiveTriggerArgs;
+
 struct CreateTrigStmt;
 extern Jsonb *gofive_trigger_mapping(const char *text);
-extern const GfOperation *gofive_check_trigger_args(int nargs, char **args, TupleDesc tupdesc,
-													const char *relname);
+extern void gofive_read_trigger_args(int nargs, char **args, TupleDesc tupdesc,
+									 const char *relname, GofiveTriggerArgs *ta);
 extern void gofive_check_create_trigger(struct CreateTrigStmt *stmt);
 
 /* ---- errcontext.c: the operation in the CONTEXT line of errors ---- */
@@ -308,6 +398,8 @@ extern char *gofive_body_text(const GofiveCall *call);
 extern char *gofive_json_value_text(JsonbValue *v);
 extern char *gofive_datum_text(Datum value, Oid type);
 extern void gofive_append_json_value(StringInfo s, Datum value, Oid type);
+extern void gofive_append_wire_value(StringInfo s, const GfField *field, Datum value, Oid type);
+extern const GfOperation *gofive_operation_at(const char *method, const char *path);
 extern GofiveCall gofive_call_from_json(const GfOperation *op, Jsonb *payload, Jsonb *params);
 
 #endif							/* GOFIVE_H */

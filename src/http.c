@@ -317,26 +317,64 @@ run_transfer(CURLM *multi, CURL *easy)
 	return result;
 }
 
+/* The host of a URL (no user, no port), for messages. */
+static char *
+url_host(const char *url)
+{
+	const char *start = strstr(url, "://");
+	const char *end;
+	const char *stop;
+
+	start = start ? start + 3 : url;
+	end = start + strcspn(start, "/?#");
+	/* user:password@ must not reach a message */
+	for (const char *p = start; p < end; p++)
+		if (*p == '@')
+			start = p + 1;
+	if (*start == '[')
+	{
+		stop = memchr(start, ']', end - start);
+		if (stop)
+			end = stop + 1;
+	}
+	else if ((stop = memchr(start, ':', end - start)) != NULL)
+		end = stop;
+	return pnstrdup(start, end - start);
+}
+
+/* Where a request's address comes from: a setting, or an account's option. */
+static char *
+address_source(const GofiveHttpRequest *req)
+{
+	if (req->account->server == NULL)
+		return pstrdup("gofive.base_url");
+	return psprintf("the base_url option of server \"%s\"", req->account->server);
+}
+
 static void
 raise_transport_error(const char *what, const GofiveHttpRequest *req, CURLcode code,
 					  const char *errbuf)
 {
 	bool		timed_out = (code == CURLE_OPERATION_TIMEDOUT);
+	char	   *host = url_host(req->url);
+	char	   *source = address_source(req);
 
 	/*
 	 * The error buffer holds timings and addresses: keep it in the server log
-	 * only, so the client's message is stable.
+	 * only, so the client's message is stable.  The message names the host
+	 * (never a port or a user), the detail where it comes from.
 	 */
 	ereport(ERROR,
 			(errcode(ERRCODE_GOFIVE_TRANSPORT),
-			 timed_out ? errmsg("the API did not answer in time") :
-			 errmsg("could not reach the API: %s", curl_easy_strerror(code)),
-			 !timed_out ? 0 : req->account->server == NULL ?
-			 errdetail("gofive.timeout is %d ms, gofive.connect_timeout is %d ms.",
-					   req->account->timeout_ms, req->account->connect_timeout_ms) :
-			 errdetail("The timeout of account \"%s\" is %d ms, its connect timeout %d ms.",
+			 timed_out ? errmsg("the API at %s did not answer in time", host) :
+			 errmsg("could not reach the API at %s: %s", host, curl_easy_strerror(code)),
+			 !timed_out ? errdetail("The address comes from %s.", source) :
+			 req->account->server == NULL ?
+			 errdetail("gofive.timeout is %d ms, gofive.connect_timeout is %d ms; the address comes from %s.",
+					   req->account->timeout_ms, req->account->connect_timeout_ms, source) :
+			 errdetail("The timeout of account \"%s\" is %d ms, its connect timeout %d ms; the address comes from %s.",
 					   req->account->server, req->account->timeout_ms,
-					   req->account->connect_timeout_ms),
+					   req->account->connect_timeout_ms, source),
 			 errdetail_log("%s: %s", req->url, errbuf)));
 }
 

@@ -160,6 +160,7 @@ gofive_enqueue_row(const char *operation, const char *method, const char *path,
 	Datum		values[NARGS];
 	char		nulls[NARGS] = {' ', ' ', ' ', ' ', ' ', ' ', ' '};
 
+	gofive_flush_row_requests();	/* row triggers' requests made before this go first */
 	values[0] = CStringGetTextDatum(operation);
 	values[1] = CStringGetTextDatum(method);
 	values[2] = CStringGetTextDatum(path);
@@ -183,12 +184,41 @@ gofive_enqueue_rows(const char *operation, const char *method, int n, Datum *pat
 	Datum		values[NARGS];
 	char		nulls[NARGS] = {' ', ' ', ' ', ' ', ' ', ' ', ' '};
 
+	gofive_flush_row_requests();	/* row triggers' requests made before these go first */
 	values[0] = CStringGetTextDatum(operation);
 	values[1] = CStringGetTextDatum(method);
 	values[2] = gofive_array(TEXTOID, n, paths, NULL);
 	values[3] = gofive_array(JSONBOID, n, bodies, body_nulls);
 	values[4] = gofive_array(TEXTOID, n, keys, key_nulls);
 	(void) insert_as_owner(&insert_rows_plan, INSERT_ROWS_SQL, types, values, nulls, false);
+}
+
+/*
+ * A request just queued by a trigger whose row cannot make a valid request
+ * ("on_invalid": "record"): it is failed at once with why, and is never
+ * sent (gofive_retry leaves it; correcting the row queues a new one).
+ */
+#define MARK_INVALID_SQL \
+	"UPDATE gofive.outbox SET status = 'failed'::gofive.request_status," \
+	"       finished_at = pg_catalog.now(), last_error = $2" \
+	" WHERE id OPERATOR(pg_catalog.=) $1"
+
+void
+gofive_mark_invalid(int64 id, const char *error)
+{
+	static SPIPlanPtr plan = NULL;
+	Oid			types[2] = {INT8OID, TEXTOID};
+	Datum		values[2] = {Int64GetDatum(id), CStringGetTextDatum(error)};
+	GofiveRaised saved;
+
+	gofive_become_owner(&saved);
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	if (SPI_execute_plan(gofive_prepare_once(&plan, MARK_INVALID_SQL, 2, types), values, NULL,
+						 false, 0) != SPI_OK_UPDATE || SPI_processed != 1)
+		elog(ERROR, "could not record request %lld as failed", (long long) id);
+	SPI_finish();
+	gofive_restore_user(&saved);
 }
 
 const GfOperation *
@@ -384,12 +414,18 @@ gofive_enqueue_request(PG_FUNCTION_ARGS)
 	char	   *path;
 	ErrorContextCallback context;
 	int64		id;
+	Jsonb	   *body;
+	const GfOperation *op;
 
 	gofive_check_version();
 	gofive_push_operation(&context, "request");
 	gofive_method_and_path(fcinfo, &method, &path);
-	id = gofive_enqueue_row("request", method, path,
-							PG_ARGISNULL(2) ? NULL : PG_GETARG_JSONB_P(2),
+	body = PG_ARGISNULL(2) ? NULL : PG_GETARG_JSONB_P(2);
+	/* a path of the catalog: its body converted as gofive_enqueue's (validate.c) */
+	op = body ? gofive_operation_at(method, path) : NULL;
+	if (op)
+		body = gofive_checked_body(op, body);
+	id = gofive_enqueue_row("request", method, path, body,
 							PG_ARGISNULL(3) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(3)));
 	gofive_pop_context(&context);
 	PG_RETURN_INT64(id);
@@ -461,11 +497,17 @@ gofive_purge(PG_FUNCTION_ARGS)
 
 /* ---- retrying by hand ---- */
 
+/*
+ * A failed row that was never sent (last_attempt_at null: an invalid row
+ * recorded by a trigger, gofive_mark_invalid) is not queued again: it would
+ * send what the row was, not what it is now.
+ */
 #define REQUEUE_SET \
 	"UPDATE gofive.outbox o" \
 	"   SET status = 'pending'::gofive.request_status, attempts = 0," \
 	"       next_attempt_at = pg_catalog.now(), finished_at = NULL" \
-	" WHERE ($1 OR pg_catalog.pg_has_role($2, o.enqueued_by, 'USAGE'))"
+	" WHERE ($1 OR pg_catalog.pg_has_role($2, o.enqueued_by, 'USAGE'))" \
+	"   AND o.last_attempt_at IS NOT NULL"
 
 #define RETRY_SQL REQUEUE_SET \
 	"   AND o.id OPERATOR(pg_catalog.=) $3" \

@@ -27,20 +27,36 @@ gofive_datum_text(Datum value, Oid type)
 }
 
 /*
- * A SQL value as JSON, as a request sends a scalar argument or filter:
- * booleans and numbers as such, jsonb as its text, anything else a string.
+ * A SQL value as JSON text, as a request sends it for field (NULL: a field
+ * the catalog does not know): what gofive_sql_value (convert.c) makes of
+ * it, so numbers and booleans as such and dates and times in the field's
+ * form (ISO 8601 without one, whatever DateStyle says); jsonb as its text;
+ * anything else its text as a string.  The body's conversion checks it.
  */
+void
+gofive_append_wire_value(StringInfo s, const GfField *field, Datum value, Oid type)
+{
+	Oid			base = getBaseType(type);
+	JsonbValue	v;
+
+	if (base == JSONBOID)
+		appendStringInfoString(s, JsonbToCString(NULL, &DatumGetJsonbP(value)->root, 0));
+	else if (!gofive_sql_value(field, value, base, NULL, &v))
+		escape_json(s, gofive_datum_text(value, type));
+	else if (v.type == jbvString)
+		escape_json(s, pnstrdup(v.val.string.val, v.val.string.len));
+	else if (v.type == jbvBool)
+		appendStringInfoString(s, v.val.boolean ? "true" : "false");
+	else
+		appendStringInfoString(s, DatumGetCString(DirectFunctionCall1(numeric_out,
+																	  NumericGetDatum(v.val.numeric))));
+}
+
+/* The same for a value whose field is not known. */
 void
 gofive_append_json_value(StringInfo s, Datum value, Oid type)
 {
-	if (type == BOOLOID)
-		appendStringInfoString(s, DatumGetBool(value) ? "true" : "false");
-	else if (type == INT2OID || type == INT4OID || type == INT8OID || type == NUMERICOID)
-		appendStringInfoString(s, gofive_datum_text(value, type));
-	else if (type == JSONBOID)
-		appendStringInfoString(s, JsonbToCString(NULL, &DatumGetJsonbP(value)->root, 0));
-	else
-		escape_json(s, gofive_datum_text(value, type));
+	gofive_append_wire_value(s, NULL, value, type);
 }
 
 /*
@@ -221,17 +237,77 @@ gofive_make_call(const GfOperation *op, const char *const *arg_texts,
 	if (body == NULL && optional_body)
 	{
 		/* an omitted optional filter: checked as {}, sent as no body */
-		gofive_validate_body(op, DatumGetJsonbP(DirectFunctionCall1(jsonb_in,
-																	CStringGetDatum("{}"))));
+		(void) gofive_checked_body(op, DatumGetJsonbP(DirectFunctionCall1(jsonb_in,
+																		  CStringGetDatum("{}"))));
 	}
-	else
-		gofive_validate_body(op, body);
+	else if (op->body != GF_BODY_NONE)
+		body = gofive_checked_body(op, body);
 	call.body = body;
 	if (strchr(op->path, '{') == NULL && query.len == 0)
 		call.path = unconstify(char *, op->path);	/* the common case: nothing to fill */
 	else
 		call.path = psprintf("%s%s", gofive_fill_path(op, arg_texts), query.data);
 	return call;
+}
+
+/* Whether a path (without its query) matches an operation's template. */
+static bool
+path_matches(const char *template, const char *path, size_t path_len, int *literals)
+{
+	const char *t = template;
+	const char *p = path;
+	const char *end = path + path_len;
+
+	*literals = 0;
+	while (*t && p < end)
+	{
+		size_t		tlen = strcspn(t + 1, "/") + 1;
+		size_t		plen = 1;
+
+		while (p + plen < end && p[plen] != '/')
+			plen++;
+		if (t[0] != '/' || p[0] != '/')
+			return false;
+		if (t[1] == '{')
+		{
+			if (plen < 2)
+				return false;	/* a parameter is one non-empty segment */
+		}
+		else if (tlen != plen || strncmp(t, p, tlen) != 0)
+			return false;
+		else
+			(*literals)++;
+		t += tlen;
+		p += plen;
+	}
+	return *t == '\0' && p == end;
+}
+
+/*
+ * The catalog's operation for a method and a path (a query string after
+ * it aside), as the API routes them: literal segments exactly, a {param}
+ * one segment, the template with most literal segments first; or NULL.
+ */
+const GfOperation *
+gofive_operation_at(const char *method, const char *path)
+{
+	size_t		len = strcspn(path, "?#");
+	const GfOperation *found = NULL;
+	int			best = -1;
+
+	for (int i = 0; i < gofive_operation_count; i++)
+	{
+		const GfOperation *op = &gofive_operations[i];
+		int			literals;
+
+		if (strcmp(op->method, method) == 0 && path_matches(op->path, path, len, &literals) &&
+			literals > best)
+		{
+			found = op;
+			best = literals;
+		}
+	}
+	return found;
 }
 
 /* The text of a request's body, or NULL. */

@@ -250,14 +250,24 @@ gofive_define_settings(void)
 	defining_settings = false;
 }
 
-/* Raise a clear error naming a setting that must be set before calling. */
+/*
+ * Raise a clear error naming a setting that must be set before calling.
+ * The secrets' hint names only the configuration file: a value given with
+ * ALTER DATABASE or ALTER ROLE ... SET is stored where every role can read
+ * it (README, Security).
+ */
 void
 gofive_require_setting(const char *name, const char *value)
 {
+	bool		secret = strcmp(name, "gofive.client_secret") == 0 ||
+		strcmp(name, "gofive.subscription_key") == 0;
+
 	if (value == NULL || *value == '\0')
 		ereport(ERROR,
 				(errcode(ERRCODE_GOFIVE_NOT_CONFIGURED),
 				 errmsg("setting \"%s\" is not set", name),
+				 secret ?
+				 errhint("Set it in postgresql.conf (or a file it includes, readable only by the postgres user) and reload the configuration; keep the secrets out of the database's catalogs.") :
 				 errhint("Set it in postgresql.conf, or with ALTER SYSTEM, ALTER DATABASE or ALTER ROLE ... SET as a superuser.")));
 }
 

@@ -11,25 +11,35 @@
  *			'running_no');
  *
  * For bulk loads, make it a statement trigger with a transition table: the
- * rows are then queued with one INSERT per 10,000 rows instead of one each.
+ * rows are then mapped in one call and queued with one INSERT per 10,000.
  *
  *	CREATE TRIGGER serials_to_venio
  *		AFTER INSERT ON erp.serials REFERENCING NEW TABLE AS new_rows
  *		FOR EACH STATEMENT EXECUTE FUNCTION gofive_enqueue_trigger(...same arguments...);
  *
  * The mapping is a JSON object shaped like the request body.  A string
- * names a column of the row (its value is converted as to_jsonb() would);
- * a string starting with "=" is a literal ("=MA" is "MA"); numbers,
- * booleans and null are literals; arrays and objects are mapped element by
- * element.  The optional third argument names the column whose value is the
- * ordering key.  A top-level field that maps a NULL column is left out of
- * the body (absent means "keep"), unless the documentation gives null a
- * meaning for it.  A date, timestamp or timestamptz column mapped to a
- * top-level field for which the catalog gives a date format is written in
- * that format, in gofive.time_zone (datetime.c).  For a DELETE the old row
- * is used.  The payload is
- * validated like gofive_enqueue's, so a row that cannot make a valid
- * request fails the statement.
+ * names a column of the row; a string starting with "=" is a literal ("=MA"
+ * is "MA"); numbers, booleans and null are literals; arrays and objects are
+ * mapped element by element.  The optional third argument names the column
+ * whose value is the ordering key; the optional last one holds options
+ * (trigger_check.c): "on_invalid" and "timestamp_zone".  For a DELETE the
+ * old row is used.
+ *
+ * A column's value becomes JSON as gofive_sql_value() (convert.c) makes it
+ * for the field it is mapped to (a date, timestamp or timestamptz in the
+ * field's date format, a timestamp being a wall-clock time in the
+ * trigger's timestamp_zone, gofive.time_zone by default), or as to_jsonb()
+ * would for other types.  A NULL column is sent as null where the field is
+ * nullable and left out otherwise (the rule of every path).  The body then
+ * goes through the one conversion (validate.c), whose problems name the
+ * column that gave the value; the error's CONTEXT names the trigger, the
+ * table and the row (its primary key, when the role may read it).  A row
+ * that cannot make a valid request fails the statement, or, with
+ * "on_invalid": "record", is queued as a failed request carrying why
+ * (never sent; a correcting UPDATE queues the row again).
+ *
+ * A row trigger's requests are inserted a statement at a time, as a
+ * statement trigger's are (trigger_queue.c).
  *
  * Rights: the function is not SECURITY DEFINER.  Values are converted with
  * the rights of the role whose statement fired the trigger (a column of a
@@ -41,67 +51,318 @@
 #include "postgres.h"
 
 #include "access/htup_details.h"
+#include "catalog/pg_index.h"
 #include "catalog/pg_type.h"
 #include "commands/trigger.h"
 #include "executor/spi.h"
-#include "fmgr.h"
-#include "nodes/makefuncs.h"
 #include "executor/tuptable.h"
+#include "fmgr.h"
+#include "miscadmin.h"
+#include "nodes/makefuncs.h"
+#include "utils/acl.h"
 #include "utils/builtins.h"
-#include "utils/numeric.h"
 #include "utils/datum.h"
-#include "utils/memutils.h"
-#include "utils/tuplestore.h"
 #include "utils/fmgroids.h"
 #include "utils/jsonb.h"
 #include "utils/lsyscache.h"
+#include "utils/memutils.h"
 #include "utils/rel.h"
+#include "utils/syscache.h"
+#include "utils/tuplestore.h"
 
 #include "gofive.h"
 
 PG_FUNCTION_INFO_V1(gofive_enqueue_trigger);
 
+/* What gives a top-level field of the body. */
+typedef enum SourceKind
+{
+	SOURCE_COLUMN,				/* a column of the row */
+	SOURCE_LITERAL,				/* a value of the mapping */
+	SOURCE_NESTED				/* an array or object, mapped element by element */
+} SourceKind;
+
+typedef struct MappedField
+{
+	JsonbValue	key;			/* the field's name */
+	const GfField *field;		/* the catalog's, or NULL */
+	SourceKind	kind;
+	AttrNumber	attnum;			/* SOURCE_COLUMN */
+	JsonbValue	value;			/* SOURCE_LITERAL's value, SOURCE_NESTED's container */
+} MappedField;
+
+/* A field's path in the body, and the column mapped to it, for messages. */
+typedef struct SourceColumn
+{
+	char	   *path;
+	char	   *column;
+} SourceColumn;
+
 /*
- * What a trigger needs for every row, prepared at its first row and kept in
- * fn_extra for the rest of the statement: the parsed mapping, and a
- * to_jsonb() call for each column (to_jsonb reads its argument type from
- * fn_expr, so each column type gets its own).
+ * What a trigger needs for every row, prepared when a statement first fires
+ * it and kept in fn_extra for the rest of the statement: its arguments, the
+ * mapping compiled, the column types (a domain's base), a to_jsonb() call
+ * for each column of another type (to_jsonb reads its argument type from
+ * fn_expr, so each column gets its own), the primary key's columns.
  */
 typedef struct TriggerCache
 {
 	Oid			tgoid;
-	Jsonb	   *mapping;
+	GofiveTriggerArgs args;
+	char	   *tgname;
+	char	   *relname;
+	Oid			relid;
+	int			nmapped;
+	MappedField *mapped;
+	List	   *sources;		/* of SourceColumn */
+	AttrNumber	key_attnum;		/* the ordering key's column, or 0 */
 	int			natts;
+	Oid		   *base_types;		/* per column */
 	FmgrInfo   *to_jsonb;		/* per column, fn_oid InvalidOid until used */
+	int			npk;
+	AttrNumber *pk;				/* the primary key's columns */
+	uint64		rows;			/* rows mapped in this statement */
 } TriggerCache;
 
-typedef struct MapContext
-{
-	TriggerData *trigdata;
-	HeapTuple	tuple;
-	TupleDesc	tupdesc;
-	TriggerCache *cache;
-	MemoryContext cache_cxt;
-	const GfField *target;		/* the top-level field being mapped, if known */
-} MapContext;
+/* The row being mapped, for the mapping and the CONTEXT line. */
+struct RowBatch;
 
-static JsonbValue *map_value(MapContext *ctx, JsonbParseState **state,
-							 JsonbValue *template, JsonbIteratorToken token);
+typedef struct RowState
+{
+	const char *tgname;
+	const char *relname;
+	TriggerCache *cache;		/* NULL until made */
+	struct RowBatch *batch;		/* a statement's rows not inserted yet, or NULL */
+	MemoryContext cache_cxt;
+	TupleDesc	tupdesc;
+	HeapTuple	tuple;
+} RowState;
+
+static JsonbValue *map_value(RowState *rs, JsonbParseState **state, JsonbValue *template,
+							 JsonbIteratorToken token);
+static void flush_batch(const GfOperation *op, struct RowBatch *batch);
+
+/* ---- the mapping, compiled ---- */
+
+static void
+note_sources(TriggerCache *cache, JsonbValue *template, const char *path)
+{
+	if (template->type == jbvString &&
+		!(template->val.string.len > 0 && template->val.string.val[0] == '='))
+	{
+		SourceColumn *s = palloc(sizeof(SourceColumn));
+
+		s->path = pstrdup(path);
+		s->column = pnstrdup(template->val.string.val, template->val.string.len);
+		cache->sources = lappend(cache->sources, s);
+	}
+	else if (template->type == jbvBinary)
+	{
+		JsonbContainer *c = template->val.binary.data;
+		JsonbIterator *it = JsonbIteratorInit(c);
+		JsonbIteratorToken tok;
+		JsonbValue	v;
+		char	   *key = NULL;
+		int			i = 0;
+
+		while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
+		{
+			if (tok == WJB_KEY)
+				key = pnstrdup(v.val.string.val, v.val.string.len);
+			else if (tok == WJB_VALUE)
+				note_sources(cache, &v, psprintf("%s.%s", path, key));
+			else if (tok == WJB_ELEM)
+				note_sources(cache, &v, psprintf("%s[%d]", path, i++));
+		}
+	}
+}
+
+static void
+compile_mapping(TriggerCache *cache, Relation rel)
+{
+	JsonbContainer *root = &cache->args.mapping->root;
+	JsonbIterator *it = JsonbIteratorInit(root);
+	JsonbIteratorToken tok;
+	JsonbValue	v;
+	MappedField *m = NULL;
+
+	cache->mapped = palloc0(sizeof(MappedField) * Max(JsonContainerSize(root), 1));
+	while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
+	{
+		if (tok == WJB_KEY)
+		{
+			m = &cache->mapped[cache->nmapped++];
+			m->key = v;
+			m->field = gofive_find_field(cache->args.op->fields,
+										 pnstrdup(v.val.string.val, v.val.string.len));
+			continue;
+		}
+		if (tok != WJB_VALUE)
+			continue;
+		note_sources(cache, &v, pnstrdup(m->key.val.string.val, m->key.val.string.len));
+		m->value = v;
+		if (v.type == jbvBinary)
+			m->kind = SOURCE_NESTED;
+		else if (v.type == jbvString && !(v.val.string.len > 0 && v.val.string.val[0] == '='))
+		{
+			m->kind = SOURCE_COLUMN;
+			m->attnum = SPI_fnumber(RelationGetDescr(rel),
+									pnstrdup(v.val.string.val, v.val.string.len));
+		}
+		else
+		{
+			m->kind = SOURCE_LITERAL;
+			if (v.type == jbvString)
+			{
+				m->value.val.string.val++;	/* "=MA" is "MA" */
+				m->value.val.string.len--;
+			}
+		}
+	}
+}
+
+/* The primary key's columns, in the key's order. */
+static void
+primary_key(TriggerCache *cache, Relation rel)
+{
+	Oid			index = RelationGetPrimaryKeyIndex(rel);
+	HeapTuple	tuple;
+	Form_pg_index form;
+
+	if (!OidIsValid(index))
+		return;
+	tuple = SearchSysCache1(INDEXRELID, ObjectIdGetDatum(index));
+	if (!HeapTupleIsValid(tuple))
+		return;
+	form = (Form_pg_index) GETSTRUCT(tuple);
+	cache->npk = form->indnkeyatts;
+	cache->pk = palloc(sizeof(AttrNumber) * cache->npk);
+	for (int i = 0; i < cache->npk; i++)
+		cache->pk[i] = form->indkey.values[i];
+	ReleaseSysCache(tuple);
+}
+
+/*
+ * The trigger's cache, made (and its arguments checked against the table,
+ * trigger_check.c) when a statement first fires it, even with no rows.
+ */
+static TriggerCache *
+trigger_cache(FunctionCallInfo fcinfo, TriggerData *trigdata)
+{
+	TriggerCache *cache = (TriggerCache *) fcinfo->flinfo->fn_extra;
+	Relation	rel = trigdata->tg_relation;
+	TupleDesc	tupdesc = RelationGetDescr(rel);
+	MemoryContext old;
+
+	if (cache && cache->tgoid == trigdata->tg_trigger->tgoid)
+		return cache;
+	old = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
+	cache = palloc0(sizeof(TriggerCache));
+	gofive_read_trigger_args(trigdata->tg_trigger->tgnargs, trigdata->tg_trigger->tgargs,
+							 tupdesc, RelationGetRelationName(rel), &cache->args);
+	cache->tgoid = trigdata->tg_trigger->tgoid;
+	cache->tgname = pstrdup(trigdata->tg_trigger->tgname);
+	cache->relname = pstrdup(RelationGetRelationName(rel));
+	cache->relid = RelationGetRelid(rel);
+	cache->natts = tupdesc->natts;
+	cache->base_types = palloc(sizeof(Oid) * cache->natts);
+	for (int i = 0; i < cache->natts; i++)
+		cache->base_types[i] = getBaseType(TupleDescAttr(tupdesc, i)->atttypid);
+	cache->to_jsonb = palloc0(sizeof(FmgrInfo) * cache->natts);
+	if (cache->args.key_column)
+		cache->key_attnum = SPI_fnumber(tupdesc, cache->args.key_column);
+	compile_mapping(cache, rel);
+	primary_key(cache, rel);
+	MemoryContextSwitchTo(old);
+	fcinfo->flinfo->fn_extra = cache;
+	return cache;
+}
+
+/* ---- which row, for messages ---- */
+
+/* Whether the current role may read every column of the primary key. */
+static bool
+may_read_key(TriggerCache *cache)
+{
+	if (pg_class_aclcheck(cache->relid, GetUserId(), ACL_SELECT) == ACLCHECK_OK)
+		return true;
+	for (int i = 0; i < cache->npk; i++)
+		if (pg_attribute_aclcheck(cache->relid, cache->pk[i], GetUserId(), ACL_SELECT) != ACLCHECK_OK)
+			return false;
+	return true;
+}
+
+/*
+ * The row, as PostgreSQL names a key: "row (deal_id)=(42)"; without a
+ * primary key, or one the role may not read, its place in the statement.
+ */
+static char *
+row_description(RowState *rs)
+{
+	TriggerCache *cache = rs->cache;
+	StringInfoData names;
+	StringInfoData values;
+
+	if (cache->npk == 0 || !may_read_key(cache))
+		return psprintf("row " UINT64_FORMAT " of the statement", cache->rows);
+	initStringInfo(&names);
+	initStringInfo(&values);
+	for (int i = 0; i < cache->npk; i++)
+	{
+		char	   *value = SPI_getvalue(rs->tuple, rs->tupdesc, cache->pk[i]);
+
+		appendStringInfo(&names, "%s%s", i ? ", " : "",
+						 NameStr(TupleDescAttr(rs->tupdesc, cache->pk[i] - 1)->attname));
+		appendStringInfo(&values, "%s%s", i ? ", " : "", value ? value : "null");
+	}
+	return psprintf("row (%s)=(%s)", names.data, values.data);
+}
+
+static char *
+row_context_text(RowState *rs)
+{
+	if (rs->tuple == NULL || rs->cache == NULL)
+		return psprintf("gofive_enqueue_trigger \"%s\" on table \"%s\"", rs->tgname, rs->relname);
+	return psprintf("gofive_enqueue_trigger \"%s\" on table \"%s\", %s",
+					rs->tgname, rs->relname, row_description(rs));
+}
+
+/* CONTEXT: which trigger, table and row an error is about. */
+static void
+row_context(void *arg)
+{
+	errcontext("%s", row_context_text((RowState *) arg));
+}
+
+/* Which column the mapping takes a field's value from (GofiveSources). */
+static const char *
+column_of(void *arg, const char *path)
+{
+	ListCell   *lc;
+
+	foreach(lc, ((TriggerCache *) arg)->sources)
+	{
+		SourceColumn *s = lfirst(lc);
+
+		if (strcmp(s->path, path) == 0)
+			return s->column;
+	}
+	return NULL;
+}
+
+/* ---- a row, mapped ---- */
 
 static Jsonb *
-column_to_jsonb(MapContext *ctx, int attnum, bool *isnull)
+column_to_jsonb(RowState *rs, AttrNumber attnum, Datum value)
 {
-	Datum		value = SPI_getbinval(ctx->tuple, ctx->tupdesc, attnum, isnull);
-	FmgrInfo   *flinfo = &ctx->cache->to_jsonb[attnum - 1];
+	FmgrInfo   *flinfo = &rs->cache->to_jsonb[attnum - 1];
 
-	if (*isnull)
-		return NULL;
 	if (flinfo->fn_oid == InvalidOid)
 	{
-		MemoryContext old = MemoryContextSwitchTo(ctx->cache_cxt);
-		Oid			type = SPI_gettypeid(ctx->tupdesc, attnum);
+		MemoryContext old = MemoryContextSwitchTo(rs->cache_cxt);
+		Oid			type = TupleDescAttr(rs->tupdesc, attnum - 1)->atttypid;
 
-		fmgr_info_cxt(F_TO_JSONB, flinfo, ctx->cache_cxt);
+		fmgr_info_cxt(F_TO_JSONB, flinfo, rs->cache_cxt);
 		flinfo->fn_expr = (Node *) makeFuncExpr(F_TO_JSONB, JSONBOID,
 												list_make1(makeNullConst(type, -1, InvalidOid)),
 												InvalidOid, InvalidOid, COERCE_EXPLICIT_CALL);
@@ -111,95 +372,20 @@ column_to_jsonb(MapContext *ctx, int attnum, bool *isnull)
 }
 
 /*
- * The JSON value of a column of the common scalar types, without going
- * through to_jsonb(); false for other types.
+ * Push the value of a column, not NULL, for field (NULL: one the catalog
+ * does not know, or a nested one).
  */
-static bool
-scalar_column(Datum value, Oid type, JsonbValue *v)
-{
-	switch (type)
-	{
-		case TEXTOID:
-		case VARCHAROID:
-			{
-				text	   *t = DatumGetTextPP(value);
-
-				v->type = jbvString;
-				v->val.string.val = VARDATA_ANY(t);
-				v->val.string.len = VARSIZE_ANY_EXHDR(t);
-				return true;
-			}
-		case BOOLOID:
-			v->type = jbvBool;
-			v->val.boolean = DatumGetBool(value);
-			return true;
-		case INT2OID:
-		case INT4OID:
-		case INT8OID:
-			v->type = jbvNumeric;
-			v->val.numeric = int64_to_numeric(type == INT2OID ? DatumGetInt16(value) :
-											  type == INT4OID ? DatumGetInt32(value) :
-											  DatumGetInt64(value));
-			return true;
-		case NUMERICOID:
-			v->type = jbvNumeric;
-			v->val.numeric = DatumGetNumeric(value);
-			return true;
-		default:
-			return false;
-	}
-}
-
-/*
- * A date/time column mapped to a field with a date format: its value as the
- * API writes it; false for other columns and fields.
- */
-static bool
-datetime_column(MapContext *ctx, Datum value, Oid type, JsonbValue *v)
-{
-	char	   *s;
-
-	if (ctx->target == NULL || ctx->target->date_format == GF_DATE_NONE)
-		return false;
-	type = getBaseType(type);
-	if (!gofive_is_datetime_type(type))
-		return false;
-	s = gofive_format_datetime_value(value, type, ctx->target->date_format, gofive_time_zone);
-	v->type = jbvString;
-	v->val.string.val = s;
-	v->val.string.len = strlen(s);
-	return true;
-}
-
-/* Push the value of a column (named by a mapping string) into the state. */
 static JsonbValue *
-push_column(MapContext *ctx, JsonbParseState **state, const char *name,
-			JsonbIteratorToken token)
+push_column(RowState *rs, JsonbParseState **state, const GfField *field, AttrNumber attnum,
+			Datum value, JsonbIteratorToken token)
 {
-	int			attnum = SPI_fnumber(ctx->tupdesc, name);
-	bool		isnull;
-	Jsonb	   *jb;
 	JsonbValue	v;
+	Jsonb	   *jb;
 
-	if (attnum <= 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_GOFIVE_INVALID_INPUT),
-				 errmsg("the mapping names column \"%s\", which table \"%s\" does not have",
-						name, RelationGetRelationName(ctx->trigdata->tg_relation)),
-				 errhint("Write a literal string as \"=%s\".", name)));
-	{
-		Datum		value = SPI_getbinval(ctx->tuple, ctx->tupdesc, attnum, &isnull);
-
-		if (isnull)
-		{
-			v.type = jbvNull;
-			return pushJsonbValue(state, token, &v);
-		}
-		if (datetime_column(ctx, value, SPI_gettypeid(ctx->tupdesc, attnum), &v) ||
-			scalar_column(value, SPI_gettypeid(ctx->tupdesc, attnum), &v))
-			return pushJsonbValue(state, token, &v);
-	}
-	jb = column_to_jsonb(ctx, attnum, &isnull);
+	if (gofive_sql_value(field, value, rs->cache->base_types[attnum - 1],
+						 rs->cache->args.timestamp_zone, &v))
+		return pushJsonbValue(state, token, &v);
+	jb = column_to_jsonb(rs, attnum, value);
 	if (JB_ROOT_IS_SCALAR(jb))
 	{
 		JsonbExtractScalar(&jb->root, &v);
@@ -211,9 +397,31 @@ push_column(MapContext *ctx, JsonbParseState **state, const char *name,
 	return pushJsonbValue(state, token, &v);
 }
 
-/* Walk a mapping container, pushing the mapped body into the state. */
+/* A column named by a mapping string within an array or object. */
 static JsonbValue *
-map_container(MapContext *ctx, JsonbParseState **state, JsonbContainer *container)
+push_named_column(RowState *rs, JsonbParseState **state, const char *name,
+				  JsonbIteratorToken token)
+{
+	AttrNumber	attnum = SPI_fnumber(rs->tupdesc, name);
+	bool		isnull;
+	Datum		value;
+	JsonbValue	null = {.type = jbvNull};
+
+	if (attnum <= 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_GOFIVE_INVALID_INPUT),
+				 errmsg("the mapping names column \"%s\", which table \"%s\" does not have",
+						name, rs->cache->relname),
+				 errhint("Write a literal string as \"=%s\".", name)));
+	value = heap_getattr(rs->tuple, attnum, rs->tupdesc, &isnull);
+	if (isnull)
+		return pushJsonbValue(state, token, &null);
+	return push_column(rs, state, NULL, attnum, value, token);
+}
+
+/* Walk a nested mapping container, pushing the mapped value into the state. */
+static JsonbValue *
+map_container(RowState *rs, JsonbParseState **state, JsonbContainer *container)
 {
 	JsonbIterator *it = JsonbIteratorInit(container);
 	JsonbValue	v;
@@ -222,33 +430,16 @@ map_container(MapContext *ctx, JsonbParseState **state, JsonbContainer *containe
 
 	while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
 	{
-		switch (tok)
-		{
-			case WJB_BEGIN_OBJECT:
-			case WJB_BEGIN_ARRAY:
-				result = pushJsonbValue(state, tok, NULL);
-				break;
-			case WJB_END_OBJECT:
-			case WJB_END_ARRAY:
-				result = pushJsonbValue(state, tok, NULL);
-				break;
-			case WJB_KEY:
-				result = pushJsonbValue(state, tok, &v);
-				break;
-			case WJB_VALUE:
-			case WJB_ELEM:
-				result = map_value(ctx, state, &v, tok);
-				break;
-			default:
-				break;
-		}
+		if (tok == WJB_VALUE || tok == WJB_ELEM)
+			result = map_value(rs, state, &v, tok);
+		else
+			result = pushJsonbValue(state, tok, tok == WJB_KEY ? &v : NULL);
 	}
 	return result;
 }
 
 static JsonbValue *
-map_value(MapContext *ctx, JsonbParseState **state, JsonbValue *template,
-		  JsonbIteratorToken token)
+map_value(RowState *rs, JsonbParseState **state, JsonbValue *template, JsonbIteratorToken token)
 {
 	if (template->type == jbvString)
 	{
@@ -263,123 +454,120 @@ map_value(MapContext *ctx, JsonbParseState **state, JsonbValue *template,
 			literal.val.string.len--;
 			return pushJsonbValue(state, token, &literal);
 		}
-		return push_column(ctx, state, pnstrdup(s, len), token);
+		return push_named_column(rs, state, pnstrdup(s, len), token);
 	}
 	if (template->type == jbvBinary)
-	{
-		/* a nested object or array: the container's tokens go in as they come */
-		const GfField *target = ctx->target;
-		JsonbValue *result;
-
-		ctx->target = NULL;		/* date formats apply to top-level fields only */
-		result = map_container(ctx, state, template->val.binary.data);
-		ctx->target = target;
-		return result;
-	}
+		return map_container(rs, state, template->val.binary.data);
 	return pushJsonbValue(state, token, template);
 }
 
 /*
- * The trigger's cache, made (and its arguments checked against the table,
- * trigger_check.c) when a statement first fires it, even with no rows.
+ * The body a row maps to, before its conversion.  A NULL column for a
+ * top-level field is null where the field is nullable and absent otherwise.
  */
-static TriggerCache *
-trigger_cache(FunctionCallInfo fcinfo, TriggerData *trigdata)
+static Jsonb *
+map_row(RowState *rs)
 {
-	TriggerCache *cache = (TriggerCache *) fcinfo->flinfo->fn_extra;
-	MemoryContext old;
+	TriggerCache *cache = rs->cache;
+	JsonbParseState *state = NULL;
+	JsonbValue	null = {.type = jbvNull};
 
-	if (cache && cache->tgoid == trigdata->tg_trigger->tgoid)
-		return cache;
-	(void) gofive_check_trigger_args(trigdata->tg_trigger->tgnargs, trigdata->tg_trigger->tgargs,
-									 trigdata->tg_relation->rd_att,
-									 RelationGetRelationName(trigdata->tg_relation));
-	old = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
-	cache = palloc0(sizeof(TriggerCache));
-	cache->tgoid = trigdata->tg_trigger->tgoid;
-	cache->mapping = gofive_trigger_mapping(trigdata->tg_trigger->tgargs[1]);
-	cache->natts = trigdata->tg_relation->rd_att->natts;
-	cache->to_jsonb = palloc0(sizeof(FmgrInfo) * cache->natts);
-	MemoryContextSwitchTo(old);
-	fcinfo->flinfo->fn_extra = cache;
-	return cache;
+	(void) pushJsonbValue(&state, WJB_BEGIN_OBJECT, NULL);
+	for (int i = 0; i < cache->nmapped; i++)
+	{
+		MappedField *m = &cache->mapped[i];
+		bool		isnull;
+		Datum		value;
+
+		if (m->kind == SOURCE_COLUMN)
+		{
+			value = heap_getattr(rs->tuple, m->attnum, rs->tupdesc, &isnull);
+			if (isnull && !(m->field && (m->field->flags & GF_NULLABLE)))
+				continue;
+			(void) pushJsonbValue(&state, WJB_KEY, &m->key);
+			if (isnull)
+				(void) pushJsonbValue(&state, WJB_VALUE, &null);
+			else
+				(void) push_column(rs, &state, m->field, m->attnum, value, WJB_VALUE);
+		}
+		else
+		{
+			(void) pushJsonbValue(&state, WJB_KEY, &m->key);
+			if (m->kind == SOURCE_LITERAL)
+				(void) pushJsonbValue(&state, WJB_VALUE, &m->value);
+			else
+				(void) map_value(rs, &state, &m->value, WJB_VALUE);
+		}
+	}
+	return JsonbValueToJsonb(pushJsonbValue(&state, WJB_END_OBJECT, NULL));
 }
 
 static char *
-ordering_key_of(MapContext *ctx, const char *column)
+ordering_key_of(RowState *rs)
 {
-	int			attnum = SPI_fnumber(ctx->tupdesc, column);
+	if (rs->cache->key_attnum <= 0)
+		return NULL;
+	return SPI_getvalue(rs->tuple, rs->tupdesc, rs->cache->key_attnum);
+}
 
-	if (attnum <= 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_GOFIVE_INVALID_INPUT),
-				 errmsg("ordering key column \"%s\" does not exist in table \"%s\"",
-						column, RelationGetRelationName(ctx->trigdata->tg_relation))));
-	return SPI_getvalue(ctx->tuple, ctx->tupdesc, attnum);
+/* What an invalid row's failed request records: the problems and the row. */
+static char *
+invalid_row_text(RowState *rs, const GofiveProblems *problems)
+{
+	return psprintf("not sent, the row cannot make a valid request: %s%s%s\n%s",
+					problems->message, problems->detail ? "\n" : "",
+					problems->detail ? problems->detail : "", row_context_text(rs));
 }
 
 /*
- * Whether a top-level field is left out of the body: it maps a column whose
- * value is NULL, and the documentation gives null no meaning of its own for
- * the field (GF_NULL_MEANS), as the typed functions do with a SQL NULL
- * argument: absent means "keep".
+ * An invalid row with "on_invalid": "record": its request queued (as the
+ * mapping made it) and failed at once with why; a warning says so.
  */
-static bool
-omitted_null(const GfOperation *op, MapContext *ctx, JsonbValue *key, JsonbValue *template)
+static void
+record_invalid(RowState *rs, Jsonb *body, const GofiveProblems *problems)
 {
-	const GfField *field;
-	char	   *name;
-	int			attnum;
-	bool		isnull;
+	const GfOperation *op = rs->cache->args.op;
+	char	   *why = invalid_row_text(rs, problems);
+	int64		id;
 
-	if (template->type != jbvString ||
-		(template->val.string.len > 0 && template->val.string.val[0] == '='))
-		return false;
-	name = pnstrdup(template->val.string.val, template->val.string.len);
-	attnum = SPI_fnumber(ctx->tupdesc, name);
-	if (attnum <= 0)
-		return false;			/* push_column names the missing column */
-	(void) SPI_getbinval(ctx->tuple, ctx->tupdesc, attnum, &isnull);
-	if (!isnull)
-		return false;
-	field = gofive_find_field(op->fields, pnstrdup(key->val.string.val, key->val.string.len));
-	return !(field && (field->flags & GF_NULL_MEANS));
+	/* keep the order in which rows came */
+	if (rs->batch)
+		flush_batch(op, rs->batch);
+	gofive_flush_row_requests();
+	id = gofive_enqueue_row(op->name, op->method, op->path, body, ordering_key_of(rs));
+	gofive_mark_invalid(id, why);
+	ereport(WARNING,
+			(errcode(ERRCODE_GOFIVE_INVALID_INPUT),
+			 errmsg("request " INT64_FORMAT " is recorded as failed: %s", id, problems->message),
+			 problems->detail ? errdetail_internal("%s", problems->detail) : 0,
+			 errhint("Correct the row: an UPDATE that fires the trigger queues it again.")));
 }
 
-/* The request body for one row, validated; its path and body in *call. */
-static GofiveCall
-row_request(const GfOperation *op, MapContext *ctx, HeapTuple tuple)
+/*
+ * The converted body of the current row, or NULL when the row cannot make
+ * a valid request and was recorded instead (else that is an error).
+ */
+static Jsonb *
+row_body(RowState *rs)
 {
-	JsonbParseState *state = NULL;
-	JsonbIterator *it = JsonbIteratorInit(&ctx->cache->mapping->root);
-	JsonbValue	v;
-	JsonbValue	key = {0};
-	JsonbIteratorToken tok;
-	JsonbValue *result = NULL;
+	TriggerCache *cache = rs->cache;
+	GofiveSources sources = {.column_of = column_of, .arg = cache};
+	GofiveProblems problems;
+	Jsonb	   *body;
+	Jsonb	   *mapped;
 
-	ctx->tuple = tuple;
-	/* the top level by hand, to leave out NULL columns; the rest as mapped */
-	while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
-	{
-		if (tok == WJB_KEY)
-			key = v;
-		else if (tok == WJB_VALUE)
-		{
-			if (omitted_null(op, ctx, &key, &v))
-				continue;
-			(void) pushJsonbValue(&state, WJB_KEY, &key);
-			ctx->target = gofive_find_field(op->fields,
-											pnstrdup(key.val.string.val, key.val.string.len));
-			result = map_value(ctx, &state, &v, WJB_VALUE);
-			ctx->target = NULL;
-		}
-		else
-			result = pushJsonbValue(&state, tok, NULL);
-	}
-	return gofive_call_from_json(op, JsonbValueToJsonb(result), NULL);
+	cache->rows++;
+	mapped = body = map_row(rs);
+	if (gofive_convert_body(cache->args.op, &body, &sources, &problems))
+		return body;
+	if (!cache->args.record_invalid)
+		gofive_raise_problems(&problems);
+	record_invalid(rs, mapped, &problems);
+	return NULL;
 }
 
-/* The rows of a statement: mapped one by one, inserted in slices. */
+/* ---- a statement's rows ---- */
+
 #define STATEMENT_SLICE 10000
 
 typedef struct RowBatch
@@ -402,47 +590,58 @@ flush_batch(const GfOperation *op, RowBatch *batch)
 	batch->n = 0;
 }
 
+/* The rows of a transition table: mapped one by one, inserted in slices. */
 static void
-enqueue_statement(const GfOperation *op, MapContext *ctx, Tuplestorestate *rows,
-				  const char *key_column)
+enqueue_statement(RowState *rs, Tuplestorestate *rows)
 {
-	TupleTableSlot *slot = MakeSingleTupleTableSlot(ctx->tupdesc, &TTSOpsMinimalTuple);
+	const GfOperation *op = rs->cache->args.op;
+	TupleTableSlot *slot = MakeSingleTupleTableSlot(rs->tupdesc, &TTSOpsMinimalTuple);
 	MemoryContext batch_cxt = AllocSetContextCreate(CurrentMemoryContext, "gofive trigger batch",
 													ALLOCSET_DEFAULT_SIZES);
 	MemoryContext row_cxt = AllocSetContextCreate(CurrentMemoryContext, "gofive trigger row",
 												  ALLOCSET_DEFAULT_SIZES);
 	RowBatch   *batch = palloc0(sizeof(RowBatch));
+	Datum		path = CStringGetTextDatum(op->path);	/* a trigger's requests have no parameter */
 	MemoryContext old = CurrentMemoryContext;
+
+	rs->batch = batch;
 
 	tuplestore_rescan(rows);
 	while (tuplestore_gettupleslot(rows, true, false, slot))
 	{
 		bool		should_free;
-		HeapTuple	tuple;
-		GofiveCall	call;
+		Jsonb	   *body;
 		char	   *key;
 
 		MemoryContextReset(row_cxt);
 		MemoryContextSwitchTo(row_cxt);
-		tuple = ExecFetchSlotHeapTuple(slot, false, &should_free);
-		call = row_request(op, ctx, tuple);
-		key = key_column ? ordering_key_of(ctx, key_column) : NULL;
+		rs->tuple = ExecFetchSlotHeapTuple(slot, false, &should_free);
+		body = row_body(rs);
+		if (body == NULL)
+		{
+			MemoryContextSwitchTo(old);
+			continue;
+		}
+		key = ordering_key_of(rs);
 
 		MemoryContextSwitchTo(batch_cxt);
-		batch->paths[batch->n] = CStringGetTextDatum(call.path);
-		batch->body_nulls[batch->n] = (call.body == NULL);
-		batch->bodies[batch->n] = call.body ? PointerGetDatum(datumCopy(JsonbPGetDatum(call.body), false, -1)) : (Datum) 0;
+		batch->paths[batch->n] = path;
+		batch->body_nulls[batch->n] = false;
+		batch->bodies[batch->n] = PointerGetDatum(datumCopy(JsonbPGetDatum(body), false, -1));
 		batch->key_nulls[batch->n] = (key == NULL);
 		batch->keys[batch->n] = key ? CStringGetTextDatum(key) : (Datum) 0;
 		batch->n++;
 		MemoryContextSwitchTo(old);
 		if (batch->n == STATEMENT_SLICE)
 		{
+			rs->tuple = NULL;	/* an error now is about no one row */
 			flush_batch(op, batch);
 			MemoryContextReset(batch_cxt);
 		}
 	}
+	rs->tuple = NULL;
 	flush_batch(op, batch);
+	rs->batch = NULL;
 	ExecDropSingleTupleTableSlot(slot);
 	MemoryContextDelete(row_cxt);
 	MemoryContextDelete(batch_cxt);
@@ -452,34 +651,28 @@ Datum
 gofive_enqueue_trigger(PG_FUNCTION_ARGS)
 {
 	TriggerData *trigdata = (TriggerData *) fcinfo->context;
-	Trigger    *trigger;
-	const GfOperation *op;
-	MapContext	ctx;
-	const char *key_column;
+	TriggerCache *cache;
+	RowState	rs = {0};
 	bool		deleting;
-	ErrorContextCallback context;
+	ErrorContextCallback operation_cb;
+	ErrorContextCallback row_cb;
 
 	gofive_check_version();
 	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_AFTER(trigdata->tg_event))
 		ereport(ERROR,
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
 				 errmsg("gofive_enqueue_trigger must be an AFTER trigger")));
-	trigger = trigdata->tg_trigger;
-	if (trigger->tgnargs < 2 || trigger->tgnargs > 3)
-		ereport(ERROR,
-				(errcode(ERRCODE_GOFIVE_INVALID_INPUT),
-				 errmsg("gofive_enqueue_trigger takes an operation, a mapping and an optional ordering key column")));
-
-	op = gofive_operation_or_error(trigger->tgargs[0]);
-	gofive_push_operation(&context, op->name);
-	key_column = trigger->tgnargs == 3 ? trigger->tgargs[2] : NULL;
+	rs.tgname = trigdata->tg_trigger->tgname;
+	rs.relname = RelationGetRelationName(trigdata->tg_relation);
+	rs.cache_cxt = fcinfo->flinfo->fn_mcxt;
+	rs.tupdesc = RelationGetDescr(trigdata->tg_relation);
+	row_cb.callback = row_context;
+	row_cb.arg = &rs;
+	row_cb.previous = error_context_stack;
+	error_context_stack = &row_cb;
+	rs.cache = cache = trigger_cache(fcinfo, trigdata);
+	gofive_push_operation(&operation_cb, cache->args.op->name);
 	deleting = TRIGGER_FIRED_BY_DELETE(trigdata->tg_event);
-
-	ctx.trigdata = trigdata;
-	ctx.tupdesc = trigdata->tg_relation->rd_att;
-	ctx.cache = trigger_cache(fcinfo, trigdata);
-	ctx.cache_cxt = fcinfo->flinfo->fn_mcxt;
-	ctx.target = NULL;
 
 	if (TRIGGER_FIRED_FOR_STATEMENT(trigdata->tg_event))
 	{
@@ -490,17 +683,20 @@ gofive_enqueue_trigger(PG_FUNCTION_ARGS)
 					(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
 					 errmsg("gofive_enqueue_trigger as a statement trigger needs REFERENCING %s TABLE AS ...",
 							deleting ? "OLD" : "NEW")));
-		enqueue_statement(op, &ctx, rows, key_column);
+		cache->rows = 0;
+		enqueue_statement(&rs, rows);
 	}
 	else
 	{
-		HeapTuple	tuple = TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event) ?
-			trigdata->tg_newtuple : trigdata->tg_trigtuple;
-		GofiveCall	call = row_request(op, &ctx, tuple);
+		Jsonb	   *body;
 
-		gofive_enqueue_row(op->name, op->method, call.path, call.body,
-						   key_column ? ordering_key_of(&ctx, key_column) : NULL);
+		rs.tuple = TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event) ?
+			trigdata->tg_newtuple : trigdata->tg_trigtuple;
+		body = row_body(&rs);
+		if (body)
+			gofive_queue_row_request(cache->args.op, body, ordering_key_of(&rs));
 	}
-	gofive_pop_context(&context);
+	gofive_pop_context(&operation_cb);
+	error_context_stack = row_cb.previous;
 	return PointerGetDatum(NULL);
 }

@@ -1,131 +1,170 @@
 /*
  * validate.c
- *		Check a request body against the operation's documented fields before
- *		anything is sent: required fields (some only when a sibling is not
- *		given), JSON types, array element types, enum values and ranges (some
- *		narrowed by a sibling's value), recursively through nested objects
- *		and arrays of objects.  Every problem is collected, by the field's
- *		full name (e.g. "contractService.frequency"), in the catalog's field
- *		order with a nested field right after its parent, and one
- *		ERRCODE_GOFIVE_INVALID_INPUT error reports them all: its message is
- *		the problem itself when there is one, "N problems in the payload"
- *		with one DETAIL line per problem when there are several.
+ *		The one conversion of a request body, before anything is sent or
+ *		queued: every value turned into the form its field documents
+ *		(convert.c) and checked against the operation's documented fields.
+ *		The typed functions, gofive_enqueue, gofive_enqueue_request (for a
+ *		path of the catalog), the trigger and the foreign tables all build
+ *		their requests through gofive_make_call(), which calls it.
  *
- * Fields the catalog does not know are passed through unchanged: the
- * documentation is incomplete for several operations.
+ * What is checked: required fields (some only when a sibling is not
+ * given), that a required string or array is not empty, JSON types, array
+ * element types, enum values and ranges (some narrowed by a sibling's
+ * value), recursively through nested objects and arrays of objects; a key
+ * that is no documented field (by default an error, with the field it
+ * nearly is; gofive.unknown_fields).  What is converted: an integral number
+ * for an integer field becomes an integer (150000.00 -> 150000), a date or
+ * time for a date field is written in its documented form, and a null for
+ * a field that is not nullable is left out (one rule for SQL NULL and JSON
+ * null on every path: null is sent where the documentation allows it,
+ * and the field is absent otherwise).
+ *
+ * Every problem is collected, by the field's full name (e.g.
+ * "contractService.frequency"), in the catalog's field order with a nested
+ * field right after its parent and unknown keys after the fields of their
+ * object; one ERRCODE_GOFIVE_INVALID_INPUT error reports them all: its
+ * message is the problem itself when there is one, "N problems in the
+ * payload" with one DETAIL line per problem when there are several.  A
+ * trigger's problems also name the column that gave the value.
+ *
+ * Invariant: a body with nothing to convert comes back as the same Jsonb;
+ * a new one is built only when a value changes or a null is left out.
  */
 #include "postgres.h"
 
 #include "lib/stringinfo.h"
 #include "utils/builtins.h"
+#include "utils/guc.h"
 #include "utils/jsonb.h"
 #include "utils/numeric.h"
+#include "utils/varlena.h"
 
 #include "gofive.h"
 
 /* At most this many problems are listed; the count covers them all. */
 #define MAX_LISTED_PROBLEMS 50
 
-/* The problems found so far in one payload, in the order they were found. */
-typedef struct Problems
+/* The widest object of the catalog has fewer fields than this. */
+#define MAX_FIELDS 64
+
+int			gofive_unknown_fields = GF_UNKNOWN_ERROR;
+
+static const struct config_enum_entry unknown_field_options[] = {
+	{"error", GF_UNKNOWN_ERROR, false},
+	{"warning", GF_UNKNOWN_WARNING, false},
+	{"send", GF_UNKNOWN_SEND, false},
+	{NULL, 0, false}
+};
+
+void
+gofive_define_conversion_settings(void)
 {
-	const GfOperation *op;
-	int			count;
-	char	   *first;			/* the first problem, lower case */
-	StringInfoData detail;		/* one sentence per problem, a line each */
-} Problems;
-
-static void validate_object(Problems *pr, const GfField *fields,
-							JsonbContainer *obj, const char *prefix);
-
-/* Note one problem (fmt is an errmsg-style, lower-case phrase). */
-static void
-add_problem(Problems *pr, const char *fmt,...) pg_attribute_printf(2, 3);
-
-static void
-add_problem(Problems *pr, const char *fmt,...)
-{
-	StringInfoData text;
-
-	initStringInfo(&text);
-	for (;;)
-	{
-		va_list		args;
-		int			needed;
-
-		va_start(args, fmt);
-		needed = appendStringInfoVA(&text, fmt, args);
-		va_end(args);
-		if (needed == 0)
-			break;
-		enlargeStringInfo(&text, needed);
-	}
-	if (pr->count == 0)
-		pr->first = text.data;
-	if (pr->count < MAX_LISTED_PROBLEMS)
-		appendStringInfo(&pr->detail, "%s%c%s.", pr->count ? "\n" : "",
-						 pg_toupper((unsigned char) text.data[0]), text.data + 1);
-	pr->count++;
+	DefineCustomEnumVariable("gofive.unknown_fields",
+							 "What a key that is no documented field of the operation does: error, warning or send.",
+							 "error refuses the request; warning sends it and warns; send sends it.",
+							 &gofive_unknown_fields,
+							 GF_UNKNOWN_ERROR, unknown_field_options,
+							 PGC_USERSET, 0,
+							 NULL, NULL, NULL);
 }
 
-/* Raise the one error that reports every problem found, if any. */
-static void
-report_problems(Problems *pr)
+/*
+ * A value's place in the body, as a chain to the root, made into text
+ * ("contractService.frequency", "products[0].productName", "[2].qty") only
+ * when a message needs it.
+ */
+typedef struct Place
 {
-	if (pr->count == 0)
+	const struct Place *parent;
+	const char *name;			/* a member's key, or NULL for an element */
+	int			name_len;
+	int			index;			/* an element's index */
+} Place;
+
+static void
+append_place(StringInfo s, const Place *p)
+{
+	if (p == NULL)
 		return;
-	if (pr->count == 1)
-		ereport(ERROR,
-				(errcode(ERRCODE_GOFIVE_INVALID_INPUT),
-				 errmsg_internal("%s", pr->first),
-				 errhint("See %s: %s.", pr->op->title, pr->op->doc)));
-	if (pr->count > MAX_LISTED_PROBLEMS)
-		appendStringInfo(&pr->detail, "\n... and %d more.", pr->count - MAX_LISTED_PROBLEMS);
-	ereport(ERROR,
-			(errcode(ERRCODE_GOFIVE_INVALID_INPUT),
-			 errmsg("%d problems in the payload", pr->count),
-			 errdetail_internal("%s", pr->detail.data),
-			 errhint("See %s: %s.", pr->op->title, pr->op->doc)));
-}
-
-static const char *
-value_type_name(const JsonbValue *v)
-{
-	switch (v->type)
-	{
-		case jbvNull:
-			return "null";
-		case jbvString:
-			return "a string";
-		case jbvNumeric:
-			return "a number";
-		case jbvBool:
-			return "a boolean";
-		case jbvBinary:
-			return JsonContainerIsArray(v->val.binary.data) ? "an array" : "an object";
-		default:
-			return "a JSON value";
-	}
+	append_place(s, p->parent);
+	if (p->name)
+		appendStringInfo(s, "%s%.*s", s->len ? "." : "", p->name_len, p->name);
+	else
+		appendStringInfo(s, "[%d]", p->index);
 }
 
 static char *
-field_path(const char *prefix, const char *name)
+place_text(const Place *p)
 {
-	return *prefix ? psprintf("%s.%s", prefix, name) : pstrdup(name);
+	StringInfoData s;
+
+	initStringInfo(&s);
+	append_place(&s, p);
+	return s.data;
 }
 
+/* The state of one conversion. */
+typedef struct Walk
+{
+	const GfOperation *op;
+	const GofiveSources *sources;
+	bool		changed;		/* a value is sent in another form, or left out */
+	int			count;			/* problems */
+	char	   *first;			/* the first problem, lower case */
+	const char *first_hint;
+	StringInfoData detail;		/* one sentence per problem, a line each */
+	List	   *warnings;		/* unknown fields sent (gofive.unknown_fields = warning) */
+	JsonbValue *result;			/* the second pass: the body built */
+} Walk;
+
+/* Note one problem about the value at place: 'field "path" <what>'. */
 static void
-add_invalid(Problems *pr, const char *path, const char *fmt_expected,
-			const JsonbValue *v)
+add_problem(Walk *w, const Place *place, const char *hint, const char *what)
 {
-	add_problem(pr, "field \"%s\" must be %s, not %s", path, fmt_expected, value_type_name(v));
+	char	   *path = place_text(place);
+	const char *column = w->sources ? w->sources->column_of(w->sources->arg, path) : NULL;
+	char	   *text;
+	size_t		len;
+
+	text = column ? psprintf("field \"%s\" (column \"%s\") %s", path, column, what)
+		: psprintf("field \"%s\" %s", path, what);
+	if (w->count == 0)
+	{
+		w->first = text;
+		w->first_hint = hint;
+	}
+	if (w->count < MAX_LISTED_PROBLEMS)
+	{
+		/* a sentence each; one that ends with a question needs no period */
+		len = strlen(text);
+		appendStringInfo(&w->detail, "%s%c%s%s", w->count ? "\n" : "",
+						 pg_toupper((unsigned char) text[0]), text + 1,
+						 len >= 2 && strcmp(text + len - 2, "?)") == 0 ? "" : ".");
+	}
+	w->count++;
 }
 
-/* Integral as written: no digits after a decimal point ("10.0" is not). */
-static bool
-numeric_is_integral(Numeric num)
+/* End a container when emitting; the root's end is the body built. */
+static void
+emit_end(Walk *w, JsonbParseState **emit, JsonbIteratorToken token)
 {
-	return DatumGetInt32(DirectFunctionCall1(numeric_scale, NumericGetDatum(num))) == 0;
+	JsonbValue *built = pushJsonbValue(emit, token, NULL);
+
+	if (*emit == NULL)
+		w->result = built;
+}
+
+static void walk_object(Walk *w, const GfField *fields, JsonbContainer *obj,
+						const Place *place, JsonbParseState **emit);
+static bool walk_value(Walk *w, const GfField *f, const JsonbValue *v, bool required,
+					   const Place *place, JsonbParseState **emit, JsonbIteratorToken token);
+
+/* Push a value (a scalar, or a container as it is) when emitting. */
+static void
+emit_as_is(JsonbParseState **emit, JsonbIteratorToken token, const JsonbValue *v)
+{
+	if (emit)
+		(void) pushJsonbValue(emit, token, unconstify(JsonbValue *, v));
 }
 
 /*
@@ -147,47 +186,21 @@ numeric_to_long(Numeric num)
 	return (long) DatumGetInt64(DirectFunctionCall1(numeric_int8, n));
 }
 
+/* A whole number (10 and 10.0; not 10.5). */
 static bool
-type_matches(GfJsonType type, const JsonbValue *v)
+numeric_is_whole(Numeric num)
 {
-	switch (type)
-	{
-		case GF_ANY:
-			return true;
-		case GF_STRING:
-			return v->type == jbvString;
-		case GF_INTEGER:
-			return v->type == jbvNumeric && numeric_is_integral(v->val.numeric);
-		case GF_NUMBER:
-			return v->type == jbvNumeric;
-		case GF_BOOLEAN:
-			return v->type == jbvBool;
-		case GF_ARRAY:
-			return v->type == jbvBinary && JsonContainerIsArray(v->val.binary.data);
-		case GF_OBJECT:
-			return v->type == jbvBinary && JsonContainerIsObject(v->val.binary.data);
-	}
-	return false;
-}
+	Datum		n = NumericGetDatum(num);
 
-static const char *
-expected_name(GfJsonType type)
-{
-	switch (type)
-	{
-		case GF_INTEGER:
-			return "an integer";
-		case GF_ARRAY:
-		case GF_OBJECT:
-			return type == GF_ARRAY ? "an array" : "an object";
-		default:
-			return psprintf("a %s", gofive_json_type_name(type));
-	}
+	if (DatumGetInt32(DirectFunctionCall1(numeric_scale, n)) == 0)
+		return true;
+	return DatumGetInt32(DirectFunctionCall2(numeric_cmp, n,
+											 DirectFunctionCall2(numeric_trunc, n, Int32GetDatum(0)))) == 0;
 }
 
 /* Check a value's enum and range; false when it is outside them. */
 static bool
-check_enum(Problems *pr, const GfField *f, const char *path, const JsonbValue *v)
+check_enum(Walk *w, const GfField *f, const Place *place, const JsonbValue *v)
 {
 	StringInfoData allowed;
 
@@ -201,7 +214,7 @@ check_enum(Problems *pr, const GfField *f, const char *path, const JsonbValue *v
 		initStringInfo(&allowed);
 		for (const long *e = f->enum_values; *e != GF_ENUM_END; e++)
 			appendStringInfo(&allowed, "%s%ld", e == f->enum_values ? "" : ", ", *e);
-		add_problem(pr, "field \"%s\" must be one of %s, not %ld", path, allowed.data, n);
+		add_problem(w, place, NULL, psprintf("must be one of %s, not %ld", allowed.data, n));
 		return false;
 	}
 	if (f->enum_text && v->type == jbvString)
@@ -213,8 +226,8 @@ check_enum(Problems *pr, const GfField *f, const char *path, const JsonbValue *v
 		initStringInfo(&allowed);
 		for (const char *const *e = f->enum_text; *e; e++)
 			appendStringInfo(&allowed, "%s\"%s\"", e == f->enum_text ? "" : ", ", *e);
-		add_problem(pr, "field \"%s\" must be one of %s, not \"%.*s\"", path, allowed.data,
-					v->val.string.len, v->val.string.val);
+		add_problem(w, place, NULL, psprintf("must be one of %s, not \"%.*s\"", allowed.data,
+											 v->val.string.len, v->val.string.val));
 		return false;
 	}
 	if (f->min_value < f->max_value && v->type == jbvNumeric)
@@ -223,86 +236,150 @@ check_enum(Problems *pr, const GfField *f, const char *path, const JsonbValue *v
 
 		if (n < f->min_value || n > f->max_value)
 		{
-			add_problem(pr, "field \"%s\" must be between %ld and %ld, not %ld",
-						path, f->min_value, f->max_value, n);
+			add_problem(w, place, NULL, psprintf("must be between %ld and %ld, not %ld",
+												 f->min_value, f->max_value, n));
 			return false;
 		}
 	}
 	return true;
 }
 
-/* Check one array's elements against the field's item type and children. */
-static void
-validate_items(Problems *pr, const GfField *f, JsonbContainer *arr,
-			   const char *path)
-{
-	int			n = JsonContainerSize(arr);
-
-	for (int i = 0; i < n; i++)
-	{
-		JsonbValue *item = getIthJsonbValueFromContainer(arr, i);
-		char	   *item_path = psprintf("%s[%d]", path, i);
-
-		if (!type_matches(f->item_type, item))
-			add_invalid(pr, item_path, expected_name(f->item_type), item);
-		else if (f->children && item->type == jbvBinary &&
-				 JsonContainerIsObject(item->val.binary.data))
-			validate_object(pr, f->children, item->val.binary.data, item_path);
-	}
-}
-
+/*
+ * A scalar for a field (or an array's element, of type type): converted,
+ * checked, and emitted; false when it cannot be sent.
+ */
 static bool
-validate_value(Problems *pr, const GfField *f, const JsonbValue *v,
-			   const char *path)
+walk_scalar(Walk *w, const GfField *f, GfJsonType type, bool element, const JsonbValue *v,
+			bool required, const Place *place, JsonbParseState **emit, JsonbIteratorToken token)
 {
-	if (!type_matches(f->type, v))
+	JsonbValue	out;
+	GofiveWireProblem problem;
+	GofiveWire	result;
+
+	result = gofive_wire_scalar(type, element ? GF_DATE_NONE : f->date_format,
+								element ? GF_DATE_NONE : f->date_also, required, v, &out, &problem);
+	if (result == GF_WIRE_BAD)
 	{
-		/* a value of the wrong type has no enum, range or children to check */
-		add_invalid(pr, path, expected_name(f->type), v);
+		add_problem(w, place, problem.hint, problem.text);
 		return false;
 	}
-	if (!check_enum(pr, f, path, v))
-		return false;			/* the narrower ranges would say it again */
-	if (f->type == GF_ARRAY)
-		validate_items(pr, f, v->val.binary.data, path);
-	else if (f->type == GF_OBJECT && f->children)
-		validate_object(pr, f->children, v->val.binary.data, path);
+	if (result == GF_WIRE_CHANGED)
+		w->changed = true;
+	if (!element && !check_enum(w, f, place, &out))
+		return false;
+	emit_as_is(emit, token, &out);
 	return true;
 }
 
-/* A sibling is given: present, non-null, and not an empty array. */
-static bool
-is_given(JsonbContainer *obj, const char *key)
+/* One array's elements: the field's item type, and children of object items. */
+static void
+walk_items(Walk *w, const GfField *f, JsonbContainer *arr, bool required, const Place *place,
+		   JsonbParseState **emit)
 {
-	JsonbValue *v = getKeyJsonValueFromContainer(obj, key, strlen(key), NULL);
+	int			n = JsonContainerSize(arr);
 
+	if (required && n == 0)
+		add_problem(w, place, NULL, "must not be empty");
+	if (emit)
+		(void) pushJsonbValue(emit, WJB_BEGIN_ARRAY, NULL);
+	for (int i = 0; i < n; i++)
+	{
+		JsonbValue *item = getIthJsonbValueFromContainer(arr, i);
+		Place		item_place = {.parent = place, .index = i};
+
+		if (item->type == jbvBinary)
+		{
+			bool		is_object = JsonContainerIsObject(item->val.binary.data);
+
+			if (f->item_type == GF_ANY || (f->item_type == GF_ARRAY && !is_object))
+				emit_as_is(emit, WJB_ELEM, item);
+			else if (f->item_type == GF_OBJECT && is_object)
+			{
+				if (f->children)
+					walk_object(w, f->children, item->val.binary.data, &item_place, emit);
+				else
+					emit_as_is(emit, WJB_ELEM, item);
+			}
+			else
+				add_problem(w, &item_place, NULL, gofive_type_problem(f->item_type, item));
+		}
+		else
+			(void) walk_scalar(w, f, f->item_type, true, item, required, &item_place, emit, WJB_ELEM);
+	}
+	if (emit)
+		emit_end(w, emit, WJB_END_ARRAY);
+}
+
+/*
+ * A present, non-null value for a field: converted, checked, emitted;
+ * false when its own type or value is wrong (not counting its contents').
+ */
+static bool
+walk_value(Walk *w, const GfField *f, const JsonbValue *v, bool required, const Place *place,
+		   JsonbParseState **emit, JsonbIteratorToken token)
+{
+	if (f->type == GF_ARRAY || f->type == GF_OBJECT)
+	{
+		bool		is_array = v->type == jbvBinary && JsonContainerIsArray(v->val.binary.data);
+		bool		is_object = v->type == jbvBinary && JsonContainerIsObject(v->val.binary.data);
+
+		if (f->type == GF_ARRAY && is_array)
+			walk_items(w, f, v->val.binary.data, required, place, emit);
+		else if (f->type == GF_OBJECT && is_object && f->children)
+			walk_object(w, f->children, v->val.binary.data, place, emit);
+		else if (f->type == GF_OBJECT && is_object)
+			emit_as_is(emit, token, v);
+		else
+		{
+			add_problem(w, place, NULL, gofive_type_problem(f->type, v));
+			return false;
+		}
+		return true;
+	}
+	if (v->type != jbvBinary)
+		return walk_scalar(w, f, f->type, false, v, required, place, emit, token);
+	if (f->type == GF_ANY)
+	{
+		emit_as_is(emit, token, v);
+		return true;
+	}
+	add_problem(w, place, NULL, gofive_type_problem(f->type, v));
+	return false;
+}
+
+/* Given: present, not null, not an empty array or string. */
+static bool
+is_given(const JsonbValue *v)
+{
 	if (v == NULL || v->type == jbvNull)
 		return false;
+	if (v->type == jbvString)
+		return v->val.string.len > 0;
 	return !(v->type == jbvBinary && JsonContainerIsArray(v->val.binary.data) &&
 			 JsonContainerSize(v->val.binary.data) == 0);
 }
 
 static void
-add_required(Problems *pr, const GfField *fields, const GfField *f,
-			 const char *path)
+add_required(Walk *w, const GfField *fields, const GfField *f, const Place *place)
 {
 	const GfField *sibling;
 
 	if (f->required_unless == NULL)
 	{
-		add_problem(pr, "field \"%s\" is required", path);
+		add_problem(w, place, NULL, "is required");
 		return;
 	}
 	sibling = gofive_find_field(fields, f->required_unless);
-	add_problem(pr, "field \"%s\" is required when \"%s\" is %s", path, f->required_unless,
-				sibling && sibling->type == GF_ARRAY ? "null, absent or empty" :
-				"null or absent");
+	add_problem(w, place, NULL,
+				psprintf("is required when \"%s\" is %s", f->required_unless,
+						 sibling && sibling->type == GF_ARRAY ? "null, absent or empty" :
+						 "null or absent"));
 }
 
 /* The narrower range that a sibling's value selects ("Point" by "SourceType"). */
 static void
-check_ranges_when(Problems *pr, const GfField *f, JsonbContainer *obj,
-				  const JsonbValue *v, const char *path)
+check_ranges_when(Walk *w, const GfField *f, const GfField *fields, JsonbValue **given,
+				  const JsonbValue *v, const Place *place)
 {
 	long		n;
 
@@ -311,85 +388,335 @@ check_ranges_when(Problems *pr, const GfField *f, JsonbContainer *obj,
 	n = numeric_to_long(v->val.numeric);
 	for (const GfRangeWhen *r = f->ranges_when; r->sibling; r++)
 	{
-		JsonbValue *s = getKeyJsonValueFromContainer(obj, r->sibling, strlen(r->sibling), NULL);
+		const JsonbValue *s = NULL;
 
-		if (s == NULL || s->type != jbvNumeric || !numeric_is_integral(s->val.numeric) ||
+		for (int i = 0; fields[i].name; i++)
+			if (strcmp(fields[i].name, r->sibling) == 0)
+				s = given[i];
+		if (s == NULL || s->type != jbvNumeric || !numeric_is_whole(s->val.numeric) ||
 			numeric_to_long(s->val.numeric) != r->equals)
 			continue;
 		if (n < r->min_value || n > r->max_value)
-			add_problem(pr, "field \"%s\" must be between %ld and %ld when \"%s\" is %ld, not %ld",
-						path, r->min_value, r->max_value, r->sibling, r->equals, n);
+			add_problem(w, place, NULL,
+						psprintf("must be between %ld and %ld when \"%s\" is %ld, not %ld",
+								 r->min_value, r->max_value, r->sibling, r->equals, n));
 	}
+}
+
+static char *
+ascii_lower(const char *s, int len)
+{
+	char	   *l = palloc(len + 1);
+
+	for (int i = 0; i < len; i++)
+		l[i] = (s[i] >= 'A' && s[i] <= 'Z') ? s[i] + ('a' - 'A') : s[i];
+	l[len] = '\0';
+	return l;
+}
+
+/*
+ * The field a key nearly is, or NULL: the same letters in another case, or
+ * one letter off (two for a name of 5 letters or more): "dealname",
+ * "agreementNotes", "cancelAllOrder" (two letters swapped).
+ */
+static const char *
+near_name(const GfField *fields, const char *key, int len)
+{
+	char	   *lkey = ascii_lower(key, len);
+	int			best = (len < 5) ? 1 : 2;
+	const char *found = NULL;
+
+	for (const GfField *f = fields; f->name; f++)
+	{
+		int			nlen = strlen(f->name);
+		char	   *lname = ascii_lower(f->name, nlen);
+		int			d = varstr_levenshtein_less_equal(lkey, len, lname, nlen,
+													  1, 1, 1, best, true);
+
+		if (d <= best && (found == NULL || d < best))
+		{
+			found = f->name;
+			best = d;
+		}
+	}
+	return found;
+}
+
+/*
+ * Whether a key of an object of these fields is one gofive.unknown_fields
+ * governs: no field of a complete list, or nearly a field of any list.
+ * *near is the field it nearly is, or NULL.  (The trigger's mapping is
+ * checked with it when the trigger is made, trigger_check.c.)
+ */
+bool
+gofive_is_unknown_field(const GfField *fields, const char *key, int len, const char **near)
+{
+	if (gofive_find_field_n(fields, key, len))
+	{
+		*near = NULL;
+		return false;
+	}
+	*near = near_name(fields, key, len);
+	return *near != NULL || gofive_fields_complete(fields);
+}
+
+/*
+ * A key of an object that is none of its documented fields: by
+ * gofive.unknown_fields, a problem, a warning or nothing.  Where the
+ * documentation shows more fields than the catalog has, only a key that
+ * nearly is a known one counts (it is a typo, or one of those the setting
+ * lets through).
+ */
+static void
+unknown_key(Walk *w, const GfField *fields, const JsonbValue *key, const Place *place)
+{
+	const char *near;
+	Place		key_place = {.parent = place, .name = key->val.string.val,
+	.name_len = key->val.string.len};
+	char	   *what;
+
+	if (gofive_unknown_fields == GF_UNKNOWN_SEND ||
+		!gofive_is_unknown_field(fields, key->val.string.val, key->val.string.len, &near))
+		return;
+	what = near ? psprintf("is not a field of %s (did you mean \"%s\"?)", w->op->title, near)
+		: psprintf("is not a field of %s", w->op->title);
+	if (gofive_unknown_fields == GF_UNKNOWN_WARNING)
+		w->warnings = lappend(w->warnings, psprintf("field \"%s\" %s", place_text(&key_place), what));
+	else
+		add_problem(w, &key_place,
+					"The fields of each operation are in the view gofive.operation_fields; "
+					"SET gofive.unknown_fields = 'send' sends a field the catalog does not know.",
+					what);
+}
+
+/*
+ * One object: first its documented fields in the catalog's order, then
+ * the keys that are none of them.  When emitting, its members in their
+ * order, each converted, a null left out where the field is not nullable.
+ */
+static void
+walk_object(Walk *w, const GfField *fields, JsonbContainer *obj, const Place *place,
+			JsonbParseState **emit)
+{
+	int			nfields = 0;
+	int			npairs = JsonContainerSize(obj);
+	JsonbValue *given[MAX_FIELDS];
+	JsonbValue *keys = palloc(sizeof(JsonbValue) * Max(npairs, 1));
+	JsonbValue *values = palloc(sizeof(JsonbValue) * Max(npairs, 1));
+	int		   *field_of = palloc(sizeof(int) * Max(npairs, 1));
+	JsonbIterator *it;
+	JsonbIteratorToken tok;
+	JsonbValue	v;
+	int			n = 0;
+
+	while (fields[nfields].name)
+		nfields++;
+	if (nfields > MAX_FIELDS)
+		elog(ERROR, "too many fields in a catalog object");
+	memset(given, 0, sizeof(JsonbValue *) * nfields);
+
+	/* the members, each with its field (-1: none) */
+	it = JsonbIteratorInit(obj);
+	while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
+	{
+		if (tok == WJB_KEY)
+		{
+			keys[n] = v;
+			field_of[n] = -1;
+			for (int f = 0; f < nfields; f++)
+				if (strlen(fields[f].name) == (size_t) v.val.string.len &&
+					memcmp(fields[f].name, v.val.string.val, v.val.string.len) == 0)
+					field_of[n] = f;
+		}
+		else if (tok == WJB_VALUE)
+		{
+			values[n] = v;
+			if (field_of[n] >= 0)
+				given[field_of[n]] = &values[n];
+			n++;
+		}
+	}
+
+	if (emit)
+	{
+		(void) pushJsonbValue(emit, WJB_BEGIN_OBJECT, NULL);
+		for (int i = 0; i < n; i++)
+		{
+			const GfField *f = field_of[i] >= 0 ? &fields[field_of[i]] : NULL;
+			Place		member = {.parent = place, .name = keys[i].val.string.val,
+			.name_len = keys[i].val.string.len};
+
+			if (f && values[i].type == jbvNull && !(f->flags & GF_NULLABLE))
+				continue;		/* null where the field is not nullable: left out */
+			(void) pushJsonbValue(emit, WJB_KEY, &keys[i]);
+			if (f == NULL || values[i].type == jbvNull)
+				emit_as_is(emit, WJB_VALUE, &values[i]);
+			else
+				walk_value(w, f, &values[i], false, &member, emit, WJB_VALUE);
+		}
+		emit_end(w, emit, WJB_END_OBJECT);
+		return;
+	}
+
+	for (int i = 0; i < nfields; i++)
+	{
+		const GfField *f = &fields[i];
+		JsonbValue *value = given[i];
+		bool		required = (f->flags & GF_REQUIRED) != 0;
+		Place		member = {.parent = place, .name = f->name, .name_len = strlen(f->name)};
+
+		if (required && f->required_unless)
+		{
+			const GfField *sibling = gofive_find_field(fields, f->required_unless);
+
+			if (sibling && is_given(given[sibling - fields]))
+				required = false;
+		}
+		if (value == NULL || (value->type == jbvNull && !(f->flags & GF_NULLABLE)))
+		{
+			if (value != NULL)
+				w->changed = true;	/* the null is left out */
+			if (required)
+				add_required(w, fields, f, &member);
+			continue;
+		}
+		if (value->type == jbvNull)
+			continue;
+		if (walk_value(w, f, value, required, &member, NULL, WJB_VALUE) &&
+			value->type == jbvNumeric)
+			check_ranges_when(w, f, fields, given, value, &member);
+	}
+	for (int i = 0; i < n; i++)
+		if (field_of[i] < 0)
+			unknown_key(w, fields, &keys[i], place);
+}
+
+/* The whole body: an object of the operation's fields, or an array of them. */
+static void
+walk_body(Walk *w, JsonbContainer *root, JsonbParseState **emit)
+{
+	const GfOperation *op = w->op;
+	int			n;
+
+	if (op->body == GF_BODY_OBJECT)
+	{
+		walk_object(w, op->fields, root, NULL, emit);
+		return;
+	}
+	n = JsonContainerSize(root);
+	if (emit)
+		(void) pushJsonbValue(emit, WJB_BEGIN_ARRAY, NULL);
+	for (int i = 0; i < n; i++)
+	{
+		JsonbValue *item = getIthJsonbValueFromContainer(root, i);
+		Place		place = {.index = i};
+
+		if (item->type != jbvBinary || !JsonContainerIsObject(item->val.binary.data))
+			add_problem(w, &place, NULL, gofive_type_problem(GF_OBJECT, item));
+		else
+			walk_object(w, op->fields, item->val.binary.data, &place, emit);
+	}
+	if (emit)
+		emit_end(w, emit, WJB_END_ARRAY);
 }
 
 static void
-validate_object(Problems *pr, const GfField *fields,
-				JsonbContainer *obj, const char *prefix)
+one_problem(const GfOperation *op, GofiveProblems *problems, const char *message)
 {
-	for (const GfField *f = fields; f->name; f++)
-	{
-		JsonbValue *v = getKeyJsonValueFromContainer(obj, f->name, strlen(f->name), NULL);
-		char	   *path = field_path(prefix, f->name);
-		bool		waived = f->required_unless && is_given(obj, f->required_unless);
-
-		if (v == NULL || (v->type == jbvNull && !(f->flags & GF_NULLABLE)))
-		{
-			if ((f->flags & GF_REQUIRED) && !waived)
-				add_required(pr, fields, f, path);
-			if (v != NULL && !(f->flags & GF_REQUIRED) && !(f->flags & GF_NULLABLE))
-				add_invalid(pr, path, expected_name(f->type), v);
-			continue;
-		}
-		if (v->type == jbvNull)
-			continue;
-		if (validate_value(pr, f, v, path))
-			check_ranges_when(pr, f, obj, v, path);
-	}
+	problems->count = 1;
+	problems->message = pstrdup(message);
+	problems->detail = NULL;
+	problems->hint = psprintf("See %s: %s.", op->title, op->doc);
 }
 
-/* Validate a whole body; body may be NULL only for operations without one. */
-void
-gofive_validate_body(const GfOperation *op, Jsonb *body)
+/*
+ * Convert a body for an operation (one that has a body): *body becomes
+ * what is sent, the same Jsonb when nothing changes.  False when it cannot
+ * be sent, with *problems saying why; nothing is raised for a bad value.
+ * sources, when given, names the column that gave each field's value.
+ */
+bool
+gofive_convert_body(const GfOperation *op, Jsonb **body, const GofiveSources *sources,
+					GofiveProblems *problems)
 {
+	Walk		w = {.op = op, .sources = sources};
 	JsonbContainer *root;
-	Problems	pr = {.op = op};
+	ListCell   *lc;
+
+	if (*body == NULL)
+	{
+		one_problem(op, problems, "payload must not be null");
+		problems->hint = NULL;
+		return false;
+	}
+	root = &(*body)->root;
+	if (op->body == GF_BODY_OBJECT && !JsonContainerIsObject(root))
+	{
+		one_problem(op, problems, "payload must be a JSON object");
+		return false;
+	}
+	if (op->body == GF_BODY_ARRAY && (!JsonContainerIsArray(root) || JsonContainerIsScalar(root)))
+	{
+		one_problem(op, problems, "payload must be a JSON array");
+		return false;
+	}
+
+	initStringInfo(&w.detail);
+	walk_body(&w, root, NULL);
+	if (w.count > 0)
+	{
+		problems->count = w.count;
+		if (w.count == 1)
+		{
+			problems->message = w.first;
+			problems->detail = NULL;
+			problems->hint = w.first_hint ? pstrdup(w.first_hint) :
+				psprintf("See %s: %s.", op->title, op->doc);
+			return false;
+		}
+		if (w.count > MAX_LISTED_PROBLEMS)
+			appendStringInfo(&w.detail, "\n... and %d more.", w.count - MAX_LISTED_PROBLEMS);
+		problems->message = psprintf("%d problems in the payload", w.count);
+		problems->detail = w.detail.data;
+		problems->hint = psprintf("See %s: %s.", op->title, op->doc);
+		return false;
+	}
+	foreach(lc, w.warnings)
+		ereport(WARNING,
+				(errcode(ERRCODE_GOFIVE_INVALID_INPUT),
+				 errmsg("%s; it is sent as given", (char *) lfirst(lc)),
+				 errhint("gofive.unknown_fields is warning.")));
+	if (w.changed)
+	{
+		JsonbParseState *state = NULL;
+
+		/* the second pass finds the same values: no problem, and no warning */
+		walk_body(&w, root, &state);
+		*body = JsonbValueToJsonb(w.result);
+	}
+	return true;
+}
+
+/* Raise the one error that reports every problem. */
+void
+gofive_raise_problems(const GofiveProblems *problems)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_GOFIVE_INVALID_INPUT),
+			 errmsg_internal("%s", problems->message),
+			 problems->detail ? errdetail_internal("%s", problems->detail) : 0,
+			 problems->hint ? errhint("%s", problems->hint) : 0));
+}
+
+/* Convert a body, raising VNVAL with every problem when it cannot be sent. */
+Jsonb *
+gofive_checked_body(const GfOperation *op, Jsonb *body)
+{
+	GofiveProblems problems;
 
 	if (op->body == GF_BODY_NONE)
-		return;
-	if (body == NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_GOFIVE_INVALID_INPUT),
-				 errmsg("payload must not be null")));
-	root = &body->root;
-	if (op->body == GF_BODY_OBJECT && !JsonContainerIsObject(root))
-		ereport(ERROR,
-				(errcode(ERRCODE_GOFIVE_INVALID_INPUT),
-				 errmsg("payload must be a JSON object"),
-				 errhint("See %s: %s.", op->title, op->doc)));
-	if (op->body == GF_BODY_ARRAY &&
-		(!JsonContainerIsArray(root) || JsonContainerIsScalar(root)))
-		ereport(ERROR,
-				(errcode(ERRCODE_GOFIVE_INVALID_INPUT),
-				 errmsg("payload must be a JSON array"),
-				 errhint("See %s: %s.", op->title, op->doc)));
-
-	initStringInfo(&pr.detail);
-	if (op->body == GF_BODY_OBJECT)
-		validate_object(&pr, op->fields, root, "");
-	else
-	{
-		int			n = JsonContainerSize(root);
-
-		for (int i = 0; i < n; i++)
-		{
-			JsonbValue *item = getIthJsonbValueFromContainer(root, i);
-			char	   *path = psprintf("[%d]", i);
-
-			if (item->type != jbvBinary || !JsonContainerIsObject(item->val.binary.data))
-				add_invalid(&pr, path, "an object", item);
-			else
-				validate_object(&pr, op->fields, item->val.binary.data, path);
-		}
-	}
-	report_problems(&pr);
+		return body;
+	if (!gofive_convert_body(op, &body, NULL, &problems))
+		gofive_raise_problems(&problems);
+	return body;
 }

@@ -26,7 +26,7 @@ RETURNS trigger
 AS 'MODULE_PATHNAME', 'gofive_enqueue_trigger'
 LANGUAGE C VOLATILE;
 COMMENT ON FUNCTION gofive_enqueue_trigger() IS
-    'Trigger: enqueue one request per row; arguments: operation, mapping (jsonb text), [ordering key column]';
+    'Trigger: enqueue one request per row; arguments: operation, mapping (jsonb text), [ordering key column], [options (jsonb text): on_invalid fail or record, timestamp_zone]';
 
 CREATE OR REPLACE FUNCTION gofive_wake()
 RETURNS void

@@ -54,3 +54,9 @@ UPDATE gofive.outbox o SET next_attempt_at = 'infinity'
 
 -- the worker compacts the emptied table (TRUNCATE, and the few rows kept put back)
 GRANT INSERT, TRUNCATE ON gofive.outbox TO gofive_worker;
+
+-- ---- issue 17: one conversion to the documented forms ----
+-- No object of its own changes here: gofive_enqueue_trigger's new
+-- arguments (options: on_invalid, timestamp_zone) are read by the library,
+-- and its comment, in sql/install/functions.sql, is replaced by the part
+-- the Makefile appends.  gofive.unknown_fields is a setting of the library.
