@@ -1,7 +1,8 @@
 -- The CRM as foreign tables (src/fdw*.c): IMPORT FOREIGN SCHEMA, what is
 -- pushed into the request (shown by EXPLAIN VERBOSE and checked in the
 -- local server's journal), paging, key lookups and joins on the key,
--- required filters, read-only tables, privileges, and no secret shown.
+-- required filters, each row checked against the question (planted
+-- answers), read-only tables, privileges, and no secret shown.
 -- Quotation numbers carry the current month, so they are not printed.
 SELECT mock.reset();
 SELECT mock.post('/_mock/client', '{"client_id": "venio-f", "client_secret": "secret-f-1234", "subscription_key": "key-f-1234"}');
@@ -123,6 +124,54 @@ SELECT mock.fault(:'wrong_record');
 SELECT count(*) AS rows FROM crm.quotations WHERE quotation_no = :'asked_no';
 -- (the fault answered once: now the record asked for)
 SELECT count(*) AS rows FROM crm.quotations WHERE quotation_no = :'asked_no';
+
+-- ---- every answer checked against the question (planted answers) ----
+-- a helper: a successful answer of the enquiry (or of path) with these data, once
+CREATE FUNCTION mock.plant(data jsonb, path text DEFAULT '/v1/quotation/enquiry') RETURNS void
+LANGUAGE sql AS $$
+    SELECT mock.fault(jsonb_build_object('mode', 'body', 'count', 1, 'path', path,
+        'body', jsonb_build_object('status', jsonb_build_object('code', '1000', 'description', 'Success'),
+                                   'data', data)::text))
+$$;
+CREATE VIEW c55_quotations AS
+    SELECT quotation_no, quotation_subject, customer_code FROM crm.quotations WHERE customer_code = 'C000055';
+-- a record that lacks the field the request filtered on: NULL, so not a row of the view
+SELECT mock.plant('[{"quotationNo": "QT-NOCUST", "quotationSubject": "planted"}]');
+SELECT * FROM c55_quotations;
+-- the field as JSON null: the same
+SELECT mock.plant('[{"quotationNo": "QT-NULLCUST", "quotationSubject": "planted", "customerCode": null}]');
+SELECT * FROM c55_quotations;
+-- another customer's record, and one of the customer asked for: only that one
+SELECT mock.plant('[{"quotationNo": "QT-C349", "customerCode": "C000349"}, {"quotationNo": "QT-C55", "customerCode": "C000055"}]');
+SELECT * FROM c55_quotations;
+-- without a filter, a missing field and JSON null are NULL like any value
+SELECT mock.plant('[{"quotationNo": "QT-NOCUST"}, {"quotationNo": "QT-NULLCUST", "customerCode": null, "quotationStatus": null}]');
+SELECT quotation_no, customer_code IS NULL AS no_customer, quotation_status IS NULL AS no_status, data
+FROM crm.quotations ORDER BY 1;
+-- NULL passes a local check for it, and an IN list's recheck like any other value
+SELECT mock.plant('[{"quotationNo": "QT-NOCUST"}, {"quotationNo": "QT-C55", "customerCode": "C000055"}]');
+SELECT quotation_no FROM crm.quotations WHERE customer_code IS NULL;
+SELECT mock.plant('[{"quotationNo": "QT-NOCUST"}, {"quotationNo": "QT-C55", "customerCode": "C000055"}]');
+SELECT mock.plant('[{"quotationNo": "QT-C349", "customerCode": "C000349"}]');
+SELECT quotation_no, customer_code FROM crm.quotations WHERE customer_code IN ('C000055', 'C000349') ORDER BY 1;
+-- a get-by-key answer that is not a record with that key is not a row
+SELECT mock.plant('{"ok": true}', '/v1/quotation/' || :'asked_no');
+SELECT count(*) AS rows FROM crm.quotations WHERE quotation_no = :'asked_no';
+SELECT mock.plant('{"quotationSubject": "no key"}', '/v1/quotation/' || :'asked_no');
+SELECT count(*) AS rows FROM crm.quotations WHERE quotation_no = :'asked_no';
+SELECT mock.plant(jsonb_build_object('quotationNo', NULL, 'customerCode', 'C000055'), '/v1/quotation/' || :'asked_no');
+SELECT count(*) AS rows FROM crm.quotations WHERE quotation_no = :'asked_no';
+SELECT mock.plant(jsonb_build_array(jsonb_build_object('quotationNo', :'asked_no')), '/v1/quotation/' || :'asked_no');
+SELECT count(*) AS rows FROM crm.quotations WHERE quotation_no = :'asked_no';
+SELECT mock.plant('"a string"', '/v1/quotation/' || :'asked_no');
+SELECT count(*) AS rows FROM crm.quotations WHERE quotation_no = :'asked_no';
+-- (and in a join on the key, one lookup per outer row, the same)
+SELECT mock.plant('{"ok": true}', '/v1/quotation/' || :'asked_no');
+SELECT count(q.*) AS rows FROM (VALUES (:'asked_no')) AS o(no) JOIN crm.quotations q ON q.quotation_no = o.no;
+-- the record asked for is a row
+SELECT mock.plant(jsonb_build_object('quotationNo', :'asked_no', 'quotationSubject', 'planted'), '/v1/quotation/' || :'asked_no');
+SELECT quotation_subject, customer_code FROM crm.quotations WHERE quotation_no = :'asked_no';
+DROP VIEW c55_quotations;
 -- not pushed: a LIMIT that is a parameter, an ORDER BY, the whole row
 PREPARE limited(bigint) AS SELECT quotation_subject FROM crm.quotations LIMIT $1;
 SET plan_cache_mode = force_generic_plan;
@@ -239,6 +288,10 @@ SELECT mock.mark() AS mark \gset
 SELECT count(*) >= 0 AS answered FROM crm.customer_events WHERE customer_code = 'C000349';
 SELECT method, path, query FROM mock.requests_since(:mark);
 -- a column that is a request parameter, not a record field, shows the value given
+-- (events carry customerId, not customerCode: the API alone applies that filter)
+SELECT mock.plant('[{"eventId": 1, "eventName": "planted", "customerId": 99}]', '/v1/customerEvent/filter');
+SELECT event_id, event_name, customer_code, event_type_ids FROM crm.customer_events
+WHERE customer_code = 'C000349' AND event_type_ids = 4;
 SELECT min(event_type_id) AS type_id FROM crm.customer_event_types \gset
 SELECT gofive_create_customer_event(jsonb_build_object('eventName', 'Visit', 'eventType', :type_id,
          'eventDate', '2025-02-01T10:00:00', 'customerCode', 'C000349')) IS NOT NULL AS created;
@@ -359,4 +412,4 @@ DROP FOREIGN TABLE q_by_hand;
 DROP OWNED BY regress_fdw_reader;
 DROP ROLE regress_fdw_reader;
 DROP SERVER venio_t CASCADE;
-DROP FUNCTION mock.requests_since(int), mock.mark(), mock.explain(text);
+DROP FUNCTION mock.requests_since(int), mock.mark(), mock.explain(text), mock.plant(jsonb, text);

@@ -27,6 +27,7 @@ typedef struct GofiveResource
 	const char *key;			/* the record's key field (camelCase), or NULL */
 	const char *defaults;		/* body fields always sent with list_op (JSON), or NULL */
 	const char *const *fields;	/* main record fields beyond filters: "name:type" */
+	const char *const *params;	/* filters that are request parameters, not record fields */
 } GofiveResource;
 
 /* Where a pushed condition's value goes. */
@@ -47,6 +48,7 @@ extern char *gofive_column_name(const char *wire);
 extern GofiveTarget gofive_filter_target(const GofiveResource *res, const char *wire,
 										 bool for_get);
 extern const char *gofive_required_filter(const GofiveResource *res);
+extern bool gofive_is_request_parameter(const GofiveResource *res, const char *wire);
 extern List *gofive_import_statements(const char *server, List *only, List *except, bool limit_to);
 
 /* fdw_deparse.c: what a scan asks the API */

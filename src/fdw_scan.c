@@ -18,8 +18,12 @@
  *	 - an IN list makes the requests once per distinct value that is not
  *	   NULL, one value after the other, the next only when the executor
  *	   wants more rows (fdw_deparse.c: their rows are disjoint);
+ *	 - a column shows the record's field, NULL when the record lacks it or
+ *	   holds JSON null; only a request parameter, which is not a field of the
+ *	   record (fdw_resources.c), shows the value the query gave;
  *	 - a row that does not satisfy the pushed conditions is left out, whatever
- *	   the API answered (a hostile or mistaken answer cannot widen a query);
+ *	   the API answered (a hostile or mistaken answer cannot widen a query),
+ *	   and so is a get-by-key answer that is not a record with that key;
  *	 - a row's values live in the per-tuple memory, a page in page_cxt: a
  *	   scan's memory does not grow with its rows;
  *	 - a rescan (a nested loop's next outer row) evaluates the values again.
@@ -47,6 +51,7 @@ typedef struct ColumnReader
 	Oid			ioparam;
 	int32		typmod;
 	bool		dropped;
+	bool		param;			/* a request parameter: shows the value given */
 } ColumnReader;
 
 /*
@@ -126,6 +131,7 @@ init_columns(GofiveScan *st, TupleDesc desc, Oid relid, List *scan_tlist)
 						false);
 		c->wire = (strcmp(name, "data") == 0 && att->atttypid == JSONBOID) ?
 			NULL : gofive_wire_name(name);
+		c->param = c->wire && gofive_is_request_parameter(st->res, c->wire);
 		getTypeInputInfo(att->atttypid, &input, &c->ioparam);
 		fmgr_info(input, &c->input);
 		c->typmod = att->atttypmod;
@@ -200,16 +206,17 @@ with_paging(const GofiveScan *st, Jsonb *filter)
 }
 
 /*
- * Remember a pushed value for the columns of that wire name: a column that
- * is a request parameter rather than a record field (date_from,
- * event_type_ids) shows the value the query gave, so the rows still satisfy
- * the condition that was not checked locally.
+ * Remember a pushed value for the columns of that wire name that are
+ * request parameters rather than record fields (date_from, event_type_ids):
+ * they show the value the query gave, which the API alone applied.  A
+ * record field shows the record's value only, so each row is checked
+ * against what was asked.
  */
 static void
 remember_given(GofiveScan *st, char **given, const char *wire, char *text)
 {
 	for (int i = 0; i < st->ncolumns; i++)
-		if (st->columns[i].wire && strcmp(st->columns[i].wire, wire) == 0)
+		if (st->columns[i].param && strcmp(st->columns[i].wire, wire) == 0)
 			given[i] = text;
 }
 
@@ -399,7 +406,10 @@ fetch(GofiveScan *st)
 		st->single = true;
 		st->page = out.http_status == 404 ? NULL :
 			gofive_result_or_raise(st->op->name, &out, st->op);
-		st->count = (st->page && !JB_ROOT_IS_SCALAR(st->page)) ? 1 : 0;
+		/* an answer that is not a record is no row */
+		if (st->page && !JB_ROOT_IS_OBJECT(st->page))
+			st->page = NULL;
+		st->count = st->page ? 1 : 0;
 		gofive_pop_context(&context);
 		MemoryContextSwitchTo(old);
 		return;
@@ -452,11 +462,14 @@ fill_slot(GofiveScan *st, TupleTableSlot *slot, JsonbValue *record)
 			slot->tts_isnull[i] = false;
 			continue;
 		}
-		if (!is_object ||
-			(v = getKeyJsonValueFromContainer(record->val.binary.data, c->wire,
-											  strlen(c->wire), NULL)) == NULL ||
-			(text = gofive_json_value_text(v)) == NULL)
-			text = st->given[i];	/* a request parameter, or NULL */
+		if (c->param)
+			text = st->given[i];	/* the value given, or NULL */
+		else if (!is_object ||
+				 (v = getKeyJsonValueFromContainer(record->val.binary.data, c->wire,
+												   strlen(c->wire), NULL)) == NULL)
+			text = NULL;		/* the record lacks the field */
+		else
+			text = gofive_json_value_text(v);	/* NULL for JSON null */
 		if (text == NULL)
 			continue;
 		context.arg = TupleDescAttr(desc, i);
