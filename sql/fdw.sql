@@ -2,7 +2,8 @@
 -- pushed into the request (shown by EXPLAIN VERBOSE and checked in the
 -- local server's journal), paging, key lookups and joins on the key,
 -- required filters, each row checked against the question (planted
--- answers), read-only tables, privileges, and no secret shown.
+-- answers), read-only tables, privileges, statistics without records,
+-- and no secret shown.
 -- Quotation numbers carry the current month, so they are not printed.
 SELECT mock.reset();
 SELECT mock.post('/_mock/client', '{"client_id": "venio-f", "client_secret": "secret-f-1234", "subscription_key": "key-f-1234"}');
@@ -390,6 +391,35 @@ SELECT method, path, body FROM mock.requests_since(:mark);
 SELECT reltuples FROM pg_class WHERE oid = 'crm.quotations'::regclass;
 SELECT attname, n_distinct FROM pg_stats
 WHERE schemaname = 'crm' AND tablename = 'quotations' AND attname IN ('customer_code', 'quotation_status') ORDER BY 1;
+-- no record in pg_stats: the whole record (data) keeps its null fraction, width
+-- and number of distinct values, but no value; keys and filters keep theirs
+SELECT attname, null_frac, avg_width > 0 AS has_width, n_distinct,
+       most_common_vals IS NOT NULL AS has_common_values, histogram_bounds IS NOT NULL AS has_histogram
+FROM pg_stats WHERE schemaname = 'crm' AND tablename = 'quotations'
+  AND attname IN ('data', 'customer_code', 'quotation_no', 'quotation_status') ORDER BY 1;
+-- any json or jsonb column (a nested part of the record), also in a table made by hand
+ALTER FOREIGN TABLE q_by_hand ADD COLUMN quotation_details json;
+ANALYZE q_by_hand;
+SELECT attname, most_common_vals IS NOT NULL AS has_common_values, histogram_bounds IS NOT NULL AS has_histogram,
+       avg_width > 0 AS has_width
+FROM pg_stats WHERE tablename = 'q_by_hand' ORDER BY 1;
+-- already within ANALYZE's transaction
+BEGIN;
+ANALYZE crm.quotations;
+SELECT count(*) AS data_values FROM pg_stats
+WHERE schemaname = 'crm' AND tablename = 'quotations' AND attname = 'data'
+  AND (most_common_vals IS NOT NULL OR histogram_bounds IS NOT NULL);
+COMMIT;
+-- a role with SELECT on the table but no USAGE on its server: refused by the
+-- table, and pg_stats shows it no record (the statistics of the other columns,
+-- customer codes among them, it does see: grant SELECT only with USAGE)
+GRANT SELECT ON crm.quotations TO regress_fdw_reader;
+REVOKE USAGE ON FOREIGN SERVER venio_t FROM regress_fdw_reader;
+SET ROLE regress_fdw_reader;
+SELECT mock.error_of($$SELECT count(*) FROM crm.quotations$$);
+SELECT attname, most_common_vals, histogram_bounds FROM pg_stats
+WHERE schemaname = 'crm' AND tablename = 'quotations' AND attname IN ('data', 'customer_code') ORDER BY 1;
+RESET ROLE;
 -- after: from them
 SELECT mock.estimated_rows('SELECT * FROM crm.quotations') AS whole,
        mock.estimated_rows($$SELECT * FROM crm.quotations WHERE customer_code = 'C000055'$$) AS one_customer,
