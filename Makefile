@@ -10,6 +10,7 @@ OBJS = \
 	src/datetime.o \
 	src/validate.o \
 	src/http.o \
+	src/transfer.o \
 	src/auth.o \
 	src/account.o \
 	src/token_cache.o \

@@ -59,6 +59,7 @@ typedef enum OptionKind
 	OPT_TEXT,
 	OPT_SECRET,
 	OPT_COST,					/* request_cost: a non-negative number (fdw.c) */
+	OPT_PAGES,					/* read_ahead: pages, 0 to GOFIVE_MAX_READ_AHEAD */
 	OPT_RESOURCE				/* a foreign table's resource (fdw_resources.c) */
 } OptionKind;
 
@@ -77,6 +78,8 @@ static const AccountOption account_options[] = {
 	{"ca_file", ForeignServerRelationId, OPT_TEXT, true},
 	{"ssl_verify", ForeignServerRelationId, OPT_BOOL, true},
 	{"request_cost", ForeignServerRelationId, OPT_COST, false},
+	{"async_capable", ForeignServerRelationId, OPT_BOOL, false},
+	{"read_ahead", ForeignServerRelationId, OPT_PAGES, false},
 	{"resource", ForeignTableRelationId, OPT_RESOURCE, false},
 	{"client_id", UserMappingRelationId, OPT_TEXT, false},
 	{"client_secret", UserMappingRelationId, OPT_SECRET, false},
@@ -203,6 +206,16 @@ check_value(const AccountOption *opt, const char *value)
 
 				if (end == value || *end != '\0' || !(cost >= 0 && cost < 1e9))
 					raise_bad_value(opt, "must be a number of cost units, 0 or more, such as '100'");
+				break;
+			}
+		case OPT_PAGES:
+			{
+				int			pages;
+
+				if (!parse_int(value, &pages, 0, NULL) || pages < 0 ||
+					pages > GOFIVE_MAX_READ_AHEAD)
+					raise_bad_value(opt, psprintf("must be a number of pages from 0 to %d",
+												  GOFIVE_MAX_READ_AHEAD));
 				break;
 			}
 		case OPT_RESOURCE:

@@ -13,6 +13,7 @@
 #include "postgres.h"
 
 #include "foreign/fdwapi.h"
+#include "foreign/foreign.h"
 #include "nodes/execnodes.h"
 #include "nodes/pathnodes.h"
 #include "nodes/pg_list.h"
@@ -82,6 +83,16 @@ extern void gofive_begin_scan(ForeignScanState *node, int eflags);
 extern TupleTableSlot *gofive_iterate_scan(ForeignScanState *node);
 extern void gofive_rescan(ForeignScanState *node);
 extern void gofive_end_scan(ForeignScanState *node);
+extern void gofive_async_request(AsyncRequest *areq);
+extern void gofive_async_configure_wait(AsyncRequest *areq);
+extern void gofive_async_notify(AsyncRequest *areq);
+
+/* fdw.c */
+extern bool gofive_server_flag(ForeignServer *server, const char *name, bool otherwise);
+extern int	gofive_server_read_ahead(ForeignServer *server);
+
+/* the server option read_ahead: pages asked for ahead, at most */
+#define GOFIVE_MAX_READ_AHEAD 8
 
 /* positions in a ForeignScan's fdw_private */
 enum
