@@ -12,6 +12,7 @@ OBJS = \
 	src/convert.o \
 	src/validate.o \
 	src/http.o \
+	src/transfer.o \
 	src/auth.o \
 	src/account.o \
 	src/token_cache.o \

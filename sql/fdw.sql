@@ -1,7 +1,10 @@
 -- The CRM as foreign tables (src/fdw*.c): IMPORT FOREIGN SCHEMA, what is
 -- pushed into the request (shown by EXPLAIN VERBOSE and checked in the
 -- local server's journal), paging, key lookups and joins on the key,
--- required filters, read-only tables, privileges, and no secret shown.
+-- required filters, each row checked against the question (planted
+-- answers), several accounts' scans under one Append at once (async),
+-- reading pages ahead, read-only tables, privileges, statistics without
+-- records, and no secret shown.
 -- Quotation numbers carry the current month, so they are not printed.
 SELECT mock.reset();
 SELECT mock.post('/_mock/client', '{"client_id": "venio-f", "client_secret": "secret-f-1234", "subscription_key": "key-f-1234"}');
@@ -123,6 +126,54 @@ SELECT mock.fault(:'wrong_record');
 SELECT count(*) AS rows FROM crm.quotations WHERE quotation_no = :'asked_no';
 -- (the fault answered once: now the record asked for)
 SELECT count(*) AS rows FROM crm.quotations WHERE quotation_no = :'asked_no';
+
+-- ---- every answer checked against the question (planted answers) ----
+-- a helper: a successful answer of the enquiry (or of path) with these data, once
+CREATE FUNCTION mock.plant(data jsonb, path text DEFAULT '/v1/quotation/enquiry') RETURNS void
+LANGUAGE sql AS $$
+    SELECT mock.fault(jsonb_build_object('mode', 'body', 'count', 1, 'path', path,
+        'body', jsonb_build_object('status', jsonb_build_object('code', '1000', 'description', 'Success'),
+                                   'data', data)::text))
+$$;
+CREATE VIEW c55_quotations AS
+    SELECT quotation_no, quotation_subject, customer_code FROM crm.quotations WHERE customer_code = 'C000055';
+-- a record that lacks the field the request filtered on: NULL, so not a row of the view
+SELECT mock.plant('[{"quotationNo": "QT-NOCUST", "quotationSubject": "planted"}]');
+SELECT * FROM c55_quotations;
+-- the field as JSON null: the same
+SELECT mock.plant('[{"quotationNo": "QT-NULLCUST", "quotationSubject": "planted", "customerCode": null}]');
+SELECT * FROM c55_quotations;
+-- another customer's record, and one of the customer asked for: only that one
+SELECT mock.plant('[{"quotationNo": "QT-C349", "customerCode": "C000349"}, {"quotationNo": "QT-C55", "customerCode": "C000055"}]');
+SELECT * FROM c55_quotations;
+-- without a filter, a missing field and JSON null are NULL like any value
+SELECT mock.plant('[{"quotationNo": "QT-NOCUST"}, {"quotationNo": "QT-NULLCUST", "customerCode": null, "quotationStatus": null}]');
+SELECT quotation_no, customer_code IS NULL AS no_customer, quotation_status IS NULL AS no_status, data
+FROM crm.quotations ORDER BY 1;
+-- NULL passes a local check for it, and an IN list's recheck like any other value
+SELECT mock.plant('[{"quotationNo": "QT-NOCUST"}, {"quotationNo": "QT-C55", "customerCode": "C000055"}]');
+SELECT quotation_no FROM crm.quotations WHERE customer_code IS NULL;
+SELECT mock.plant('[{"quotationNo": "QT-NOCUST"}, {"quotationNo": "QT-C55", "customerCode": "C000055"}]');
+SELECT mock.plant('[{"quotationNo": "QT-C349", "customerCode": "C000349"}]');
+SELECT quotation_no, customer_code FROM crm.quotations WHERE customer_code IN ('C000055', 'C000349') ORDER BY 1;
+-- a get-by-key answer that is not a record with that key is not a row
+SELECT mock.plant('{"ok": true}', '/v1/quotation/' || :'asked_no');
+SELECT count(*) AS rows FROM crm.quotations WHERE quotation_no = :'asked_no';
+SELECT mock.plant('{"quotationSubject": "no key"}', '/v1/quotation/' || :'asked_no');
+SELECT count(*) AS rows FROM crm.quotations WHERE quotation_no = :'asked_no';
+SELECT mock.plant(jsonb_build_object('quotationNo', NULL, 'customerCode', 'C000055'), '/v1/quotation/' || :'asked_no');
+SELECT count(*) AS rows FROM crm.quotations WHERE quotation_no = :'asked_no';
+SELECT mock.plant(jsonb_build_array(jsonb_build_object('quotationNo', :'asked_no')), '/v1/quotation/' || :'asked_no');
+SELECT count(*) AS rows FROM crm.quotations WHERE quotation_no = :'asked_no';
+SELECT mock.plant('"a string"', '/v1/quotation/' || :'asked_no');
+SELECT count(*) AS rows FROM crm.quotations WHERE quotation_no = :'asked_no';
+-- (and in a join on the key, one lookup per outer row, the same)
+SELECT mock.plant('{"ok": true}', '/v1/quotation/' || :'asked_no');
+SELECT count(q.*) AS rows FROM (VALUES (:'asked_no')) AS o(no) JOIN crm.quotations q ON q.quotation_no = o.no;
+-- the record asked for is a row
+SELECT mock.plant(jsonb_build_object('quotationNo', :'asked_no', 'quotationSubject', 'planted'), '/v1/quotation/' || :'asked_no');
+SELECT quotation_subject, customer_code FROM crm.quotations WHERE quotation_no = :'asked_no';
+DROP VIEW c55_quotations;
 -- not pushed: a LIMIT that is a parameter, an ORDER BY, the whole row
 PREPARE limited(bigint) AS SELECT quotation_subject FROM crm.quotations LIMIT $1;
 SET plan_cache_mode = force_generic_plan;
@@ -239,6 +290,10 @@ SELECT mock.mark() AS mark \gset
 SELECT count(*) >= 0 AS answered FROM crm.customer_events WHERE customer_code = 'C000349';
 SELECT method, path, query FROM mock.requests_since(:mark);
 -- a column that is a request parameter, not a record field, shows the value given
+-- (events carry customerId, not customerCode: the API alone applies that filter)
+SELECT mock.plant('[{"eventId": 1, "eventName": "planted", "customerId": 99}]', '/v1/customerEvent/filter');
+SELECT event_id, event_name, customer_code, event_type_ids FROM crm.customer_events
+WHERE customer_code = 'C000349' AND event_type_ids = 4;
 SELECT min(event_type_id) AS type_id FROM crm.customer_event_types \gset
 SELECT gofive_create_customer_event(jsonb_build_object('eventName', 'Visit', 'eventType', :type_id,
          'eventDate', '2025-02-01T10:00:00', 'customerCode', 'C000349')) IS NOT NULL AS created;
@@ -290,6 +345,134 @@ SELECT clock_timestamp() - t < interval '5 seconds' AS stopped_promptly FROM t0;
 SELECT count(*) AS healthy FROM crm.quotations;
 DROP TABLE t0;
 
+-- ---- several accounts: their scans under one Append wait on the API together ----
+SELECT mock.post('/_mock/client', '{"client_id": "venio-g", "client_secret": "secret-g-1234", "subscription_key": "key-g-1234"}');
+DO $$ BEGIN
+    EXECUTE format('CREATE SERVER venio_u FOREIGN DATA WRAPPER gofive OPTIONS (base_url %L)',
+                   current_setting('gofive.base_url'));
+END $$;
+CREATE USER MAPPING FOR PUBLIC SERVER venio_u
+    OPTIONS (client_id 'venio-g', client_secret 'secret-g-1234', subscription_key 'key-g-1234');
+CREATE SCHEMA crm_u;
+IMPORT FOREIGN SCHEMA venio LIMIT TO (quotations) FROM SERVER venio_u INTO crm_u;
+CREATE VIEW all_quotations AS
+    SELECT 't' AS account, quotation_no, customer_code FROM crm.quotations
+    UNION ALL
+    SELECT 'u', quotation_no, customer_code FROM crm_u.quotations;
+SELECT mock.explain('SELECT * FROM all_quotations');
+-- each account's requests go with its own credentials, and both are on their
+-- way before either is answered (each waits a second on the server)
+SELECT mock.fault('{"mode": "latency", "latency_ms": 1000, "count": 2, "path": "/v1/quotation/enquiry"}');
+SELECT mock.mark() AS mark \gset
+SELECT account, count(*), count(DISTINCT quotation_no) AS numbers FROM all_quotations GROUP BY 1 ORDER BY 1;
+SELECT e->>'client' AS client, count(*) AS requests FROM mock.journal() AS e
+WHERE (e->>'seq')::int > :mark AND e->>'path' = '/v1/quotation/enquiry' GROUP BY 1 ORDER BY 1;
+SELECT max(t) - min(t) < 0.5 AS together
+FROM (SELECT (e->>'received_at')::float8 AS t FROM mock.journal() AS e
+      WHERE (e->>'seq')::int > :mark AND e->>'path' = '/v1/quotation/enquiry'
+      ORDER BY (e->>'seq')::int LIMIT 2) AS firsts;
+-- filters, a LIMIT above the Append, and a rescan per outer row (a subquery)
+SELECT account, quotation_no IS NOT NULL AS has_no, customer_code FROM all_quotations
+WHERE customer_code = 'C000055' ORDER BY 1 LIMIT 2;
+SELECT count(*) AS rows FROM (SELECT * FROM all_quotations LIMIT 3) AS q;
+SELECT c.code, (SELECT count(*) FROM all_quotations q WHERE q.customer_code = c.code) AS rows
+FROM (VALUES ('C000055'), ('C000349'), ('C999999')) AS c(code) ORDER BY 1;
+-- one account failing fails the query; the next query is fine
+SELECT mock.fault('{"mode": "status", "status": 400, "count": 1, "path": "/v1/quotation/enquiry"}');
+SELECT mock.error_of('SELECT count(*) FROM all_quotations') AS error;
+SELECT count(*) AS rows FROM all_quotations;
+-- statement_timeout and a cancel request end the wait promptly
+SELECT mock.fault('{"mode": "latency", "latency_ms": 20000, "count": 2, "path": "/v1/quotation/enquiry"}');
+CREATE TEMP TABLE t0 AS SELECT clock_timestamp() AS t;
+SET statement_timeout = '500ms';
+SELECT count(*) FROM all_quotations;
+RESET statement_timeout;
+SELECT clock_timestamp() - t < interval '5 seconds' AS stopped_promptly FROM t0;
+SET client_min_messages = warning;
+CREATE EXTENSION IF NOT EXISTS dblink;
+RESET client_min_messages;
+SELECT dblink_connect('other', mock.conn());
+SELECT pid AS other_pid FROM dblink('other', 'SELECT pg_backend_pid()') AS t(pid int) \gset
+SELECT mock.fault('{"mode": "latency", "latency_ms": 20000, "count": 2, "path": "/v1/quotation/enquiry"}');
+TRUNCATE t0; INSERT INTO t0 VALUES (clock_timestamp());
+SELECT dblink_send_query('other', 'SELECT count(*) FROM all_quotations');
+SELECT pg_sleep(0.5);
+SELECT wait_event_type, wait_event FROM pg_stat_activity WHERE pid = :other_pid;
+SELECT pg_cancel_backend(:other_pid);
+SELECT * FROM dblink_get_result('other') AS t(n bigint);
+SELECT * FROM dblink_get_result('other') AS t(n bigint);  -- the end of that query's results
+SELECT clock_timestamp() - t < interval '5 seconds' AS stopped_promptly FROM t0;
+SELECT * FROM dblink('other', 'SELECT count(*) FROM all_quotations') AS t(n bigint);
+SELECT dblink_disconnect('other');
+DROP TABLE t0;
+SELECT mock.fault('{"mode": "none"}');
+-- a cursor paused longer than the accounts' timeout while requests are on
+-- their way (here two pages read ahead, each answered in 0.3 s): those are
+-- asked again, and the cursor goes on
+ALTER SERVER venio_t OPTIONS (ADD timeout '1s', ADD read_ahead '2');
+ALTER SERVER venio_u OPTIONS (ADD timeout '1s');
+CREATE FUNCTION mock.paused_cursor() RETURNS text LANGUAGE plpgsql AS $$
+DECLARE
+    c refcursor;
+    r record;
+    before int := 0;
+    after int := 0;
+BEGIN
+    OPEN c FOR SELECT account, quotation_no FROM all_quotations;
+    FOR i IN 1 .. 3 LOOP
+        FETCH c INTO r;
+        before := before + 1;
+    END LOOP;
+    PERFORM pg_sleep(1.5);
+    LOOP
+        FETCH c INTO r;
+        EXIT WHEN NOT FOUND;
+        after := after + 1;
+    END LOOP;
+    CLOSE c;
+    RETURN before || ' rows, a pause, then ' || after;
+END $$;
+SELECT mock.fault('{"mode": "latency", "latency_ms": 300, "path": "/v1/quotation/enquiry"}');
+SELECT mock.mark() AS mark \gset
+SELECT mock.paused_cursor();
+SELECT mock.fault('{"mode": "none"}');
+SELECT count(DISTINCT e->'body') AS pages, count(*) - count(DISTINCT e->'body') AS asked_again
+FROM mock.journal() AS e
+WHERE (e->>'seq')::int > :mark AND e->>'client' = 'venio-f' AND e->>'path' = '/v1/quotation/enquiry'
+  AND (e->'body'->>'skip')::int < 25;  -- (a page past the end may have been asked for, and dropped)
+ALTER SERVER venio_t OPTIONS (DROP timeout, DROP read_ahead);
+ALTER SERVER venio_u OPTIONS (DROP timeout);
+-- the option async_capable (on by default): off, the scans run one after the other
+ALTER SERVER venio_u OPTIONS (ADD async_capable 'false');
+SELECT mock.explain('SELECT * FROM all_quotations');
+SELECT count(*) AS rows FROM all_quotations;
+ALTER SERVER venio_u OPTIONS (SET async_capable 'maybe');
+ALTER SERVER venio_u OPTIONS (DROP async_capable);
+
+-- ---- read_ahead: pages asked for while a page is read ----
+-- off by default: the next page only when more rows are wanted
+ALTER SERVER venio_t OPTIONS (ADD read_ahead '1');
+SELECT mock.mark() AS mark \gset
+SELECT count(*) AS rows, count(DISTINCT quotation_no) AS numbers FROM crm.quotations;
+SELECT method, path, body FROM mock.requests_since(:mark);
+-- its cost: a query that stops after a page has had the next one asked for too
+SELECT mock.explain($$SELECT quotation_subject FROM crm.quotations WHERE quotation_subject LIKE 'Row%' LIMIT 3$$);
+SELECT mock.mark() AS mark \gset
+SELECT quotation_subject FROM crm.quotations WHERE quotation_subject LIKE 'Row%' LIMIT 3;
+SELECT pg_sleep(0.2);  -- the journal records a request once answered
+SELECT method, path, body FROM mock.requests_since(:mark);
+-- several pages ahead: the same rows, in order; the scan's own LIMIT bounds them
+ALTER SERVER venio_t OPTIONS (SET read_ahead '3');
+SELECT count(*) AS rows, count(DISTINCT quotation_no) AS numbers,
+       (SELECT array_agg(quotation_subject) FROM crm.quotations) = (SELECT array_agg(s) FROM gofive_enquire_quotations('{}') AS q, LATERAL (SELECT q->>'quotationSubject') AS x(s)) AS same_order
+FROM crm.quotations;
+SELECT mock.mark() AS mark \gset
+SELECT count(*) AS rows FROM (SELECT quotation_subject FROM crm.quotations LIMIT 20) AS q;
+SELECT method, path, body FROM mock.requests_since(:mark);
+ALTER SERVER venio_t OPTIONS (SET read_ahead '9');
+ALTER SERVER venio_t OPTIONS (SET read_ahead 'on');
+ALTER SERVER venio_t OPTIONS (DROP read_ahead);
+
 -- ---- read-only ----
 INSERT INTO crm.quotations (quotation_no) VALUES ('QT1');
 UPDATE crm.quotations SET quotation_subject = 'x' WHERE quotation_no = 'QT1';
@@ -337,6 +520,35 @@ SELECT method, path, body FROM mock.requests_since(:mark);
 SELECT reltuples FROM pg_class WHERE oid = 'crm.quotations'::regclass;
 SELECT attname, n_distinct FROM pg_stats
 WHERE schemaname = 'crm' AND tablename = 'quotations' AND attname IN ('customer_code', 'quotation_status') ORDER BY 1;
+-- no record in pg_stats: the whole record (data) keeps its null fraction, width
+-- and number of distinct values, but no value; keys and filters keep theirs
+SELECT attname, null_frac, avg_width > 0 AS has_width, n_distinct,
+       most_common_vals IS NOT NULL AS has_common_values, histogram_bounds IS NOT NULL AS has_histogram
+FROM pg_stats WHERE schemaname = 'crm' AND tablename = 'quotations'
+  AND attname IN ('data', 'customer_code', 'quotation_no', 'quotation_status') ORDER BY 1;
+-- any json or jsonb column (a nested part of the record), also in a table made by hand
+ALTER FOREIGN TABLE q_by_hand ADD COLUMN quotation_details json;
+ANALYZE q_by_hand;
+SELECT attname, most_common_vals IS NOT NULL AS has_common_values, histogram_bounds IS NOT NULL AS has_histogram,
+       avg_width > 0 AS has_width
+FROM pg_stats WHERE tablename = 'q_by_hand' ORDER BY 1;
+-- already within ANALYZE's transaction
+BEGIN;
+ANALYZE crm.quotations;
+SELECT count(*) AS data_values FROM pg_stats
+WHERE schemaname = 'crm' AND tablename = 'quotations' AND attname = 'data'
+  AND (most_common_vals IS NOT NULL OR histogram_bounds IS NOT NULL);
+COMMIT;
+-- a role with SELECT on the table but no USAGE on its server: refused by the
+-- table, and pg_stats shows it no record (the statistics of the other columns,
+-- customer codes among them, it does see: grant SELECT only with USAGE)
+GRANT SELECT ON crm.quotations TO regress_fdw_reader;
+REVOKE USAGE ON FOREIGN SERVER venio_t FROM regress_fdw_reader;
+SET ROLE regress_fdw_reader;
+SELECT mock.error_of($$SELECT count(*) FROM crm.quotations$$);
+SELECT attname, most_common_vals, histogram_bounds FROM pg_stats
+WHERE schemaname = 'crm' AND tablename = 'quotations' AND attname IN ('data', 'customer_code') ORDER BY 1;
+RESET ROLE;
 -- after: from them
 SELECT mock.estimated_rows('SELECT * FROM crm.quotations') AS whole,
        mock.estimated_rows($$SELECT * FROM crm.quotations WHERE customer_code = 'C000055'$$) AS one_customer,
@@ -353,10 +565,14 @@ EXPLAIN (COSTS ON) SELECT * FROM crm.quotations WHERE quotation_no = 'QT00000000
 ALTER SERVER venio_t OPTIONS (DROP request_cost);
 
 RESET gofive.page_size;
+DROP VIEW all_quotations;
 DROP TABLE erp_orders, erp_contracts;
 DROP SCHEMA crm CASCADE;
 DROP FOREIGN TABLE q_by_hand;
 DROP OWNED BY regress_fdw_reader;
 DROP ROLE regress_fdw_reader;
+DROP SCHEMA crm_u CASCADE;
 DROP SERVER venio_t CASCADE;
-DROP FUNCTION mock.requests_since(int), mock.mark(), mock.explain(text);
+DROP SERVER venio_u CASCADE;
+DROP FUNCTION mock.requests_since(int), mock.mark(), mock.explain(text), mock.plant(jsonb, text),
+    mock.paused_cursor();

@@ -61,6 +61,7 @@ typedef enum OptionKind
 	OPT_SECRET,
 	OPT_COST,					/* request_cost: a non-negative number (fdw.c) */
 	OPT_RATE,					/* rate_limit: requests per second, 0 for none */
+	OPT_PAGES,					/* read_ahead: pages, 0 to GOFIVE_MAX_READ_AHEAD */
 	OPT_RESOURCE				/* a foreign table's resource (fdw_resources.c) */
 } OptionKind;
 
@@ -80,6 +81,8 @@ static const AccountOption account_options[] = {
 	{"ssl_verify", ForeignServerRelationId, OPT_BOOL, true},
 	{"request_cost", ForeignServerRelationId, OPT_COST, false},
 	{"rate_limit", ForeignServerRelationId, OPT_RATE, false},
+	{"async_capable", ForeignServerRelationId, OPT_BOOL, false},
+	{"read_ahead", ForeignServerRelationId, OPT_PAGES, false},
 	{"resource", ForeignTableRelationId, OPT_RESOURCE, false},
 	{"client_id", UserMappingRelationId, OPT_TEXT, false},
 	{"client_secret", UserMappingRelationId, OPT_SECRET, false},
@@ -223,6 +226,16 @@ check_value(const AccountOption *opt, const char *value)
 		case OPT_RATE:
 			(void) parse_rate(opt, value);
 			break;
+		case OPT_PAGES:
+			{
+				int			pages;
+
+				if (!parse_int(value, &pages, 0, NULL) || pages < 0 ||
+					pages > GOFIVE_MAX_READ_AHEAD)
+					raise_bad_value(opt, psprintf("must be a number of pages from 0 to %d",
+												  GOFIVE_MAX_READ_AHEAD));
+				break;
+			}
 		case OPT_RESOURCE:
 			if (gofive_find_resource(value) == NULL)
 				raise_bad_value(opt, psprintf("must be one of %s", gofive_resource_names()));

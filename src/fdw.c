@@ -17,7 +17,9 @@
  * requests: each costs the server's request_cost (default 100, like
  * postgres_fdw's fdw_startup_cost), so key lookups win over full scans;
  * rows come from ANALYZE's statistics once there are some
- * (fdw_analyze.c), from fixed guesses before.
+ * (fdw_analyze.c), from fixed guesses before.  A scan may run under an
+ * asynchronous Append (the server option async_capable, on by default):
+ * the executor's side is then fdw_scan.c's gofive_async_* callbacks.
  * The executor's side is fdw_scan.c.  Invariants:
  *	 - the tables are read-only: INSERT, UPDATE and DELETE raise, pointing to
  *	   the functions and the outbox;
@@ -72,25 +74,55 @@ typedef struct GofiveRelInfo
 	int			requests;		/* 1, or one per value of an IN list */
 	double		fetched;		/* rows the API answers per request, a guess */
 	double		request_cost;
+	bool		async_capable;	/* the server's option: may run under an async Append */
 	/* the same scan with the IN list checked locally, or NULL */
 	struct GofiveRelInfo *without_list;
 } GofiveRelInfo;
 
-/* The server's request_cost option, or the default. */
-static double
-request_cost_of(Oid relid)
+/* A server's option, or NULL. */
+static const char *
+server_option(ForeignServer *server, const char *name)
 {
-	ForeignServer *server = GetForeignServer(GetForeignTable(relid)->serverid);
 	ListCell   *lc;
 
 	foreach(lc, server->options)
 	{
 		DefElem    *def = (DefElem *) lfirst(lc);
 
-		if (strcmp(def->defname, "request_cost") == 0)
-			return strtod(defGetString(def), NULL);
+		if (strcmp(def->defname, name) == 0)
+			return defGetString(def);
 	}
-	return DEFAULT_REQUEST_COST;
+	return NULL;
+}
+
+/* A server's boolean option (async_capable), or otherwise. */
+bool
+gofive_server_flag(ForeignServer *server, const char *name, bool otherwise)
+{
+	const char *value = server_option(server, name);
+	bool		b;
+
+	/* the validator (account.c) let only booleans in */
+	return (value && parse_bool(value, &b)) ? b : otherwise;
+}
+
+/* The server's read_ahead option (pages asked for ahead), or 0. */
+int
+gofive_server_read_ahead(ForeignServer *server)
+{
+	const char *value = server_option(server, "read_ahead");
+
+	/* the validator (account.c) let only 0 .. GOFIVE_MAX_READ_AHEAD in */
+	return value ? Min(Max(atoi(value), 0), GOFIVE_MAX_READ_AHEAD) : 0;
+}
+
+/* The server's request_cost option, or the default. */
+static double
+request_cost_of(ForeignServer *server)
+{
+	const char *value = server_option(server, "request_cost");
+
+	return value ? strtod(value, NULL) : DEFAULT_REQUEST_COST;
 }
 
 static bool
@@ -129,6 +161,7 @@ static GofiveRelInfo *
 rel_info(PlannerInfo *root, RelOptInfo *rel, Oid relid, bool allow_list)
 {
 	GofiveRelInfo *info = palloc0(sizeof(GofiveRelInfo));
+	ForeignServer *server;
 
 	info->base = rel;
 	info->res = gofive_resource_of(relid);
@@ -136,7 +169,10 @@ rel_info(PlannerInfo *root, RelOptInfo *rel, Oid relid, bool allow_list)
 							   &info->pushed, &info->local);
 	info->use_get = gofive_uses_get(info->res, info->pushed);
 	info->lacks_required = lacks_required(info->res, info->use_get, info->pushed);
-	info->request_cost = request_cost_of(relid);
+	server = GetForeignServer(GetForeignTable(relid)->serverid);
+	info->request_cost = request_cost_of(server);
+	/* on by default: each scan has its own transfers, nothing is shared */
+	info->async_capable = gofive_server_flag(server, "async_capable", true);
 	info->requests = gofive_request_count(info->pushed);
 	info->fetched = info->use_get ? 1.0 : fetched_per_request(root, rel, info);
 	return info;
@@ -428,6 +464,19 @@ get_upper_paths(PlannerInfo *root, UpperRelationKind stage, RelOptInfo *input,
 																   makeInteger((int) offset))));
 }
 
+/*
+ * Whether a scan may run under an asynchronous Append (the executor then
+ * calls the gofive_async_* callbacks, fdw_scan.c): the server's option
+ * async_capable, on unless turned off.
+ */
+static bool
+is_async_capable(ForeignPath *path)
+{
+	GofiveRelInfo *info = path->path.parent->fdw_private;
+
+	return info != NULL && info->async_capable;
+}
+
 static void
 explain_scan(ForeignScanState *node, ExplainState *es)
 {
@@ -508,5 +557,9 @@ gofive_fdw_handler(PG_FUNCTION_ARGS)
 	routine->PlanForeignModify = plan_modify;
 	routine->ImportForeignSchema = import_schema;
 	routine->AnalyzeForeignTable = gofive_analyze_table;
+	routine->IsForeignPathAsyncCapable = is_async_capable;
+	routine->ForeignAsyncRequest = gofive_async_request;
+	routine->ForeignAsyncConfigureWait = gofive_async_configure_wait;
+	routine->ForeignAsyncNotify = gofive_async_notify;
 	PG_RETURN_POINTER(routine);
 }

@@ -13,6 +13,7 @@
 #include "postgres.h"
 
 #include "foreign/fdwapi.h"
+#include "foreign/foreign.h"
 #include "nodes/execnodes.h"
 #include "nodes/pathnodes.h"
 #include "nodes/pg_list.h"
@@ -27,6 +28,7 @@ typedef struct GofiveResource
 	const char *key;			/* the record's key field (camelCase), or NULL */
 	const char *defaults;		/* body fields always sent with list_op (JSON), or NULL */
 	const char *const *fields;	/* main record fields beyond filters: "name:type" */
+	const char *const *params;	/* filters that are request parameters, not record fields */
 } GofiveResource;
 
 /* Where a pushed condition's value goes. */
@@ -47,6 +49,7 @@ extern char *gofive_column_name(const char *wire);
 extern GofiveTarget gofive_filter_target(const GofiveResource *res, const char *wire,
 										 bool for_get);
 extern const char *gofive_required_filter(const GofiveResource *res);
+extern bool gofive_is_request_parameter(const GofiveResource *res, const char *wire);
 extern List *gofive_import_statements(const char *server, List *only, List *except, bool limit_to);
 
 /* fdw_deparse.c: what a scan asks the API */
@@ -80,6 +83,16 @@ extern void gofive_begin_scan(ForeignScanState *node, int eflags);
 extern TupleTableSlot *gofive_iterate_scan(ForeignScanState *node);
 extern void gofive_rescan(ForeignScanState *node);
 extern void gofive_end_scan(ForeignScanState *node);
+extern void gofive_async_request(AsyncRequest *areq);
+extern void gofive_async_configure_wait(AsyncRequest *areq);
+extern void gofive_async_notify(AsyncRequest *areq);
+
+/* fdw.c */
+extern bool gofive_server_flag(ForeignServer *server, const char *name, bool otherwise);
+extern int	gofive_server_read_ahead(ForeignServer *server);
+
+/* the server option read_ahead: pages asked for ahead, at most */
+#define GOFIVE_MAX_READ_AHEAD 8
 
 /* positions in a ForeignScan's fdw_private */
 enum

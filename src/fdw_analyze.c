@@ -8,20 +8,35 @@
  * The rows are read the way a query of the table reads them: a SELECT of
  * its columns through SPI, so the same paging, account, checks and
  * cancellation apply; ANALYZE runs it as the table's owner.  They are
- * sampled with a reservoir of ANALYZE's size.  Invariant: a resource that
- * the API reads only with a given value (products need a product type,
- * customer events a customer, contracts a number, ...) cannot be read
- * whole, so ANALYZE skips it (PostgreSQL's warning "cannot analyze this
- * foreign table") and sends nothing.
+ * sampled with a reservoir of ANALYZE's size.  Invariants:
+ *	 - a resource that the API reads only with a given value (products need
+ *	   a product type, customer events a customer, contracts a number, ...)
+ *	   cannot be read whole, so ANALYZE skips it (PostgreSQL's warning
+ *	   "cannot analyze this foreign table") and sends nothing;
+ *	 - no statistic holds a value of a json or jsonb column (data, the whole
+ *	   record, or a nested part of it): pg_stats shows column statistics to
+ *	   every role with SELECT on the table, also one that the account
+ *	   refuses.  Before the ANALYZE ends (its memory is freed, after
+ *	   PostgreSQL has written the statistics, in the same transaction),
+ *	   the slots of those columns' statistics that hold values (most common
+ *	   values, histogram) are removed; their null fraction, width and number
+ *	   of distinct values stay.  The other columns (keys, filters, short
+ *	   fields) keep all of theirs, for the planner's estimates.
  */
 #include "postgres.h"
 
 #include "access/htup_details.h"
+#include "access/table.h"
+#include "access/xact.h"
+#include "catalog/indexing.h"
+#include "catalog/pg_statistic.h"
+#include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
 #include "utils/sampling.h"
+#include "utils/syscache.h"
 
 #include "fdw.h"
 
@@ -95,6 +110,115 @@ form_row(Relation rel, SPITupleTable *tuptable, uint64 row, MemoryContext cxt)
 	return tuple;
 }
 
+/* ---- no record in pg_stats ---- */
+
+/* The json and jsonb columns of a relation, whose values are records. */
+typedef struct RecordColumns
+{
+	MemoryContextCallback callback;
+	Oid			relid;
+	int			n;
+	AttrNumber	attnums[FLEXIBLE_ARRAY_MEMBER];
+} RecordColumns;
+
+static bool
+holds_records(Oid type)
+{
+	Oid			base = getBaseType(type);
+	Oid			element = get_element_type(base);
+
+	if (OidIsValid(element))
+		base = getBaseType(element);
+	return base == JSONOID || base == JSONBOID;
+}
+
+/* Remove the slots of a column's statistics that hold its values. */
+static void
+drop_value_slots(Relation statistic, Oid relid, AttrNumber attnum)
+{
+	HeapTuple	old = SearchSysCache3(STATRELATTINH, ObjectIdGetDatum(relid),
+									  Int16GetDatum(attnum), BoolGetDatum(false));
+	Datum		values[Natts_pg_statistic] = {0};
+	bool		nulls[Natts_pg_statistic] = {0};
+	bool		replace[Natts_pg_statistic] = {0};
+	bool		changed = false;
+
+	if (!HeapTupleIsValid(old))
+		return;
+	for (int k = 0; k < STATISTIC_NUM_SLOTS; k++)
+	{
+		bool		isnull;
+
+		(void) SysCacheGetAttr(STATRELATTINH, old, Anum_pg_statistic_stavalues1 + k, &isnull);
+		if (isnull)
+			continue;			/* numbers only (a correlation): no value */
+		values[Anum_pg_statistic_stakind1 - 1 + k] = Int16GetDatum(0);
+		values[Anum_pg_statistic_staop1 - 1 + k] = ObjectIdGetDatum(InvalidOid);
+		values[Anum_pg_statistic_stacoll1 - 1 + k] = ObjectIdGetDatum(InvalidOid);
+		nulls[Anum_pg_statistic_stanumbers1 - 1 + k] = true;
+		nulls[Anum_pg_statistic_stavalues1 - 1 + k] = true;
+		replace[Anum_pg_statistic_stakind1 - 1 + k] = true;
+		replace[Anum_pg_statistic_staop1 - 1 + k] = true;
+		replace[Anum_pg_statistic_stacoll1 - 1 + k] = true;
+		replace[Anum_pg_statistic_stanumbers1 - 1 + k] = true;
+		replace[Anum_pg_statistic_stavalues1 - 1 + k] = true;
+		changed = true;
+	}
+	if (changed)
+	{
+		HeapTuple	new = heap_modify_tuple(old, RelationGetDescr(statistic), values, nulls,
+											replace);
+
+		CatalogTupleUpdate(statistic, &new->t_self, new);
+	}
+	ReleaseSysCache(old);
+}
+
+/*
+ * ANALYZE's memory is being freed: the statistics are written, and this
+ * transaction has not ended (an ANALYZE that failed writes none).
+ */
+static void
+drop_record_values(void *arg)
+{
+	RecordColumns *cols = (RecordColumns *) arg;
+	Relation	statistic;
+
+	if (!IsTransactionState())
+		return;
+	CommandCounterIncrement();	/* see the rows ANALYZE just wrote */
+	statistic = table_open(StatisticRelationId, RowExclusiveLock);
+	for (int i = 0; i < cols->n; i++)
+		drop_value_slots(statistic, cols->relid, cols->attnums[i]);
+	table_close(statistic, RowExclusiveLock);
+}
+
+/* Have the record columns' values removed from the statistics ANALYZE writes. */
+static void
+keep_records_out_of_statistics(Relation rel)
+{
+	TupleDesc	desc = RelationGetDescr(rel);
+	RecordColumns *cols = palloc0(offsetof(RecordColumns, attnums) +
+								  sizeof(AttrNumber) * desc->natts);
+
+	cols->relid = RelationGetRelid(rel);
+	for (int i = 0; i < desc->natts; i++)
+	{
+		Form_pg_attribute att = TupleDescAttr(desc, i);
+
+		if (!att->attisdropped && holds_records(att->atttypid))
+			cols->attnums[cols->n++] = att->attnum;
+	}
+	if (cols->n == 0)
+		return;
+	cols->callback.func = drop_record_values;
+	cols->callback.arg = cols;
+	/* ANALYZE's own memory, freed once it has written the statistics */
+	MemoryContextRegisterResetCallback(CurrentMemoryContext, &cols->callback);
+}
+
+/* ---- the sample ---- */
+
 static int
 acquire_sample_rows(Relation rel, int elevel, HeapTuple *rows, int targrows,
 					double *totalrows, double *totaldeadrows)
@@ -107,6 +231,7 @@ acquire_sample_rows(Relation rel, int elevel, HeapTuple *rows, int targrows,
 	double		skip = -1;
 	int			filled = 0;
 
+	keep_records_out_of_statistics(rel);
 	reservoir_init_selection_state(&rs, targrows);
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");

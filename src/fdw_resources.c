@@ -33,18 +33,33 @@ static const char *const event_fields[] = {"eventName:text", "eventType:integer"
 static const char *const event_type_fields[] = {"eventTypeName:text", NULL};
 static const char *const unit_fields[] = {"unitName:text", NULL};
 
+/*
+ * Filters that the records do not carry (REFERENCE.md: a product has no
+ * smartSearch; an expense's types are in its expenseDetails; a customer
+ * event has customerId, not customerCode): the API alone applies them, and
+ * their columns show the value the query gave.  Every other filter is a
+ * field of the record, and each row is checked against it.
+ */
+static const char *const product_params[] = {"productFor", "typeFor", "smartSearch", "orderBy", NULL};
+static const char *const expense_params[] = {"expenseTypeId", "searchText", "dateStart", "dateEnd",
+NULL};
+static const char *const event_params[] = {"customerCode", "eventTypeIds", "dateFrom", "dateTo", NULL};
+
 /* the key is given as "field:type" */
 static const GofiveResource resources[] = {
-	{"quotations", "enquire_quotations", "get_quotation", "quotationNo:text", NULL, quotation_fields},
+	{"quotations", "enquire_quotations", "get_quotation", "quotationNo:text", NULL, quotation_fields,
+	NULL},
 	{"products", "enquire_products", "get_product", "productCode:text", "{\"status\": [0, 1]}",
-	product_fields},
-	{"expenses", "enquire_expenses", "get_expense", "expenseId:text", NULL, expense_fields},
-	{"contracts", NULL, "get_contract", "contractNo:text", NULL, contract_fields},
-	{"sales_orders", NULL, "get_sales_order", "salesOrderNo:text", NULL, sales_order_fields},
-	{"customer_events", "list_customer_events", NULL, "eventId:bigint", NULL, event_fields},
+	product_fields, product_params},
+	{"expenses", "enquire_expenses", "get_expense", "expenseId:text", NULL, expense_fields,
+	expense_params},
+	{"contracts", NULL, "get_contract", "contractNo:text", NULL, contract_fields, NULL},
+	{"sales_orders", NULL, "get_sales_order", "salesOrderNo:text", NULL, sales_order_fields, NULL},
+	{"customer_events", "list_customer_events", NULL, "eventId:bigint", NULL, event_fields,
+	event_params},
 	{"customer_event_types", "list_customer_event_types", NULL, "eventTypeId:bigint", NULL,
-	event_type_fields},
-	{"product_units", "list_product_units", NULL, "unitId:bigint", NULL, unit_fields},
+	event_type_fields, NULL},
+	{"product_units", "list_product_units", NULL, "unitId:bigint", NULL, unit_fields, NULL},
 };
 
 const GofiveResource *
@@ -207,6 +222,20 @@ gofive_required_filter(const GofiveResource *res)
 		if ((f->flags & GF_REQUIRED) && !is_paging(op, f->name) && !has_default(res, f->name))
 			return f->name;
 	return NULL;
+}
+
+/*
+ * Whether a filter is a request parameter rather than a field of the
+ * record: its column shows the value the query gave, and the API alone
+ * applies it.
+ */
+bool
+gofive_is_request_parameter(const GofiveResource *res, const char *wire)
+{
+	for (const char *const *p = res->params; p && *p; p++)
+		if (strcmp(*p, wire) == 0)
+			return true;
+	return false;
 }
 
 /* ---- IMPORT FOREIGN SCHEMA ---- */

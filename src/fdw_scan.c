@@ -6,11 +6,20 @@
  *
  * As the set-returning functions (functions.c): a paged enquiry asks for
  * the next page only when the executor wants more rows than it has, so a
- * LIMIT stops the requests.  A scan that does the query's LIMIT and
- * OFFSET (fdw.c) starts at the OFFSET and returns LIMIT rows at most,
- * whatever the API answers.  A row's column is the record's field of the
- * same name in camelCase, through the column type's input function;
- * "data" (jsonb) is the whole record.  Invariants:
+ * LIMIT stops the requests; unless the server's option read_ahead is n > 0:
+ * then, once a full page arrives, up to n pages after it are asked for at
+ * once (a full page says there may be more), and read in order.  A scan that does
+ * the query's LIMIT and OFFSET (fdw.c) starts at the OFFSET and returns
+ * LIMIT rows at most, whatever the API answers.  A row's column is the
+ * record's field of the same name in camelCase, through the column type's
+ * input function; "data" (jsonb) is the whole record.
+ *
+ * Requests are transfers of transfer.c: started, then finished when their
+ * answer is needed.  A scan under an asynchronous Append (async_capable)
+ * returns no row instead of waiting, and the Append waits on all its scans'
+ * transfers at once (ForeignAsyncRequest, ForeignAsyncConfigureWait,
+ * ForeignAsyncNotify, as postgres_fdw's); any other scan waits for its own.
+ * Invariants:
  *	 - the account is the foreign table's server, used by the role that
  *	   checks permissions for this table (the view owner's for a view);
  *	 - a pushed value that is NULL makes no request: "column = NULL" holds
@@ -18,14 +27,26 @@
  *	 - an IN list makes the requests once per distinct value that is not
  *	   NULL, one value after the other, the next only when the executor
  *	   wants more rows (fdw_deparse.c: their rows are disjoint);
+ *	 - a column shows the record's field, NULL when the record lacks it or
+ *	   holds JSON null; only a request parameter, which is not a field of the
+ *	   record (fdw_resources.c), shows the value the query gave;
  *	 - a row that does not satisfy the pushed conditions is left out, whatever
- *	   the API answered (a hostile or mistaken answer cannot widen a query);
- *	 - a row's values live in the per-tuple memory, a page in page_cxt: a
- *	   scan's memory does not grow with its rows;
+ *	   the API answered (a hostile or mistaken answer cannot widen a query),
+ *	   and so is a get-by-key answer that is not a record with that key;
+ *	 - pages asked for ahead start where the pages before them end if those
+ *	   are full; when one is not (the end, or an answer of more rows than
+ *	   asked for), the requests after it are dropped and paging goes on
+ *	   from where the rows read end: rows are never skipped or repeated;
+ *	 - a scan's memory is its own: a row's values live in the per-tuple
+ *	   memory, a page and its request in one of read_ahead + 1 page contexts
+ *	   (the page read, then the requests on their way), each reset when
+ *	   reused; a transfer stops when its context is reset (transfer.c), so
+ *	   a rescan, the scan's end or an error stops it;
  *	 - a rescan (a nested loop's next outer row) evaluates the values again.
  */
 #include "postgres.h"
 
+#include "executor/execAsync.h"
 #include "executor/executor.h"
 #include "foreign/foreign.h"
 #include "miscadmin.h"
@@ -37,6 +58,7 @@
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
+#include "storage/latch.h"
 
 #include "fdw.h"
 
@@ -47,6 +69,7 @@ typedef struct ColumnReader
 	Oid			ioparam;
 	int32		typmod;
 	bool		dropped;
+	bool		param;			/* a request parameter: shows the value given */
 } ColumnReader;
 
 /*
@@ -65,6 +88,14 @@ typedef struct GivenValue
 	char	  **jsons;
 } GivenValue;
 
+/* A request and, once answered, the page read from it. */
+typedef struct PageSlot
+{
+	MemoryContext cxt;			/* the request, its answer, the page */
+	GofiveApiTransfer call;
+	int			take;			/* rows asked for (a paged enquiry) */
+} PageSlot;
+
 typedef struct GofiveScan
 {
 	const GofiveResource *res;
@@ -80,9 +111,17 @@ typedef struct GofiveScan
 	const GofiveAccount *account;
 	int			ncolumns;
 	ColumnReader *columns;		/* per column of the scan's tuple */
+	bool		async;			/* under an asynchronous Append */
+	int			wait_fd;		/* for the Append's wait (async), or -1 */
 	MemoryContext scan_cxt;		/* the values and requests of this scan; reset
 								 * per rescan */
-	MemoryContext page_cxt;		/* the current page; reset per request */
+	int			read_ahead;		/* pages asked for ahead of the one read */
+	int			nslots;			/* read_ahead + 1 */
+	PageSlot   *slots;			/* a ring: the page read, then the requests
+								 * on their way, oldest first */
+	int			current;		/* the slot of the page read */
+	int			in_flight;		/* requests on their way, in the slots after it */
+	int			send_skip;		/* where the next request starts */
 	/* this scan (until a rescan) */
 	bool		started;
 	GivenValue *given_values;	/* per pushed value */
@@ -100,6 +139,7 @@ typedef struct GofiveScan
 	int			skip;
 	int			returned;		/* rows returned since the scan started */
 	bool		last;			/* no request after this one */
+	bool		waiting;		/* (async) no row yet: a transfer is on its way */
 } GofiveScan;
 
 /*
@@ -127,6 +167,7 @@ init_columns(GofiveScan *st, TupleDesc desc, Oid relid, List *scan_tlist)
 						false);
 		c->wire = (strcmp(name, "data") == 0 && att->atttypid == JSONBOID) ?
 			NULL : gofive_wire_name(name);
+		c->param = c->wire && gofive_is_request_parameter(st->res, c->wire);
 		getTypeInputInfo(att->atttypid, &input, &c->ioparam);
 		fmgr_info(input, &c->input);
 		c->typmod = att->atttypmod;
@@ -171,8 +212,19 @@ gofive_begin_scan(ForeignScanState *node, int eflags)
 				 plan->fdw_scan_tlist);
 	st->scan_cxt = AllocSetContextCreate(node->ss.ps.state->es_query_cxt, "gofive foreign scan",
 										 ALLOCSET_DEFAULT_SIZES);
-	st->page_cxt = AllocSetContextCreate(node->ss.ps.state->es_query_cxt, "gofive foreign scan page",
-										 ALLOCSET_DEFAULT_SIZES);
+	/* pages ahead: only for paged enquiries */
+	st->read_ahead = (st->use_get || st->take == 0) ? 0 :
+		gofive_server_read_ahead(GetForeignServer(plan->fs_server));
+	st->nslots = st->read_ahead + 1;
+	st->slots = palloc0(sizeof(PageSlot) * st->nslots);
+	for (int i = 0; i < st->nslots; i++)
+		st->slots[i].cxt = AllocSetContextCreate(node->ss.ps.state->es_query_cxt,
+												 "gofive foreign scan page",
+												 ALLOCSET_DEFAULT_SIZES);
+	st->current = st->nslots - 1;	/* the first request goes into slot 0 */
+	/* the executor decided (nodeForeignscan.c): an Append waits for us */
+	st->async = node->ss.ps.async_capable;
+	st->wait_fd = st->async ? gofive_transfer_wait_fd(node->ss.ps.state->es_query_cxt) : -1;
 	node->fdw_state = st;
 }
 
@@ -182,35 +234,36 @@ jsonb_of(const char *text)
 	return DatumGetJsonbP(DirectFunctionCall1(jsonb_in, CStringGetDatum(text)));
 }
 
-/* The rows the next page asks for: a page, or what the LIMIT leaves. */
+/* The rows the next request asks for: a page, or what the LIMIT leaves. */
 static int
 next_take(const GofiveScan *st)
 {
-	int			fetched = st->skip - st->offset;
+	int			asked = st->send_skip - st->offset;
 
-	return st->limit > 0 ? Min(st->take, st->limit - fetched) : st->take;
+	return st->limit > 0 ? Min(st->take, st->limit - asked) : st->take;
 }
 
 static Jsonb *
-with_paging(const GofiveScan *st, Jsonb *filter)
+with_paging(const GofiveScan *st, Jsonb *filter, int take, int skip)
 {
 	return DatumGetJsonbP(DirectFunctionCall2(jsonb_concat, JsonbPGetDatum(filter),
 											  JsonbPGetDatum(jsonb_of(psprintf("{\"%s\": %d, \"%s\": %d}",
-																			   st->op->take_field, next_take(st),
-																			   st->op->skip_field, st->skip)))));
+																			   st->op->take_field, take,
+																			   st->op->skip_field, skip)))));
 }
 
 /*
- * Remember a pushed value for the columns of that wire name: a column that
- * is a request parameter rather than a record field (date_from,
- * event_type_ids) shows the value the query gave, so the rows still satisfy
- * the condition that was not checked locally.
+ * Remember a pushed value for the columns of that wire name that are
+ * request parameters rather than record fields (date_from, event_type_ids):
+ * they show the value the query gave, which the API alone applied.  A
+ * record field shows the record's value only, so each row is checked
+ * against what was asked.
  */
 static void
 remember_given(GofiveScan *st, char **given, const char *wire, char *text)
 {
 	for (int i = 0; i < st->ncolumns; i++)
-		if (st->columns[i].wire && strcmp(st->columns[i].wire, wire) == 0)
+		if (st->columns[i].param && strcmp(st->columns[i].wire, wire) == 0)
 			given[i] = text;
 }
 
@@ -288,11 +341,33 @@ evaluate_values(ForeignScanState *node, GofiveScan *st)
 	return true;
 }
 
+/* The slot of the oldest request on its way (or of the next one sent). */
+static PageSlot *
+oldest_slot(GofiveScan *st)
+{
+	return &st->slots[(st->current + 1) % st->nslots];
+}
+
+/*
+ * Drop the requests on their way (their pages are not wanted: past the end,
+ * or asked for at positions that an answer of an unexpected size made
+ * wrong); the next request starts where the pages read end.
+ */
+static void
+drop_requests(GofiveScan *st)
+{
+	for (int i = 0; i < st->in_flight; i++)
+		MemoryContextReset(st->slots[(st->current + 1 + i) % st->nslots].cxt);
+	st->in_flight = 0;
+	st->send_skip = st->skip;
+}
+
 /* Paging from the start, for the request of st->choice. */
 static void
 start_paging(GofiveScan *st)
 {
-	st->skip = st->offset;
+	drop_requests(st);
+	st->skip = st->send_skip = st->offset;
 	st->page = NULL;
 	st->count = st->next = 0;
 	st->last = false;
@@ -356,7 +431,8 @@ make_call(GofiveScan *st, int choice)
 		if (filter == NULL)
 			filter = jsonb_of("{}");
 		/* validated with the paging fields in place, sent with each page's */
-		st->calls[choice] = gofive_make_call(st->op, texts, NULL, with_paging(st, filter));
+		st->calls[choice] = gofive_make_call(st->op, texts, NULL,
+											 with_paging(st, filter, next_take(st), st->skip));
 		st->calls[choice].body = filter;
 	}
 	else
@@ -373,47 +449,136 @@ use_choice(GofiveScan *st, int choice)
 	start_paging(st);
 }
 
-
-/* The next page (or the record), in page_cxt: the previous page is freed. */
+/*
+ * Send the next request (a page from send_skip, or the record) into the
+ * slot after those on their way; whatever that slot held is freed (with
+ * read_ahead 0, the page read, which is then used up).
+ */
 static void
-fetch(GofiveScan *st)
+send_request(GofiveScan *st)
 {
+	PageSlot   *slot = &st->slots[(st->current + 1 + st->in_flight) % st->nslots];
 	ErrorContextCallback context;
-	GofiveOutcome out;
-	Jsonb	   *body;
-	Jsonb	   *data;
 	MemoryContext old;
-	int			take = next_take(st);
+	Jsonb	   *body;
 
-	MemoryContextReset(st->page_cxt);
-	old = MemoryContextSwitchTo(st->page_cxt);
-	body = st->take > 0 ? with_paging(st, st->call.body) : st->call.body;
-
-	gofive_push_operation(&context, st->op->name);
-	gofive_api_call_as(st->account, st->op->name, st->op->method, st->call.path,
-					   body ? JsonbToCString(NULL, &body->root, VARSIZE(body)) : NULL,
-					   NULL, &out);
-	st->next = 0;
-	if (st->use_get)
+	if (slot == &st->slots[st->current])
 	{
-		/* a get-by-key request answers the record, or 404: none */
-		st->last = true;
-		st->single = true;
-		st->page = out.http_status == 404 ? NULL :
-			gofive_result_or_raise(st->op->name, &out, st->op);
-		st->count = (st->page && !JB_ROOT_IS_SCALAR(st->page)) ? 1 : 0;
-		gofive_pop_context(&context);
-		MemoryContextSwitchTo(old);
-		return;
+		st->page = NULL;		/* used up: its memory goes now */
+		st->count = st->next = 0;
 	}
-	data = gofive_result_or_raise(st->op->name, &out, st->op);
-	st->page = gofive_page_rows(data);
+	MemoryContextReset(slot->cxt);
+	old = MemoryContextSwitchTo(slot->cxt);
+	slot->take = next_take(st);
+	body = st->take > 0 ? with_paging(st, st->call.body, slot->take, st->send_skip) :
+		st->call.body;
+	gofive_push_operation(&context, st->op->name);
+	gofive_api_start(&slot->call, slot->cxt, st->account, st->op->name, st->op->method,
+					 st->call.path,
+					 body ? JsonbToCString(NULL, &body->root, VARSIZE(body)) : NULL);
+	gofive_pop_context(&context);
+	st->in_flight++;
+	st->send_skip += slot->take;
+	MemoryContextSwitchTo(old);
+}
+
+/*
+ * After a full page, ask for up to read_ahead pages ahead of it, as far as
+ * the LIMIT goes: they are on their way while this one is read.
+ */
+static void
+send_ahead(GofiveScan *st)
+{
+	while (!st->last && st->in_flight < st->read_ahead &&
+		   (st->limit == 0 || st->send_skip - st->offset < st->limit))
+		send_request(st);
+}
+
+/* A get-by-key answer: the record, or none (404, or not a JSON object). */
+static void
+read_record(GofiveScan *st, GofiveOutcome *out)
+{
+	Jsonb	   *data = out->http_status == 404 ? NULL :
+		gofive_result_or_raise(st->op->name, out, st->op);
+
+	st->last = true;
+	st->single = true;
+	st->page = (data && JB_ROOT_IS_OBJECT(data)) ? data : NULL;
+	st->count = st->page ? 1 : 0;
+}
+
+/* A page of an enquiry or list. */
+static void
+read_page(GofiveScan *st, GofiveOutcome *out, int take)
+{
+	st->page = gofive_page_rows(gofive_result_or_raise(st->op->name, out, st->op));
 	st->count = st->page ? JsonContainerSize(&st->page->root) : 0;
 	st->skip += st->count;
 	st->last = (st->take == 0 || st->count < take ||
 				(st->limit > 0 && st->skip - st->offset >= st->limit));
-	gofive_pop_context(&context);
+	/* the pages asked for ahead started where a page of take rows would end */
+	if (st->last || st->count != take)
+		drop_requests(st);
+}
+
+/*
+ * The answer of the oldest request, whose transfer is done, becomes the
+ * page read (the previous page is freed); false when the request had to be
+ * sent again (a 401: with a new token; a timeout after a pause, api.c) and
+ * is on its way once more.
+ */
+static bool
+receive(GofiveScan *st, PageSlot *slot)
+{
+	GofiveOutcome out;
+	MemoryContext old;
+	int			previous = st->current;
+
+	if (!gofive_api_answered(&slot->call, &out))
+		return false;
+	st->current = slot - st->slots;
+	st->in_flight--;
+	if (previous != st->current)
+		MemoryContextReset(st->slots[previous].cxt);
+	old = MemoryContextSwitchTo(slot->cxt);
+	st->next = 0;
+	if (st->use_get)
+		read_record(st, &out);
+	else
+		read_page(st, &out, slot->take);
 	MemoryContextSwitchTo(old);
+	return true;
+}
+
+/*
+ * Whether the request on its way has been answered and read (a page, or
+ * the record); if not, and the scan must not wait (async), false, and the
+ * Append is to wake when it is answered.
+ */
+static bool
+await_answer(GofiveScan *st, bool may_wait)
+{
+	PageSlot   *slot = oldest_slot(st);
+	ErrorContextCallback context;
+	bool		answered = false;
+
+	/* a wait that a cancel request or statement_timeout ends names the operation */
+	gofive_push_operation(&context, st->op->name);
+	while (!answered)
+	{
+		if (!gofive_transfer_done(&slot->call.transfer))
+		{
+			if (!may_wait)
+			{
+				gofive_transfer_want(&slot->call.transfer);
+				break;
+			}
+			gofive_transfer_wait(&slot->call.transfer);
+		}
+		answered = receive(st, slot);
+	}
+	gofive_pop_context(&context);
+	return answered;
 }
 
 /* Which column a value that its type refuses was meant for. */
@@ -454,11 +619,14 @@ fill_slot(GofiveScan *st, TupleTableSlot *slot, JsonbValue *record)
 			slot->tts_isnull[i] = false;
 			continue;
 		}
-		if (!is_object ||
-			(v = getKeyJsonValueFromContainer(record->val.binary.data, c->wire,
-											  strlen(c->wire), NULL)) == NULL ||
-			(text = gofive_json_value_text(v)) == NULL)
-			text = st->given[i];	/* a request parameter, or NULL */
+		if (c->param)
+			text = st->given[i];	/* the value given, or NULL */
+		else if (!is_object ||
+				 (v = getKeyJsonValueFromContainer(record->val.binary.data, c->wire,
+												   strlen(c->wire), NULL)) == NULL)
+			text = NULL;		/* the record lacks the field */
+		else
+			text = gofive_json_value_text(v);	/* NULL for JSON null */
 		if (text == NULL)
 			continue;
 		context.arg = TupleDescAttr(desc, i);
@@ -490,22 +658,35 @@ start_scan(ForeignScanState *node, GofiveScan *st)
 	st->last = !any;
 }
 
-/* The next record the API answered (asking for more as needed), or NULL. */
+/*
+ * The next record the API answered (asking for more as needed), or NULL:
+ * at the end of the scan, or (not may_wait) when the request for more is
+ * on its way (st->waiting).
+ */
 static JsonbValue *
-next_record(GofiveScan *st)
+next_record(GofiveScan *st, bool may_wait)
 {
 	JsonbValue *single;
 
-	for (;;)
+	st->waiting = false;
+	while (st->next >= st->count)
 	{
-		while (st->next >= st->count && !st->last)
-			fetch(st);
-		if (st->next < st->count)
-			break;
-		/* this value's rows are done: the IN list's next value, if any */
-		if (st->choice + 1 >= st->nchoices)
+		if (st->in_flight > 0)
+		{
+			if (!await_answer(st, may_wait))
+			{
+				st->waiting = true;
+				return NULL;
+			}
+			/* a full page: while it is read, the next ones are on their way */
+			send_ahead(st);
+		}
+		else if (!st->last)
+			send_request(st);
+		else if (st->choice + 1 < st->nchoices)
+			use_choice(st, st->choice + 1);	/* the IN list's next value */
+		else
 			return NULL;
-		use_choice(st, st->choice + 1);
 	}
 	if (!st->single)
 		return getIthJsonbValueFromContainer(&st->page->root, st->next++);
@@ -534,6 +715,9 @@ gofive_iterate_scan(ForeignScanState *node)
 	JsonbValue *record;
 
 	ExecClearTuple(slot);
+	st->waiting = false;
+	/* the transfers on their way (this scan's, other scans') move along */
+	gofive_transfer_poll();
 	if (!st->started)
 		start_scan(node, st);
 	for (;;)
@@ -542,7 +726,7 @@ gofive_iterate_scan(ForeignScanState *node)
 		if (st->limit > 0 && st->returned >= st->limit)
 			return slot;
 		old = MemoryContextSwitchTo(econtext->ecxt_per_tuple_memory);
-		record = next_record(st);
+		record = next_record(st, !st->async);
 		if (record == NULL)
 		{
 			MemoryContextSwitchTo(old);
@@ -562,20 +746,80 @@ gofive_iterate_scan(ForeignScanState *node)
 	}
 }
 
+/* Stop the transfers and free the pages (transfer.c: a reset stops a transfer). */
+static void
+drop_pages(GofiveScan *st)
+{
+	for (int i = 0; i < st->nslots; i++)
+		MemoryContextReset(st->slots[i].cxt);
+	st->in_flight = 0;
+	st->page = NULL;
+	st->count = st->next = 0;
+	st->waiting = false;
+}
+
 void
 gofive_rescan(ForeignScanState *node)
 {
 	GofiveScan  *st = node->fdw_state;
 
 	st->started = false;
-	st->page = NULL;
-	st->count = st->next = 0;
-	MemoryContextReset(st->page_cxt);
+	drop_pages(st);
 	MemoryContextReset(st->scan_cxt);
 }
 
 void
 gofive_end_scan(ForeignScanState *node)
 {
-	/* everything lives in the query's memory */
+	GofiveScan  *st = node->fdw_state;
+
+	/* the rest lives in the query's memory; its descriptor closes with it */
+	if (st)
+		drop_pages(st);
+}
+
+/* ---- asynchronous execution under an Append (as postgres_fdw's) ---- */
+
+/*
+ * Answer the Append's request: a row, the end of the scan, or "pending"
+ * when the rows are on their way (the Append then waits on st->wait_fd and
+ * calls gofive_async_notify).
+ */
+static void
+produce(AsyncRequest *areq)
+{
+	GofiveScan  *st = ((ForeignScanState *) areq->requestee)->fdw_state;
+	TupleTableSlot *result = areq->requestee->ExecProcNodeReal(areq->requestee);
+
+	if (!TupIsNull(result))
+		ExecAsyncRequestDone(areq, result);
+	else if (st->waiting)
+		ExecAsyncRequestPending(areq);
+	else
+		ExecAsyncRequestDone(areq, NULL);
+}
+
+void
+gofive_async_request(AsyncRequest *areq)
+{
+	produce(areq);
+}
+
+void
+gofive_async_configure_wait(AsyncRequest *areq)
+{
+	GofiveScan  *st = ((ForeignScanState *) areq->requestee)->fdw_state;
+	AppendState *requestor = (AppendState *) areq->requestor;
+
+	Assert(areq->callback_pending);
+	/* readable when the transfers move on, or while ours is done but unread */
+	AddWaitEventToSet(requestor->as_eventset, WL_SOCKET_READABLE, st->wait_fd, NULL, areq);
+}
+
+void
+gofive_async_notify(AsyncRequest *areq)
+{
+	/* the Append's wait may not wake for interrupts: check them here */
+	CHECK_FOR_INTERRUPTS();
+	produce(areq);
 }

@@ -159,6 +159,36 @@ extern void gofive_http_prepare(void *easy, const GofiveHttpRequest *req,
 extern void gofive_http_setopt_private(void *easy, void *job);
 extern void *gofive_http_getinfo_private(void *easy);
 extern void gofive_http_getinfo_status(void *easy, long *status);
+extern void gofive_http_check_transfer(const char *what, const GofiveHttpRequest *req,
+									   GofiveHttpResponse *resp, int code, const char *errbuf);
+
+/* ---- transfer.c: transfers that run while the backend does other work ---- */
+#define GOFIVE_CURL_ERROR_SIZE 256	/* libcurl's CURL_ERROR_SIZE */
+
+typedef struct GofiveTransfer
+{
+	GofiveHttpRequest req;		/* as started (its strings in the transfer's context) */
+	GofiveHttpResponse resp;	/* the answer, once done */
+	void	   *easy;			/* the libcurl handle while in flight, else NULL */
+	struct curl_slist *headers;
+	char		errbuf[GOFIVE_CURL_ERROR_SIZE];
+	int			result;			/* libcurl's CURLcode, once done */
+	bool		done;
+	bool		stale;			/* timed out after a pause: ask again */
+	bool		wanted;			/* its owner waits for it through an Append */
+	bool		counted;		/* done and wanted: keeps the Append's descriptors readable */
+	bool		registered;		/* on_reset is registered with the context */
+	MemoryContextCallback on_reset;
+} GofiveTransfer;
+
+extern void gofive_transfer_start(GofiveTransfer *t, const GofiveHttpRequest *req,
+								  MemoryContext cxt);
+extern void gofive_transfer_poll(void);
+extern bool gofive_transfer_done(GofiveTransfer *t);
+extern void gofive_transfer_wait(GofiveTransfer *t);
+extern void gofive_transfer_want(GofiveTransfer *t);
+extern void gofive_transfer_end(GofiveTransfer *t, const char *what);
+extern int	gofive_transfer_wait_fd(MemoryContext owner);
 
 /* ---- auth.c: the OAuth2 client-credentials token ---- */
 extern char *gofive_fetch_token(const GofiveAccount *account, TimestampTz *until);
@@ -323,6 +353,25 @@ extern void gofive_raise_problems(const GofiveProblems *problems) pg_attribute_n
 extern void gofive_define_conversion_settings(void);
 extern bool gofive_is_unknown_field(const GfField *fields, const char *key, int len,
 									const char **near);
+/* the same call, in flight while the caller does other work (transfer.c) */
+typedef struct GofiveApiTransfer
+{
+	const GofiveAccount *account;
+	const char *opname;
+	GofiveHttpRequest req;
+	MemoryContext cxt;			/* where the request and its answer live */
+	uint64		token_id;
+	int			attempt;
+	GofiveTransfer transfer;
+} GofiveApiTransfer;
+
+extern void gofive_api_start(GofiveApiTransfer *call, MemoryContext cxt,
+							 const GofiveAccount *acct, const char *opname,
+							 const char *method, const char *path, const char *body);
+extern bool gofive_api_answered(GofiveApiTransfer *call, GofiveOutcome *out);
+
+/* ---- validate.c ---- */
+extern void gofive_validate_body(const GfOperation *op, Jsonb *body);
 
 /* ---- functions.c ---- */
 extern const char *gofive_checked_method(text *method_text);

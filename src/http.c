@@ -422,3 +422,23 @@ gofive_http_perform(const char *what, const GofiveHttpRequest *req,
 	/* an answer over the limit is returned (marked) for outcome.c to judge */
 	curl_easy_getinfo(backend_easy, CURLINFO_RESPONSE_CODE, &resp->status);
 }
+
+/*
+ * The end of a transfer driven elsewhere (transfer.c), judged as
+ * gofive_http_perform judges its own: raise on a transport failure or a
+ * timeout, return any HTTP status (resp->status, read when it ended) and an
+ * answer cut at the limit.
+ */
+void
+gofive_http_check_transfer(const char *what, const GofiveHttpRequest *req,
+						   GofiveHttpResponse *resp, int code, const char *errbuf)
+{
+	if (code != CURLE_OK && !resp->too_large)
+	{
+		if (resp->out_of_memory)
+			ereport(ERROR,
+					(errcode(ERRCODE_OUT_OF_MEMORY),
+					 errmsg("out of memory for an answer of %d bytes", resp->body.len)));
+		raise_transport_error(what, req, (CURLcode) code, errbuf);
+	}
+}

@@ -18,6 +18,8 @@
 #   - no row reaches the server more than gofive.max_attempts times (the
 #     journal's count per X-Request-Id), and every row reaches it;
 #   - no text that is not valid UTF-8 comes back or is stored;
+#   - each row a foreign table returns satisfies the query's WHERE with its
+#     own record's fields (the row-level check: no filter value is made up);
 #   - no bad bearer token or injected header line reaches the API;
 #   - the secrets stay out of the node's log.
 # Which case a request gets depends on arrival order (the worker sends in
@@ -199,6 +201,18 @@ END \$\$;
 	my $bad_text = $node->safe_psql($db,
 		'SELECT count(*) FROM fuzz.sync WHERE NOT (fuzz.valid(message) AND fuzz.valid(result::text))');
 	ok($bad_text == 0, "fuzz, $label: no invalid text returned ($bad_text)");
+	# each row of a foreign table is a record of the answer that satisfies
+	# the query's WHERE by its own fields, whatever the answer was
+	my ($table_rows, $bad_rows) = split /\|/, $node->safe_psql(
+		$db, q{
+SELECT count(*), count(*) FILTER (WHERE NOT coalesce(CASE fn
+         WHEN 'table_scan' THEN r->>'product_type' = '1301' AND r->'data'->>'productType' = '1301'
+         ELSE r->>'product_code' = 'PD001' AND r->'data'->>'productCode' = 'PD001' END, false))
+FROM fuzz.sync, jsonb_array_elements(result) AS r
+WHERE fn LIKE 'table_%' AND result IS NOT NULL});
+	ok($bad_rows == 0,
+		"fuzz, $label: every row of a foreign table satisfies its WHERE with its record's own fields ($bad_rows bad of $table_rows)"
+	);
 	push @summary,
 	  "$answers answers to $n synchronous calls in ${secs}s ($db"
 	  . ($path ? ", $path" : '') . ')';

@@ -30,7 +30,7 @@ status=0
 # pg_regress's instance logs to log/postmaster.log; secrets never may: the
 # default account's, and those sql/accounts.sql gives its accounts
 secrets=(-e "$VENIO_CLIENT_SECRET" -e "$VENIO_SUBSCRIPTION_KEY")
-for secret in secret-x-1234 key-x-1234 secret-b-1234 key-b-1234 secret-c-1234 key-c-1234 secret-d-1234 key-d-1234 secret-f-1234 key-f-1234; do
+for secret in secret-x-1234 key-x-1234 secret-b-1234 key-b-1234 secret-c-1234 key-c-1234 secret-d-1234 key-d-1234 secret-f-1234 key-f-1234 secret-g-1234 key-g-1234; do
     secrets+=(-e "$secret")
 done
 if [ -f log/postmaster.log ]; then
