@@ -40,6 +40,7 @@
 #include "pgstat.h"
 #include "postmaster/bgworker.h"
 #include "postmaster/interrupt.h"
+#include "replication/syncrep.h"
 #include "storage/ipc.h"
 #include "storage/latch.h"
 #include "storage/proc.h"
@@ -60,6 +61,7 @@
 #define PUBLISH_EVERY_MS		100
 #define STOP_WAIT_MS			3000	/* for the answers in flight at a stop */
 #define MIN_WAIT_MS				5
+#define READ_ONLY_LOOK_MS		1000	/* look again at a read-only database */
 
 /* the most answers waiting to be recorded */
 #define RECORD_BATCH Min(gofive_batch_size, Max(2 * gofive_max_concurrency, 32))
@@ -76,6 +78,7 @@ typedef struct WorkerState
 	TimestampTz next_purge;
 	TimestampTz next_publish;
 	bool		stopping;
+	bool		read_only;		/* the database takes no writes (a fence, a standby's promotion) */
 } WorkerState;
 
 static WorkerState ws;
@@ -340,7 +343,7 @@ claim(TimestampTz now, List *quotas, int capacity)
 static bool
 wants_claim(TimestampTz now)
 {
-	return !ws.stopping &&
+	return !ws.stopping && !ShutdownRequestPending &&
 		(ws.maybe_ready || ws.woken ||
 		 now >= TimestampTzPlusMilliseconds(ws.last_claim, RECLAIM_MS));
 }
@@ -369,7 +372,7 @@ start(List *jobs)
 static bool
 turn_needed(TimestampTz now)
 {
-	return gofive_delivery_in_flight() > 0 || ws.unrecorded != NIL || ws.woken ||
+	return gofive_delivery_in_flight() > 0 || ws.unrecorded != NIL || ws.woken || ws.read_only ||
 		ws.maybe_ready || gofive_schedule_lanes_stale() || now >= ws.next_look;
 }
 
@@ -383,6 +386,18 @@ turn(TimestampTz now)
 
 	gofive_db_begin();
 	take_answers(now);
+	/*
+	 * A database that takes no writes now (default_transaction_read_only, as
+	 * a high-availability manager keeps a promoted standby until the old
+	 * primary is fenced): send nothing, since no outcome could be recorded.
+	 */
+	ws.read_only = XactReadOnly;
+	if (ws.read_only)
+	{
+		gofive_db_commit();
+		report("waiting: the database is read-only");
+		return;
+	}
 	/* a commit that woke the worker may have brought a new lane: look (cheap) */
 	if (gofive_schedule_lanes_stale() || ws.woken || now >= ws.next_look)
 	{
@@ -408,6 +423,18 @@ turn(TimestampTz now)
 	else if (quotas == NIL)
 		ws.maybe_ready = false; /* nothing may be sent: an event will say when */
 	gofive_db_commit();
+	if (ShutdownRequestPending)
+	{
+		/*
+		 * Stopping (a fast shutdown, a fence): what was claimed is not sent.
+		 * A marked one stays marked, and is in doubt for the next worker.
+		 */
+		ListCell   *lc;
+
+		foreach(lc, to_start)
+			gofive_db_free_job((Job *) lfirst(lc));
+		to_start = NIL;
+	}
 	start(to_start);
 	gofive_delivery_note_in_flight(ws.unrecorded, recorded);
 	publish(now, false);
@@ -514,6 +541,9 @@ stop(void)
 
 	ws.stopping = true;
 	report("stopping");
+	/* record what came in without waiting for a standby that may be gone */
+	(void) set_config_option("synchronous_commit", "local", PGC_SUSET, PGC_S_SESSION,
+							 GUC_ACTION_SET, true, 0, false);
 	while (gofive_delivery_in_flight() > 0 && GetCurrentTimestamp() < deadline)
 	{
 		gofive_delivery_wait(POLL_MS);
@@ -554,11 +584,38 @@ deliver_forever(void)
 			}
 			continue;
 		}
+		if (ws.read_only)
+		{
+			(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
+							 READ_ONLY_LOOK_MS, PG_WAIT_EXTENSION);
+			ResetLatch(MyLatch);
+			continue;
+		}
 		if (ws.unrecorded != NIL || ws.maybe_ready)
 			continue;			/* recorded, or claimed, at the next turn */
 		maintain_if_due(now);
 		sleep_until_work(now);
 	}
+}
+
+/*
+ * SIGTERM: stop at the next turn (stop()).  A commit that waits for a
+ * synchronous standby (perhaps promoted, or gone) stops waiting now, as a
+ * backend's would: the outcomes are durable here, and nothing new is sent.
+ */
+static void
+handle_sigterm(SIGNAL_ARGS)
+{
+	int			save_errno = errno;
+
+	ShutdownRequestPending = true;
+	if (MyProc != NULL && MyProc->syncRepState == SYNC_REP_WAITING)
+	{
+		QueryCancelPending = true;
+		InterruptPending = true;
+	}
+	SetLatch(MyLatch);
+	errno = save_errno;
 }
 
 /* What a previous worker left: its in-flight file and the rows it marked. */
@@ -581,7 +638,7 @@ void
 gofive_worker_main(Datum arg)
 {
 	pqsignal(SIGHUP, SignalHandlerForConfigReload);
-	pqsignal(SIGTERM, SignalHandlerForShutdownRequest);
+	pqsignal(SIGTERM, handle_sigterm);
 	BackgroundWorkerUnblockSignals();
 
 	if (!gofive_attach_slot(DatumGetInt32(arg)))
