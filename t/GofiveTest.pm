@@ -10,6 +10,7 @@ use warnings;
 
 use Cwd qw(abs_path);
 use File::Basename qw(dirname);
+use JSON::PP ();
 use POSIX ();
 use Time::HiRes qw(usleep);
 use PostgreSQL::Test::Utils;
@@ -17,7 +18,8 @@ use Test::More ();
 use Exporter 'import';
 
 our @EXPORT = qw(start_venio venio_settings mock_post mock_get stats_field
-  secrets_absent psql_outputs duplicate_bound);
+  secrets_absent psql_outputs duplicate_bound journal_requests check_deliveries
+  check_succeeded);
 
 # The test credentials the local server accepts (its defaults), as in
 # test/lib.sh.
@@ -143,11 +145,82 @@ sub duplicate_bound
 	return $concurrency + $unrecorded;
 }
 
-# True when neither secret appears in a node's server log.
+# The API requests in a server's journal, oldest first: a list of
+# { id => X-Request-Id, at => when it arrived, Unix epoch seconds }.  The
+# token endpoint, which gets no request id, is left out.
+sub journal_requests
+{
+	my ($v) = @_;
+	my @requests;
+	for my $line (split /\n/, mock_get($v, 'journal'))
+	{
+		my $entry = JSON::PP::decode_json($line);
+		my $id = $entry->{headers}{'x-request-id'};
+		push @requests, { id => $id, at => $entry->{received_at} }
+		  if defined $id;
+	}
+	return @requests;
+}
+
+# Tests that each queued request reached the API at least once, that
+# nothing else did, and that the requests sent more than once are at most
+# bound.  Arguments by name: name (the tests' prefix), expected (an array
+# ref of the request ids queued), requests (an array ref of
+# journal_requests() entries, from every server the requests may have gone
+# to), bound, and todo: when set, the reason (a known bug) why the
+# duplicates' test is expected to fail, which it then reports as TODO.
+# Returns the figures: requests, distinct, duplicates.
+sub check_deliveries
+{
+	my (%arg) = @_;
+	local $Test::Builder::Level = $Test::Builder::Level + 1;
+	my $builder = Test::More->builder;
+	my %seen;
+	$seen{ $_->{id} }++ for @{ $arg{requests} };
+	my %queued = map { $_ => 1 } @{ $arg{expected} };
+	my @missing = grep { !$seen{$_} } @{ $arg{expected} };
+	my @unknown = grep { !$queued{$_} } sort keys %seen;
+	my $requests = scalar @{ $arg{requests} };
+	my $distinct = scalar keys %seen;
+	my $duplicates = $requests - $distinct;
+
+	Test::More::is(scalar @missing, 0,
+		"$arg{name}: each of the " . scalar(@{ $arg{expected} })
+		  . ' queued request ids reached the API');
+	Test::More::diag('never received: ' . join(' ', splice(@missing, 0, 10)))
+	  if @missing;
+	Test::More::is(scalar @unknown, 0,
+		"$arg{name}: the API received no request id that was not queued");
+	$builder->todo_start($arg{todo}) if $arg{todo};
+	Test::More::cmp_ok($duplicates, '<=', $arg{bound},
+		"$arg{name}: requests received twice at most $arg{bound}");
+	$builder->todo_end if $arg{todo};
+	return (
+		requests => $requests,
+		distinct => $distinct,
+		duplicates => $duplicates);
+}
+
+# Tests that a node's outbox holds the rows queued and that every one
+# succeeded; counts is the output of this query on the node:
+our $OUTBOX_COUNTS = q{SELECT count(*) || ' ' || count(*) FILTER (WHERE status = 'succeeded') FROM gofive.outbox};
+
+sub check_succeeded
+{
+	my ($name, $rows, $counts) = @_;
+	local $Test::Builder::Level = $Test::Builder::Level + 1;
+	my ($all, $succeeded) = split ' ', $counts;
+	Test::More::is($all, $rows, "$name: the outbox holds the $rows requests queued");
+	Test::More::is($succeeded, $rows, "$name: every one of them succeeded");
+	return;
+}
+
+# True when neither secret appears in a node's server log (or in the file
+# named).
 sub secrets_absent
 {
 	my ($node) = @_;
-	my $log = slurp_file($node->logfile);
+	my $log = slurp_file(ref $node ? $node->logfile : $node);
 	return index($log, $CLIENT_SECRET) < 0 && index($log, $SUBSCRIPTION_KEY) < 0;
 }
 

@@ -22,6 +22,7 @@ VENIO_SUBSCRIPTION_KEY=gofive-test-key
 
 # libipc-run-perl: PostgreSQL::Test::Cluster, which the TAP tests (t/) use
 PACKAGES="postgresql-$PG_MAJOR postgresql-server-dev-$PG_MAJOR postgresql-$PG_MAJOR-cron
+  postgresql-$PG_MAJOR-auto-failover
   libcurl4-openssl-dev libjson-c-dev libmicrohttpd-dev make gcc pkg-config curl openssl
   libipc-run-perl
   build-essential debhelper postgresql-server-dev-all"
