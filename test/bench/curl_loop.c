@@ -1,9 +1,15 @@
 /*
  * curl_loop.c
- *		The baseline for test/bench/sync: a bare libcurl loop making the same
- *		calls as gofive_upsert_serial('MN00001', 'PD001', 'IXX0010', true).
+ *		Baselines: bare libcurl loops making the calls gofive makes.
  *
  *	  curl_loop BASE_URL N [WARMUP]
+ *	  curl_loop --multi CONCURRENCY BASE_URL N [WARMUP]
+ *
+ * The first form is the baseline of test/bench/sync: the same calls as
+ * gofive_upsert_serial('MN00001', 'PD001', 'IXX0010', true), one at a time.
+ * The second (--multi) is the baseline of test/bench/scheduler: the requests
+ * the delivery worker sends for queued upsert_serial rows, through one multi
+ * handle, CONCURRENCY at a time (see "The multi mode" below).
  *
  * Fetches a token once, makes WARMUP untimed calls (default 0), then N
  * sequential POST {BASE_URL}/v3/products/serials calls, each checked for
@@ -17,6 +23,21 @@
  * where SECONDS runs from the start of the first timed call to the end of
  * the last, and MEDIAN_US is the median time of one call.
  *
+ * The multi mode: the requests the worker sends for
+ * gofive_enqueue('upsert_serial', {"runningNumber": "MN<i>", "productCode":
+ * "PD001"}), i = 1, 2, ...: POST {BASE_URL}/v3/products/serials with the
+ * worker's headers (Content-Type, Accept, the subscription key, the bearer
+ * token, X-Request-Id, no "Expect:", the User-Agent) and the body as jsonb
+ * prints it, a new running number and a new X-Request-Id each, as rows
+ * have.  As the worker does (src/delivery.c, src/http.c), one multi handle
+ * with at most CONCURRENCY connections to the host (and 4 x CONCURRENCY
+ * kept), so they are kept alive and reused; a pool of easy handles, each
+ * reset and given its options and a new header list for every request.
+ * Every answer must be HTTP 200.  WARMUP requests (default 2 x CONCURRENCY)
+ * open the connections first.  Prints one line:
+ *	  N requests SECONDS s RATE requests/s CPU_US us CPU/request USER_S s user SYSTEM_S s system
+ * where the CPU time is the process's (getrusage) over the N requests.
+ *
  * Credentials default to the local Venio server's test ones; the
  * environment variables GOFIVE_CLIENT_ID, GOFIVE_CLIENT_SECRET and
  * GOFIVE_SUBSCRIPTION_KEY override them.
@@ -29,10 +50,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/resource.h>
 
 #include <curl/curl.h>
 
 #define USER_AGENT "gofive-postgresql/0.1"	/* as src/http.c */
+#define WORKER_USER_AGENT "gofive-postgresql/1.1"	/* the worker's (src/http.c) */
 #define TOKEN_PATH "/authorization/connect/token"
 #define SERIAL_PATH "/v3/products/serials"
 
@@ -152,6 +175,177 @@ extract_token(const char *json)
 	return token;
 }
 
+/* ---- the multi mode ---- */
+
+typedef struct Transfer
+{
+	CURL	   *easy;
+	struct curl_slist *headers;
+	Buffer		answer;
+	char		body[96];
+} Transfer;
+
+static double
+cpu_seconds(double *user, double *system)
+{
+	struct rusage ru;
+
+	if (getrusage(RUSAGE_SELF, &ru) != 0)
+		die("getrusage failed", NULL);
+	*user = ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6;
+	*system = ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
+	return *user + *system;
+}
+
+/* Give the transfer request number i, as the worker would send it, and add it. */
+static void
+start_request(CURLM *multi, Transfer *t, long i, const char *url, const char *key_line,
+			  const char *auth_line)
+{
+	char		request_id[96];
+	CURLMcode	mc;
+
+	snprintf(t->body, sizeof(t->body),
+			 "{\"productCode\": \"PD001\", \"runningNumber\": \"MN%ld\"}", i);
+	snprintf(request_id, sizeof(request_id),
+			 "X-Request-Id: 00000000-0000-4000-8000-%012ld", i);
+	curl_slist_free_all(t->headers);
+	t->headers = NULL;
+	t->headers = curl_slist_append(t->headers, "Content-Type: application/json");
+	t->headers = curl_slist_append(t->headers, "Accept: application/json");
+	t->headers = curl_slist_append(t->headers, key_line);
+	t->headers = curl_slist_append(t->headers, auth_line);
+	t->headers = curl_slist_append(t->headers, request_id);
+	t->headers = curl_slist_append(t->headers, "Expect:");
+	if (t->headers == NULL)
+		die("out of memory", NULL);
+	t->answer.len = 0;
+
+	/* the options the worker sets on every transfer (src/http.c) */
+	curl_easy_reset(t->easy);
+	curl_easy_setopt(t->easy, CURLOPT_URL, url);
+	curl_easy_setopt(t->easy, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(t->easy, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(t->easy, CURLOPT_FOLLOWLOCATION, 0L);
+	curl_easy_setopt(t->easy, CURLOPT_USERAGENT, WORKER_USER_AGENT);
+	curl_easy_setopt(t->easy, CURLOPT_HTTPHEADER, t->headers);
+	curl_easy_setopt(t->easy, CURLOPT_TIMEOUT_MS, 30000L);
+	curl_easy_setopt(t->easy, CURLOPT_CONNECTTIMEOUT_MS, 10000L);
+	curl_easy_setopt(t->easy, CURLOPT_TCP_KEEPALIVE, 1L);
+	curl_easy_setopt(t->easy, CURLOPT_WRITEFUNCTION, collect);
+	curl_easy_setopt(t->easy, CURLOPT_WRITEDATA, &t->answer);
+	curl_easy_setopt(t->easy, CURLOPT_CUSTOMREQUEST, "POST");
+	curl_easy_setopt(t->easy, CURLOPT_POSTFIELDS, t->body);
+	curl_easy_setopt(t->easy, CURLOPT_POSTFIELDSIZE, (long) strlen(t->body));
+	curl_easy_setopt(t->easy, CURLOPT_PRIVATE, t);
+	if ((mc = curl_multi_add_handle(multi, t->easy)) != CURLM_OK)
+		die("curl_multi_add_handle failed", curl_multi_strerror(mc));
+}
+
+/*
+ * Send requests first .. first + n - 1, concurrency at a time, each checked
+ * for HTTP 200; the next one starts as soon as one is answered.
+ */
+static void
+run_multi(CURLM *multi, Transfer *pool, int concurrency, long first, long n,
+		  const char *url, const char *key_line, const char *auth_line)
+{
+	long		next = first;
+	long		done = 0;
+	int			running;
+
+	for (int i = 0; i < concurrency && next < first + n; i++)
+		start_request(multi, &pool[i], next++, url, key_line, auth_line);
+	while (done < n)
+	{
+		CURLMsg    *msg;
+		CURLMcode	mc;
+		int			queued;
+
+		if ((mc = curl_multi_perform(multi, &running)) != CURLM_OK)
+			die("curl_multi_perform failed", curl_multi_strerror(mc));
+		while ((msg = curl_multi_info_read(multi, &queued)) != NULL)
+		{
+			Transfer   *t = NULL;
+			long		status = 0;
+
+			if (msg->msg != CURLMSG_DONE)
+				continue;
+			curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **) &t);
+			if (msg->data.result != CURLE_OK)
+				die("request failed", curl_easy_strerror(msg->data.result));
+			curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &status);
+			if (status != 200)
+			{
+				fprintf(stderr, "curl_loop: a request answered HTTP %ld: %.*s\n",
+						status, (int) t->answer.len, t->answer.data ? t->answer.data : "");
+				exit(1);
+			}
+			curl_multi_remove_handle(multi, t->easy);
+			done++;
+			if (next < first + n)
+				start_request(multi, t, next++, url, key_line, auth_line);
+		}
+		if (done < n && (mc = curl_multi_poll(multi, NULL, 0, 1000, NULL)) != CURLM_OK)
+			die("curl_multi_poll failed", curl_multi_strerror(mc));
+	}
+}
+
+static int
+multi_main(int concurrency, const char *base, long n, long warmup, const char *key,
+		   const char *token)
+{
+	CURLM	   *multi = curl_multi_init();
+	Transfer   *pool = calloc(concurrency, sizeof(Transfer));
+	char	   *url = malloc(strlen(base) + 64);
+	char	   *key_line = malloc(strlen(key) + 64);
+	char	   *auth_line = malloc(strlen(token) + 64);
+	double		t_start;
+	double		t_end;
+	double		cpu0;
+	double		cpu1;
+	double		user0;
+	double		user1;
+	double		sys0;
+	double		sys1;
+
+	if (multi == NULL || pool == NULL || url == NULL || key_line == NULL || auth_line == NULL)
+		die("out of memory", NULL);
+	sprintf(url, "%s%s", base, SERIAL_PATH);
+	sprintf(key_line, "Ocp-Apim-Subscription-Key: %s", key);
+	sprintf(auth_line, "Authorization: Bearer %s", token);
+	/* as src/delivery.c: per host, max_concurrency; kept, 4 x that */
+	curl_multi_setopt(multi, CURLMOPT_MAX_HOST_CONNECTIONS, (long) concurrency);
+	curl_multi_setopt(multi, CURLMOPT_MAXCONNECTS, (long) concurrency * 4);
+	for (int i = 0; i < concurrency; i++)
+		if ((pool[i].easy = curl_easy_init()) == NULL)
+			die("could not create a libcurl handle", NULL);
+
+	if (warmup > 0)
+		run_multi(multi, pool, concurrency, 1, warmup, url, key_line, auth_line);
+	cpu0 = cpu_seconds(&user0, &sys0);
+	t_start = now_seconds();
+	run_multi(multi, pool, concurrency, warmup + 1, n, url, key_line, auth_line);
+	t_end = now_seconds();
+	cpu1 = cpu_seconds(&user1, &sys1);
+	printf("%ld requests %.6f s %.1f requests/s %.2f us CPU/request %.3f s user %.3f s system\n",
+		   n, t_end - t_start, n / (t_end - t_start), (cpu1 - cpu0) * 1e6 / n,
+		   user1 - user0, sys1 - sys0);
+
+	for (int i = 0; i < concurrency; i++)
+	{
+		curl_slist_free_all(pool[i].headers);
+		curl_easy_cleanup(pool[i].easy);
+		free(pool[i].answer.data);
+	}
+	curl_multi_cleanup(multi);
+	free(pool);
+	free(url);
+	free(key_line);
+	free(auth_line);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -177,10 +371,21 @@ main(int argc, char **argv)
 	double		t_end;
 	double		median;
 	long		status;
+	long		concurrency = 0;	/* 0: one call at a time; else the multi mode */
 
+	if (argc > 2 && strcmp(argv[1], "--multi") == 0)
+	{
+		concurrency = strtol(argv[2], &end, 10);
+		if (*end != '\0' || concurrency < 1 || concurrency > 1024)
+			die("CONCURRENCY must be an integer from 1 to 1024", argv[2]);
+		argv += 2;
+		argc -= 2;
+		warmup = 2 * concurrency;
+	}
 	if (argc < 3 || argc > 4)
 	{
-		fprintf(stderr, "usage: %s BASE_URL N [WARMUP]\n", argv[0]);
+		fprintf(stderr, "usage: curl_loop BASE_URL N [WARMUP]\n"
+				"       curl_loop --multi CONCURRENCY BASE_URL N [WARMUP]\n");
 		return 2;
 	}
 	base = argv[1];
@@ -245,6 +450,21 @@ main(int argc, char **argv)
 	token = extract_token(body.data ? body.data : "");
 	if (token == NULL)
 		die("no access_token in the token response", body.data);
+	if (concurrency > 0)
+	{
+		int			rc = multi_main((int) concurrency, base, n, warmup, key, token);
+
+		curl_slist_free_all(token_headers);
+		curl_easy_cleanup(easy);
+		curl_global_cleanup();
+		free(token);
+		free(form);
+		free(line);
+		free(url);
+		free(lat);
+		free(body.data);
+		return rc;
+	}
 
 	/* ---- the serial calls ---- */
 	headers = curl_slist_append(headers, "Content-Type: application/json");
