@@ -50,8 +50,11 @@
 static CURLM *multi = NULL;
 static List *idle_handles = NIL;	/* easy handles kept for reuse */
 static List *in_flight = NIL;	/* Jobs on the network */
+static List *done = NIL;		/* Jobs whose transfers ended, not taken yet */
 static bool in_flight_noted = true; /* the file says what in_flight holds */
 static char *in_flight_path = NULL;
+
+static void collect_done(void);
 
 void
 gofive_delivery_init(void)
@@ -68,9 +71,13 @@ gofive_delivery_init(void)
 static void
 apply_limits(void)
 {
-	/* per host, that is per account's base URL; in all, what the accounts may have */
-	CHECK_CURLM(curl_multi_setopt(multi, CURLMOPT_MAX_HOST_CONNECTIONS,
-								  (long) gofive_max_concurrency));
+	/*
+	 * No limit per host: the accounts of a group of companies share the
+	 * API's host, and a limit there would let one hanging account hold the
+	 * others' requests.  The schedule bounds each account's requests in
+	 * flight (gofive.max_concurrency).
+	 */
+	CHECK_CURLM(curl_multi_setopt(multi, CURLMOPT_MAX_HOST_CONNECTIONS, 0L));
 	CHECK_CURLM(curl_multi_setopt(multi, CURLMOPT_MAXCONNECTS,
 								  (long) gofive_max_concurrency * 4));
 }
@@ -150,11 +157,12 @@ gofive_delivery_wait(int timeout_ms)
 		pgstat_report_wait_end();
 		CHECK_CURLM(curl_multi_perform(multi, &running));
 	}
+	collect_done();
 }
 
-/* A finished job (its handle back in the pool), or NULL. */
-Job *
-gofive_delivery_next_done(void)
+/* Move the transfers that ended to the done list, their handles back in the pool. */
+static void
+collect_done(void)
 {
 	CURLMsg    *msg;
 	int			queued;
@@ -177,13 +185,34 @@ gofive_delivery_next_done(void)
 		old = MemoryContextSwitchTo(TopMemoryContext);
 		idle_handles = lappend(idle_handles, job->easy);
 		in_flight = list_delete_ptr(in_flight, job);
+		done = lappend(done, job);
 		MemoryContextSwitchTo(old);
 		job->easy = NULL;
 		if (job->kind == JOB_REQUEST)
 			in_flight_noted = false;
-		return job;
 	}
-	return NULL;
+}
+
+/* A finished job, or NULL. */
+Job *
+gofive_delivery_next_done(void)
+{
+	Job		   *job;
+
+	if (done == NIL)
+		collect_done();
+	if (done == NIL)
+		return NULL;
+	job = (Job *) linitial(done);
+	done = list_delete_first(done);
+	return job;
+}
+
+/* Whether transfers ended that nobody took yet. */
+bool
+gofive_delivery_has_done(void)
+{
+	return done != NIL;
 }
 
 int

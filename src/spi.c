@@ -17,7 +17,13 @@ gofive_prepare_once(SPIPlanPtr *plan, const char *sql, int nargs, Oid *types)
 {
 	if (*plan == NULL)
 	{
-		SPIPlanPtr	p = SPI_prepare(sql, nargs, types);
+		/*
+		 * A generic plan at once: these are fixed statements whose parameters
+		 * (arrays of ids, lanes) do not change which plan is right, and
+		 * planning them again on every execution cost the worker a seventh
+		 * of its time
+		 */
+		SPIPlanPtr	p = SPI_prepare_cursor(sql, nargs, types, CURSOR_OPT_GENERIC_PLAN);
 
 		if (p == NULL)
 			elog(ERROR, "could not prepare \"%s\": %s",

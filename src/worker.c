@@ -368,12 +368,18 @@ start(List *jobs)
 	list_free(jobs);
 }
 
-/* Whether the turn has anything to do in a transaction. */
+/*
+ * Whether the turn has anything to do in a transaction: answers came in,
+ * outcomes are due to be recorded, something may be claimed, or a look is
+ * due.  (While requests are in flight and none ended, nothing.)
+ */
 static bool
 turn_needed(TimestampTz now)
 {
-	return gofive_delivery_in_flight() > 0 || ws.unrecorded != NIL || ws.woken || ws.read_only ||
-		ws.maybe_ready || gofive_schedule_lanes_stale() || now >= ws.next_look;
+	return gofive_delivery_has_done() || time_to_record(now) || ws.woken || ws.read_only ||
+		ws.maybe_ready || gofive_schedule_lanes_stale() || now >= ws.next_look ||
+		(gofive_delivery_in_flight() > 0 &&
+		 now >= TimestampTzPlusMilliseconds(ws.last_claim, RECLAIM_MS));
 }
 
 static void

@@ -151,6 +151,7 @@ extern void gofive_delivery_start(Job *job, const GofiveAccount *acct, const cha
 								  const char *content_type, const char *body);
 extern void gofive_delivery_wait(int timeout_ms);
 extern Job *gofive_delivery_next_done(void);
+extern bool gofive_delivery_has_done(void);
 extern int	gofive_delivery_in_flight(void);
 extern void gofive_delivery_note_in_flight(List *unrecorded, bool changed);
 extern int64 *gofive_delivery_busy_ids(List *unrecorded, int *n);

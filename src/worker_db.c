@@ -27,7 +27,10 @@
  *	   (an enqueue that crossed an outcome).
  * Every statement runs as the role gofive_worker with search_path pinned to
  * pg_catalog (privilege.c), and follows privilege.c's rule all the same:
- * every relation, function, type and operator qualified.
+ * every relation, function, type and operator qualified.  A lane's scan
+ * orders by the whole index key, account and role included: under the
+ * outbox's row-level security the planner does not take the lane's
+ * equality conditions as leak-proof, and would otherwise sort the lane.
  */
 #include "postgres.h"
 
@@ -367,7 +370,7 @@ gofive_db_discover_lanes(void)
 	"       AND c.status" OP_EQ PENDING \
 	"       AND c.id OPERATOR(pg_catalog.<>) ALL ($4)" \
 	"       AND" GROUP_HEAD("c", "l") \
-	"     ORDER BY c.next_attempt_at, c.id LIMIT l.quota) o" \
+	"     ORDER BY " ACCOUNT("c") ", c.enqueued_by, c.next_attempt_at, c.id LIMIT l.quota) o" \
 	" ORDER BY l.n, o.next_attempt_at, o.id"
 
 static SPIPlanPtr claim_plan = NULL;
@@ -648,7 +651,7 @@ gofive_db_mark(List *jobs)
 	"  CROSS JOIN LATERAL (" \
 	"    SELECT h.id FROM gofive.outbox h" \
 	"     WHERE" LANE("h", "g") " AND h.ordering_key" OP_EQ "g.key AND h.finished_at IS NULL" \
-	"     ORDER BY h.id LIMIT 1) head" \
+	"     ORDER BY " ACCOUNT("h") ", h.enqueued_by, h.ordering_key, h.id LIMIT 1) head" \
 	" WHERE o.id" OP_EQ "head.id" \
 	"   AND o.next_attempt_at" OP_EQ "'infinity'::pg_catalog.timestamptz" \
 	"   AND o.status" OP_EQ PENDING
@@ -819,7 +822,7 @@ gofive_db_record(List *jobs)
 	"    WHERE" LANE("c", "l") " AND c.finished_at IS NULL" \
 	"      AND c.status" OP_EQ PENDING " AND c.id OPERATOR(pg_catalog.<>) ALL ($3)" \
 	"      AND" GROUP_HEAD("c", "l") \
-	"    ORDER BY c.next_attempt_at, c.id LIMIT 1) d" \
+	"    ORDER BY " ACCOUNT("c") ", c.enqueued_by, c.next_attempt_at, c.id LIMIT 1) d" \
 	" WHERE d.t OPERATOR(pg_catalog.<) 'infinity'::pg_catalog.timestamptz"
 
 /* When the earliest row of these lanes falls due (0: none will by itself). */

@@ -388,10 +388,18 @@ gofive_lane_role(Lane *lane)
 	return lane->role;
 }
 
-/* The lanes that can send (for the next-due look): names ("" default), roles. */
+static int	room(Account *acc, TimestampTz now);
+
+/*
+ * The lanes that may send now (for the next-due look): names ("" default),
+ * roles.  A lane whose account waits (a pause, an open circuit) is left
+ * out: the account's own next event wakes the worker for it, and its due
+ * rows must not keep the worker spinning.
+ */
 void
 gofive_schedule_lanes_of(List **names, List **roles)
 {
+	TimestampTz now = GetCurrentTimestamp();
 	ListCell   *lc;
 
 	*names = NIL;
@@ -400,7 +408,7 @@ gofive_schedule_lanes_of(List **names, List **roles)
 	{
 		Lane	   *lane = (Lane *) lfirst(lc);
 
-		if (lane->account == NULL)
+		if (lane->account == NULL || room(lane->account, now) == 0)
 			continue;
 		*names = lappend(*names, (char *) gofive_lane_server(lane));
 		*roles = lappend_oid(*roles, lane->role);
