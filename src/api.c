@@ -2,7 +2,7 @@
  * api.c
  *		An authenticated call to the Venio API with the current account
  *		(gofive.server): URL, headers, token, and the one refresh-and-retry
- *		that a 401 earns (REFERENCE.md sections 1-2).
+ *		that a 401 earns (docs/api.md, Authentication and Headers).
  */
 #include "postgres.h"
 

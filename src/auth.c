@@ -1,6 +1,6 @@
 /*
  * auth.c
- *		The OAuth2 client-credentials token (REFERENCE.md section 1).
+ *		The OAuth2 client-credentials token (docs/api.md, Authentication).
  *
  * Asks an account's {base_url}/authorization/connect/token for a token;
  * token_cache.c keeps it (one per account for the whole cluster) until

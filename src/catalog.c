@@ -2,8 +2,8 @@
  * catalog.c
  *		The table of Venio API operations (see catalog.h).
  *
- * Sources: ../shared/gofive-api/endpoints.tsv and REFERENCE.md; the three
- * seed pages win where they disagree.  Adding an operation is adding one
+ * Sources: the API's pages, as docs/api.md sums them up; the three seed
+ * pages win where they disagree.  Adding an operation is adding one
  * entry here plus its tests.
  */
 #include <string.h>
@@ -19,12 +19,12 @@
 #define END				{ .name = NULL }
 /* ends a list the documentation shows more fields for than it lists */
 #define END_MORE		{ .name = NULL, .flags = GF_MORE_FIELDS }
-/* a date/time string field, and how the API writes it (REFERENCE.md section 8) */
+/* a date/time string field, and how the API writes it (docs/api.md, Date formats) */
 #define REQDT(n, f)		{ .name = (n), .type = GF_STRING, .flags = GF_REQUIRED, .date_format = (f) }
 #define OPTDT(n, f)		{ .name = (n), .type = GF_STRING, .date_format = (f) }
 
 
-/* ---- Enums and ranges (REFERENCE.md section 5) ---- */
+/* ---- Enums and ranges (docs/api.md, Enums) ---- */
 
 static const long contract_frequency[] = {260001, 260002, 260003, 260004, 260005, GF_ENUM_END};
 static const long case_types[] = {1, 2, GF_ENUM_END};

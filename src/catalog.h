@@ -37,7 +37,7 @@ typedef enum GfJsonType
 } GfJsonType;
 
 /*
- * How the API writes a date or time field (REFERENCE.md section 8: the
+ * How the API writes a date or time field (docs/api.md, Date formats: the
  * formats differ from page to page).  A field that declares one is sent in
  * that form whatever gave it: a SQL date, timestamp or timestamptz, or a
  * string in ISO 8601 (validate.c, datetime.c); a string already in a form
@@ -127,7 +127,7 @@ typedef struct GfArg
 	const char *body_field;		/* a path argument the body repeats, or NULL */
 } GfArg;
 
-/* The documented success envelopes (REFERENCE.md section 3). */
+/* The documented success envelopes (docs/api.md, Envelopes). */
 typedef enum GfEnvelope
 {
 	GF_ENV_STATUS_DATA,			/* A: {"status":{"code":"1000",...},"data":...} */

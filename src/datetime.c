@@ -3,7 +3,7 @@
  *		SQL dates and times written the way the API writes them, and date
  *		strings read.
  *
- * The API's pages write dates in several formats (REFERENCE.md section 8);
+ * The API's pages write dates in several formats (docs/api.md, Date formats);
  * the catalog says which one a date field uses (GfField.date_format), and
  * the conversion (validate.c, convert.c) writes every date or time given
  * for such a field in that format: a SQL date, timestamp or timestamptz,

@@ -34,11 +34,12 @@ static const char *const event_type_fields[] = {"eventTypeName:text", NULL};
 static const char *const unit_fields[] = {"unitName:text", NULL};
 
 /*
- * Filters that the records do not carry (REFERENCE.md: a product has no
- * smartSearch; an expense's types are in its expenseDetails; a customer
- * event has customerId, not customerCode): the API alone applies them, and
- * their columns show the value the query gave.  Every other filter is a
- * field of the record, and each row is checked against it.
+ * Filters that the records do not carry (docs/api.md, Operations: a
+ * product has no smartSearch; an expense's types are in its
+ * expenseDetails; a customer event has customerId, not customerCode): the
+ * API alone applies them, and their columns show the value the query gave.
+ * Every other filter is a field of the record, and each row is checked
+ * against it.
  */
 static const char *const product_params[] = {"productFor", "typeFor", "smartSearch", "orderBy", NULL};
 static const char *const expense_params[] = {"expenseTypeId", "searchText", "dateStart", "dateEnd",

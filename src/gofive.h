@@ -28,7 +28,7 @@
 #define ERRCODE_GOFIVE_SERVER_ERROR		MAKE_SQLSTATE('V','N','S','R','V')
 #define ERRCODE_GOFIVE_TRANSPORT		MAKE_SQLSTATE('V','N','N','E','T')
 
-/* The documented business codes (REFERENCE.md section 3). */
+/* The documented business codes (docs/api.md, Business codes). */
 #define GOFIVE_CODE_SUCCESS		1000
 
 /* ---- version.c: the installed extension against the library ---- */

@@ -5,7 +5,7 @@
  *		answer *means* (success, which error, retry or not) is decided in
  *		outcome.c.
  *
- * REFERENCE.md section 3: envelope A is {"status":{"code":"1000",...},
+ * docs/api.md, Envelopes: envelope A is {"status":{"code":"1000",...},
  * "data":...} with the code as a string (or, in some clients, a number);
  * envelope B is {"data":...,"statusCode":1000,"httpStatusCode":200}; envelope
  * C wraps the entity once more as {"data":{"value":...}}.  Error bodies are

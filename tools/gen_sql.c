@@ -7,8 +7,8 @@
  *						and the views gofive.operations and
  *						gofive.operation_fields (appended to the install
  *						and upgrade scripts at build time);
- *		gen_sql readme	the README's reference table of operations (test/run
- *						checks that README.md holds exactly this).
+ *		gen_sql readme	the reference table of operations (test/run checks
+ *						that docs/operations.md holds exactly this).
  */
 #include <stdio.h>
 #include <string.h>

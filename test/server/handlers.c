@@ -79,7 +79,7 @@ static const HandlerEntry handler_table[] = {
 /* ------------------------------------------------------------- envelopes */
 
 /*
- * The documented success envelopes (REFERENCE.md section 3):
+ * The documented success envelopes (docs/api.md, Envelopes):
  *	 A  {"status":{"code":"1000","description":"Success"},"data":...}
  *	 B  {"data":...,"statusCode":1000,"httpStatusCode":200}
  *	 C  {"data":{"value":...,"statusCode":200},"statusCode":1000,"httpStatusCode":200}
