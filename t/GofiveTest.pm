@@ -20,7 +20,8 @@ use Exporter 'import';
 our @EXPORT = qw(start_venio venio_settings mock_post mock_get stats_field
   secrets_absent psql_outputs duplicate_bound journal_requests received_ids
   check_deliveries check_succeeded all_succeeded each_id_seen only_ids_seen
-  ids_seen_exactly each_id_seen_once duplicates_within no_secrets_in_logs);
+  ids_seen_exactly each_id_seen_once duplicates_within no_secrets_in_logs
+  at_least at_most);
 
 # The test credentials the local server accepts (its defaults), as in
 # test/lib.sh.
@@ -261,6 +262,21 @@ sub duplicates_within
 	my ($count) = id_tally([], $seen // []);
 	return Test::More::cmp_ok($duplicates, '<=', $bound, $name)
 	  || Test::More::diag('seen more than once: ' . some(20, repeated($count)));
+}
+
+# For is_deeply of several figures at once, a figure with a bound: the
+# text "at least MIN" (or "at most MAX") when within it, else the figure
+# itself, so that a failure shows it.
+sub at_least
+{
+	my ($got, $min) = @_;
+	return defined $got && $got >= $min ? "at least $min" : $got;
+}
+
+sub at_most
+{
+	my ($got, $max) = @_;
+	return defined $got && $got <= $max ? "at most $max" : $got;
 }
 
 # Tests that each queued request reached the API at least once, that
