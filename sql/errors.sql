@@ -66,3 +66,11 @@ SELECT mock.error_of($$SELECT gofive_upsert_serial('MN00001', 'PD001', 'IXX0010'
 RESET gofive.base_url;
 SELECT mock.fault('{"mode": "none"}');
 SELECT gofive_upsert_serial('MN00001', 'PD001', 'IXX0010', true)->>'runningNumber' AS healthy_again;
+
+-- ---- libcurl refusing to set up a request: XX000, nothing sent ----
+-- (an address over libcurl's 8 MB limit: CURLOPT_URL is refused; the
+-- message names the call and libcurl's reason, the CONTEXT the option)
+SELECT mock.sends_nothing($$SELECT gofive_request('GET', '/v1/' || repeat('a', 8000000))$$);
+SELECT gofive_request('GET', '/v1/' || repeat('a', 8000000));
+-- the backend's handles serve the next call
+SELECT gofive_upsert_serial('MN00001', 'PD001', 'IXX0010', true)->>'runningNumber' AS healthy_after_refusal;

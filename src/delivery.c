@@ -6,8 +6,16 @@
  *		are on the network, kept in a file, for after a crash.
  *
  * Invariants:
- *	 - every libcurl result is checked (CHECK_CURLM; http.c checks the easy
- *	   handle's options): a failure is an error, never ignored;
+ *	 - every libcurl result is checked (curl_check.h): a failure is an
+ *	   error, never ignored.  An error here ends the worker (nothing catches
+ *	   it), which the launcher starts again: its handles go with the
+ *	   process, and no row is lost, since the requests on the network were
+ *	   noted in the in-flight file or marked sending before the multi
+ *	   handle was driven, and a request merely claimed was sent nowhere
+ *	   (a transfer leaves only when the handle is driven, after the note).
+ *	   One failure is a request's own, and ends that request rather than the
+ *	   worker, which would claim it again at each start: libcurl refusing
+ *	   its options (an address over libcurl's length limit);
  *	 - a transfer's body lives in its job's memory until the transfer ends
  *	   (libcurl keeps no copy of it);
  *	 - before requests go out, the ids of those not marked sending
@@ -34,18 +42,8 @@
 #include "utils/memutils.h"
 #include "utils/timestamp.h"
 
+#include "curl_check.h"
 #include "worker.h"
-
-/* A libcurl multi call that failed is an error. */
-#define CHECK_CURLM(call) \
-	do { \
-		CURLMcode	mc_ = (call); \
-		if (mc_ != CURLM_OK) \
-			ereport(ERROR, \
-					(errcode(ERRCODE_GOFIVE_TRANSPORT), \
-					 errmsg("libcurl failed: %s", curl_multi_strerror(mc_)), \
-					 errcontext("%s", #call))); \
-	} while (0)
 
 static CURLM *multi = NULL;
 static List *idle_handles = NIL;	/* easy handles kept for reuse */
@@ -59,10 +57,8 @@ static void collect_done(void);
 void
 gofive_delivery_init(void)
 {
-	if (curl_global_init(CURL_GLOBAL_ALL) != CURLE_OK || (multi = curl_multi_init()) == NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_GOFIVE_TRANSPORT),
-				 errmsg("could not initialize libcurl")));
+	GF_CURL_CHECK(curl_global_init, NULL, CURL_GLOBAL_ALL);
+	multi = GF_CURL_NEW(curl_multi_init);
 	in_flight_path = MemoryContextStrdup(TopMemoryContext,
 										 psprintf("%s/gofive.%u.inflight", PG_STAT_TMP_DIR,
 												  MyDatabaseId));
@@ -77,9 +73,8 @@ apply_limits(void)
 	 * others' requests.  The schedule bounds each account's requests in
 	 * flight (gofive.max_concurrency).
 	 */
-	CHECK_CURLM(curl_multi_setopt(multi, CURLMOPT_MAX_HOST_CONNECTIONS, 0L));
-	CHECK_CURLM(curl_multi_setopt(multi, CURLMOPT_MAXCONNECTS,
-								  (long) gofive_max_concurrency * 4));
+	GF_CURLM_SETOPT(multi, CURLMOPT_MAX_HOST_CONNECTIONS, 0L);
+	GF_CURLM_SETOPT(multi, CURLMOPT_MAXCONNECTS, (long) gofive_max_concurrency * 4);
 }
 
 static CURL *
@@ -93,12 +88,47 @@ take_handle(void)
 		idle_handles = list_delete_first(idle_handles);
 		return easy;
 	}
-	easy = curl_easy_init();
-	if (easy == NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_OUT_OF_MEMORY),
-				 errmsg("could not create a libcurl handle")));
-	return easy;
+	return GF_CURL_NEW(curl_easy_init);
+}
+
+/* A transfer ended: its handle back in the pool, the job on the done list. */
+static void
+finish(Job *job)
+{
+	MemoryContext old;
+
+	job->ms = (double) (GetCurrentTimestamp() - job->started) / 1000.0;
+	curl_slist_free_all(job->headers);
+	job->headers = NULL;
+	old = MemoryContextSwitchTo(TopMemoryContext);
+	idle_handles = lappend(idle_handles, job->easy);
+	in_flight = list_delete_ptr(in_flight, job);
+	done = lappend(done, job);
+	MemoryContextSwitchTo(old);
+	job->easy = NULL;
+	if (job->kind == JOB_REQUEST)
+		in_flight_noted = false;
+}
+
+/*
+ * libcurl refused an option of the job's request: the job ends at once,
+ * failed with libcurl's reason, as a transfer that could not be made.  It
+ * is judged with the answers at the next turn (the latch makes it come).
+ */
+static void
+refused(Job *job, const GofiveCurlRefusal *refusal)
+{
+	const char *why = curl_easy_strerror((CURLcode) refusal->code);
+
+	ereport(LOG,
+			(job->kind == JOB_REQUEST ?
+			 errmsg("%s() failed for request %lld: %s", refusal->fn, (long long) job->id, why) :
+			 errmsg("%s() failed for a token request: %s", refusal->fn, why),
+			 errcontext("libcurl option %s", refusal->what)));
+	job->result = refusal->code;
+	job->resp.status = 0;
+	finish(job);
+	SetLatch(MyLatch);
 }
 
 /*
@@ -112,6 +142,7 @@ gofive_delivery_start(Job *job, const GofiveAccount *acct, const char *method,
 					  const char *content_type, const char *body)
 {
 	GofiveHttpRequest req = {0};
+	GofiveCurlRefusal refusal;
 	MemoryContext old = MemoryContextSwitchTo(job->cxt);
 
 	if (body && body != job->body)
@@ -129,13 +160,18 @@ gofive_delivery_start(Job *job, const GofiveAccount *acct, const char *method,
 	job->easy = take_handle();
 	job->headers = gofive_http_headers(&req);
 	job->errbuf[0] = '\0';
-	/* the response buffer is allocated in the job's context */
-	gofive_http_prepare(job->easy, &req, &job->resp, job->headers, job->errbuf);
-	gofive_http_setopt_private(job->easy, job);
 	job->started = GetCurrentTimestamp();
+	/* the response buffer is allocated in the job's context */
+	if (!gofive_http_set_options(job->easy, &req, &job->resp, job->headers, job->errbuf,
+								 job, &refusal))
+	{
+		MemoryContextSwitchTo(old);
+		refused(job, &refusal);
+		return;
+	}
 	MemoryContextSwitchTo(old);
 
-	CHECK_CURLM(curl_multi_add_handle(multi, job->easy));
+	GF_CURL_CHECK(curl_multi_add_handle, NULL, multi, job->easy);
 	old = MemoryContextSwitchTo(TopMemoryContext);
 	in_flight = lappend(in_flight, job);
 	MemoryContextSwitchTo(old);
@@ -149,13 +185,13 @@ gofive_delivery_wait(int timeout_ms)
 {
 	int			running;
 
-	CHECK_CURLM(curl_multi_perform(multi, &running));
+	GF_CURL_CHECK(curl_multi_perform, NULL, multi, &running);
 	if (running > 0 && timeout_ms > 0)
 	{
 		pgstat_report_wait_start(PG_WAIT_EXTENSION);
-		CHECK_CURLM(curl_multi_poll(multi, NULL, 0, timeout_ms, NULL));
+		GF_CURL_CHECK(curl_multi_poll, NULL, multi, NULL, 0, timeout_ms, NULL);
 		pgstat_report_wait_end();
-		CHECK_CURLM(curl_multi_perform(multi, &running));
+		GF_CURL_CHECK(curl_multi_perform, NULL, multi, &running);
 	}
 	collect_done();
 }
@@ -170,26 +206,15 @@ collect_done(void)
 	while ((msg = curl_multi_info_read(multi, &queued)) != NULL)
 	{
 		Job		   *job;
-		MemoryContext old;
 
 		if (msg->msg != CURLMSG_DONE)
 			continue;
-		job = (Job *) gofive_http_getinfo_private(msg->easy_handle);
+		GF_CURL_GETINFO(msg->easy_handle, CURLINFO_PRIVATE, (char **) &job);
 		job->result = msg->data.result;
 		/* also when the body was cut at the limit: the status came first */
-		gofive_http_getinfo_status(job->easy, &job->resp.status);
-		job->ms = (double) (GetCurrentTimestamp() - job->started) / 1000.0;
-		CHECK_CURLM(curl_multi_remove_handle(multi, job->easy));
-		curl_slist_free_all(job->headers);
-		job->headers = NULL;
-		old = MemoryContextSwitchTo(TopMemoryContext);
-		idle_handles = lappend(idle_handles, job->easy);
-		in_flight = list_delete_ptr(in_flight, job);
-		done = lappend(done, job);
-		MemoryContextSwitchTo(old);
-		job->easy = NULL;
-		if (job->kind == JOB_REQUEST)
-			in_flight_noted = false;
+		GF_CURL_GETINFO(job->easy, CURLINFO_RESPONSE_CODE, &job->resp.status);
+		GF_CURL_CHECK(curl_multi_remove_handle, NULL, multi, job->easy);
+		finish(job);
 	}
 }
 

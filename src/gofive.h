@@ -150,15 +150,20 @@ typedef struct GofiveHttpResponse
 extern void gofive_http_perform(const char *what, const GofiveHttpRequest *req,
 								GofiveHttpResponse *resp);
 
-/* for the worker's own multi handle: headers (free with curl_slist_free_all) and options */
+/*
+ * for the other multi handles (transfer.c, delivery.c): headers (free with
+ * curl_slist_free_all) and options (owner: the handle's CURLINFO_PRIVATE)
+ */
 struct curl_slist;
+struct GofiveCurlRefusal;
 extern struct curl_slist *gofive_http_headers(const GofiveHttpRequest *req);
 extern void gofive_http_prepare(void *easy, const GofiveHttpRequest *req,
 								GofiveHttpResponse *resp, struct curl_slist *headers,
-								char *errbuf);
-extern void gofive_http_setopt_private(void *easy, void *job);
-extern void *gofive_http_getinfo_private(void *easy);
-extern void gofive_http_getinfo_status(void *easy, long *status);
+								char *errbuf, void *owner);
+extern bool gofive_http_set_options(void *easy, const GofiveHttpRequest *req,
+									GofiveHttpResponse *resp, struct curl_slist *headers,
+									char *errbuf, void *owner,
+									struct GofiveCurlRefusal *refusal);
 extern void gofive_http_check_transfer(const char *what, const GofiveHttpRequest *req,
 									   GofiveHttpResponse *resp, int code, const char *errbuf);
 

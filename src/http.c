@@ -18,6 +18,7 @@
 #include "utils/memutils.h"
 #include "utils/wait_event.h"
 
+#include "curl_check.h"
 #include "gofive.h"
 
 #define INTERRUPT_CHECK_MS	50
@@ -152,26 +153,70 @@ collect_header(char *ptr, size_t size, size_t nmemb, void *userdata)
 	return n;
 }
 
+/* ---- the check of libcurl's results (curl_check.h) ---- */
+
+void
+gofive_curl_failed(const char *fn, const char *what, int code)
+{
+	bool		multi = strncmp(fn, "curl_multi_", 11) == 0;
+	bool		oom = code == (multi ? (int) CURLM_OUT_OF_MEMORY : (int) CURLE_OUT_OF_MEMORY);
+
+	ereport(ERROR,
+			(errcode(oom ? ERRCODE_OUT_OF_MEMORY : ERRCODE_INTERNAL_ERROR),
+			 errmsg("%s() failed: %s", fn,
+					multi ? curl_multi_strerror((CURLMcode) code) :
+					curl_easy_strerror((CURLcode) code)),
+			 what ? errcontext("libcurl option %s", what) : 0));
+}
+
+void *
+gofive_curl_made(void *made, const char *fn)
+{
+	if (made == NULL)
+		gofive_curl_failed(fn, NULL, strncmp(fn, "curl_multi_", 11) == 0 ?
+						   (int) CURLM_OUT_OF_MEMORY : (int) CURLE_OUT_OF_MEMORY);
+	return made;
+}
+
+/*
+ * The backend's handles, made on first use.  Each is kept once made, so a
+ * failure here holds nothing and the next call makes only what is missing.
+ */
 static void
 ensure_handles(void)
 {
-	if (backend_multi != NULL)
+	if (backend_multi != NULL && backend_easy != NULL)
 		return;
-	if (curl_global_init(CURL_GLOBAL_ALL) != CURLE_OK)
-		ereport(ERROR,
-				(errcode(ERRCODE_GOFIVE_TRANSPORT),
-				 errmsg("could not initialize libcurl")));
-	backend_multi = curl_multi_init();
-	backend_easy = curl_easy_init();
-	if (backend_multi == NULL || backend_easy == NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_OUT_OF_MEMORY),
-				 errmsg("could not create a libcurl handle")));
+	GF_CURL_CHECK(curl_global_init, NULL, CURL_GLOBAL_ALL);
+	if (backend_multi == NULL)
+		backend_multi = GF_CURL_NEW(curl_multi_init);
+	if (backend_easy == NULL)
+		backend_easy = GF_CURL_NEW(curl_easy_init);
+}
+
+/*
+ * Add buf's line to the list.  Out of memory, libcurl keeps the list as it
+ * was: free it, and wipe buf (it may hold a secret), before raising.
+ */
+static struct curl_slist *
+append_header(struct curl_slist *headers, StringInfo buf)
+{
+	struct curl_slist *longer = curl_slist_append(headers, buf->data);
+
+	if (longer == NULL)
+	{
+		curl_slist_free_all(headers);
+		explicit_bzero(buf->data, buf->maxlen);
+		gofive_curl_failed("curl_slist_append", NULL, CURLE_OUT_OF_MEMORY);
+	}
+	resetStringInfo(buf);
+	return longer;
 }
 
 /*
  * Build the header list.  The caller frees it with curl_slist_free_all();
  * it is malloc'd by libcurl, which is why the transfer below uses PG_TRY.
+ * Raises (out of memory) holding nothing.
  */
 struct curl_slist *
 gofive_http_headers(const GofiveHttpRequest *req)
@@ -183,43 +228,101 @@ gofive_http_headers(const GofiveHttpRequest *req)
 	if (req->content_type)
 	{
 		appendStringInfo(&buf, "Content-Type: %s", req->content_type);
-		headers = curl_slist_append(headers, buf.data);
+		headers = append_header(headers, &buf);
 	}
-	headers = curl_slist_append(headers, "Accept: application/json");
+	appendStringInfoString(&buf, "Accept: application/json");
+	headers = append_header(headers, &buf);
 	if (req->account->subscription_key && *req->account->subscription_key)
 	{
-		resetStringInfo(&buf);
 		appendStringInfo(&buf, "Ocp-Apim-Subscription-Key: %s", req->account->subscription_key);
-		headers = curl_slist_append(headers, buf.data);
+		headers = append_header(headers, &buf);
 	}
 	if (req->bearer)
 	{
-		resetStringInfo(&buf);
 		appendStringInfo(&buf, "Authorization: Bearer %s", req->bearer);
-		headers = curl_slist_append(headers, buf.data);
+		headers = append_header(headers, &buf);
 	}
 	if (req->request_id)
 	{
-		resetStringInfo(&buf);
 		appendStringInfo(&buf, "X-Request-Id: %s", req->request_id);
-		headers = curl_slist_append(headers, buf.data);
+		headers = append_header(headers, &buf);
 	}
 	/* libcurl would otherwise send "Expect: 100-continue" for large bodies */
-	headers = curl_slist_append(headers, "Expect:");
+	appendStringInfoString(&buf, "Expect:");
+	headers = append_header(headers, &buf);
 
 	/* wipe the copies of the secrets we formatted */
 	explicit_bzero(buf.data, buf.maxlen);
 	pfree(buf.data);
-	if (headers == NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_OUT_OF_MEMORY),
-				 errmsg("out of memory building request headers")));
 	return headers;
 }
 
-void
-gofive_http_prepare(void *handle, const GofiveHttpRequest *req, GofiveHttpResponse *resp,
-					struct curl_slist *headers, char *errbuf)
+/* Note a refused option and leave the function (GF_CURL_TRY's "failed"). */
+#define REFUSE(f, w, c) \
+	do { \
+		refusal->fn = (f); \
+		refusal->what = (w); \
+		refusal->code = (c); \
+		return false; \
+	} while (0)
+#define SETOPT(opt, value) GF_CURL_TRY(REFUSE, curl_easy_setopt, #opt, easy, opt, (value))
+
+/* Where the request goes, and how: address, protocols, timeouts, TLS. */
+static bool
+set_transport_options(CURL *easy, const GofiveHttpRequest *req, GofiveCurlRefusal *refusal)
+{
+	SETOPT(CURLOPT_URL, req->url);
+	SETOPT(CURLOPT_NOSIGNAL, 1L);
+	SETOPT(CURLOPT_PROTOCOLS_STR, "http,https");
+	SETOPT(CURLOPT_FOLLOWLOCATION, 0L); /* never forward the token */
+	SETOPT(CURLOPT_USERAGENT, USER_AGENT);
+	SETOPT(CURLOPT_TIMEOUT_MS, (long) req->account->timeout_ms);
+	SETOPT(CURLOPT_CONNECTTIMEOUT_MS, (long) req->account->connect_timeout_ms);
+	SETOPT(CURLOPT_TCP_KEEPALIVE, 1L);
+	SETOPT(CURLOPT_SSL_VERIFYPEER, req->account->ssl_verify ? 1L : 0L);
+	SETOPT(CURLOPT_SSL_VERIFYHOST, req->account->ssl_verify ? 2L : 0L);
+	if (req->account->ca_file && *req->account->ca_file)
+		SETOPT(CURLOPT_CAINFO, req->account->ca_file);
+	return true;
+}
+
+/* What is sent and where the answer goes. */
+static bool
+set_exchange_options(CURL *easy, const GofiveHttpRequest *req, GofiveHttpResponse *resp,
+					 struct curl_slist *headers, char *errbuf, void *owner,
+					 GofiveCurlRefusal *refusal)
+{
+	SETOPT(CURLOPT_HTTPHEADER, headers);
+	SETOPT(CURLOPT_ERRORBUFFER, errbuf);
+	SETOPT(CURLOPT_WRITEFUNCTION, collect_body);
+	SETOPT(CURLOPT_WRITEDATA, resp);
+	SETOPT(CURLOPT_HEADERFUNCTION, collect_header);
+	SETOPT(CURLOPT_HEADERDATA, resp);
+	SETOPT(CURLOPT_PRIVATE, owner);
+	SETOPT(CURLOPT_CUSTOMREQUEST, req->method);
+	if (req->body)
+	{
+		SETOPT(CURLOPT_POSTFIELDS, req->body);
+		SETOPT(CURLOPT_POSTFIELDSIZE, (long) req->body_len);
+	}
+	else if (strcmp(req->method, "GET") == 0)
+		SETOPT(CURLOPT_HTTPGET, 1L);
+	return true;
+}
+
+#undef SETOPT
+#undef REFUSE
+
+/*
+ * Set up easy for req, its answer to go to resp (allocated in the current
+ * memory context), owner to be its CURLINFO_PRIVATE.  Raises nothing: false
+ * when libcurl refused an option, *refusal saying which and why (for the
+ * worker, which fails the request; gofive_http_prepare raises it).
+ */
+bool
+gofive_http_set_options(void *handle, const GofiveHttpRequest *req, GofiveHttpResponse *resp,
+						struct curl_slist *headers, char *errbuf, void *owner,
+						GofiveCurlRefusal *refusal)
 {
 	CURL	   *easy = (CURL *) handle;
 
@@ -230,58 +333,19 @@ gofive_http_prepare(void *handle, const GofiveHttpRequest *req, GofiveHttpRespon
 	resp->too_large = false;
 	resp->out_of_memory = false;
 	curl_easy_reset(easy);
-	curl_easy_setopt(easy, CURLOPT_URL, req->url);
-	curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(easy, CURLOPT_FOLLOWLOCATION, 0L);	/* never forward the token */
-	curl_easy_setopt(easy, CURLOPT_USERAGENT, USER_AGENT);
-	curl_easy_setopt(easy, CURLOPT_HTTPHEADER, headers);
-	curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, (long) req->account->timeout_ms);
-	curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, (long) req->account->connect_timeout_ms);
-	curl_easy_setopt(easy, CURLOPT_TCP_KEEPALIVE, 1L);
-	curl_easy_setopt(easy, CURLOPT_SSL_VERIFYPEER, req->account->ssl_verify ? 1L : 0L);
-	curl_easy_setopt(easy, CURLOPT_SSL_VERIFYHOST, req->account->ssl_verify ? 2L : 0L);
-	if (req->account->ca_file && *req->account->ca_file)
-		curl_easy_setopt(easy, CURLOPT_CAINFO, req->account->ca_file);
-	curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, errbuf);
-	curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, collect_body);
-	curl_easy_setopt(easy, CURLOPT_WRITEDATA, resp);
-	curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, collect_header);
-	curl_easy_setopt(easy, CURLOPT_HEADERDATA, resp);
-	curl_easy_setopt(easy, CURLOPT_CUSTOMREQUEST, req->method);
-	if (req->body)
-	{
-		curl_easy_setopt(easy, CURLOPT_POSTFIELDS, req->body);
-		curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE, (long) req->body_len);
-	}
-	else if (strcmp(req->method, "GET") == 0)
-		curl_easy_setopt(easy, CURLOPT_HTTPGET, 1L);
+	return set_transport_options(easy, req, refusal) &&
+		set_exchange_options(easy, req, resp, headers, errbuf, owner, refusal);
 }
 
-/* The worker's job of a transfer (set with gofive_http_setopt_private). */
+/* The same, raising when libcurl refuses an option. */
 void
-gofive_http_setopt_private(void *handle, void *job)
+gofive_http_prepare(void *easy, const GofiveHttpRequest *req, GofiveHttpResponse *resp,
+					struct curl_slist *headers, char *errbuf, void *owner)
 {
-	if (curl_easy_setopt((CURL *) handle, CURLOPT_PRIVATE, job) != CURLE_OK)
-		elog(ERROR, "could not set CURLOPT_PRIVATE");
-}
+	GofiveCurlRefusal refusal;
 
-void *
-gofive_http_getinfo_private(void *handle)
-{
-	char	   *job = NULL;
-
-	if (curl_easy_getinfo((CURL *) handle, CURLINFO_PRIVATE, &job) != CURLE_OK || job == NULL)
-		elog(ERROR, "a finished transfer has no job");
-	return job;
-}
-
-/* The HTTP status of a finished transfer (0: none came). */
-void
-gofive_http_getinfo_status(void *handle, long *status)
-{
-	if (curl_easy_getinfo((CURL *) handle, CURLINFO_RESPONSE_CODE, status) != CURLE_OK)
-		*status = 0;
+	if (!gofive_http_set_options(easy, req, resp, headers, errbuf, owner, &refusal))
+		gofive_curl_failed(refusal.fn, refusal.what, refusal.code);
 }
 
 /* Drive the transfer to its end, checking for interrupts while we wait. */
@@ -293,20 +357,13 @@ run_transfer(CURLM *multi, CURL *easy)
 	CURLMsg    *msg;
 	int			queued;
 
+	/* an error (also from the checks) ends the wait event as it aborts */
 	pgstat_report_wait_start(PG_WAIT_EXTENSION);
 	while (running)
 	{
-		CURLMcode	mc = curl_multi_perform(multi, &running);
-
-		if (mc == CURLM_OK && running)
-			mc = curl_multi_poll(multi, NULL, 0, INTERRUPT_CHECK_MS, NULL);
-		if (mc != CURLM_OK)
-		{
-			pgstat_report_wait_end();
-			ereport(ERROR,
-					(errcode(ERRCODE_GOFIVE_TRANSPORT),
-					 errmsg("libcurl failed: %s", curl_multi_strerror(mc))));
-		}
+		GF_CURL_CHECK(curl_multi_perform, NULL, multi, &running);
+		if (running)
+			GF_CURL_CHECK(curl_multi_poll, NULL, multi, NULL, 0, INTERRUPT_CHECK_MS, NULL);
 		CHECK_FOR_INTERRUPTS();
 	}
 	pgstat_report_wait_end();
@@ -391,25 +448,32 @@ gofive_http_perform(const char *what, const GofiveHttpRequest *req,
 	struct curl_slist *volatile headers = NULL;
 	char		errbuf[CURL_ERROR_SIZE];
 	volatile CURLcode code = CURLE_OK;
+	volatile CURLMcode removed = CURLM_OK;
 
 	ensure_handles();
 	errbuf[0] = '\0';
 
 	headers = gofive_http_headers(req);
-	gofive_http_prepare(backend_easy, req, resp, headers, errbuf);
-	curl_multi_add_handle(backend_multi, backend_easy);
-
 	PG_TRY();
 	{
+		gofive_http_prepare(backend_easy, req, resp, headers, errbuf, NULL);
+		GF_CURL_CHECK(curl_multi_add_handle, NULL, backend_multi, backend_easy);
 		code = run_transfer(backend_multi, backend_easy);
 	}
 	PG_FINALLY();
 	{
-		/* removing an unfinished transfer closes its connection */
-		curl_multi_remove_handle(backend_multi, backend_easy);
+		/*
+		 * Removing an unfinished transfer closes its connection; removing
+		 * one never added does nothing.  Checked below, after a success: on
+		 * an error, that error is the one to report (and a handle left in
+		 * would make the next call's curl_multi_add_handle fail).
+		 */
+		removed = curl_multi_remove_handle(backend_multi, backend_easy);
 		curl_slist_free_all(headers);
 	}
 	PG_END_TRY();
+	if (removed != CURLM_OK)
+		gofive_curl_failed("curl_multi_remove_handle", NULL, removed);
 
 	if (code != CURLE_OK && !resp->too_large)
 	{
@@ -420,7 +484,7 @@ gofive_http_perform(const char *what, const GofiveHttpRequest *req,
 		raise_transport_error(what, req, code, errbuf);
 	}
 	/* an answer over the limit is returned (marked) for outcome.c to judge */
-	curl_easy_getinfo(backend_easy, CURLINFO_RESPONSE_CODE, &resp->status);
+	GF_CURL_GETINFO(backend_easy, CURLINFO_RESPONSE_CODE, &resp->status);
 }
 
 /*

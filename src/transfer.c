@@ -67,6 +67,7 @@
 #include "utils/timestamp.h"
 #include "utils/wait_event.h"
 
+#include "curl_check.h"
 #include "gofive.h"
 
 #define INTERRUPT_CHECK_MS	50	/* as http.c */
@@ -165,16 +166,16 @@ socket_changed(CURL *easy, curl_socket_t s, int what, void *userp, void *socketp
 	if (what == CURL_POLL_REMOVE)
 	{
 		(void) epoll_ctl(io_fd, EPOLL_CTL_DEL, s, NULL);
-		curl_multi_assign(multi, s, NULL);
-		return 0;
+		return curl_multi_assign(multi, s, NULL) == CURLM_OK ? 0 : -1;
 	}
 	ev.data.fd = s;
 	ev.events = ((what & CURL_POLL_IN) ? EPOLLIN : 0) | ((what & CURL_POLL_OUT) ? EPOLLOUT : 0);
 	if (epoll_ctl(io_fd, socketp ? EPOLL_CTL_MOD : EPOLL_CTL_ADD, s, &ev) != 0 &&
 		epoll_ctl(io_fd, socketp ? EPOLL_CTL_ADD : EPOLL_CTL_MOD, s, &ev) != 0)
 		return -1;
-	if (socketp == NULL)
-		curl_multi_assign(multi, s, (void *) &io_fd);
+	/* a failure here (no raising inside libcurl) fails the transfers on s */
+	if (socketp == NULL && curl_multi_assign(multi, s, (void *) &io_fd) != CURLM_OK)
+		return -1;
 	return 0;
 }
 
@@ -238,15 +239,19 @@ sync_ready(void)
 	}
 }
 
+/*
+ * The multi handle and the descriptors, made on first use.  Each piece is
+ * kept once made, so a failure holds nothing and the next call makes only
+ * what is missing.
+ */
 static void
 init_transfers(void)
 {
-	if (multi != NULL)
+	static bool initialized = false;
+
+	if (initialized)
 		return;
-	if (curl_global_init(CURL_GLOBAL_ALL) != CURLE_OK)
-		ereport(ERROR,
-				(errcode(ERRCODE_GOFIVE_TRANSPORT),
-				 errmsg("could not initialize libcurl")));
+	GF_CURL_CHECK(curl_global_init, NULL, CURL_GLOBAL_ALL);
 	if (io_fd < 0)
 		make_descriptors();
 	if (own_wait == NULL)
@@ -258,37 +263,45 @@ init_transfers(void)
 		AddWaitEventToSet(set, WL_SOCKET_READABLE, io_fd, NULL, NULL);
 		own_wait = set;
 	}
-	if ((multi = curl_multi_init()) == NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_OUT_OF_MEMORY),
-				 errmsg("could not create a libcurl handle")));
-	curl_multi_setopt(multi, CURLMOPT_SOCKETFUNCTION, socket_changed);
-	curl_multi_setopt(multi, CURLMOPT_TIMERFUNCTION, timer_changed);
+	if (multi == NULL)
+		multi = GF_CURL_NEW(curl_multi_init);
+	GF_CURLM_SETOPT(multi, CURLMOPT_SOCKETFUNCTION, socket_changed);
+	GF_CURLM_SETOPT(multi, CURLMOPT_TIMERFUNCTION, timer_changed);
+	initialized = true;
 }
 
 /* ---- easy handles ---- */
 
+/* A handle from the pool, or a new one; NULL for out of memory. */
 static CURL *
 take_handle(void)
 {
-	CURL	   *easy = n_idle > 0 ? idle_handles[--n_idle] : curl_easy_init();
-
-	if (easy == NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_OUT_OF_MEMORY),
-				 errmsg("could not create a libcurl handle")));
-	return easy;
+	return n_idle > 0 ? idle_handles[--n_idle] : curl_easy_init();
 }
 
-/* Take t out of the multi handle and uncount it (must not raise). */
+/* Back to the pool (must not raise). */
+static void
+give_back(CURL *easy)
+{
+	if (n_idle < IDLE_HANDLES)
+		idle_handles[n_idle++] = easy;
+	else
+		curl_easy_cleanup(easy);
+}
+
+/*
+ * Take t out of the multi handle and uncount it (must not raise: called
+ * from a memory context callback).  A handle that libcurl would not take out
+ * is not reused: curl_easy_cleanup takes it out as it frees it, so no
+ * callback writes into t's memory after this.
+ */
 static void
 release(GofiveTransfer *t)
 {
 	if (t->easy != NULL)
 	{
-		curl_multi_remove_handle(multi, t->easy);
-		if (n_idle < IDLE_HANDLES)
-			idle_handles[n_idle++] = t->easy;
+		if (curl_multi_remove_handle(multi, t->easy) == CURLM_OK)
+			give_back(t->easy);
 		else
 			curl_easy_cleanup(t->easy);
 		curl_slist_free_all(t->headers);
@@ -316,15 +329,6 @@ transfer_context_reset(void *arg)
 
 /* ---- driving ---- */
 
-static void
-check_multi(CURLMcode mc)
-{
-	if (mc != CURLM_OK)
-		ereport(ERROR,
-				(errcode(ERRCODE_GOFIVE_TRANSPORT),
-				 errmsg("libcurl failed: %s", curl_multi_strerror(mc))));
-}
-
 /*
  * Record the transfers that ended, and give their handles back.  after_pause:
  * nobody looked at the transfers for a while before now (a cursor between
@@ -344,11 +348,11 @@ collect_done(bool after_pause)
 
 		if (msg->msg != CURLMSG_DONE)
 			continue;
-		curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **) &t);
+		GF_CURL_GETINFO(msg->easy_handle, CURLINFO_PRIVATE, (char **) &t);
 		t->result = msg->data.result;
 		t->stale = after_pause && t->result == CURLE_OPERATION_TIMEDOUT;
 		/* also when the body was cut at the limit: the status came first */
-		curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &t->resp.status);
+		GF_CURL_GETINFO(t->easy, CURLINFO_RESPONSE_CODE, &t->resp.status);
 		t->done = true;
 		release(t);
 		if (t->wanted)
@@ -393,16 +397,42 @@ drive(void)
 			flags |= CURL_CSELECT_OUT;
 		if (events[i].events & (EPOLLERR | EPOLLHUP))
 			flags |= CURL_CSELECT_ERR;
-		check_multi(curl_multi_socket_action(multi, fd, flags, &still));
+		GF_CURL_CHECK(curl_multi_socket_action, NULL, multi, fd, flags, &still);
 	}
 	if (timer || due)
-		check_multi(curl_multi_socket_action(multi, CURL_SOCKET_TIMEOUT, 0, &still));
+		GF_CURL_CHECK(curl_multi_socket_action, NULL, multi, CURL_SOCKET_TIMEOUT, 0, &still);
 	collect_done(after_pause);
 	arm_timer();
 	sync_ready();
 }
 
 /* ---- the interface ---- */
+
+/*
+ * A handle set up for req, its headers in t->headers.  Each step that fails
+ * releases what the steps before it took, then raises.
+ */
+static CURL *
+set_up(GofiveTransfer *t, const GofiveHttpRequest *req)
+{
+	struct curl_slist *headers = gofive_http_headers(req);
+	CURL	   *easy = take_handle();
+	GofiveCurlRefusal refusal;
+
+	if (easy == NULL)
+	{
+		curl_slist_free_all(headers);
+		gofive_curl_failed("curl_easy_init", NULL, CURLE_OUT_OF_MEMORY);
+	}
+	if (!gofive_http_set_options(easy, req, &t->resp, headers, t->errbuf, t, &refusal))
+	{
+		curl_slist_free_all(headers);
+		give_back(easy);
+		gofive_curl_failed(refusal.fn, refusal.what, refusal.code);
+	}
+	t->headers = headers;
+	return easy;
+}
 
 /*
  * Start sending req.  t, req's strings and the answer live in cxt (the
@@ -415,6 +445,7 @@ gofive_transfer_start(GofiveTransfer *t, const GofiveHttpRequest *req, MemoryCon
 {
 	MemoryContext old;
 	CURL	   *easy;
+	CURLMcode	mc;
 
 	init_transfers();
 	Assert(t->easy == NULL);
@@ -431,19 +462,15 @@ gofive_transfer_start(GofiveTransfer *t, const GofiveHttpRequest *req, MemoryCon
 		MemoryContextRegisterResetCallback(cxt, &t->on_reset);
 		t->registered = true;
 	}
-	easy = take_handle();
-	t->headers = gofive_http_headers(req);
-	gofive_http_prepare(easy, req, &t->resp, t->headers, t->errbuf);
-	curl_easy_setopt(easy, CURLOPT_PRIVATE, t);
+	easy = set_up(t, req);
 	MemoryContextSwitchTo(old);
-	if (curl_multi_add_handle(multi, easy) != CURLM_OK)
+	mc = curl_multi_add_handle(multi, easy);
+	if (mc != CURLM_OK)
 	{
 		curl_slist_free_all(t->headers);
 		t->headers = NULL;
-		curl_easy_cleanup(easy);
-		ereport(ERROR,
-				(errcode(ERRCODE_GOFIVE_TRANSPORT),
-				 errmsg("could not start a transfer to the API")));
+		curl_easy_cleanup(easy);	/* in an unknown state: not reused */
+		gofive_curl_failed("curl_multi_add_handle", NULL, mc);
 	}
 	t->easy = easy;
 	in_flight++;
