@@ -2,7 +2,8 @@
  * api.c
  *		An authenticated call to the Venio API with the current account
  *		(gofive.server): URL, headers, token, and the one refresh-and-retry
- *		that a 401 earns (docs/api.md, Authentication and Headers).
+ *		that a 401 earns (docs/api.md, Authentication and Headers; outcome.c
+ *		says which answers a renewal may cure).
  */
 #include "postgres.h"
 
@@ -75,9 +76,9 @@ gofive_api_call_as(const GofiveAccount *acct, const char *opname, const char *me
 		gofive_http_perform(opname, &req, &resp);
 		explicit_bzero(token, strlen(token));
 		gofive_read_answer(&resp, out);
-		if (out->http_status != 401 || attempt > 0)
+		if (!gofive_renewal_may_help(out) || attempt > 0)
 			break;
-		/* the token was revoked or expired early: renew it, for everybody, once */
+		/* the token was revoked or expired early (outcome.c): renew it, for everybody, once */
 		gofive_token_refused(acct, token_id);
 	}
 	pfree(unconstify(char *, req.url));
@@ -117,8 +118,8 @@ gofive_api_start(GofiveApiTransfer *call, MemoryContext cxt, const GofiveAccount
 
 /*
  * A started call whose transfer is done: its answer in *out (read in
- * call->cxt), and true; or, when the API refused the token (401) the first
- * time, or the transfer timed out while the query was paused (transfer.c:
+ * call->cxt), and true; or, when the API refused the token (a 401,
+ * gofive_renewal_may_help) the first time, or the transfer timed out while the query was paused (transfer.c:
  * stale), the call sent again, and false.
  */
 bool
@@ -140,9 +141,9 @@ gofive_api_answered(GofiveApiTransfer *call, GofiveOutcome *out)
 	old = MemoryContextSwitchTo(call->cxt);
 	gofive_read_answer(&call->transfer.resp, out);
 	MemoryContextSwitchTo(old);
-	if (out->http_status != 401 || call->attempt > 0)
+	if (!gofive_renewal_may_help(out) || call->attempt > 0)
 		return true;
-	/* the token was revoked or expired early: renew it, for everybody, once */
+	/* the token was revoked or expired early (outcome.c): renew it, for everybody, once */
 	gofive_token_refused(call->account, call->token_id);
 	call->attempt++;
 	send_with_token(call);

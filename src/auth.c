@@ -7,7 +7,9 @@
  * shortly before expires_in runs out.  The token never appears in a message.
  * The token must be an RFC 6750 bearer token (it goes into a header line)
  * and expires_in a non-negative number, at most a day; an answer that
- * breaks either is an authentication error (VNAUT).
+ * breaks either is an authentication error (VNAUT).  What the endpoint's
+ * status means (a refusal, VNAUT; busy or down, VNSRV) is outcome.c's
+ * gofive_judge_token.
  */
 #include "postgres.h"
 
@@ -74,21 +76,31 @@ from_token_endpoint(GofiveOutcome *out)
 		getKeyJsonValueFromContainer(&body->root, "error", strlen("error"), NULL) != NULL;
 }
 
-/* Raise when the token endpoint refuses; never show its body, only messages. */
+/*
+ * Raise for an answer of the token endpoint that is no token, as outcome.c
+ * judged it (j); never show its body, only messages.
+ */
 static void
-raise_token_refused(const GofiveAccount *acct, GofiveOutcome *out)
+raise_token_refused(const GofiveAccount *acct, GofiveOutcome *out, const GofiveJudgement *j)
 {
-	bool		elsewhere = out->http_status < 500 && !from_token_endpoint(out);
+	bool		elsewhere;
 
+	if (j->verdict == GF_THROTTLED || j->verdict == GF_UNAVAILABLE || j->verdict == GF_NO_ANSWER)
+		/* busy or down: the credentials are not in question */
+		ereport(ERROR,
+				(errcode(j->sqlstate),
+				 errmsg("%s%s%s", j->summary,
+						out->messages ? ": " : "", out->messages ? out->messages : ""),
+				 j->verdict == GF_NO_ANSWER ? 0 : gofive_busy_hint(out->retry_after)));
+
+	elsewhere = !from_token_endpoint(out);
 	ereport(ERROR,
-			(errcode(out->http_status >= 500 ? ERRCODE_GOFIVE_SERVER_ERROR
-					 : ERRCODE_GOFIVE_AUTH_FAILED),
+			(errcode(j->sqlstate),
 			 elsewhere ?
 			 errmsg("no token endpoint answered at the base URL (HTTP %ld)%s%s",
 					out->http_status,
 					out->messages ? ": " : "", out->messages ? out->messages : "") :
-			 errmsg("the token endpoint refused the client credentials (HTTP %ld)%s%s",
-					out->http_status,
+			 errmsg("%s%s%s", j->summary,
 					out->messages ? ": " : "", out->messages ? out->messages : ""),
 			 elsewhere ? base_url_hint(acct) :
 			 acct->server == NULL ?
@@ -195,6 +207,7 @@ gofive_token_from_answer(const GofiveAccount *acct, GofiveHttpResponse *resp,
 						 TimestampTz *until)
 {
 	GofiveOutcome out;
+	GofiveJudgement j;
 	Jsonb	   *body;
 	JsonbValue *token;
 	int64		expires_in;
@@ -202,8 +215,10 @@ gofive_token_from_answer(const GofiveAccount *acct, GofiveHttpResponse *resp,
 	char	   *result;
 
 	gofive_read_answer(resp, &out);
-	if (out.http_status != 200)
-		raise_token_refused(acct, &out);
+	/* what a status means is outcome.c's to say; the body of a 200, ours */
+	j = gofive_judge_token(out.http_status, true);
+	if (j.verdict != GF_SUCCESS)
+		raise_token_refused(acct, &out, &j);
 	if (out.reading == GF_READ_BAD)
 		raise_bad_token_answer(out.unreadable);
 	if (out.reading != GF_READ_JSON)

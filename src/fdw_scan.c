@@ -494,11 +494,11 @@ send_ahead(GofiveScan *st)
 		send_request(st);
 }
 
-/* A get-by-key answer: the record, or none (404, or not a JSON object). */
+/* A get-by-key answer: the record, or none (outcome.c's "no record", or not a JSON object). */
 static void
 read_record(GofiveScan *st, GofiveOutcome *out)
 {
-	Jsonb	   *data = out->http_status == 404 ? NULL :
+	Jsonb	   *data = gofive_no_record(out, st->op) ? NULL :
 		gofive_result_or_raise(st->op->name, out, st->op);
 
 	st->last = true;

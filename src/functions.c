@@ -294,7 +294,7 @@ call_one(const GfOperation *op, FunctionCallInfo fcinfo)
 	call = build_call(op, fcinfo);
 	gofive_api_call(op->name, op->method, call.path, gofive_body_text(&call), NULL, &out);
 
-	if (op->result == GF_RESULT_RECORD && out.http_status == 404)
+	if (gofive_no_record(&out, op))
 		PG_RETURN_NULL();
 	PG_RETURN_JSONB_P(gofive_result_or_raise(op->name, &out, op));
 }

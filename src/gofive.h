@@ -264,7 +264,8 @@ typedef enum GofiveVerdict
 	GF_SUCCESS,
 	GF_NO_ANSWER,				/* transport failure, timeout */
 	GF_TOO_LARGE,				/* over gofive.max_response_size */
-	GF_CREDENTIALS_REFUSED,		/* 401, 403 */
+	GF_CREDENTIALS_REFUSED,		/* 401; the token endpoint's refusal */
+	GF_FORBIDDEN,				/* 403: a new token would not help */
 	GF_THROTTLED,				/* 429 */
 	GF_UNAVAILABLE,				/* 5xx */
 	GF_REJECTED,				/* other 4xx */
@@ -296,6 +297,10 @@ extern GofiveJudgement gofive_judge(GofiveOutcome *out, const GfOperation *op,
 extern void gofive_raise_for_outcome(const char *opname, GofiveOutcome *out,
 									 const GofiveJudgement *j) pg_attribute_noreturn();
 extern void gofive_raise_if_unreadable(const char *opname, GofiveOutcome *out);
+extern bool gofive_renewal_may_help(const GofiveOutcome *out);
+extern bool gofive_no_record(const GofiveOutcome *out, const GfOperation *op);
+extern GofiveJudgement gofive_judge_token(long http_status, bool token_usable);
+extern int	gofive_busy_hint(int retry_after);
 extern Jsonb *gofive_result_or_raise(const char *opname, GofiveOutcome *out,
 									 const GfOperation *op);
 

@@ -11,9 +11,13 @@
  *	  also a lone 1xx: libcurl waits past it
  *	  for a final answer that never comes)
  *	larger than gofive.max_response_size      VNSRV     failed
- *	HTTP 401, 403                             VNAUT     renew the token, retry
+ *	HTTP 401                                  VNAUT     renew the token, retry
+ *	  (the synchronous path renews and
+ *	  retries once before it raises)
+ *	HTTP 403                                  VNAUT     failed
  *	HTTP 429                                  VNSRV     retry after Retry-After, pause all
  *	HTTP 5xx                                  VNSRV     retry; 500/502/503/504 an outage
+ *	HTTP 404 of a get-by-key read             -         (no record: NULL, no row)
  *	HTTP 4xx (other)                          VNREJ     failed
  *	HTTP 1xx reported as final, 3xx           VNSRV     retry
  *	  (redirects are not taken)
@@ -24,6 +28,41 @@
  *	  a code that is not a number
  *	2xx, failed items (Update Product Stock)  VNREJ     failed
  *	2xx otherwise                             -         succeeded
+ *
+ * 401 against 403, the same rule on both paths.  A token that expired or
+ * was revoked is answered 401: REFERENCE.md sections 0 and 3 give the API's
+ * 401s as "User authentication required V2." and (Codeguard) "user not
+ * found", and the gateway (Azure API Management, by the subscription-key
+ * header) answers a missing or wrong subscription key with 401 too.  A
+ * renewal can cure the first kind, so a 401 renews the token (for every
+ * process: token_cache.c) and the call is tried once more; a 401 again is
+ * VNAUT.  A 403 (documented beside 401 on the seed Create Deal page, and by
+ * the old portal) means the credentials were understood and this call is
+ * refused to them: a permission, the subscription's products, a gateway
+ * quota or address filter.  A new token is issued to the same client, with
+ * the same rights, so renewing cannot help and RFC 9110 (15.5.4) says not
+ * to repeat the request with the same credentials: a 403 is VNAUT at once,
+ * with a hint that says so, and the worker fails the row (gofive_retry
+ * sends it again once the account is put right) instead of spending its
+ * attempts and a token renewal for every process on it.
+ *
+ * The token endpoint (auth.c, and the worker's own fetch in
+ * worker_schedule.c) has a table of its own, gofive_judge_token():
+ *
+ *	answer                                    SQLSTATE  worker
+ *	----------------------------------------  --------  -----------------------------
+ *	no answer                                 VNNET     retry later; an outage
+ *	HTTP 429                                  VNSRV     retry later; an outage
+ *	HTTP 5xx                                  VNSRV     retry later; an outage
+ *	HTTP 200 with a usable token              -         the token
+ *	anything else: 400, 401 (the documented   VNAUT     failed: the account waits a
+ *	  refusals), 403, another status (also                cool-down, its rows uncharged
+ *	  what answers when the base URL is
+ *	  wrong), a 200 without a usable token
+ *
+ * A 429 or 5xx there says the API is busy or down, not that the credentials
+ * are wrong: it gets the hint of a busy API (the Retry-After it sent), not
+ * "check the credentials".
  *
  * gofive_request returns any status with its body, and raises (VNSRV) only
  * when the body is unreadable.
@@ -79,6 +118,77 @@ judge_2xx(GofiveOutcome *out, const GfOperation *op, bool expects_json)
 }
 
 /*
+ * Whether a new token may cure the answer: a 401, the token expired or was
+ * revoked (the table above).  The synchronous path (api.c) renews and sends
+ * once more when it says so; the worker does on GF_ACT_RENEW_TOKEN_AND_RETRY.
+ */
+bool
+gofive_renewal_may_help(const GofiveOutcome *out)
+{
+	return out->transport_error == NULL && out->http_status == 401;
+}
+
+/*
+ * Whether the answer to a get-by-key read (a catalog operation that returns
+ * a record: a typed function's NULL, a foreign table's lookup) says there is
+ * no such record: a 404.  Any other answer is judged as usual.
+ */
+bool
+gofive_no_record(const GofiveOutcome *out, const GfOperation *op)
+{
+	return op != NULL && op->result == GF_RESULT_RECORD &&
+		out->transport_error == NULL && out->http_status == 404;
+}
+
+/*
+ * Judge the token endpoint's answer (its own table above): http_status 0
+ * when none came; token_usable, for a 200, whether it held a token that
+ * can be used.  The summary is the message's start for the sessions'
+ * error (auth.c words a refusal itself).
+ */
+GofiveJudgement
+gofive_judge_token(long http_status, bool token_usable)
+{
+	GofiveJudgement j;
+
+	if (http_status == 0)
+	{
+		j = verdict(GF_NO_ANSWER, ERRCODE_GOFIVE_TRANSPORT, GF_ACT_RETRY,
+					pstrdup("the token endpoint did not answer"));
+		j.outage = true;
+		return j;
+	}
+	if (http_status == 429 || (http_status >= 500 && http_status <= 599))
+	{
+		/* busy or down: the account cannot send, which its circuit counts */
+		j = verdict(http_status == 429 ? GF_THROTTLED : GF_UNAVAILABLE,
+					ERRCODE_GOFIVE_SERVER_ERROR, GF_ACT_RETRY,
+					psprintf("the token endpoint is unavailable (HTTP %ld)", http_status));
+		j.outage = true;
+		return j;
+	}
+	if (http_status == 200 && token_usable)
+		return verdict(GF_SUCCESS, 0, GF_ACT_SUCCEED, NULL);
+	/* the worker's "failed": the account waits a cool-down (worker_schedule.c) */
+	return verdict(GF_CREDENTIALS_REFUSED, ERRCODE_GOFIVE_AUTH_FAILED, GF_ACT_FAIL,
+				   psprintf("the token endpoint refused the client credentials (HTTP %ld)",
+							http_status));
+}
+
+/*
+ * The hint of an API that is busy or down (429, 5xx), from an API call or
+ * the token endpoint: the Retry-After it sent, if any (-1: none).  For use
+ * inside ereport().
+ */
+int
+gofive_busy_hint(int retry_after)
+{
+	if (retry_after < 0)
+		return 0;
+	return errhint("The API asks to retry after %d seconds.", retry_after);
+}
+
+/*
  * Judge an outcome.  op is the catalog operation (NULL for a generic
  * request); expects_json says whether a 2xx must be JSON.
  */
@@ -98,10 +208,13 @@ gofive_judge(GofiveOutcome *out, const GfOperation *op, bool expects_json)
 	if (out->too_large)
 		return verdict(GF_TOO_LARGE, ERRCODE_GOFIVE_SERVER_ERROR, GF_ACT_FAIL,
 					   psprintf("the API's answer could not be read: %s", out->unreadable));
-	if (status == 401 || status == 403)
+	if (gofive_renewal_may_help(out))
 		return verdict(GF_CREDENTIALS_REFUSED, ERRCODE_GOFIVE_AUTH_FAILED,
 					   GF_ACT_RENEW_TOKEN_AND_RETRY,
 					   psprintf("the API refused the credentials (HTTP %ld)", status));
+	if (status == 403)
+		return verdict(GF_FORBIDDEN, ERRCODE_GOFIVE_AUTH_FAILED, GF_ACT_FAIL,
+					   psprintf("the API does not allow this call with these credentials (HTTP %ld)", status));
 	if (status == 429)
 		return verdict(GF_THROTTLED, ERRCODE_GOFIVE_SERVER_ERROR, GF_ACT_RETRY,
 					   psprintf("the API is unavailable (HTTP %ld)", status));
@@ -159,14 +272,20 @@ gofive_raise_for_outcome(const char *opname, GofiveOutcome *out, const GofiveJud
 					 detail_response(out, j),
 					 errhint("Check gofive.client_id, gofive.client_secret and gofive.subscription_key.")));
 			break;
+		case GF_FORBIDDEN:
+			ereport(ERROR,
+					(errcode(j->sqlstate),
+					 errmsg("%s%s%s", j->summary, sep, msg),
+					 detail_response(out, j),
+					 errhint("The API knows the credentials but does not allow them this call, so a new token would not help: check with Gofive what the subscription may do.")));
+			break;
 		case GF_THROTTLED:
 		case GF_UNAVAILABLE:
 			ereport(ERROR,
 					(errcode(j->sqlstate),
 					 errmsg("%s%s%s", j->summary, sep, msg),
 					 detail_response(out, j),
-					 out->retry_after >= 0 ?
-					 errhint("The API asks to retry after %d seconds.", out->retry_after) : 0));
+					 gofive_busy_hint(out->retry_after)));
 			break;
 		case GF_REJECTED:
 		case GF_BUSINESS_FAILURE:

@@ -919,28 +919,29 @@ refuse(Account *acc, TimestampTz now)
 	acc->refused_until = TimestampTzPlusMilliseconds(now, Min(cooldown, (int64) gofive_retry_max_ms));
 }
 
-/* Our token fetch for an account ended. */
+/*
+ * Our token fetch for an account ended.  What its answer means is
+ * outcome.c's (gofive_judge_token): reading the token runs in a
+ * subtransaction (gofive_db_try: the turn's transaction is open, worker.c),
+ * and only says whether a 200 held a usable token, and why not.
+ */
 void
 gofive_schedule_token_done(Job *job, TimestampTz now)
 {
 	Account    *acc = job->account;
 	TokenRead	tr = {job, NULL, 0};
+	GofiveJudgement j;
 	char	   *why;
-	long		status = job->resp.status;
 
 	acc->token_state = TOKEN_NONE;
 	if (job->result != CURLE_OK)
-	{
 		why = psprintf("could not reach the token endpoint: %s",
 					   job->result == CURLE_OPERATION_TIMEDOUT ? "it did not answer in time" :
 					   curl_easy_strerror(job->result));
-		gofive_token_fetch_failed(acc->acct, token_error(ERRCODE_GOFIVE_TRANSPORT, why));
-		set_last_error(acc, why);
-		note_outage(acc, true, now);
-		return;
-	}
-	why = gofive_db_try(read_token, &tr);
-	if (why == NULL)
+	else
+		why = gofive_db_try(read_token, &tr);
+	j = gofive_judge_token(job->result != CURLE_OK ? 0 : job->resp.status, why == NULL);
+	if (j.action == GF_ACT_SUCCEED)
 	{
 		acc->token_id = gofive_token_fetched(acc->acct, tr.token, tr.until);
 		wipe(tr.token);
@@ -950,18 +951,15 @@ gofive_schedule_token_done(Job *job, TimestampTz now)
 		note_outage(acc, false, now);
 		return;
 	}
+	Assert(why != NULL);		/* a usable token is a 200's (auth.c) */
 	set_last_error(acc, why);
-	if (status == 429 || status >= 500)
-	{
-		/* the API is busy or down: an outage of the account, not its credentials */
-		gofive_token_fetch_failed(acc->acct, token_error(ERRCODE_GOFIVE_SERVER_ERROR, why));
-		note_outage(acc, true, now);
-	}
+	gofive_token_fetch_failed(acc->acct, token_error(j.sqlstate, why));
+	if (j.action == GF_ACT_RETRY)
+		/* no answer, or the API is busy or down: an outage of the account */
+		note_outage(acc, j.outage, now);
 	else
-	{
-		gofive_token_fetch_failed(acc->acct, token_error(ERRCODE_GOFIVE_AUTH_FAILED, why));
+		/* the credentials were refused: the account waits a cool-down */
 		refuse(acc, now);
-	}
 }
 
 /* ---- when to look again ---- */
