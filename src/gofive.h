@@ -386,7 +386,6 @@ extern int64 gofive_enqueue_row(const char *operation, const char *method,
 extern void gofive_enqueue_rows(const char *operation, const char *method, int n,
 								Datum *paths, Datum *bodies, bool *body_nulls,
 								Datum *keys, bool *key_nulls);
-extern const GfOperation *gofive_operation_or_error(const char *name);
 extern void gofive_mark_invalid(int64 id, const char *error);
 
 /* ---- trigger_queue.c: a row trigger's requests, a statement at a time ---- */
@@ -429,7 +428,7 @@ extern void gofive_restore_user(const GofiveRaised *saved);
 extern bool gofive_is_admin(Oid role);
 extern bool gofive_become_worker_role(void);
 
-/* ---- api.c: from SQL arguments to method, path and body ---- */
+/* ---- request.c: from an operation and its arguments to the request ---- */
 typedef struct GofiveCall
 {
 	const GfOperation *op;
@@ -437,18 +436,16 @@ typedef struct GofiveCall
 	Jsonb	   *body;			/* NULL when the operation has none */
 } GofiveCall;
 
-extern char *gofive_url_encode(const char *text);
-extern char *gofive_fill_path(const GfOperation *op, const char *const *values);
-
-/* ---- request.c ---- */
 extern GofiveCall gofive_make_call(const GfOperation *op, const char *const *arg_texts,
 								   Jsonb *query_object, Jsonb *body);
+extern GofiveCall gofive_call_from_json(const GfOperation *op, Jsonb *payload, Jsonb *params);
+extern const GfOperation *gofive_operation_or_error(const char *name);
+extern const GfOperation *gofive_operation_at(const char *method, const char *path);
 extern char *gofive_body_text(const GofiveCall *call);
+extern char *gofive_url_encode(const char *text);
 extern char *gofive_json_value_text(JsonbValue *v);
 extern char *gofive_datum_text(Datum value, Oid type);
 extern void gofive_append_json_value(StringInfo s, Datum value, Oid type);
 extern void gofive_append_wire_value(StringInfo s, const GfField *field, Datum value, Oid type);
-extern const GfOperation *gofive_operation_at(const char *method, const char *path);
-extern GofiveCall gofive_call_from_json(const GfOperation *op, Jsonb *payload, Jsonb *params);
 
 #endif							/* GOFIVE_H */
