@@ -377,7 +377,30 @@ extern void gofive_validate_body(const GfOperation *op, Jsonb *body);
 extern const char *gofive_checked_method(text *method_text);
 extern char *gofive_checked_path(text *path_text);
 extern void gofive_method_and_path(FunctionCallInfo fcinfo, const char **method, char **path);
-extern Jsonb *gofive_page_rows(Jsonb *data);
+
+/* ---- pager.c: how the API pages an enquiry or a list ---- */
+typedef struct GofivePager
+{
+	const GfOperation *op;		/* its take_field and skip_field */
+	int			take;			/* rows per page; 0: not paged, one request */
+	int			start;			/* where the first page starts */
+	int			limit;			/* rows asked for at most in all; 0: no limit */
+	int64		skip;			/* where the rows read end */
+	int64		send_skip;		/* where the next request starts */
+	bool		last;			/* no request after the page read */
+} GofivePager;
+
+extern void gofive_pager_init(GofivePager *pg, const GfOperation *op, int take, int start,
+							  int limit);
+extern void gofive_pager_plan(GofivePager *pg, const GfOperation *op, int limit, int offset);
+extern void gofive_pager_from_filter(GofivePager *pg, const GfOperation *op, Jsonb *filter);
+extern void gofive_pager_restart(GofivePager *pg);
+extern bool gofive_pager_may_send(const GofivePager *pg);
+extern Jsonb *gofive_pager_first_body(const GofivePager *pg, Jsonb *filter);
+extern Jsonb *gofive_pager_next_body(GofivePager *pg, Jsonb *filter, int *asked);
+extern bool gofive_pager_read(GofivePager *pg, Jsonb *data, int asked, Jsonb **rows,
+							  int *count);
+extern void gofive_pager_describe(StringInfo body, const GofivePager *pg);
 
 /* ---- outbox.c ---- */
 extern int64 gofive_enqueue_row(const char *operation, const char *method,
