@@ -18,6 +18,7 @@
 #include "utils/json.h"
 #include "utils/jsonb.h"
 #include "utils/lsyscache.h"
+#include "utils/memutils.h"
 
 #include "gofive.h"
 
@@ -141,6 +142,7 @@ typedef struct PageState
 	GofiveCall	call;			/* the request, validated with the first
 								 * page's take and skip */
 	GofivePager pager;
+	MemoryContext page_cxt;		/* the current page and its request */
 	Jsonb	   *page;			/* the rows of the current page */
 	int			next;			/* next row of the page to return */
 	int			count;			/* rows in the page */
@@ -189,7 +191,7 @@ start_rows(PageState *st, const GfOperation *op, FunctionCallInfo fcinfo)
 /*
  * A set-returning operation: one row per record.  Paged operations ask for
  * the next page only when the query wants more rows than it has: LIMIT 10
- * makes one request.
+ * makes one request.  Only the current page is kept.
  */
 static Datum
 call_rows(FunctionCallInfo fcinfo)
@@ -205,6 +207,8 @@ call_rows(FunctionCallInfo fcinfo)
 		old = MemoryContextSwitchTo(funcctx->multi_call_memory_ctx);
 		st = palloc0(sizeof(PageState));
 		start_rows(st, operation_of(fcinfo), fcinfo);
+		st->page_cxt = AllocSetContextCreate(funcctx->multi_call_memory_ctx, "gofive page",
+											 ALLOCSET_DEFAULT_SIZES);
 		funcctx->user_fctx = st;
 		MemoryContextSwitchTo(old);
 	}
@@ -213,8 +217,10 @@ call_rows(FunctionCallInfo fcinfo)
 
 	if (st->page == NULL || (st->next >= st->count && gofive_pager_may_send(&st->pager)))
 	{
-		MemoryContext old = MemoryContextSwitchTo(funcctx->multi_call_memory_ctx);
+		MemoryContext old;
 
+		MemoryContextReset(st->page_cxt);	/* the page read is used up */
+		old = MemoryContextSwitchTo(st->page_cxt);
 		fetch_page(st);
 		MemoryContextSwitchTo(old);
 	}
