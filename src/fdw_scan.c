@@ -6,11 +6,12 @@
  *
  * As the set-returning functions (functions.c), with the same pager
  * (pager.c): a paged enquiry asks for the next page only when the executor
- * wants more rows than it has, so a LIMIT stops the requests; unless the server's option read_ahead is n > 0:
- * then, once a full page arrives, up to n pages after it are asked for at
- * once (a full page says there may be more), and read in order.  A scan that does
- * the query's LIMIT and OFFSET (fdw.c) starts at the OFFSET and returns
- * LIMIT rows at most, whatever the API answers.  A row's column is the
+ * wants more rows than it has, so a LIMIT stops the requests; unless the
+ * server's option read_ahead is n > 0: then, once a full page arrives, up
+ * to n pages after it are asked for at once (a full page says there may be
+ * more), and read in order.  A scan that does the query's LIMIT and OFFSET
+ * (fdw.c) starts at the OFFSET and returns LIMIT rows at most, whatever the
+ * API answers.  A row's column is the
  * record's field of the same name in camelCase, through the column type's
  * input function; "data" (jsonb) is the whole record.
  *
