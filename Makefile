@@ -21,6 +21,7 @@ OBJS = \
 	src/jsonb_pieces.o \
 	src/api.o \
 	src/request.o \
+	src/pager.o \
 	src/functions.o \
 	src/fdw_resources.o \
 	src/fdw_deparse.o \

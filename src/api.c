@@ -7,8 +7,6 @@
  */
 #include "postgres.h"
 
-#include <curl/curl.h>
-
 #include "access/xlog.h"
 
 #include "gofive.h"
@@ -148,62 +146,4 @@ gofive_api_answered(GofiveApiTransfer *call, GofiveOutcome *out)
 	call->attempt++;
 	send_with_token(call);
 	return false;
-}
-
-/* Percent-encode one path segment or query value (RFC 3986 unreserved kept). */
-char *
-gofive_url_encode(const char *text)
-{
-	char	   *escaped = curl_easy_escape(NULL, text, 0);
-	char	   *result;
-
-	if (escaped == NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_OUT_OF_MEMORY),
-				 errmsg("out of memory")));
-	result = pstrdup(escaped);
-	curl_free(escaped);
-	return result;
-}
-
-/* The index of the path argument named by a template's {name}. */
-static int
-path_arg_index(const GfOperation *op, const char *name, size_t len)
-{
-	for (int i = 0; op->args[i].sql_name; i++)
-		if (op->args[i].kind == GF_ARG_PATH &&
-			strlen(op->args[i].wire_name) == len &&
-			strncmp(op->args[i].wire_name, name, len) == 0)
-			return i;
-	elog(ERROR, "catalog entry \"%s\" has no argument for path parameter \"%.*s\"",
-		 op->name, (int) len, name);
-	return -1;					/* keep the compiler quiet */
-}
-
-/*
- * Fill the operation's path template.  arg_texts[i] is the text of the
- * operation's i-th SQL argument (NULL for arguments that are not in the
- * path); each value is percent-encoded as one path segment.
- */
-char *
-gofive_fill_path(const GfOperation *op, const char *const *arg_texts)
-{
-	StringInfoData buf;
-	const char *p = op->path;
-
-	initStringInfo(&buf);
-	while (*p)
-	{
-		const char *close;
-
-		if (*p != '{' || (close = strchr(p, '}')) == NULL)
-		{
-			appendStringInfoChar(&buf, *p++);
-			continue;
-		}
-		appendStringInfoString(&buf,
-							   gofive_url_encode(arg_texts[path_arg_index(op, p + 1, close - p - 1)]));
-		p = close + 1;
-	}
-	return buf.data;
 }

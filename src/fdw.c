@@ -327,7 +327,7 @@ get_plan(PlannerInfo *root, RelOptInfo *rel, Oid relid, ForeignPath *best_path,
 	List	   *wires = NIL;
 	List	   *values = NIL;
 	bool		use_get;
-	int			take = 0;
+	GofivePager pager;
 	int			count = 0;
 	int			offset = 0;
 	int			list_index = -1;
@@ -365,18 +365,18 @@ get_plan(PlannerInfo *root, RelOptInfo *rel, Oid relid, ForeignPath *best_path,
 		scan_tlist = add_to_flat_tlist(NIL, list_concat(scan_columns(base),
 														pull_var_clause((Node *) recheck,
 																		PVC_RECURSE_PLACEHOLDERS)));
-	if (!use_get && gofive_find_operation(info->res->list_op)->take_field)
-		take = (count > 0 && count < gofive_page_size) ? count : gofive_page_size;
+	/* a list operation's paging (pager.c): pages of gofive.page_size, or the LIMIT */
+	gofive_pager_plan(&pager, use_get ? NULL : gofive_find_operation(info->res->list_op),
+					  count, offset);
 	/* fdw_exprs: the values, then the pushed conditions as one, to recheck */
 	return make_foreignscan(tlist, local, scanrelid,
 							lappend(values, make_ands_explicit(recheck)),
 							list_concat(list_make5(makeString(pstrdup(info->res->name)),
 											   makeInteger(use_get ? 1 : 0), wires,
-											   makeInteger(take), makeInteger(count)),
+											   makeInteger(pager.take), makeInteger(count)),
 									list_make3(makeInteger(offset), makeInteger(list_index),
 											   makeString(gofive_describe_request(info->res, use_get,
-																				  pushed, take,
-																				  offset)))),
+																				  pushed, &pager)))),
 							scan_tlist, NIL, outer_plan);
 }
 

@@ -72,7 +72,7 @@ extern GofivePushed *gofive_pushed_list(List *pushed);
 extern int	gofive_request_count(List *pushed);
 extern int	gofive_array_items(Datum array, Oid element, Datum **items, bool **nulls);
 extern char *gofive_describe_request(const GofiveResource *res, bool use_get, List *pushed,
-									 int take, int skip);
+									 const GofivePager *pager);
 
 /* fdw_analyze.c */
 extern bool gofive_analyze_table(Relation rel, AcquireSampleRowsFunc *func,

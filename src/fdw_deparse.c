@@ -245,8 +245,8 @@ value_text(GofivePushed *p)
 	return gofive_datum_text(c->constvalue, c->consttype);
 }
 
-static void append_body(StringInfo s, const GofiveResource *res, const GfOperation *op,
-						List *pushed, int take, int skip);
+static void append_body(StringInfo s, const GofiveResource *res, List *pushed,
+						const GofivePager *pager);
 
 /* The path with {name} filled from a constant key, or left as a template. */
 static char *
@@ -265,11 +265,11 @@ described_path(const GfOperation *op, GofivePushed *key)
  * The request as EXPLAIN shows it: method, path (with query), body, and
  * for an IN list the values for which it is made ("for customerCode in
  * [...]").  Only what the query gives appears, never a credential.
- * take > 0: the page size of a paged enquiry, skip its first page's start.
+ * pager: the plan's paging (fdw.c), whose first page it shows (pager.c).
  */
 char *
-gofive_describe_request(const GofiveResource *res, bool use_get, List *pushed, int take,
-						int skip)
+gofive_describe_request(const GofiveResource *res, bool use_get, List *pushed,
+						const GofivePager *pager)
 {
 	const GfOperation *op = gofive_find_operation(use_get ? res->get_op : res->list_op);
 	GofivePushed *list;
@@ -279,7 +279,7 @@ gofive_describe_request(const GofiveResource *res, bool use_get, List *pushed, i
 	appendStringInfo(&s, "%s %s", op->method,
 					 described_path(op, use_get ? linitial(pushed) : NULL));
 	if (!use_get)
-		append_body(&s, res, op, pushed, take, skip);
+		append_body(&s, res, pushed, pager);
 	if ((list = gofive_pushed_list(pushed)) != NULL)
 	{
 		appendStringInfo(&s, " for %s in ", list->wire);
@@ -288,10 +288,9 @@ gofive_describe_request(const GofiveResource *res, bool use_get, List *pushed, i
 	return s.data;
 }
 
-/* The query string and body of the list operation's request. */
+/* The query string and body of the list operation's request, with its paging. */
 static void
-append_body(StringInfo s, const GofiveResource *res, const GfOperation *op, List *pushed,
-			int take, int skip)
+append_body(StringInfo s, const GofiveResource *res, List *pushed, const GofivePager *pager)
 {
 	StringInfoData body;
 	int			query = 0;
@@ -323,9 +322,7 @@ append_body(StringInfo s, const GofiveResource *res, const GfOperation *op, List
 		if (!p->many)
 			append_value_json(&body, p->value);
 	}
-	if (take > 0)
-		appendStringInfo(&body, "%s\"%s\": %d, \"%s\": %d", body.len ? ", " : "",
-						 op->take_field, take, op->skip_field, skip);
+	gofive_pager_describe(&body, pager);
 	if (body.len)
 		appendStringInfo(s, " {%s}", body.data);
 }

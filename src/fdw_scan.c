@@ -4,13 +4,14 @@
  *		plan made (fdw.c), filled with the values known when the scan
  *		starts, then one row per record.
  *
- * As the set-returning functions (functions.c): a paged enquiry asks for
- * the next page only when the executor wants more rows than it has, so a
- * LIMIT stops the requests; unless the server's option read_ahead is n > 0:
- * then, once a full page arrives, up to n pages after it are asked for at
- * once (a full page says there may be more), and read in order.  A scan that does
- * the query's LIMIT and OFFSET (fdw.c) starts at the OFFSET and returns
- * LIMIT rows at most, whatever the API answers.  A row's column is the
+ * As the set-returning functions (functions.c), with the same pager
+ * (pager.c): a paged enquiry asks for the next page only when the executor
+ * wants more rows than it has, so a LIMIT stops the requests; unless the
+ * server's option read_ahead is n > 0: then, once a full page arrives, up
+ * to n pages after it are asked for at once (a full page says there may be
+ * more), and read in order.  A scan that does the query's LIMIT and OFFSET
+ * (fdw.c) starts at the OFFSET and returns LIMIT rows at most, whatever the
+ * API answers.  A row's column is the
  * record's field of the same name in camelCase, through the column type's
  * input function; "data" (jsonb) is the whole record.
  *
@@ -105,9 +106,9 @@ typedef struct GofiveScan
 	List	   *values;			/* ExprStates of the pushed values */
 	int			list_index;		/* which of them is an IN list, or -1 */
 	ExprState  *recheck;		/* the pushed conditions, checked on each row */
-	int			take;			/* page size of a paged enquiry, or 0 */
-	int			limit;			/* rows returned at most, or 0 for all */
-	int			offset;			/* the first page's skip */
+	GofivePager pager;			/* the plan's paging: page size (0: one
+								 * request), the OFFSET, and the LIMIT, also
+								 * the rows returned at most */
 	const GofiveAccount *account;
 	int			ncolumns;
 	ColumnReader *columns;		/* per column of the scan's tuple */
@@ -121,7 +122,6 @@ typedef struct GofiveScan
 								 * on their way, oldest first */
 	int			current;		/* the slot of the page read */
 	int			in_flight;		/* requests on their way, in the slots after it */
-	int			send_skip;		/* where the next request starts */
 	/* this scan (until a rescan) */
 	bool		started;
 	GivenValue *given_values;	/* per pushed value */
@@ -136,7 +136,6 @@ typedef struct GofiveScan
 	bool		single;			/* page is one record (get-by-key) */
 	int			count;
 	int			next;
-	int			skip;
 	int			returned;		/* rows returned since the scan started */
 	bool		last;			/* no request after this one */
 	bool		waiting;		/* (async) no row yet: a transfer is on its way */
@@ -190,9 +189,9 @@ gofive_begin_scan(ForeignScanState *node, int eflags)
 	st->use_get = intVal(list_nth(plan->fdw_private, GF_PRIVATE_USE_GET)) != 0;
 	st->op = gofive_find_operation(st->use_get ? st->res->get_op : st->res->list_op);
 	st->wires = (List *) list_nth(plan->fdw_private, GF_PRIVATE_WIRES);
-	st->take = intVal(list_nth(plan->fdw_private, GF_PRIVATE_TAKE));
-	st->limit = intVal(list_nth(plan->fdw_private, GF_PRIVATE_LIMIT));
-	st->offset = intVal(list_nth(plan->fdw_private, GF_PRIVATE_OFFSET));
+	gofive_pager_init(&st->pager, st->op, intVal(list_nth(plan->fdw_private, GF_PRIVATE_TAKE)),
+					  intVal(list_nth(plan->fdw_private, GF_PRIVATE_OFFSET)),
+					  intVal(list_nth(plan->fdw_private, GF_PRIVATE_LIMIT)));
 	st->list_index = intVal(list_nth(plan->fdw_private, GF_PRIVATE_LIST));
 	/* fdw_exprs: the pushed values, then the pushed conditions as one (fdw.c) */
 	st->values = ExecInitExprList(list_truncate(list_copy(plan->fdw_exprs),
@@ -213,7 +212,7 @@ gofive_begin_scan(ForeignScanState *node, int eflags)
 	st->scan_cxt = AllocSetContextCreate(node->ss.ps.state->es_query_cxt, "gofive foreign scan",
 										 ALLOCSET_DEFAULT_SIZES);
 	/* pages ahead: only for paged enquiries */
-	st->read_ahead = (st->use_get || st->take == 0) ? 0 :
+	st->read_ahead = (st->use_get || st->pager.take == 0) ? 0 :
 		gofive_server_read_ahead(GetForeignServer(plan->fs_server));
 	st->nslots = st->read_ahead + 1;
 	st->slots = palloc0(sizeof(PageSlot) * st->nslots);
@@ -232,24 +231,6 @@ static Jsonb *
 jsonb_of(const char *text)
 {
 	return DatumGetJsonbP(DirectFunctionCall1(jsonb_in, CStringGetDatum(text)));
-}
-
-/* The rows the next request asks for: a page, or what the LIMIT leaves. */
-static int
-next_take(const GofiveScan *st)
-{
-	int			asked = st->send_skip - st->offset;
-
-	return st->limit > 0 ? Min(st->take, st->limit - asked) : st->take;
-}
-
-static Jsonb *
-with_paging(const GofiveScan *st, Jsonb *filter, int take, int skip)
-{
-	return DatumGetJsonbP(DirectFunctionCall2(jsonb_concat, JsonbPGetDatum(filter),
-											  JsonbPGetDatum(jsonb_of(psprintf("{\"%s\": %d, \"%s\": %d}",
-																			   st->op->take_field, take,
-																			   st->op->skip_field, skip)))));
 }
 
 /*
@@ -351,7 +332,7 @@ oldest_slot(GofiveScan *st)
 /*
  * Drop the requests on their way (their pages are not wanted: past the end,
  * or asked for at positions that an answer of an unexpected size made
- * wrong); the next request starts where the pages read end.
+ * wrong; the pager asks next from where the pages read end).
  */
 static void
 drop_requests(GofiveScan *st)
@@ -359,7 +340,6 @@ drop_requests(GofiveScan *st)
 	for (int i = 0; i < st->in_flight; i++)
 		MemoryContextReset(st->slots[(st->current + 1 + i) % st->nslots].cxt);
 	st->in_flight = 0;
-	st->send_skip = st->skip;
 }
 
 /* Paging from the start, for the request of st->choice. */
@@ -367,7 +347,7 @@ static void
 start_paging(GofiveScan *st)
 {
 	drop_requests(st);
-	st->skip = st->send_skip = st->offset;
+	gofive_pager_restart(&st->pager);
 	st->page = NULL;
 	st->count = st->next = 0;
 	st->last = false;
@@ -426,13 +406,13 @@ make_call(GofiveScan *st, int choice)
 															 JsonbPGetDatum(jsonb_of(st->res->defaults)),
 															 JsonbPGetDatum(filter)))
 			: jsonb_of(st->res->defaults);
-	if (st->take > 0)
+	if (st->pager.take > 0)
 	{
 		if (filter == NULL)
 			filter = jsonb_of("{}");
-		/* validated with the paging fields in place, sent with each page's */
+		/* validated with the first page's paging fields, sent with each page's */
 		st->calls[choice] = gofive_make_call(st->op, texts, NULL,
-											 with_paging(st, filter, next_take(st), st->skip));
+											 gofive_pager_first_body(&st->pager, filter));
 		st->calls[choice].body = filter;
 	}
 	else
@@ -469,16 +449,13 @@ send_request(GofiveScan *st)
 	}
 	MemoryContextReset(slot->cxt);
 	old = MemoryContextSwitchTo(slot->cxt);
-	slot->take = next_take(st);
-	body = st->take > 0 ? with_paging(st, st->call.body, slot->take, st->send_skip) :
-		st->call.body;
+	body = gofive_pager_next_body(&st->pager, st->call.body, &slot->take);
 	gofive_push_operation(&context, st->op->name);
 	gofive_api_start(&slot->call, slot->cxt, st->account, st->op->name, st->op->method,
 					 st->call.path,
 					 body ? JsonbToCString(NULL, &body->root, VARSIZE(body)) : NULL);
 	gofive_pop_context(&context);
 	st->in_flight++;
-	st->send_skip += slot->take;
 	MemoryContextSwitchTo(old);
 }
 
@@ -489,8 +466,7 @@ send_request(GofiveScan *st)
 static void
 send_ahead(GofiveScan *st)
 {
-	while (!st->last && st->in_flight < st->read_ahead &&
-		   (st->limit == 0 || st->send_skip - st->offset < st->limit))
+	while (!st->last && st->in_flight < st->read_ahead && gofive_pager_may_send(&st->pager))
 		send_request(st);
 }
 
@@ -507,18 +483,15 @@ read_record(GofiveScan *st, GofiveOutcome *out)
 	st->count = st->page ? 1 : 0;
 }
 
-/* A page of an enquiry or list. */
+/* A page of an enquiry or list, of a request for take rows. */
 static void
 read_page(GofiveScan *st, GofiveOutcome *out, int take)
 {
-	st->page = gofive_page_rows(gofive_result_or_raise(st->op->name, out, st->op));
-	st->count = st->page ? JsonContainerSize(&st->page->root) : 0;
-	st->skip += st->count;
-	st->last = (st->take == 0 || st->count < take ||
-				(st->limit > 0 && st->skip - st->offset >= st->limit));
 	/* the pages asked for ahead started where a page of take rows would end */
-	if (st->last || st->count != take)
+	if (!gofive_pager_read(&st->pager, gofive_result_or_raise(st->op->name, out, st->op), take,
+						   &st->page, &st->count))
 		drop_requests(st);
+	st->last = st->pager.last;
 }
 
 /*
@@ -723,7 +696,7 @@ gofive_iterate_scan(ForeignScanState *node)
 	for (;;)
 	{
 		/* the LIMIT holds even when the API answers more rows than asked for */
-		if (st->limit > 0 && st->returned >= st->limit)
+		if (st->pager.limit > 0 && st->returned >= st->pager.limit)
 			return slot;
 		old = MemoryContextSwitchTo(econtext->ecxt_per_tuple_memory);
 		record = next_record(st, !st->async);

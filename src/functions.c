@@ -18,7 +18,7 @@
 #include "utils/json.h"
 #include "utils/jsonb.h"
 #include "utils/lsyscache.h"
-#include "utils/numeric.h"
+#include "utils/memutils.h"
 
 #include "gofive.h"
 
@@ -135,99 +135,63 @@ build_call(const GfOperation *op, FunctionCallInfo fcinfo)
 	return gofive_make_call(op, texts, query_object, body);
 }
 
-/* ---- paging through enquiries and lists ---- */
+/* ---- paging through enquiries and lists (pager.c) ---- */
 
 typedef struct PageState
 {
-	GofiveCall	call;			/* the first page's request */
-	int			take;			/* page size, 0 when not paged */
-	int			skip;			/* of the next page */
+	GofiveCall	call;			/* the request, validated with the first
+								 * page's take and skip */
+	GofivePager pager;
+	MemoryContext page_cxt;		/* the current page and its request */
 	Jsonb	   *page;			/* the rows of the current page */
 	int			next;			/* next row of the page to return */
 	int			count;			/* rows in the page */
-	bool		last;			/* no page after this one */
 } PageState;
 
-/*
- * The array of rows in a page's data: data itself, or its first array
- * (also the foreign tables' scans, fdw.c).
- */
-Jsonb *
-gofive_page_rows(Jsonb *data)
-{
-	JsonbIterator *it;
-	JsonbValue	v;
-	JsonbIteratorToken tok;
-
-	if (data == NULL || JB_ROOT_IS_SCALAR(data))
-		return NULL;
-	if (JB_ROOT_IS_ARRAY(data))
-		return data;
-	it = JsonbIteratorInit(&data->root);
-	while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
-		if (tok == WJB_VALUE && v.type == jbvBinary && JsonContainerIsArray(v.val.binary.data))
-			return JsonbValueToJsonb(&v);
-	return NULL;
-}
-
-/* The body of the next page: the filter with take and skip set. */
-static Jsonb *
-page_body(const GfOperation *op, Jsonb *filter, int take, int skip)
-{
-	char	   *extra = psprintf("{\"%s\": %d, \"%s\": %d}", op->take_field, take,
-								 op->skip_field, skip);
-
-	return DatumGetJsonbP(DirectFunctionCall2(jsonb_concat, JsonbPGetDatum(filter),
-											  JsonbPGetDatum(jsonb_from_text(extra))));
-}
-
-/* A paging field of the filter as an int; VNVAL naming it when out of range. */
-static int
-filter_int(const GfOperation *op, Jsonb *filter, const char *key, int otherwise)
-{
-	JsonbValue *v;
-	Datum		n;
-
-	if (filter == NULL || !JB_ROOT_IS_OBJECT(filter))
-		return otherwise;
-	v = getKeyJsonValueFromContainer(&filter->root, key, strlen(key), NULL);
-	if (v == NULL || v->type != jbvNumeric)
-		return otherwise;
-	n = NumericGetDatum(v->val.numeric);
-	if (DatumGetInt32(DirectFunctionCall2(numeric_cmp, n,
-										  NumericGetDatum(int64_to_numeric(PG_INT32_MIN)))) < 0 ||
-		DatumGetInt32(DirectFunctionCall2(numeric_cmp, n,
-										  NumericGetDatum(int64_to_numeric(PG_INT32_MAX)))) > 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_GOFIVE_INVALID_INPUT),
-				 errmsg("field \"%s\" must be an integer between %d and %d", key, PG_INT32_MIN, PG_INT32_MAX)));
-	return DatumGetInt32(DirectFunctionCall1(numeric_int4, n));
-}
-
+/* The next page (or the one answer of an operation that is not paged). */
 static void
 fetch_page(PageState *st)
 {
 	const GfOperation *op = st->call.op;
 	GofiveOutcome out;
-	char	   *path = st->call.path;
-	Jsonb	   *body = st->call.body;
+	int			asked;
+	Jsonb	   *body = gofive_pager_next_body(&st->pager, st->call.body, &asked);
 
-	if (st->take > 0)
-		body = page_body(op, st->call.body, st->take, st->skip);
-	gofive_api_call(op->name, op->method, path,
+	gofive_api_call(op->name, op->method, st->call.path,
 					body ? JsonbToCString(NULL, &body->root, VARSIZE(body)) : NULL, NULL, &out);
-	st->page = gofive_page_rows(gofive_result_or_raise(op->name, &out, op));
-	st->count = st->page ? JsonContainerSize(&st->page->root) : 0;
+	(void) gofive_pager_read(&st->pager, gofive_result_or_raise(op->name, &out, op), asked,
+							 &st->page, &st->count);
 	st->next = 0;
-	st->skip += st->count;
-	st->last = (st->take == 0 || st->count < st->take);
+}
+
+/*
+ * The request of a set-returning operation, and its paging: a paged one's
+ * from its filter (pager.c: the filter's take and skip, or
+ * gofive.page_size rows from the first), validated with the first page's.
+ */
+static void
+start_rows(PageState *st, const GfOperation *op, FunctionCallInfo fcinfo)
+{
+	Jsonb	   *filter;
+
+	if (op->take_field == NULL)
+	{
+		gofive_pager_init(&st->pager, op, 0, 0, 0);
+		st->call = build_call(op, fcinfo);
+		return;
+	}
+	filter = (op->args[0].kind == GF_ARG_BODY && !PG_ARGISNULL(0)) ?
+		PG_GETARG_JSONB_P(0) : jsonb_from_text("{}");
+	gofive_pager_from_filter(&st->pager, op, filter);
+	/* each page's take and skip replace the first page's */
+	st->call = gofive_make_call(op, (const char *const *) palloc0(sizeof(char *) * 2),
+								NULL, gofive_pager_first_body(&st->pager, filter));
 }
 
 /*
  * A set-returning operation: one row per record.  Paged operations ask for
- * gofive.page_size rows at a time (or the filter's own take), starting at
- * the filter's skip, and ask for the next page only when the query wants
- * more rows than it has: LIMIT 10 makes one request.
+ * the next page only when the query wants more rows than it has: LIMIT 10
+ * makes one request.  Only the current page is kept.
  */
 static Datum
 call_rows(FunctionCallInfo fcinfo)
@@ -237,45 +201,27 @@ call_rows(FunctionCallInfo fcinfo)
 
 	if (SRF_IS_FIRSTCALL())
 	{
-		const GfOperation *op = operation_of(fcinfo);
 		MemoryContext old;
 
 		funcctx = SRF_FIRSTCALL_INIT();
 		old = MemoryContextSwitchTo(funcctx->multi_call_memory_ctx);
 		st = palloc0(sizeof(PageState));
-		if (op->take_field)
-		{
-			Jsonb	   *filter = (op->args[0].kind == GF_ARG_BODY && !PG_ARGISNULL(0)) ?
-				PG_GETARG_JSONB_P(0) : jsonb_from_text("{}");
-
-			st->take = filter_int(op, filter, op->take_field, gofive_page_size);
-			st->skip = filter_int(op, filter, op->skip_field, 0);
-			if (st->take <= 0)
-				ereport(ERROR,
-						(errcode(ERRCODE_GOFIVE_INVALID_INPUT),
-						 errmsg("field \"%s\" must be positive", op->take_field)));
-			/*
-			 * converted with the paging fields in place; each page's
-			 * replace them
-			 */
-			st->call = gofive_make_call(op, (const char *const *) palloc0(sizeof(char *) * 2),
-										NULL, page_body(op, filter, st->take, st->skip));
-		}
-		else
-			st->call = build_call(op, fcinfo);
+		start_rows(st, operation_of(fcinfo), fcinfo);
+		st->page_cxt = AllocSetContextCreate(funcctx->multi_call_memory_ctx, "gofive page",
+											 ALLOCSET_DEFAULT_SIZES);
 		funcctx->user_fctx = st;
 		MemoryContextSwitchTo(old);
 	}
 	funcctx = SRF_PERCALL_SETUP();
 	st = (PageState *) funcctx->user_fctx;
 
-	if (st->page == NULL || (st->next >= st->count && !st->last))
+	if (st->page == NULL || (st->next >= st->count && gofive_pager_may_send(&st->pager)))
 	{
-		MemoryContext old = MemoryContextSwitchTo(funcctx->multi_call_memory_ctx);
+		MemoryContext old;
 
-		do
-			fetch_page(st);
-		while (st->count == 0 && !st->last);
+		MemoryContextReset(st->page_cxt);	/* the page read is used up */
+		old = MemoryContextSwitchTo(st->page_cxt);
+		fetch_page(st);
 		MemoryContextSwitchTo(old);
 	}
 	if (st->next >= st->count)

@@ -387,7 +387,30 @@ extern void gofive_validate_body(const GfOperation *op, Jsonb *body);
 extern const char *gofive_checked_method(text *method_text);
 extern char *gofive_checked_path(text *path_text);
 extern void gofive_method_and_path(FunctionCallInfo fcinfo, const char **method, char **path);
-extern Jsonb *gofive_page_rows(Jsonb *data);
+
+/* ---- pager.c: how the API pages an enquiry or a list ---- */
+typedef struct GofivePager
+{
+	const GfOperation *op;		/* its take_field and skip_field */
+	int			take;			/* rows per page; 0: not paged, one request */
+	int			start;			/* where the first page starts */
+	int			limit;			/* rows asked for at most in all; 0: no limit */
+	int64		skip;			/* where the rows read end */
+	int64		send_skip;		/* where the next request starts */
+	bool		last;			/* no request after the page read */
+} GofivePager;
+
+extern void gofive_pager_init(GofivePager *pg, const GfOperation *op, int take, int start,
+							  int limit);
+extern void gofive_pager_plan(GofivePager *pg, const GfOperation *op, int limit, int offset);
+extern void gofive_pager_from_filter(GofivePager *pg, const GfOperation *op, Jsonb *filter);
+extern void gofive_pager_restart(GofivePager *pg);
+extern bool gofive_pager_may_send(const GofivePager *pg);
+extern Jsonb *gofive_pager_first_body(const GofivePager *pg, Jsonb *filter);
+extern Jsonb *gofive_pager_next_body(GofivePager *pg, Jsonb *filter, int *asked);
+extern bool gofive_pager_read(GofivePager *pg, Jsonb *data, int asked, Jsonb **rows,
+							  int *count);
+extern void gofive_pager_describe(StringInfo body, const GofivePager *pg);
 
 /* ---- outbox.c ---- */
 extern int64 gofive_enqueue_row(const char *operation, const char *method,
@@ -396,7 +419,6 @@ extern int64 gofive_enqueue_row(const char *operation, const char *method,
 extern void gofive_enqueue_rows(const char *operation, const char *method, int n,
 								Datum *paths, Datum *bodies, bool *body_nulls,
 								Datum *keys, bool *key_nulls);
-extern const GfOperation *gofive_operation_or_error(const char *name);
 extern void gofive_mark_invalid(int64 id, const char *error);
 
 /* ---- trigger_queue.c: a row trigger's requests, a statement at a time ---- */
@@ -439,7 +461,7 @@ extern void gofive_restore_user(const GofiveRaised *saved);
 extern bool gofive_is_admin(Oid role);
 extern bool gofive_become_worker_role(void);
 
-/* ---- api.c: from SQL arguments to method, path and body ---- */
+/* ---- request.c: from an operation and its arguments to the request ---- */
 typedef struct GofiveCall
 {
 	const GfOperation *op;
@@ -447,18 +469,16 @@ typedef struct GofiveCall
 	Jsonb	   *body;			/* NULL when the operation has none */
 } GofiveCall;
 
-extern char *gofive_url_encode(const char *text);
-extern char *gofive_fill_path(const GfOperation *op, const char *const *values);
-
-/* ---- request.c ---- */
 extern GofiveCall gofive_make_call(const GfOperation *op, const char *const *arg_texts,
 								   Jsonb *query_object, Jsonb *body);
+extern GofiveCall gofive_call_from_json(const GfOperation *op, Jsonb *payload, Jsonb *params);
+extern const GfOperation *gofive_operation_or_error(const char *name);
+extern const GfOperation *gofive_operation_at(const char *method, const char *path);
 extern char *gofive_body_text(const GofiveCall *call);
+extern char *gofive_url_encode(const char *text);
 extern char *gofive_json_value_text(JsonbValue *v);
 extern char *gofive_datum_text(Datum value, Oid type);
 extern void gofive_append_json_value(StringInfo s, Datum value, Oid type);
 extern void gofive_append_wire_value(StringInfo s, const GfField *field, Datum value, Oid type);
-extern const GfOperation *gofive_operation_at(const char *method, const char *path);
-extern GofiveCall gofive_call_from_json(const GfOperation *op, Jsonb *payload, Jsonb *params);
 
 #endif							/* GOFIVE_H */

@@ -2,10 +2,34 @@
  * request.c
  *		From an operation and its arguments to the request: the path with
  *		its parameters filled in and percent-encoded, the query string, and
- *		the validated body.  The synchronous functions (functions.c), the
- *		outbox (outbox.c) and the trigger all go through gofive_make_call().
+ *		the validated body (a GofiveCall).  Nothing here sends.
+ *
+ * request.c owns the arguments-to-request step for every path: the SQL
+ * values of the typed functions (functions.c, through gofive_datum_text and
+ * gofive_append_wire_value), the JSON params of the outbox
+ * (gofive_call_from_json), the pushed values of the foreign tables'
+ * scans (fdw_scan.c); the operation by its name (gofive_operation_or_error:
+ * gofive_enqueue, the triggers) or by method and path
+ * (gofive_operation_at: gofive_enqueue_request); percent-encoding
+ * (gofive_url_encode, also SQL's gofive_url_encode()).  All requests of
+ * catalog operations are made by gofive_make_call().
+ *
+ * Invariants:
+ *	 - a request is complete and checked before anything is sent or queued:
+ *	   an argument that cannot make a valid one raises
+ *	   ERRCODE_GOFIVE_INVALID_INPUT, and the body is converted and validated
+ *	   by validate.c (gofive_checked_body);
+ *	 - a path parameter is one non-empty segment, percent-encoded, and
+ *	   never "." or "..": no value addresses another resource;
+ *	 - the query string holds what the caller wrote and nothing else:
+ *	   nested arrays and objects are refused rather than flattened, and
+ *	   params may hold only the operation's path and query arguments (a
+ *	   misspelt key is refused rather than dropped);
+ *	 - what is made is allocated in the current memory context.
  */
 #include "postgres.h"
+
+#include <curl/curl.h>
 
 #include "catalog/pg_type.h"
 #include "utils/builtins.h"
@@ -79,6 +103,64 @@ gofive_json_value_text(JsonbValue *v)
 		default:
 			return JsonbToCString(NULL, v->val.binary.data, v->val.binary.len);
 	}
+}
+
+/* Percent-encode one path segment or query value (RFC 3986 unreserved kept). */
+char *
+gofive_url_encode(const char *text)
+{
+	char	   *escaped = curl_easy_escape(NULL, text, 0);
+	char	   *result;
+
+	if (escaped == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_OUT_OF_MEMORY),
+				 errmsg("out of memory")));
+	result = pstrdup(escaped);
+	curl_free(escaped);
+	return result;
+}
+
+/* The index of the path argument named by a template's {name}. */
+static int
+path_arg_index(const GfOperation *op, const char *name, size_t len)
+{
+	for (int i = 0; op->args[i].sql_name; i++)
+		if (op->args[i].kind == GF_ARG_PATH &&
+			strlen(op->args[i].wire_name) == len &&
+			strncmp(op->args[i].wire_name, name, len) == 0)
+			return i;
+	elog(ERROR, "catalog entry \"%s\" has no argument for path parameter \"%.*s\"",
+		 op->name, (int) len, name);
+	return -1;					/* keep the compiler quiet */
+}
+
+/*
+ * Fill the operation's path template.  arg_texts[i] is the text of the
+ * operation's i-th SQL argument (NULL for arguments that are not in the
+ * path); each value is percent-encoded as one path segment.
+ */
+static char *
+fill_path(const GfOperation *op, const char *const *arg_texts)
+{
+	StringInfoData buf;
+	const char *p = op->path;
+
+	initStringInfo(&buf);
+	while (*p)
+	{
+		const char *close;
+
+		if (*p != '{' || (close = strchr(p, '}')) == NULL)
+		{
+			appendStringInfoChar(&buf, *p++);
+			continue;
+		}
+		appendStringInfoString(&buf,
+							   gofive_url_encode(arg_texts[path_arg_index(op, p + 1, close - p - 1)]));
+		p = close + 1;
+	}
+	return buf.data;
 }
 
 static void
@@ -246,8 +328,169 @@ gofive_make_call(const GfOperation *op, const char *const *arg_texts,
 	if (strchr(op->path, '{') == NULL && query.len == 0)
 		call.path = unconstify(char *, op->path);	/* the common case: nothing to fill */
 	else
-		call.path = psprintf("%s%s", gofive_fill_path(op, arg_texts), query.data);
+		call.path = psprintf("%s%s", fill_path(op, arg_texts), query.data);
 	return call;
+}
+
+/* The catalog's operation of that name, or an error that names the view of them. */
+const GfOperation *
+gofive_operation_or_error(const char *name)
+{
+	const GfOperation *op = gofive_find_operation(name);
+
+	if (op == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_GOFIVE_INVALID_INPUT),
+				 errmsg("unrecognized operation \"%s\"", name),
+				 errhint("The operations are listed in the view gofive.operations; "
+						 "use gofive_enqueue_request() for any other path.")));
+	return op;
+}
+
+/* Path and query arguments go in params; the body is the payload. */
+static bool
+is_param(const GfArg *arg)
+{
+	return arg->kind == GF_ARG_PATH || arg->kind == GF_ARG_QUERY ||
+		arg->kind == GF_ARG_QUERY_OBJECT;
+}
+
+/* The operation's arguments that params may hold, for messages: "a", "b". */
+static char *
+param_names(const GfOperation *op)
+{
+	StringInfoData names;
+
+	initStringInfo(&names);
+	for (int i = 0; op->args[i].sql_name; i++)
+		if (is_param(&op->args[i]))
+			appendStringInfo(&names, "%s\"%s\"", names.len ? ", " : "", op->args[i].sql_name);
+	return names.data;
+}
+
+static bool
+has_param(const GfOperation *op, const char *key)
+{
+	for (int i = 0; op->args[i].sql_name; i++)
+		if (is_param(&op->args[i]) && strcmp(op->args[i].sql_name, key) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * params must be an object whose keys are path and query arguments of the
+ * operation: a misspelt or misplaced key would otherwise be dropped and the
+ * request queued without it.
+ */
+static void
+check_params(const GfOperation *op, Jsonb *params)
+{
+	JsonbIterator *it;
+	JsonbValue	v;
+	JsonbIteratorToken tok;
+
+	if (!JB_ROOT_IS_OBJECT(params))
+		ereport(ERROR,
+				(errcode(ERRCODE_GOFIVE_INVALID_INPUT),
+				 errmsg("params must be a JSON object of path and query arguments")));
+	it = JsonbIteratorInit(&params->root);
+	while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
+	{
+		char	   *key;
+		char	   *names;
+
+		if (tok != WJB_KEY)
+			continue;
+		key = pnstrdup(v.val.string.val, v.val.string.len);
+		if (has_param(op, key))
+			continue;
+		names = param_names(op);
+		if (*names)
+			ereport(ERROR,
+					(errcode(ERRCODE_GOFIVE_INVALID_INPUT),
+					 errmsg("params has no argument \"%s\"", key),
+					 errhint("The arguments params may hold for %s: %s.", op->name, names)));
+		ereport(ERROR,
+				(errcode(ERRCODE_GOFIVE_INVALID_INPUT),
+				 errmsg("params has no argument \"%s\"", key),
+				 errhint("%s takes no path or query arguments: leave params out.", op->name)));
+	}
+}
+
+/* The member params->key, or NULL when params or the member is absent or null. */
+static JsonbValue *
+param_value(Jsonb *params, const char *key)
+{
+	JsonbValue *v;
+
+	if (params == NULL)
+		return NULL;
+	v = getKeyJsonValueFromContainer(&params->root, key, strlen(key), NULL);
+	return (v == NULL || v->type == jbvNull) ? NULL : v;
+}
+
+/* The text of a path or query argument in params, which must be a scalar. */
+static const char *
+param_text(const GfOperation *op, const GfArg *arg, Jsonb *params)
+{
+	JsonbValue *v = param_value(params, arg->sql_name);
+
+	if (v == NULL)
+		return NULL;
+	if (v->type == jbvString)
+		return pnstrdup(v->val.string.val, v->val.string.len);
+	if (v->type == jbvNumeric)
+		return DatumGetCString(DirectFunctionCall1(numeric_out, NumericGetDatum(v->val.numeric)));
+	if (v->type == jbvBool)
+		return v->val.boolean ? "true" : "false";
+	ereport(ERROR,
+			(errcode(ERRCODE_GOFIVE_INVALID_INPUT),
+			 errmsg("params member \"%s\" must be a string, number or boolean, not %s", arg->sql_name,
+					JsonContainerIsArray(v->val.binary.data) ? "an array" : "an object")));
+	return NULL;				/* keep the compiler quiet */
+}
+
+/* The query object in params, which must be a JSON object. */
+static Jsonb *
+param_object(const GfOperation *op, const GfArg *arg, Jsonb *params)
+{
+	JsonbValue *v = param_value(params, arg->sql_name);
+
+	if (v == NULL)
+		return NULL;
+	if (v->type != jbvBinary || !JsonContainerIsObject(v->val.binary.data))
+		ereport(ERROR,
+				(errcode(ERRCODE_GOFIVE_INVALID_INPUT),
+				 errmsg("params member \"%s\" must be a JSON object of query parameters", arg->sql_name)));
+	return JsonbValueToJsonb(v);
+}
+
+/*
+ * The request for an operation from its payload (the body) and params (the
+ * path and query arguments, by their SQL names, e.g. {"deal_id": 42}).
+ */
+GofiveCall
+gofive_call_from_json(const GfOperation *op, Jsonb *payload, Jsonb *params)
+{
+	int			nargs = 0;
+	const char **texts;
+	Jsonb	   *query_object = NULL;
+
+	if (params)
+		check_params(op, params);
+	while (op->args[nargs].sql_name)
+		nargs++;
+	texts = palloc0(sizeof(char *) * (nargs + 1));
+	for (int i = 0; i < nargs; i++)
+	{
+		const GfArg *arg = &op->args[i];
+
+		if (arg->kind == GF_ARG_PATH || arg->kind == GF_ARG_QUERY)
+			texts[i] = param_text(op, arg, params);
+		else if (arg->kind == GF_ARG_QUERY_OBJECT)
+			query_object = param_object(op, arg, params);
+	}
+	return gofive_make_call(op, texts, query_object, payload);
 }
 
 /* Whether a path (without its query) matches an operation's template. */
