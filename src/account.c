@@ -50,8 +50,6 @@
 
 PG_FUNCTION_INFO_V1(gofive_fdw_validator);
 
-char	   *gofive_server = NULL;
-
 typedef enum OptionKind
 {
 	OPT_URL,
@@ -90,31 +88,6 @@ static const AccountOption account_options[] = {
 };
 
 #define MAX_TIMEOUT_MS (3600 * 1000)	/* as gofive.timeout */
-
-/* ---- the setting gofive.server ---- */
-
-static bool
-check_server(char **newval, void **extra, GucSource source)
-{
-	if (strlen(*newval) >= NAMEDATALEN || gofive_has_control_characters(*newval))
-	{
-		GUC_check_errdetail("gofive.server must be the name of a foreign server of the gofive foreign-data wrapper, or empty.");
-		return false;
-	}
-	return true;
-}
-
-void
-gofive_define_account_settings(void)
-{
-	DefineCustomStringVariable("gofive.server",
-							   "The Venio account that calls and queued requests use: a foreign server of the gofive wrapper.",
-							   "Empty: the default account, given by the gofive.* settings.",
-							   &gofive_server,
-							   "",
-							   PGC_USERSET, 0,
-							   check_server, NULL, NULL);
-}
 
 /* ---- the validator of CREATE/ALTER SERVER and USER MAPPING ---- */
 

@@ -38,31 +38,6 @@ PG_FUNCTION_INFO_V1(gofive_format_date);
 PG_FUNCTION_INFO_V1(gofive_format_timestamp);
 PG_FUNCTION_INFO_V1(gofive_format_timestamptz);
 
-char	   *gofive_time_zone = NULL;
-
-static bool
-check_time_zone(char **newval, void **extra, GucSource source)
-{
-	if (*newval == NULL || **newval == '\0' || pg_tzset(*newval) == NULL)
-	{
-		GUC_check_errdetail("gofive.time_zone must be a time zone name, such as Asia/Bangkok.");
-		return false;
-	}
-	return true;
-}
-
-void
-gofive_define_datetime_settings(void)
-{
-	DefineCustomStringVariable("gofive.time_zone",
-							   "Time zone in which SQL dates and times are written for the API.",
-							   "A date or timestamp is a wall-clock time there; a timestamptz is written with its offset.",
-							   &gofive_time_zone,
-							   "Asia/Bangkok",
-							   PGC_USERSET, 0,
-							   check_time_zone, NULL, NULL);
-}
-
 /* Whether a value of this type can be formatted (a domain: ask of its base type). */
 bool
 gofive_is_datetime_type(Oid type)

@@ -20,11 +20,6 @@ void
 _PG_init(void)
 {
 	gofive_define_settings();
-	gofive_define_worker_settings();
-	gofive_define_account_settings();
-	gofive_define_datetime_settings();
-	gofive_define_conversion_settings();
-	MarkGUCPrefixReserved("gofive");
 
 	/* the launcher, the workers and their shared memory need preloading */
 	if (process_shared_preload_libraries_in_progress)

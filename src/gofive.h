@@ -52,7 +52,6 @@ extern void gofive_define_settings(void);
 
 /* ---- datetime.c: SQL dates and times in the API's formats ---- */
 extern char *gofive_time_zone;
-extern void gofive_define_datetime_settings(void);
 extern bool gofive_is_datetime_type(Oid type);
 extern char *gofive_format_datetime_value(Datum value, Oid type, GfDateFormat format,
 										  const char *zone);
@@ -116,7 +115,6 @@ typedef struct GofiveAccountProblem
 } GofiveAccountProblem;
 
 extern char *gofive_server;
-extern void gofive_define_account_settings(void);
 extern const GofiveAccount *gofive_current_account(void);
 extern const char *gofive_enqueue_account(void);
 extern GofiveAccount *gofive_lookup_account(const char *server, Oid role,
@@ -360,7 +358,6 @@ extern bool gofive_convert_body(const GfOperation *op, Jsonb **body,
 								const GofiveSources *sources, GofiveProblems *problems);
 extern Jsonb *gofive_checked_body(const GfOperation *op, Jsonb *body);
 extern void gofive_raise_problems(const GofiveProblems *problems) pg_attribute_noreturn();
-extern void gofive_define_conversion_settings(void);
 extern bool gofive_is_unknown_field(const GfField *fields, const char *key, int len,
 									const char **near);
 /* the same call, in flight while the caller does other work (transfer.c) */

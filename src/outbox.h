@@ -41,8 +41,6 @@ typedef enum GofiveCopied
 	GOFIVE_COPIED_SEND			/* sent, as if queued here */
 } GofiveCopied;
 
-extern void gofive_define_worker_settings(void);
-
 /* ---- shared memory (shmem.c) ---- */
 typedef enum GofiveCircuit
 {

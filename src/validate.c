@@ -47,27 +47,6 @@
 /* The widest object of the catalog has fewer fields than this. */
 #define MAX_FIELDS 64
 
-int			gofive_unknown_fields = GF_UNKNOWN_ERROR;
-
-static const struct config_enum_entry unknown_field_options[] = {
-	{"error", GF_UNKNOWN_ERROR, false},
-	{"warning", GF_UNKNOWN_WARNING, false},
-	{"send", GF_UNKNOWN_SEND, false},
-	{NULL, 0, false}
-};
-
-void
-gofive_define_conversion_settings(void)
-{
-	DefineCustomEnumVariable("gofive.unknown_fields",
-							 "What a key that is no documented field of the operation does: error, warning or send.",
-							 "error refuses the request; warning sends it and warns; send sends it.",
-							 &gofive_unknown_fields,
-							 GF_UNKNOWN_ERROR, unknown_field_options,
-							 PGC_USERSET, 0,
-							 NULL, NULL, NULL);
-}
-
 /*
  * A value's place in the body, as a chain to the root, made into text
  * ("contractService.frequency", "products[0].productName", "[2].qty") only
