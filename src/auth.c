@@ -67,7 +67,7 @@ from_token_endpoint(GofiveOutcome *out)
 {
 	Jsonb	   *body;
 
-	if (out->http_status == 404 || out->reading != GF_READ_JSON)
+	if (out->http_status == 404 || out->reading != GOFIVE_READ_JSON)
 		return false;
 	if (out->messages && strstr(out->messages, "subscription key") != NULL)
 		return true;
@@ -85,13 +85,13 @@ raise_token_refused(const GofiveAccount *acct, GofiveOutcome *out, const GofiveJ
 {
 	bool		elsewhere;
 
-	if (j->verdict == GF_THROTTLED || j->verdict == GF_UNAVAILABLE || j->verdict == GF_NO_ANSWER)
+	if (j->verdict == GOFIVE_THROTTLED || j->verdict == GOFIVE_UNAVAILABLE || j->verdict == GOFIVE_NO_ANSWER)
 		/* busy or down: the credentials are not in question */
 		ereport(ERROR,
 				(errcode(j->sqlstate),
 				 errmsg("%s%s%s", j->summary,
 						out->messages ? ": " : "", out->messages ? out->messages : ""),
-				 j->verdict == GF_NO_ANSWER ? 0 : gofive_busy_hint(out->retry_after)));
+				 j->verdict == GOFIVE_NO_ANSWER ? 0 : gofive_busy_hint(out->retry_after)));
 
 	elsewhere = !from_token_endpoint(out);
 	ereport(ERROR,
@@ -217,11 +217,11 @@ gofive_token_from_answer(const GofiveAccount *acct, GofiveHttpResponse *resp,
 	gofive_read_answer(resp, &out);
 	/* what a status means is outcome.c's to say; the body of a 200, ours */
 	j = gofive_judge_token(out.http_status, true);
-	if (j.verdict != GF_SUCCESS)
+	if (j.verdict != GOFIVE_SUCCESS)
 		raise_token_refused(acct, &out, &j);
-	if (out.reading == GF_READ_BAD)
+	if (out.reading == GOFIVE_READ_BAD)
 		raise_bad_token_answer(out.unreadable);
-	if (out.reading != GF_READ_JSON)
+	if (out.reading != GOFIVE_READ_JSON)
 		raise_not_json(acct, "it is not JSON");
 	body = gofive_outcome_body(&out);
 	if (!JB_ROOT_IS_OBJECT(body))

@@ -86,15 +86,15 @@ value_name(const JsonbValue *v)
 }
 
 static const char *
-expected_name(GfJsonType type)
+expected_name(GofiveJsonType type)
 {
 	switch (type)
 	{
-		case GF_INTEGER:
+		case GOFIVE_INTEGER:
 			return "an integer";
-		case GF_ARRAY:
+		case GOFIVE_ARRAY:
 			return "an array";
-		case GF_OBJECT:
+		case GOFIVE_OBJECT:
 			return "an object";
 		default:
 			return psprintf("a %s", gofive_json_type_name(type));
@@ -103,7 +103,7 @@ expected_name(GfJsonType type)
 
 /* "must be an integer, not a string": the phrase after the field's name. */
 char *
-gofive_type_problem(GfJsonType type, const JsonbValue *v)
+gofive_type_problem(GofiveJsonType type, const JsonbValue *v)
 {
 	return psprintf("must be %s, not %s", expected_name(type), value_name(v));
 }
@@ -145,7 +145,7 @@ wire_integer(const JsonbValue *in, JsonbValue *out, GofiveWireProblem *problem)
 {
 	Numeric		num = in->val.numeric;
 	Numeric		whole = num;
-	GofiveWire	result = GF_WIRE_SAME;
+	GofiveWire	result = GOFIVE_WIRE_SAME;
 
 	if (DatumGetInt32(DirectFunctionCall1(numeric_scale, NumericGetDatum(num))) > 0)
 	{
@@ -155,16 +155,16 @@ wire_integer(const JsonbValue *in, JsonbValue *out, GofiveWireProblem *problem)
 		{
 			problem->text = psprintf("must be an integer, not %s", numeric_text(num));
 			problem->hint = "The API takes a whole number here: round the value, e.g. round(amount), or map a column that holds whole numbers.";
-			return GF_WIRE_BAD;
+			return GOFIVE_WIRE_BAD;
 		}
-		result = GF_WIRE_CHANGED;
+		result = GOFIVE_WIRE_CHANGED;
 	}
 	if (numeric_compare(whole, int64_bound(false)) < 0 ||
 		numeric_compare(whole, int64_bound(true)) > 0)
 	{
 		problem->text = psprintf("must be an integer between " INT64_FORMAT " and " INT64_FORMAT ", not %s",
 								 PG_INT64_MIN, PG_INT64_MAX, numeric_text(num));
-		return GF_WIRE_BAD;
+		return GOFIVE_WIRE_BAD;
 	}
 	out->type = jbvNumeric;
 	out->val.numeric = whole;
@@ -177,11 +177,11 @@ wire_integer(const JsonbValue *in, JsonbValue *out, GofiveWireProblem *problem)
  * is another ISO 8601 date or time, else a problem.
  */
 static GofiveWire
-wire_datetime(GfDateFormat format, GfDateFormat also, const JsonbValue *in, JsonbValue *out,
+wire_datetime(GofiveDateFormat format, GofiveDateFormat also, const JsonbValue *in, JsonbValue *out,
 			  GofiveWireProblem *problem)
 {
 	GofiveDateText d;
-	GfDateFormat form;
+	GofiveDateFormat form;
 	char	   *text;
 
 	if (!gofive_parse_datetime(in->val.string.val, in->val.string.len, &d))
@@ -190,11 +190,11 @@ wire_datetime(GfDateFormat format, GfDateFormat also, const JsonbValue *in, Json
 								 gofive_date_format_example(format),
 								 gofive_quoted_value(in->val.string.val, in->val.string.len));
 		problem->hint = "Give a SQL date, timestamp or timestamptz, or an ISO 8601 string such as 2026-12-31 or 2026-12-31T10:00:00+07:00: it is sent in the field's form, in gofive.time_zone.";
-		return GF_WIRE_BAD;
+		return GOFIVE_WIRE_BAD;
 	}
 	form = gofive_datetime_form(&d);
-	if (form != GF_DATE_NONE && (form == format || form == also))
-		return GF_WIRE_SAME;
+	if (form != GOFIVE_DATE_NONE && (form == format || form == also))
+		return GOFIVE_WIRE_SAME;
 	text = gofive_rewrite_datetime(&d, format, gofive_time_zone);
 	if (text == NULL)
 	{
@@ -202,12 +202,12 @@ wire_datetime(GfDateFormat format, GfDateFormat also, const JsonbValue *in, Json
 								 gofive_date_format_example(format),
 								 gofive_quoted_value(in->val.string.val, in->val.string.len),
 								 gofive_time_zone);
-		return GF_WIRE_BAD;
+		return GOFIVE_WIRE_BAD;
 	}
 	out->type = jbvString;
 	out->val.string.val = text;
 	out->val.string.len = strlen(text);
-	return GF_WIRE_CHANGED;
+	return GOFIVE_WIRE_CHANGED;
 }
 
 /* A string of only white space (or none). */
@@ -227,7 +227,7 @@ is_blank(const char *s, int len)
  * string must not be empty.
  */
 GofiveWire
-gofive_wire_scalar(GfJsonType type, GfDateFormat format, GfDateFormat also, bool required,
+gofive_wire_scalar(GofiveJsonType type, GofiveDateFormat format, GofiveDateFormat also, bool required,
 				   const JsonbValue *in, JsonbValue *out, GofiveWireProblem *problem)
 {
 	*out = *in;
@@ -235,37 +235,37 @@ gofive_wire_scalar(GfJsonType type, GfDateFormat format, GfDateFormat also, bool
 	problem->hint = NULL;
 	switch (type)
 	{
-		case GF_ANY:
-			return GF_WIRE_SAME;
-		case GF_STRING:
+		case GOFIVE_ANY:
+			return GOFIVE_WIRE_SAME;
+		case GOFIVE_STRING:
 			if (in->type != jbvString)
 				break;
 			if (required && is_blank(in->val.string.val, in->val.string.len))
 			{
 				problem->text = pstrdup("must not be empty");
-				return GF_WIRE_BAD;
+				return GOFIVE_WIRE_BAD;
 			}
-			if (format != GF_DATE_NONE)
+			if (format != GOFIVE_DATE_NONE)
 				return wire_datetime(format, also, in, out, problem);
-			return GF_WIRE_SAME;
-		case GF_INTEGER:
+			return GOFIVE_WIRE_SAME;
+		case GOFIVE_INTEGER:
 			if (in->type != jbvNumeric)
 				break;
 			return wire_integer(in, out, problem);
-		case GF_NUMBER:
+		case GOFIVE_NUMBER:
 			if (in->type != jbvNumeric)
 				break;
-			return GF_WIRE_SAME;
-		case GF_BOOLEAN:
+			return GOFIVE_WIRE_SAME;
+		case GOFIVE_BOOLEAN:
 			if (in->type != jbvBool)
 				break;
-			return GF_WIRE_SAME;
-		case GF_ARRAY:
-		case GF_OBJECT:
+			return GOFIVE_WIRE_SAME;
+		case GOFIVE_ARRAY:
+		case GOFIVE_OBJECT:
 			break;
 	}
 	problem->text = gofive_type_problem(type, in);
-	return GF_WIRE_BAD;
+	return GOFIVE_WIRE_BAD;
 }
 
 /* ---- SQL values ---- */
@@ -286,12 +286,12 @@ set_string(JsonbValue *v, char *s)
  * time in wall_zone (NULL: gofive.time_zone).
  */
 static void
-sql_datetime(const GfField *field, Datum value, Oid type, const char *wall_zone, JsonbValue *out)
+sql_datetime(const GofiveField *field, Datum value, Oid type, const char *wall_zone, JsonbValue *out)
 {
 	char		buf[MAXDATELEN + 1];
 	char	   *text = NULL;
 
-	if (field && field->date_format != GF_DATE_NONE)
+	if (field && field->date_format != GOFIVE_DATE_NONE)
 		text = gofive_try_format_datetime(value, type, field->date_format, gofive_time_zone,
 										  wall_zone);
 	else if (type == TIMESTAMPOID && wall_zone != NULL && !TIMESTAMP_NOT_FINITE(DatumGetTimestamp(value)))
@@ -313,7 +313,7 @@ sql_datetime(const GfField *field, Datum value, Oid type, const char *wall_zone,
  * body's conversion (validate.c) does that, for every path alike.
  */
 bool
-gofive_sql_value(const GfField *field, Datum value, Oid type, const char *wall_zone,
+gofive_sql_value(const GofiveField *field, Datum value, Oid type, const char *wall_zone,
 				 JsonbValue *out)
 {
 	switch (type)

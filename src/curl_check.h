@@ -1,6 +1,6 @@
 /*
  * curl_check.h
- *		Every libcurl result is checked, through GF_CURL_CHECK (and its
+ *		Every libcurl result is checked, through GOFIVE_CURL_CHECK (and its
  *		shorthands below): a call that fails is an error, never ignored.
  *
  * A libcurl call fails only when libcurl cannot do what it was asked: no
@@ -15,7 +15,7 @@
  *	 CONTEXT:  libcurl option CURLOPT_PROTOCOLS_STR
  *
  * Constructors that answer NULL for out of memory (curl_easy_init,
- * curl_multi_init) go through GF_CURL_NEW; curl_slist_append keeps the list
+ * curl_multi_init) go through GOFIVE_CURL_NEW; curl_slist_append keeps the list
  * it could not extend, which its caller frees (http.c).
  *
  * Where a check raises matters: never inside a libcurl callback or a
@@ -39,7 +39,7 @@ extern void gofive_curl_failed(const char *fn, const char *what, int code)
 			pg_attribute_noreturn();
 extern void *gofive_curl_made(void *made, const char *fn);
 
-/* a failed call, for a caller that must not raise (GF_CURL_TRY) */
+/* a failed call, for a caller that must not raise (GOFIVE_CURL_TRY) */
 typedef struct GofiveCurlRefusal
 {
 	const char *fn;
@@ -52,7 +52,7 @@ typedef struct GofiveCurlRefusal
  * CURLMcode, both 0 for success) and, if it failed, failed(fn's name,
  * what, the code); what names the option, or is NULL.
  */
-#define GF_CURL_TRY(failed, fn, what, ...) \
+#define GOFIVE_CURL_TRY(failed, fn, what, ...) \
 	do { \
 		int			gf_curl_rc_ = (int) fn(__VA_ARGS__); \
 		\
@@ -61,17 +61,17 @@ typedef struct GofiveCurlRefusal
 	} while (0)
 
 /* ... raising, which is what nearly every caller wants */
-#define GF_CURL_CHECK(fn, what, ...) \
-	GF_CURL_TRY(gofive_curl_failed, fn, what, __VA_ARGS__)
+#define GOFIVE_CURL_CHECK(fn, what, ...) \
+	GOFIVE_CURL_TRY(gofive_curl_failed, fn, what, __VA_ARGS__)
 
-#define GF_CURL_SETOPT(easy, opt, value) \
-	GF_CURL_CHECK(curl_easy_setopt, #opt, (easy), opt, (value))
-#define GF_CURL_GETINFO(easy, info, ptr) \
-	GF_CURL_CHECK(curl_easy_getinfo, #info, (easy), info, (ptr))
-#define GF_CURLM_SETOPT(multi, opt, value) \
-	GF_CURL_CHECK(curl_multi_setopt, #opt, (multi), opt, (value))
+#define GOFIVE_CURL_SETOPT(easy, opt, value) \
+	GOFIVE_CURL_CHECK(curl_easy_setopt, #opt, (easy), opt, (value))
+#define GOFIVE_CURL_GETINFO(easy, info, ptr) \
+	GOFIVE_CURL_CHECK(curl_easy_getinfo, #info, (easy), info, (ptr))
+#define GOFIVE_CURLM_SETOPT(multi, opt, value) \
+	GOFIVE_CURL_CHECK(curl_multi_setopt, #opt, (multi), opt, (value))
 
 /* fn(...), a libcurl constructor; raises for out of memory when it answers NULL */
-#define GF_CURL_NEW(fn, ...) gofive_curl_made((void *) fn(__VA_ARGS__), #fn)
+#define GOFIVE_CURL_NEW(fn, ...) gofive_curl_made((void *) fn(__VA_ARGS__), #fn)
 
 #endif							/* GOFIVE_CURL_CHECK_H */

@@ -4,7 +4,7 @@
  *		strings read.
  *
  * The API's pages write dates in several formats (docs/api.md, Date formats);
- * the catalog says which one a date field uses (GfField.date_format), and
+ * the catalog says which one a date field uses (GofiveField.date_format), and
  * the conversion (validate.c, convert.c) writes every date or time given
  * for such a field in that format: a SQL date, timestamp or timestamptz,
  * or a string in ISO 8601 (which gofive_parse_datetime reads: the forms
@@ -47,23 +47,23 @@ gofive_is_datetime_type(Oid type)
 
 /* The example of each format, for messages. */
 const char *
-gofive_date_format_example(GfDateFormat format)
+gofive_date_format_example(GofiveDateFormat format)
 {
 	switch (format)
 	{
-		case GF_DATE_OFFSET:
+		case GOFIVE_DATE_OFFSET:
 			return "2026-12-31T00:00:00+0700";
-		case GF_DATE_OFFSET_MS:
+		case GOFIVE_DATE_OFFSET_MS:
 			return "2026-12-31T00:00:00.000+0700";
-		case GF_DATE_LOCAL:
+		case GOFIVE_DATE_LOCAL:
 			return "2026-12-31T00:00:00";
-		case GF_DATE_SPACE:
+		case GOFIVE_DATE_SPACE:
 			return "2026-12-31 00:00:00";
-		case GF_DATE_DATE:
+		case GOFIVE_DATE_DATE:
 			return "2026-12-31";
-		case GF_DATE_UTC:
+		case GOFIVE_DATE_UTC:
 			return "2026-12-30T17:00:00.000Z";
-		case GF_DATE_NONE:
+		case GOFIVE_DATE_NONE:
 			break;
 	}
 	return "";
@@ -127,7 +127,7 @@ instant_of(Timestamp local, const char *zone, TimestampTz *instant)
  * in wall_zone (NULL: zone too).
  */
 char *
-gofive_try_format_datetime(Datum value, Oid type, GfDateFormat format, const char *zone,
+gofive_try_format_datetime(Datum value, Oid type, GofiveDateFormat format, const char *zone,
 						   const char *wall_zone)
 {
 	TimestampTz instant;
@@ -156,7 +156,7 @@ gofive_try_format_datetime(Datum value, Oid type, GfDateFormat format, const cha
 	}
 	else
 		instant = DatumGetTimestampTz(value);
-	if (!local_time(instant, zone, format == GF_DATE_UTC, &local) ||
+	if (!local_time(instant, zone, format == GOFIVE_DATE_UTC, &local) ||
 		timestamp2tm(local, NULL, &tm, &fsec, NULL, NULL) != 0 ||
 		tm.tm_year < 1 || tm.tm_year > 9999)
 		return NULL;
@@ -168,26 +168,26 @@ gofive_try_format_datetime(Datum value, Oid type, GfDateFormat format, const cha
 
 	switch (format)
 	{
-		case GF_DATE_OFFSET:
+		case GOFIVE_DATE_OFFSET:
 			return psprintf("%04d-%02d-%02dT%02d:%02d:%02d%c%02ld%02ld",
 							tm.tm_year, tm.tm_mon, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
 							sign, offset_min / 60, offset_min % 60);
-		case GF_DATE_OFFSET_MS:
+		case GOFIVE_DATE_OFFSET_MS:
 			return psprintf("%04d-%02d-%02dT%02d:%02d:%02d.%03d%c%02ld%02ld",
 							tm.tm_year, tm.tm_mon, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
 							ms, sign, offset_min / 60, offset_min % 60);
-		case GF_DATE_LOCAL:
+		case GOFIVE_DATE_LOCAL:
 			return psprintf("%04d-%02d-%02dT%02d:%02d:%02d",
 							tm.tm_year, tm.tm_mon, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
-		case GF_DATE_SPACE:
+		case GOFIVE_DATE_SPACE:
 			return psprintf("%04d-%02d-%02d %02d:%02d:%02d",
 							tm.tm_year, tm.tm_mon, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
-		case GF_DATE_DATE:
+		case GOFIVE_DATE_DATE:
 			return psprintf("%04d-%02d-%02d", tm.tm_year, tm.tm_mon, tm.tm_mday);
-		case GF_DATE_UTC:
+		case GOFIVE_DATE_UTC:
 			return psprintf("%04d-%02d-%02dT%02d:%02d:%02d.%03dZ",
 							tm.tm_year, tm.tm_mon, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ms);
-		case GF_DATE_NONE:
+		case GOFIVE_DATE_NONE:
 			break;
 	}
 	elog(ERROR, "gofive: no date format");
@@ -196,7 +196,7 @@ gofive_try_format_datetime(Datum value, Oid type, GfDateFormat format, const cha
 
 /* The same, raising VNVAL when it cannot be written. */
 char *
-gofive_format_datetime_value(Datum value, Oid type, GfDateFormat format, const char *zone)
+gofive_format_datetime_value(Datum value, Oid type, GofiveDateFormat format, const char *zone)
 {
 	char	   *text = gofive_try_format_datetime(value, type, format, zone, NULL);
 
@@ -311,26 +311,26 @@ gofive_parse_datetime(const char *s, int len, GofiveDateText *d)
 }
 
 /* Which of the API's forms a string read by gofive_parse_datetime is in, or NONE. */
-GfDateFormat
+GofiveDateFormat
 gofive_datetime_form(const GofiveDateText *d)
 {
 	if (!d->has_time)
-		return GF_DATE_DATE;
+		return GOFIVE_DATE_DATE;
 	if (d->sep != 'T' && !(d->sep == ' ' && d->zone == 0 && d->frac_digits < 0))
-		return GF_DATE_NONE;
+		return GOFIVE_DATE_NONE;
 	if (!d->has_seconds)
-		return GF_DATE_NONE;
+		return GOFIVE_DATE_NONE;
 	if (d->sep == ' ')
-		return GF_DATE_SPACE;
+		return GOFIVE_DATE_SPACE;
 	if (d->zone == 0 && d->frac_digits < 0)
-		return GF_DATE_LOCAL;
+		return GOFIVE_DATE_LOCAL;
 	if (d->zone == '4' && d->frac_digits < 0)
-		return GF_DATE_OFFSET;
+		return GOFIVE_DATE_OFFSET;
 	if (d->zone == '4' && d->frac_digits == 3)
-		return GF_DATE_OFFSET_MS;
+		return GOFIVE_DATE_OFFSET_MS;
 	if (d->zone == 'Z' && d->frac_digits == 3)
-		return GF_DATE_UTC;
-	return GF_DATE_NONE;
+		return GOFIVE_DATE_UTC;
+	return GOFIVE_DATE_NONE;
 }
 
 /*
@@ -339,7 +339,7 @@ gofive_datetime_form(const GofiveDateText *d)
  * NULL when it cannot be written.
  */
 char *
-gofive_rewrite_datetime(const GofiveDateText *d, GfDateFormat format, const char *zone)
+gofive_rewrite_datetime(const GofiveDateText *d, GofiveDateFormat format, const char *zone)
 {
 	struct pg_tm tm = {0};
 	Timestamp	local;
@@ -371,7 +371,7 @@ gofive_rewrite_datetime(const GofiveDateText *d, GfDateFormat format, const char
 static Datum
 format_sql(FunctionCallInfo fcinfo, Oid type)
 {
-	GfDateFormat format;
+	GofiveDateFormat format;
 	const char *name;
 	const char *zone;
 
@@ -379,7 +379,7 @@ format_sql(FunctionCallInfo fcinfo, Oid type)
 		PG_RETURN_NULL();
 	name = PG_ARGISNULL(1) ? "" : text_to_cstring(PG_GETARG_TEXT_PP(1));
 	format = gofive_find_date_format(name);
-	if (format == GF_DATE_NONE)
+	if (format == GOFIVE_DATE_NONE)
 		ereport(ERROR,
 				(errcode(ERRCODE_GOFIVE_INVALID_INPUT),
 				 errmsg("unknown date format \"%s\"", name),

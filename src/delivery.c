@@ -57,8 +57,8 @@ static void collect_done(void);
 void
 gofive_delivery_init(void)
 {
-	GF_CURL_CHECK(curl_global_init, NULL, CURL_GLOBAL_ALL);
-	multi = GF_CURL_NEW(curl_multi_init);
+	GOFIVE_CURL_CHECK(curl_global_init, NULL, CURL_GLOBAL_ALL);
+	multi = GOFIVE_CURL_NEW(curl_multi_init);
 	in_flight_path = MemoryContextStrdup(TopMemoryContext,
 										 psprintf("%s/gofive.%u.inflight", PG_STAT_TMP_DIR,
 												  MyDatabaseId));
@@ -73,8 +73,8 @@ apply_limits(void)
 	 * others' requests.  The schedule bounds each account's requests in
 	 * flight (gofive.max_concurrency).
 	 */
-	GF_CURLM_SETOPT(multi, CURLMOPT_MAX_HOST_CONNECTIONS, 0L);
-	GF_CURLM_SETOPT(multi, CURLMOPT_MAXCONNECTS, (long) gofive_max_concurrency * 4);
+	GOFIVE_CURLM_SETOPT(multi, CURLMOPT_MAX_HOST_CONNECTIONS, 0L);
+	GOFIVE_CURLM_SETOPT(multi, CURLMOPT_MAXCONNECTS, (long) gofive_max_concurrency * 4);
 }
 
 static CURL *
@@ -88,7 +88,7 @@ take_handle(void)
 		idle_handles = list_delete_first(idle_handles);
 		return easy;
 	}
-	return GF_CURL_NEW(curl_easy_init);
+	return GOFIVE_CURL_NEW(curl_easy_init);
 }
 
 /* A transfer ended: its handle back in the pool, the job on the done list. */
@@ -171,7 +171,7 @@ gofive_delivery_start(Job *job, const GofiveAccount *acct, const char *method,
 	}
 	MemoryContextSwitchTo(old);
 
-	GF_CURL_CHECK(curl_multi_add_handle, NULL, multi, job->easy);
+	GOFIVE_CURL_CHECK(curl_multi_add_handle, NULL, multi, job->easy);
 	old = MemoryContextSwitchTo(TopMemoryContext);
 	in_flight = lappend(in_flight, job);
 	MemoryContextSwitchTo(old);
@@ -185,13 +185,13 @@ gofive_delivery_wait(int timeout_ms)
 {
 	int			running;
 
-	GF_CURL_CHECK(curl_multi_perform, NULL, multi, &running);
+	GOFIVE_CURL_CHECK(curl_multi_perform, NULL, multi, &running);
 	if (running > 0 && timeout_ms > 0)
 	{
 		pgstat_report_wait_start(PG_WAIT_EXTENSION);
-		GF_CURL_CHECK(curl_multi_poll, NULL, multi, NULL, 0, timeout_ms, NULL);
+		GOFIVE_CURL_CHECK(curl_multi_poll, NULL, multi, NULL, 0, timeout_ms, NULL);
 		pgstat_report_wait_end();
-		GF_CURL_CHECK(curl_multi_perform, NULL, multi, &running);
+		GOFIVE_CURL_CHECK(curl_multi_perform, NULL, multi, &running);
 	}
 	collect_done();
 }
@@ -209,11 +209,11 @@ collect_done(void)
 
 		if (msg->msg != CURLMSG_DONE)
 			continue;
-		GF_CURL_GETINFO(msg->easy_handle, CURLINFO_PRIVATE, (char **) &job);
+		GOFIVE_CURL_GETINFO(msg->easy_handle, CURLINFO_PRIVATE, (char **) &job);
 		job->result = msg->data.result;
 		/* also when the body was cut at the limit: the status came first */
-		GF_CURL_GETINFO(job->easy, CURLINFO_RESPONSE_CODE, &job->resp.status);
-		GF_CURL_CHECK(curl_multi_remove_handle, NULL, multi, job->easy);
+		GOFIVE_CURL_GETINFO(job->easy, CURLINFO_RESPONSE_CODE, &job->resp.status);
+		GOFIVE_CURL_CHECK(curl_multi_remove_handle, NULL, multi, job->easy);
 		finish(job);
 	}
 }

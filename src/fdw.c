@@ -494,7 +494,7 @@ explain_scan(ForeignScanState *node, ExplainState *es)
 	}
 	if (es->verbose)
 		ExplainPropertyText("Venio Request",
-							strVal(list_nth(plan->fdw_private, GF_PRIVATE_REQUEST)), es);
+							strVal(list_nth(plan->fdw_private, GOFIVE_PRIVATE_REQUEST)), es);
 }
 
 /* ---- read-only ---- */

@@ -34,10 +34,10 @@ typedef struct GofiveResource
 /* Where a pushed condition's value goes. */
 typedef enum GofiveTarget
 {
-	GF_TO_NOWHERE = 0,			/* not a filter: checked locally */
-	GF_TO_PATH,					/* the get-by-key operation's path */
-	GF_TO_QUERY,				/* a query parameter of the list operation */
-	GF_TO_BODY					/* a field of the list operation's body */
+	GOFIVE_TO_NOWHERE = 0,			/* not a filter: checked locally */
+	GOFIVE_TO_PATH,					/* the get-by-key operation's path */
+	GOFIVE_TO_QUERY,				/* a query parameter of the list operation */
+	GOFIVE_TO_BODY					/* a field of the list operation's body */
 } GofiveTarget;
 
 /* fdw_resources.c */
@@ -97,14 +97,14 @@ extern int	gofive_server_read_ahead(ForeignServer *server);
 /* positions in a ForeignScan's fdw_private */
 enum
 {
-	GF_PRIVATE_RESOURCE,		/* String: the resource's name */
-	GF_PRIVATE_USE_GET,			/* Integer: 1 for a get-by-key request */
-	GF_PRIVATE_WIRES,			/* List of String: pushed fields, as fdw_exprs */
-	GF_PRIVATE_TAKE,			/* Integer: page size of a paged enquiry, or 0 */
-	GF_PRIVATE_LIMIT,			/* Integer: the rows the scan returns at most, or 0 */
-	GF_PRIVATE_OFFSET,			/* Integer: the rows the API skips first */
-	GF_PRIVATE_LIST,			/* Integer: which pushed value is an IN list, or -1 */
-	GF_PRIVATE_REQUEST			/* String: the request, for EXPLAIN */
+	GOFIVE_PRIVATE_RESOURCE,		/* String: the resource's name */
+	GOFIVE_PRIVATE_USE_GET,			/* Integer: 1 for a get-by-key request */
+	GOFIVE_PRIVATE_WIRES,			/* List of String: pushed fields, as fdw_exprs */
+	GOFIVE_PRIVATE_TAKE,			/* Integer: page size of a paged enquiry, or 0 */
+	GOFIVE_PRIVATE_LIMIT,			/* Integer: the rows the scan returns at most, or 0 */
+	GOFIVE_PRIVATE_OFFSET,			/* Integer: the rows the API skips first */
+	GOFIVE_PRIVATE_LIST,			/* Integer: which pushed value is an IN list, or -1 */
+	GOFIVE_PRIVATE_REQUEST			/* String: the request, for EXPLAIN */
 };
 
 #endif							/* GOFIVE_FDW_H */

@@ -152,7 +152,7 @@ gofive_classify_conditions(PlannerInfo *root, RelOptInfo *rel, const GofiveResou
 
 		if (p && p->many && !allow_list)
 			continue;
-		if (p && gofive_filter_target(res, p->wire, true) == GF_TO_PATH &&
+		if (p && gofive_filter_target(res, p->wire, true) == GOFIVE_TO_PATH &&
 			(key == NULL || (gofive_pushed_list(*pushed) && !p->many)))
 		{
 			key = ri;
@@ -169,7 +169,7 @@ gofive_classify_conditions(PlannerInfo *root, RelOptInfo *rel, const GofiveResou
 		p = key ? NULL : as_pushable(root, rel, ri->clause);
 		if (p && p->many && !allow_list)
 			p = NULL;
-		if (p && gofive_filter_target(res, p->wire, false) != GF_TO_NOWHERE &&
+		if (p && gofive_filter_target(res, p->wire, false) != GOFIVE_TO_NOWHERE &&
 			!gofive_has_wire(*pushed, p->wire) && !(p->many && gofive_pushed_list(*pushed)))
 			*pushed = lappend(*pushed, p);
 		else
@@ -182,7 +182,7 @@ bool
 gofive_uses_get(const GofiveResource *res, List *pushed)
 {
 	return list_length(pushed) == 1 &&
-		gofive_filter_target(res, ((GofivePushed *) linitial(pushed))->wire, true) == GF_TO_PATH;
+		gofive_filter_target(res, ((GofivePushed *) linitial(pushed))->wire, true) == GOFIVE_TO_PATH;
 }
 
 /* The elements of a one-dimensional array of element type element; their count. */
@@ -250,7 +250,7 @@ static void append_body(StringInfo s, const GofiveResource *res, List *pushed,
 
 /* The path with {name} filled from a constant key, or left as a template. */
 static char *
-described_path(const GfOperation *op, GofivePushed *key)
+described_path(const GofiveOperation *op, GofivePushed *key)
 {
 	char	   *text = key ? value_text(key) : NULL;
 	const char *open = strchr(op->path, '{');
@@ -271,7 +271,7 @@ char *
 gofive_describe_request(const GofiveResource *res, bool use_get, List *pushed,
 						const GofivePager *pager)
 {
-	const GfOperation *op = gofive_find_operation(use_get ? res->get_op : res->list_op);
+	const GofiveOperation *op = gofive_find_operation(use_get ? res->get_op : res->list_op);
 	GofivePushed *list;
 	StringInfoData s;
 
@@ -308,7 +308,7 @@ append_body(StringInfo s, const GofiveResource *res, List *pushed, const GofiveP
 	{
 		GofivePushed *p = lfirst(lc);
 
-		if (gofive_filter_target(res, p->wire, false) == GF_TO_QUERY)
+		if (gofive_filter_target(res, p->wire, false) == GOFIVE_TO_QUERY)
 		{
 			char	   *text = value_text(p);
 

@@ -145,14 +145,14 @@ gofive_column_name(const char *wire)
 }
 
 static bool
-is_scalar(const GfField *f)
+is_scalar(const GofiveField *f)
 {
-	return f->type == GF_STRING || f->type == GF_INTEGER || f->type == GF_NUMBER ||
-		f->type == GF_BOOLEAN;
+	return f->type == GOFIVE_STRING || f->type == GOFIVE_INTEGER || f->type == GOFIVE_NUMBER ||
+		f->type == GOFIVE_BOOLEAN;
 }
 
 static bool
-is_paging(const GfOperation *op, const char *wire)
+is_paging(const GofiveOperation *op, const char *wire)
 {
 	return (op->take_field && strcmp(op->take_field, wire) == 0) ||
 		(op->skip_field && strcmp(op->skip_field, wire) == 0);
@@ -174,21 +174,21 @@ key_is(const GofiveResource *res, const char *wire)
 GofiveTarget
 gofive_filter_target(const GofiveResource *res, const char *wire, bool for_get)
 {
-	const GfOperation *op;
-	const GfField *f;
+	const GofiveOperation *op;
+	const GofiveField *f;
 
 	if (for_get && res->get_op && key_is(res, wire))
-		return GF_TO_PATH;
+		return GOFIVE_TO_PATH;
 	if (res->list_op == NULL)
-		return GF_TO_NOWHERE;
+		return GOFIVE_TO_NOWHERE;
 	op = gofive_find_operation(res->list_op);
 	for (int i = 0; op->args[i].sql_name; i++)
-		if (op->args[i].kind == GF_ARG_QUERY && strcmp(op->args[i].wire_name, wire) == 0)
-			return GF_TO_QUERY;
+		if (op->args[i].kind == GOFIVE_ARG_QUERY && strcmp(op->args[i].wire_name, wire) == 0)
+			return GOFIVE_TO_QUERY;
 	f = gofive_find_field(op->fields, wire);
 	if (f && is_scalar(f) && !is_paging(op, wire))
-		return GF_TO_BODY;
-	return GF_TO_NOWHERE;
+		return GOFIVE_TO_BODY;
+	return GOFIVE_TO_NOWHERE;
 }
 
 /*
@@ -211,16 +211,16 @@ has_default(const GofiveResource *res, const char *wire)
 const char *
 gofive_required_filter(const GofiveResource *res)
 {
-	const GfOperation *op;
+	const GofiveOperation *op;
 
 	if (res->list_op == NULL)
 		return pnstrdup(res->key, strchr(res->key, ':') - res->key);
 	op = gofive_find_operation(res->list_op);
 	for (int i = 0; op->args[i].sql_name; i++)
-		if (op->args[i].kind == GF_ARG_QUERY && !op->args[i].optional)
+		if (op->args[i].kind == GOFIVE_ARG_QUERY && !op->args[i].optional)
 			return op->args[i].wire_name;
-	for (const GfField *f = op->fields; f && f->name; f++)
-		if ((f->flags & GF_REQUIRED) && !is_paging(op, f->name) && !has_default(res, f->name))
+	for (const GofiveField *f = op->fields; f && f->name; f++)
+		if ((f->flags & GOFIVE_REQUIRED) && !is_paging(op, f->name) && !has_default(res, f->name))
 			return f->name;
 	return NULL;
 }
@@ -242,15 +242,15 @@ gofive_is_request_parameter(const GofiveResource *res, const char *wire)
 /* ---- IMPORT FOREIGN SCHEMA ---- */
 
 static const char *
-sql_type(GfJsonType t)
+sql_type(GofiveJsonType t)
 {
 	switch (t)
 	{
-		case GF_INTEGER:
+		case GOFIVE_INTEGER:
 			return "integer";
-		case GF_NUMBER:
+		case GOFIVE_NUMBER:
 			return "numeric";
-		case GF_BOOLEAN:
+		case GOFIVE_BOOLEAN:
 			return "boolean";
 		default:
 			return "text";
@@ -305,12 +305,12 @@ create_statement(const GofiveResource *res, const char *server)
 		add_spec(&cols, &seen, res->key);
 	if (res->list_op)
 	{
-		const GfOperation *op = gofive_find_operation(res->list_op);
+		const GofiveOperation *op = gofive_find_operation(res->list_op);
 
 		for (int i = 0; op->args[i].sql_name; i++)
-			if (op->args[i].kind == GF_ARG_QUERY)
+			if (op->args[i].kind == GOFIVE_ARG_QUERY)
 				add_column(&cols, &seen, op->args[i].wire_name, op->args[i].sql_type);
-		for (const GfField *f = op->fields; f && f->name; f++)
+		for (const GofiveField *f = op->fields; f && f->name; f++)
 			if (is_scalar(f) && !is_paging(op, f->name))
 				add_column(&cols, &seen, f->name, sql_type(f->type));
 	}

@@ -81,7 +81,7 @@ typedef struct ColumnReader
 typedef struct GivenValue
 {
 	const char *wire;
-	const GfField *field;		/* the body field it is sent as, or NULL */
+	const GofiveField *field;		/* the body field it is sent as, or NULL */
 	GofiveTarget target;
 	bool		many;
 	int			n;				/* 0: no row can match */
@@ -100,7 +100,7 @@ typedef struct PageSlot
 typedef struct GofiveScan
 {
 	const GofiveResource *res;
-	const GfOperation *op;
+	const GofiveOperation *op;
 	bool		use_get;
 	List	   *wires;
 	List	   *values;			/* ExprStates of the pushed values */
@@ -185,14 +185,14 @@ gofive_begin_scan(ForeignScanState *node, int eflags)
 	if (eflags & EXEC_FLAG_EXPLAIN_ONLY)
 		return;
 	st = palloc0(sizeof(GofiveScan));
-	st->res = gofive_find_resource(strVal(list_nth(plan->fdw_private, GF_PRIVATE_RESOURCE)));
-	st->use_get = intVal(list_nth(plan->fdw_private, GF_PRIVATE_USE_GET)) != 0;
+	st->res = gofive_find_resource(strVal(list_nth(plan->fdw_private, GOFIVE_PRIVATE_RESOURCE)));
+	st->use_get = intVal(list_nth(plan->fdw_private, GOFIVE_PRIVATE_USE_GET)) != 0;
 	st->op = gofive_find_operation(st->use_get ? st->res->get_op : st->res->list_op);
-	st->wires = (List *) list_nth(plan->fdw_private, GF_PRIVATE_WIRES);
-	gofive_pager_init(&st->pager, st->op, intVal(list_nth(plan->fdw_private, GF_PRIVATE_TAKE)),
-					  intVal(list_nth(plan->fdw_private, GF_PRIVATE_OFFSET)),
-					  intVal(list_nth(plan->fdw_private, GF_PRIVATE_LIMIT)));
-	st->list_index = intVal(list_nth(plan->fdw_private, GF_PRIVATE_LIST));
+	st->wires = (List *) list_nth(plan->fdw_private, GOFIVE_PRIVATE_WIRES);
+	gofive_pager_init(&st->pager, st->op, intVal(list_nth(plan->fdw_private, GOFIVE_PRIVATE_TAKE)),
+					  intVal(list_nth(plan->fdw_private, GOFIVE_PRIVATE_OFFSET)),
+					  intVal(list_nth(plan->fdw_private, GOFIVE_PRIVATE_LIMIT)));
+	st->list_index = intVal(list_nth(plan->fdw_private, GOFIVE_PRIVATE_LIST));
 	/* fdw_exprs: the pushed values, then the pushed conditions as one (fdw.c) */
 	st->values = ExecInitExprList(list_truncate(list_copy(plan->fdw_exprs),
 												list_length(plan->fdw_exprs) - 1),
@@ -378,7 +378,7 @@ make_call(GofiveScan *st, int choice)
 		int			which = g->many ? choice : 0;
 
 		remember_given(st, given, g->wire, g->texts[which]);
-		if (g->target == GF_TO_BODY)
+		if (g->target == GOFIVE_TO_BODY)
 		{
 			appendStringInfoString(&fields, fields.len ? ", " : "{");
 			escape_json(&fields, g->wire);
@@ -387,11 +387,11 @@ make_call(GofiveScan *st, int choice)
 		}
 		for (int a = 0; st->op->args[a].sql_name; a++)
 		{
-			const GfArg *arg = &st->op->args[a];
+			const GofiveArg *arg = &st->op->args[a];
 
 			/* the get-by-key path has one parameter, whatever its name */
-			if ((g->target == GF_TO_PATH && arg->kind == GF_ARG_PATH) ||
-				(g->target == GF_TO_QUERY && arg->kind == GF_ARG_QUERY &&
+			if ((g->target == GOFIVE_TO_PATH && arg->kind == GOFIVE_ARG_PATH) ||
+				(g->target == GOFIVE_TO_QUERY && arg->kind == GOFIVE_ARG_QUERY &&
 				 strcmp(arg->wire_name, g->wire) == 0))
 				texts[a] = g->texts[which];
 		}

@@ -31,11 +31,11 @@ PG_FUNCTION_INFO_V1(gofive_request);
  * The catalog entry of the SQL function being called (cached in fn_extra,
  * except for set-returning functions, whose FuncCallContext lives there).
  */
-static const GfOperation *
+static const GofiveOperation *
 operation_of(FunctionCallInfo fcinfo)
 {
 	bool		cache = !fcinfo->flinfo->fn_retset;
-	const GfOperation *op = cache ? (const GfOperation *) fcinfo->flinfo->fn_extra : NULL;
+	const GofiveOperation *op = cache ? (const GofiveOperation *) fcinfo->flinfo->fn_extra : NULL;
 	char	   *fname;
 
 	if (op != NULL)
@@ -48,7 +48,7 @@ operation_of(FunctionCallInfo fcinfo)
 				 errmsg("function \"%s\" is not a catalog operation",
 						fname ? fname : "?")));
 	if (cache)
-		fcinfo->flinfo->fn_extra = unconstify(GfOperation *, op);
+		fcinfo->flinfo->fn_extra = unconstify(GofiveOperation *, op);
 	return op;
 }
 
@@ -65,10 +65,10 @@ arg_text(FunctionCallInfo fcinfo, int i)
  * otherwise: the rule of every path (validate.c).
  */
 static void
-append_field(StringInfo obj, FunctionCallInfo fcinfo, int i, const GfField *field,
+append_field(StringInfo obj, FunctionCallInfo fcinfo, int i, const GofiveField *field,
 			 const char *key)
 {
-	if (PG_ARGISNULL(i) && !(field && (field->flags & GF_NULLABLE)))
+	if (PG_ARGISNULL(i) && !(field && (field->flags & GOFIVE_NULLABLE)))
 		return;
 	appendStringInfoString(obj, obj->len > 1 ? "," : "");
 	escape_json(obj, key);
@@ -93,7 +93,7 @@ jsonb_from_text(const char *text)
  * its field is nullable and left out otherwise).
  */
 static GofiveCall
-build_call(const GfOperation *op, FunctionCallInfo fcinfo)
+build_call(const GofiveOperation *op, FunctionCallInfo fcinfo)
 {
 	const char **texts = palloc0(sizeof(char *) * (PG_NARGS() + 1));
 	Jsonb	   *query_object = NULL;
@@ -105,26 +105,26 @@ build_call(const GfOperation *op, FunctionCallInfo fcinfo)
 	appendStringInfoChar(&fields, '{');
 	for (int i = 0; op->args[i].sql_name; i++)
 	{
-		const GfArg *arg = &op->args[i];
+		const GofiveArg *arg = &op->args[i];
 
 		if (i >= PG_NARGS())
 			elog(ERROR, "the SQL declaration of %s has fewer arguments than the catalog",
 				 op->name);
 		switch (arg->kind)
 		{
-			case GF_ARG_PATH:
-			case GF_ARG_QUERY:
+			case GOFIVE_ARG_PATH:
+			case GOFIVE_ARG_QUERY:
 				texts[i] = PG_ARGISNULL(i) ? NULL : arg_text(fcinfo, i);
 				break;
-			case GF_ARG_QUERY_OBJECT:
+			case GOFIVE_ARG_QUERY_OBJECT:
 				query_object = PG_ARGISNULL(i) ? NULL : PG_GETARG_JSONB_P(i);
 				break;
-			case GF_ARG_FIELD:
+			case GOFIVE_ARG_FIELD:
 				has_fields = true;
 				append_field(&fields, fcinfo, i, gofive_find_field(op->fields, arg->wire_name),
 							 arg->wire_name);
 				break;
-			case GF_ARG_BODY:
+			case GOFIVE_ARG_BODY:
 				body = PG_ARGISNULL(i) ? NULL : PG_GETARG_JSONB_P(i);
 				break;
 		}
@@ -152,7 +152,7 @@ typedef struct PageState
 static void
 fetch_page(PageState *st)
 {
-	const GfOperation *op = st->call.op;
+	const GofiveOperation *op = st->call.op;
 	GofiveOutcome out;
 	int			asked;
 	Jsonb	   *body = gofive_pager_next_body(&st->pager, st->call.body, &asked);
@@ -170,7 +170,7 @@ fetch_page(PageState *st)
  * gofive.page_size rows from the first), validated with the first page's.
  */
 static void
-start_rows(PageState *st, const GfOperation *op, FunctionCallInfo fcinfo)
+start_rows(PageState *st, const GofiveOperation *op, FunctionCallInfo fcinfo)
 {
 	Jsonb	   *filter;
 
@@ -180,7 +180,7 @@ start_rows(PageState *st, const GfOperation *op, FunctionCallInfo fcinfo)
 		st->call = build_call(op, fcinfo);
 		return;
 	}
-	filter = (op->args[0].kind == GF_ARG_BODY && !PG_ARGISNULL(0)) ?
+	filter = (op->args[0].kind == GOFIVE_ARG_BODY && !PG_ARGISNULL(0)) ?
 		PG_GETARG_JSONB_P(0) : jsonb_from_text("{}");
 	gofive_pager_from_filter(&st->pager, op, filter);
 	/* each page's take and skip replace the first page's */
@@ -232,7 +232,7 @@ call_rows(FunctionCallInfo fcinfo)
 }
 
 static Datum
-call_one(const GfOperation *op, FunctionCallInfo fcinfo)
+call_one(const GofiveOperation *op, FunctionCallInfo fcinfo)
 {
 	GofiveCall	call;
 	GofiveOutcome out;
@@ -248,7 +248,7 @@ call_one(const GfOperation *op, FunctionCallInfo fcinfo)
 Datum
 gofive_call(PG_FUNCTION_ARGS)
 {
-	const GfOperation *op;
+	const GofiveOperation *op;
 	ErrorContextCallback context;
 	Datum		result;
 
@@ -391,9 +391,9 @@ request(FunctionCallInfo fcinfo)
 
 	values[0] = Int32GetDatum((int32) out.http_status);
 	gofive_raise_if_unreadable("request", &out);
-	if (out.reading == GF_READ_JSON)
+	if (out.reading == GOFIVE_READ_JSON)
 		values[1] = JsonbPGetDatum(gofive_outcome_body(&out));
-	else if (out.reading == GF_READ_TEXT)
+	else if (out.reading == GOFIVE_READ_TEXT)
 	{
 		/* not JSON: return the (checked) text as a JSON string */
 		StringInfoData s;

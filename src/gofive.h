@@ -53,11 +53,11 @@ extern void gofive_define_settings(void);
 /* ---- datetime.c: SQL dates and times in the API's formats ---- */
 extern char *gofive_time_zone;
 extern bool gofive_is_datetime_type(Oid type);
-extern char *gofive_format_datetime_value(Datum value, Oid type, GfDateFormat format,
+extern char *gofive_format_datetime_value(Datum value, Oid type, GofiveDateFormat format,
 										  const char *zone);
-extern char *gofive_try_format_datetime(Datum value, Oid type, GfDateFormat format,
+extern char *gofive_try_format_datetime(Datum value, Oid type, GofiveDateFormat format,
 										const char *zone, const char *wall_zone);
-extern const char *gofive_date_format_example(GfDateFormat format);
+extern const char *gofive_date_format_example(GofiveDateFormat format);
 
 /* a date or time read from a string (gofive_parse_datetime) */
 typedef struct GofiveDateText
@@ -78,8 +78,8 @@ typedef struct GofiveDateText
 } GofiveDateText;
 
 extern bool gofive_parse_datetime(const char *s, int len, GofiveDateText *d);
-extern GfDateFormat gofive_datetime_form(const GofiveDateText *d);
-extern char *gofive_rewrite_datetime(const GofiveDateText *d, GfDateFormat format,
+extern GofiveDateFormat gofive_datetime_form(const GofiveDateText *d);
+extern char *gofive_rewrite_datetime(const GofiveDateText *d, GofiveDateFormat format,
 									 const char *zone);
 
 extern void gofive_require_setting(const char *name, const char *value);
@@ -221,10 +221,10 @@ extern void gofive_token_fetch_failed(const GofiveAccount *account, ErrorData *e
 /* ---- response.c: reading an answer ---- */
 typedef enum GofiveReading
 {
-	GF_READ_EMPTY,				/* no body */
-	GF_READ_TEXT,				/* valid text, not JSON */
-	GF_READ_JSON,				/* JSON; the envelope was read */
-	GF_READ_BAD					/* unreadable: out->unreadable says why */
+	GOFIVE_READ_EMPTY,				/* no body */
+	GOFIVE_READ_TEXT,				/* valid text, not JSON */
+	GOFIVE_READ_JSON,				/* JSON; the envelope was read */
+	GOFIVE_READ_BAD					/* unreadable: out->unreadable says why */
 } GofiveReading;
 
 typedef struct GofiveOutcome
@@ -259,26 +259,26 @@ extern Jsonb *gofive_jsonb_from_text(char *text, size_t start, size_t end);
 /* ---- outcome.c: what an answer means, for both paths ---- */
 typedef enum GofiveVerdict
 {
-	GF_SUCCESS,
-	GF_NO_ANSWER,				/* transport failure, timeout */
-	GF_TOO_LARGE,				/* over gofive.max_response_size */
-	GF_CREDENTIALS_REFUSED,		/* 401; the token endpoint's refusal */
-	GF_FORBIDDEN,				/* 403: a new token would not help */
-	GF_THROTTLED,				/* 429 */
-	GF_UNAVAILABLE,				/* 5xx */
-	GF_REJECTED,				/* other 4xx */
-	GF_UNEXPECTED_STATUS,		/* 1xx, 3xx */
-	GF_UNREADABLE,				/* 2xx that cannot be read */
-	GF_BUSINESS_FAILURE,		/* 2xx with a code other than 1000 */
-	GF_ITEMS_FAILED				/* 2xx, some items of Update Product Stock failed */
+	GOFIVE_SUCCESS,
+	GOFIVE_NO_ANSWER,				/* transport failure, timeout */
+	GOFIVE_TOO_LARGE,				/* over gofive.max_response_size */
+	GOFIVE_CREDENTIALS_REFUSED,		/* 401; the token endpoint's refusal */
+	GOFIVE_FORBIDDEN,				/* 403: a new token would not help */
+	GOFIVE_THROTTLED,				/* 429 */
+	GOFIVE_UNAVAILABLE,				/* 5xx */
+	GOFIVE_REJECTED,				/* other 4xx */
+	GOFIVE_UNEXPECTED_STATUS,		/* 1xx, 3xx */
+	GOFIVE_UNREADABLE,				/* 2xx that cannot be read */
+	GOFIVE_BUSINESS_FAILURE,		/* 2xx with a code other than 1000 */
+	GOFIVE_ITEMS_FAILED				/* 2xx, some items of Update Product Stock failed */
 } GofiveVerdict;
 
 typedef enum GofiveAction
 {
-	GF_ACT_SUCCEED,
-	GF_ACT_RETRY,
-	GF_ACT_RENEW_TOKEN_AND_RETRY,
-	GF_ACT_FAIL
+	GOFIVE_ACT_SUCCEED,
+	GOFIVE_ACT_RETRY,
+	GOFIVE_ACT_RENEW_TOKEN_AND_RETRY,
+	GOFIVE_ACT_FAIL
 } GofiveAction;
 
 typedef struct GofiveJudgement
@@ -290,17 +290,17 @@ typedef struct GofiveJudgement
 	char	   *summary;		/* e.g. "the API is unavailable (HTTP 503)" */
 } GofiveJudgement;
 
-extern GofiveJudgement gofive_judge(GofiveOutcome *out, const GfOperation *op,
+extern GofiveJudgement gofive_judge(GofiveOutcome *out, const GofiveOperation *op,
 									bool expects_json);
 extern void gofive_raise_for_outcome(const char *opname, GofiveOutcome *out,
 									 const GofiveJudgement *j) pg_attribute_noreturn();
 extern void gofive_raise_if_unreadable(const char *opname, GofiveOutcome *out);
 extern bool gofive_renewal_may_help(const GofiveOutcome *out);
-extern bool gofive_no_record(const GofiveOutcome *out, const GfOperation *op);
+extern bool gofive_no_record(const GofiveOutcome *out, const GofiveOperation *op);
 extern GofiveJudgement gofive_judge_token(long http_status, bool token_usable);
 extern int	gofive_busy_hint(int retry_after);
 extern Jsonb *gofive_result_or_raise(const char *opname, GofiveOutcome *out,
-									 const GfOperation *op);
+									 const GofiveOperation *op);
 
 /* ---- api.c: an authenticated call to the API ---- */
 extern void gofive_api_call(const char *opname, const char *method,
@@ -313,9 +313,9 @@ extern void gofive_api_call_as(const GofiveAccount *acct, const char *opname,
 /* ---- convert.c: one value in the form its field documents ---- */
 typedef enum GofiveWire
 {
-	GF_WIRE_SAME,				/* sent as given */
-	GF_WIRE_CHANGED,			/* sent in the field's form */
-	GF_WIRE_BAD					/* cannot be sent: the problem says why */
+	GOFIVE_WIRE_SAME,				/* sent as given */
+	GOFIVE_WIRE_CHANGED,			/* sent in the field's form */
+	GOFIVE_WIRE_BAD					/* cannot be sent: the problem says why */
 } GofiveWire;
 
 typedef struct GofiveWireProblem
@@ -324,18 +324,18 @@ typedef struct GofiveWireProblem
 	const char *hint;			/* or NULL */
 } GofiveWireProblem;
 
-extern GofiveWire gofive_wire_scalar(GfJsonType type, GfDateFormat format, GfDateFormat also,
+extern GofiveWire gofive_wire_scalar(GofiveJsonType type, GofiveDateFormat format, GofiveDateFormat also,
 									 bool required, const JsonbValue *in, JsonbValue *out,
 									 GofiveWireProblem *problem);
-extern bool gofive_sql_value(const GfField *field, Datum value, Oid type, const char *wall_zone,
+extern bool gofive_sql_value(const GofiveField *field, Datum value, Oid type, const char *wall_zone,
 							 JsonbValue *out);
-extern char *gofive_type_problem(GfJsonType type, const JsonbValue *v);
+extern char *gofive_type_problem(GofiveJsonType type, const JsonbValue *v);
 extern char *gofive_quoted_value(const char *s, int len);
 
 /* ---- validate.c: the one conversion of a body ---- */
-#define GF_UNKNOWN_ERROR	0	/* gofive.unknown_fields */
-#define GF_UNKNOWN_WARNING	1
-#define GF_UNKNOWN_SEND		2
+#define GOFIVE_UNKNOWN_ERROR	0	/* gofive.unknown_fields */
+#define GOFIVE_UNKNOWN_WARNING	1
+#define GOFIVE_UNKNOWN_SEND		2
 extern int	gofive_unknown_fields;
 
 /* which column of a trigger's table gave the value at a field's path */
@@ -354,11 +354,11 @@ typedef struct GofiveProblems
 	char	   *hint;
 } GofiveProblems;
 
-extern bool gofive_convert_body(const GfOperation *op, Jsonb **body,
+extern bool gofive_convert_body(const GofiveOperation *op, Jsonb **body,
 								const GofiveSources *sources, GofiveProblems *problems);
-extern Jsonb *gofive_checked_body(const GfOperation *op, Jsonb *body);
+extern Jsonb *gofive_checked_body(const GofiveOperation *op, Jsonb *body);
 extern void gofive_raise_problems(const GofiveProblems *problems) pg_attribute_noreturn();
-extern bool gofive_is_unknown_field(const GfField *fields, const char *key, int len,
+extern bool gofive_is_unknown_field(const GofiveField *fields, const char *key, int len,
 									const char **near);
 /* the same call, in flight while the caller does other work (transfer.c) */
 typedef struct GofiveApiTransfer
@@ -378,7 +378,7 @@ extern void gofive_api_start(GofiveApiTransfer *call, MemoryContext cxt,
 extern bool gofive_api_answered(GofiveApiTransfer *call, GofiveOutcome *out);
 
 /* ---- validate.c ---- */
-extern void gofive_validate_body(const GfOperation *op, Jsonb *body);
+extern void gofive_validate_body(const GofiveOperation *op, Jsonb *body);
 
 /* ---- functions.c ---- */
 extern const char *gofive_checked_method(text *method_text);
@@ -388,7 +388,7 @@ extern void gofive_method_and_path(FunctionCallInfo fcinfo, const char **method,
 /* ---- pager.c: how the API pages an enquiry or a list ---- */
 typedef struct GofivePager
 {
-	const GfOperation *op;		/* its take_field and skip_field */
+	const GofiveOperation *op;		/* its take_field and skip_field */
 	int			take;			/* rows per page; 0: not paged, one request */
 	int			start;			/* where the first page starts */
 	int			limit;			/* rows asked for at most in all; 0: no limit */
@@ -397,10 +397,10 @@ typedef struct GofivePager
 	bool		last;			/* no request after the page read */
 } GofivePager;
 
-extern void gofive_pager_init(GofivePager *pg, const GfOperation *op, int take, int start,
+extern void gofive_pager_init(GofivePager *pg, const GofiveOperation *op, int take, int start,
 							  int limit);
-extern void gofive_pager_plan(GofivePager *pg, const GfOperation *op, int limit, int offset);
-extern void gofive_pager_from_filter(GofivePager *pg, const GfOperation *op, Jsonb *filter);
+extern void gofive_pager_plan(GofivePager *pg, const GofiveOperation *op, int limit, int offset);
+extern void gofive_pager_from_filter(GofivePager *pg, const GofiveOperation *op, Jsonb *filter);
 extern void gofive_pager_restart(GofivePager *pg);
 extern bool gofive_pager_may_send(const GofivePager *pg);
 extern Jsonb *gofive_pager_first_body(const GofivePager *pg, Jsonb *filter);
@@ -419,14 +419,14 @@ extern void gofive_enqueue_rows(const char *operation, const char *method, int n
 extern void gofive_mark_invalid(int64 id, const char *error);
 
 /* ---- trigger_queue.c: a row trigger's requests, a statement at a time ---- */
-extern void gofive_queue_row_request(const GfOperation *op, Jsonb *body, const char *key);
+extern void gofive_queue_row_request(const GofiveOperation *op, Jsonb *body, const char *key);
 extern void gofive_flush_row_requests(void);
 extern void gofive_install_trigger_queue(void);
 
 /* ---- trigger_check.c: gofive_enqueue_trigger's arguments ---- */
 typedef struct GofiveTriggerArgs
 {
-	const GfOperation *op;
+	const GofiveOperation *op;
 	Jsonb	   *mapping;
 	const char *key_column;		/* the ordering key's, or NULL */
 	bool		record_invalid; /* "on_invalid": "record" */
@@ -461,21 +461,21 @@ extern bool gofive_become_worker_role(void);
 /* ---- request.c: from an operation and its arguments to the request ---- */
 typedef struct GofiveCall
 {
-	const GfOperation *op;
+	const GofiveOperation *op;
 	char	   *path;			/* with parameters filled in and encoded */
 	Jsonb	   *body;			/* NULL when the operation has none */
 } GofiveCall;
 
-extern GofiveCall gofive_make_call(const GfOperation *op, const char *const *arg_texts,
+extern GofiveCall gofive_make_call(const GofiveOperation *op, const char *const *arg_texts,
 								   Jsonb *query_object, Jsonb *body);
-extern GofiveCall gofive_call_from_json(const GfOperation *op, Jsonb *payload, Jsonb *params);
-extern const GfOperation *gofive_operation_or_error(const char *name);
-extern const GfOperation *gofive_operation_at(const char *method, const char *path);
+extern GofiveCall gofive_call_from_json(const GofiveOperation *op, Jsonb *payload, Jsonb *params);
+extern const GofiveOperation *gofive_operation_or_error(const char *name);
+extern const GofiveOperation *gofive_operation_at(const char *method, const char *path);
 extern char *gofive_body_text(const GofiveCall *call);
 extern char *gofive_url_encode(const char *text);
 extern char *gofive_json_value_text(JsonbValue *v);
 extern char *gofive_datum_text(Datum value, Oid type);
 extern void gofive_append_json_value(StringInfo s, Datum value, Oid type);
-extern void gofive_append_wire_value(StringInfo s, const GfField *field, Datum value, Oid type);
+extern void gofive_append_wire_value(StringInfo s, const GofiveField *field, Datum value, Oid type);
 
 #endif							/* GOFIVE_H */

@@ -187,11 +187,11 @@ ensure_handles(void)
 {
 	if (backend_multi != NULL && backend_easy != NULL)
 		return;
-	GF_CURL_CHECK(curl_global_init, NULL, CURL_GLOBAL_ALL);
+	GOFIVE_CURL_CHECK(curl_global_init, NULL, CURL_GLOBAL_ALL);
 	if (backend_multi == NULL)
-		backend_multi = GF_CURL_NEW(curl_multi_init);
+		backend_multi = GOFIVE_CURL_NEW(curl_multi_init);
 	if (backend_easy == NULL)
-		backend_easy = GF_CURL_NEW(curl_easy_init);
+		backend_easy = GOFIVE_CURL_NEW(curl_easy_init);
 }
 
 /*
@@ -257,7 +257,7 @@ gofive_http_headers(const GofiveHttpRequest *req)
 	return headers;
 }
 
-/* Note a refused option and leave the function (GF_CURL_TRY's "failed"). */
+/* Note a refused option and leave the function (GOFIVE_CURL_TRY's "failed"). */
 #define REFUSE(f, w, c) \
 	do { \
 		refusal->fn = (f); \
@@ -265,7 +265,7 @@ gofive_http_headers(const GofiveHttpRequest *req)
 		refusal->code = (c); \
 		return false; \
 	} while (0)
-#define SETOPT(opt, value) GF_CURL_TRY(REFUSE, curl_easy_setopt, #opt, easy, opt, (value))
+#define SETOPT(opt, value) GOFIVE_CURL_TRY(REFUSE, curl_easy_setopt, #opt, easy, opt, (value))
 
 /* Where the request goes, and how: address, protocols, timeouts, TLS. */
 static bool
@@ -361,9 +361,9 @@ run_transfer(CURLM *multi, CURL *easy)
 	pgstat_report_wait_start(PG_WAIT_EXTENSION);
 	while (running)
 	{
-		GF_CURL_CHECK(curl_multi_perform, NULL, multi, &running);
+		GOFIVE_CURL_CHECK(curl_multi_perform, NULL, multi, &running);
 		if (running)
-			GF_CURL_CHECK(curl_multi_poll, NULL, multi, NULL, 0, INTERRUPT_CHECK_MS, NULL);
+			GOFIVE_CURL_CHECK(curl_multi_poll, NULL, multi, NULL, 0, INTERRUPT_CHECK_MS, NULL);
 		CHECK_FOR_INTERRUPTS();
 	}
 	pgstat_report_wait_end();
@@ -457,7 +457,7 @@ gofive_http_perform(const char *what, const GofiveHttpRequest *req,
 	PG_TRY();
 	{
 		gofive_http_prepare(backend_easy, req, resp, headers, errbuf, NULL);
-		GF_CURL_CHECK(curl_multi_add_handle, NULL, backend_multi, backend_easy);
+		GOFIVE_CURL_CHECK(curl_multi_add_handle, NULL, backend_multi, backend_easy);
 		code = run_transfer(backend_multi, backend_easy);
 	}
 	PG_FINALLY();
@@ -484,7 +484,7 @@ gofive_http_perform(const char *what, const GofiveHttpRequest *req,
 		raise_transport_error(what, req, code, errbuf);
 	}
 	/* an answer over the limit is returned (marked) for outcome.c to judge */
-	GF_CURL_GETINFO(backend_easy, CURLINFO_RESPONSE_CODE, &resp->status);
+	GOFIVE_CURL_GETINFO(backend_easy, CURLINFO_RESPONSE_CODE, &resp->status);
 }
 
 /*

@@ -225,7 +225,7 @@ gofive_mark_invalid(int64 id, const char *error)
 Datum
 gofive_enqueue(PG_FUNCTION_ARGS)
 {
-	const GfOperation *op;
+	const GofiveOperation *op;
 	Jsonb	   *payload = PG_ARGISNULL(1) ? NULL : PG_GETARG_JSONB_P(1);
 	char	   *ordering_key = PG_ARGISNULL(2) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(2));
 	Jsonb	   *params = PG_ARGISNULL(3) ? NULL : PG_GETARG_JSONB_P(3);
@@ -255,7 +255,7 @@ gofive_enqueue_request(PG_FUNCTION_ARGS)
 	ErrorContextCallback context;
 	int64		id;
 	Jsonb	   *body;
-	const GfOperation *op;
+	const GofiveOperation *op;
 
 	gofive_check_version();
 	gofive_push_operation(&context, "request");

@@ -91,36 +91,36 @@ verdict(GofiveVerdict v, int sqlstate, GofiveAction action, char *summary)
 
 /* A 2xx answer: is it what it says it is? */
 static GofiveJudgement
-judge_2xx(GofiveOutcome *out, const GfOperation *op, bool expects_json)
+judge_2xx(GofiveOutcome *out, const GofiveOperation *op, bool expects_json)
 {
 	long		status = out->http_status;
 
-	if (out->reading == GF_READ_BAD)
-		return verdict(GF_UNREADABLE, ERRCODE_GOFIVE_SERVER_ERROR, GF_ACT_FAIL,
+	if (out->reading == GOFIVE_READ_BAD)
+		return verdict(GOFIVE_UNREADABLE, ERRCODE_GOFIVE_SERVER_ERROR, GOFIVE_ACT_FAIL,
 					   psprintf("the API's answer could not be read: %s", out->unreadable));
-	if (expects_json && out->reading != GF_READ_JSON)
-		return verdict(GF_UNREADABLE, ERRCODE_GOFIVE_SERVER_ERROR, GF_ACT_FAIL,
+	if (expects_json && out->reading != GOFIVE_READ_JSON)
+		return verdict(GOFIVE_UNREADABLE, ERRCODE_GOFIVE_SERVER_ERROR, GOFIVE_ACT_FAIL,
 					   psprintf("the API's answer could not be read: %s (HTTP %ld)",
-								out->reading == GF_READ_EMPTY ? "it is empty" : "it is not JSON",
+								out->reading == GOFIVE_READ_EMPTY ? "it is empty" : "it is not JSON",
 								status));
 	if (out->bad_code)
-		return verdict(GF_BUSINESS_FAILURE, ERRCODE_GOFIVE_API_REJECTED, GF_ACT_FAIL,
+		return verdict(GOFIVE_BUSINESS_FAILURE, ERRCODE_GOFIVE_API_REJECTED, GOFIVE_ACT_FAIL,
 					   psprintf("the API answered with a business code that is not a number: \"%s\" (HTTP %ld)",
 								out->bad_code, status));
 	if (out->business_code >= 0 && out->business_code != GOFIVE_CODE_SUCCESS)
-		return verdict(GF_BUSINESS_FAILURE, ERRCODE_GOFIVE_API_REJECTED, GF_ACT_FAIL,
+		return verdict(GOFIVE_BUSINESS_FAILURE, ERRCODE_GOFIVE_API_REJECTED, GOFIVE_ACT_FAIL,
 					   psprintf("the API rejected the request (HTTP %ld)", status));
 	if (op && op->item_status &&
 		(out->item_failures = gofive_item_failures(gofive_outcome_data(out))) != NULL)
-		return verdict(GF_ITEMS_FAILED, ERRCODE_GOFIVE_API_REJECTED, GF_ACT_FAIL,
+		return verdict(GOFIVE_ITEMS_FAILED, ERRCODE_GOFIVE_API_REJECTED, GOFIVE_ACT_FAIL,
 					   pstrdup("some items failed"));
-	return verdict(GF_SUCCESS, 0, GF_ACT_SUCCEED, NULL);
+	return verdict(GOFIVE_SUCCESS, 0, GOFIVE_ACT_SUCCEED, NULL);
 }
 
 /*
  * Whether a new token may cure the answer: a 401, the token expired or was
  * revoked (the table above).  The synchronous path (api.c) renews and sends
- * once more when it says so; the worker does on GF_ACT_RENEW_TOKEN_AND_RETRY.
+ * once more when it says so; the worker does on GOFIVE_ACT_RENEW_TOKEN_AND_RETRY.
  */
 bool
 gofive_renewal_may_help(const GofiveOutcome *out)
@@ -134,9 +134,9 @@ gofive_renewal_may_help(const GofiveOutcome *out)
  * no such record: a 404.  Any other answer is judged as usual.
  */
 bool
-gofive_no_record(const GofiveOutcome *out, const GfOperation *op)
+gofive_no_record(const GofiveOutcome *out, const GofiveOperation *op)
 {
-	return op != NULL && op->result == GF_RESULT_RECORD &&
+	return op != NULL && op->result == GOFIVE_RESULT_RECORD &&
 		out->transport_error == NULL && out->http_status == 404;
 }
 
@@ -153,7 +153,7 @@ gofive_judge_token(long http_status, bool token_usable)
 
 	if (http_status == 0)
 	{
-		j = verdict(GF_NO_ANSWER, ERRCODE_GOFIVE_TRANSPORT, GF_ACT_RETRY,
+		j = verdict(GOFIVE_NO_ANSWER, ERRCODE_GOFIVE_TRANSPORT, GOFIVE_ACT_RETRY,
 					pstrdup("the token endpoint did not answer"));
 		j.outage = true;
 		return j;
@@ -161,16 +161,16 @@ gofive_judge_token(long http_status, bool token_usable)
 	if (http_status == 429 || (http_status >= 500 && http_status <= 599))
 	{
 		/* busy or down: the account cannot send, which its circuit counts */
-		j = verdict(http_status == 429 ? GF_THROTTLED : GF_UNAVAILABLE,
-					ERRCODE_GOFIVE_SERVER_ERROR, GF_ACT_RETRY,
+		j = verdict(http_status == 429 ? GOFIVE_THROTTLED : GOFIVE_UNAVAILABLE,
+					ERRCODE_GOFIVE_SERVER_ERROR, GOFIVE_ACT_RETRY,
 					psprintf("the token endpoint is unavailable (HTTP %ld)", http_status));
 		j.outage = true;
 		return j;
 	}
 	if (http_status == 200 && token_usable)
-		return verdict(GF_SUCCESS, 0, GF_ACT_SUCCEED, NULL);
+		return verdict(GOFIVE_SUCCESS, 0, GOFIVE_ACT_SUCCEED, NULL);
 	/* the worker's "failed": the account waits a cool-down (worker_schedule.c) */
-	return verdict(GF_CREDENTIALS_REFUSED, ERRCODE_GOFIVE_AUTH_FAILED, GF_ACT_FAIL,
+	return verdict(GOFIVE_CREDENTIALS_REFUSED, ERRCODE_GOFIVE_AUTH_FAILED, GOFIVE_ACT_FAIL,
 				   psprintf("the token endpoint refused the client credentials (HTTP %ld)",
 							http_status));
 }
@@ -193,44 +193,44 @@ gofive_busy_hint(int retry_after)
  * request); expects_json says whether a 2xx must be JSON.
  */
 GofiveJudgement
-gofive_judge(GofiveOutcome *out, const GfOperation *op, bool expects_json)
+gofive_judge(GofiveOutcome *out, const GofiveOperation *op, bool expects_json)
 {
 	long		status = out->http_status;
 	GofiveJudgement j;
 
 	if (out->transport_error)
 	{
-		j = verdict(GF_NO_ANSWER, ERRCODE_GOFIVE_TRANSPORT, GF_ACT_RETRY,
+		j = verdict(GOFIVE_NO_ANSWER, ERRCODE_GOFIVE_TRANSPORT, GOFIVE_ACT_RETRY,
 					pstrdup(out->transport_error));
 		j.outage = true;
 		return j;
 	}
 	if (out->too_large)
-		return verdict(GF_TOO_LARGE, ERRCODE_GOFIVE_SERVER_ERROR, GF_ACT_FAIL,
+		return verdict(GOFIVE_TOO_LARGE, ERRCODE_GOFIVE_SERVER_ERROR, GOFIVE_ACT_FAIL,
 					   psprintf("the API's answer could not be read: %s", out->unreadable));
 	if (gofive_renewal_may_help(out))
-		return verdict(GF_CREDENTIALS_REFUSED, ERRCODE_GOFIVE_AUTH_FAILED,
-					   GF_ACT_RENEW_TOKEN_AND_RETRY,
+		return verdict(GOFIVE_CREDENTIALS_REFUSED, ERRCODE_GOFIVE_AUTH_FAILED,
+					   GOFIVE_ACT_RENEW_TOKEN_AND_RETRY,
 					   psprintf("the API refused the credentials (HTTP %ld)", status));
 	if (status == 403)
-		return verdict(GF_FORBIDDEN, ERRCODE_GOFIVE_AUTH_FAILED, GF_ACT_FAIL,
+		return verdict(GOFIVE_FORBIDDEN, ERRCODE_GOFIVE_AUTH_FAILED, GOFIVE_ACT_FAIL,
 					   psprintf("the API does not allow this call with these credentials (HTTP %ld)", status));
 	if (status == 429)
-		return verdict(GF_THROTTLED, ERRCODE_GOFIVE_SERVER_ERROR, GF_ACT_RETRY,
+		return verdict(GOFIVE_THROTTLED, ERRCODE_GOFIVE_SERVER_ERROR, GOFIVE_ACT_RETRY,
 					   psprintf("the API is unavailable (HTTP %ld)", status));
 	if (status >= 500 && status <= 599)
 	{
-		j = verdict(GF_UNAVAILABLE, ERRCODE_GOFIVE_SERVER_ERROR, GF_ACT_RETRY,
+		j = verdict(GOFIVE_UNAVAILABLE, ERRCODE_GOFIVE_SERVER_ERROR, GOFIVE_ACT_RETRY,
 					psprintf("the API is unavailable (HTTP %ld)", status));
 		j.outage = (status == 500 || status == 502 || status == 503 || status == 504);
 		return j;
 	}
 	if (status >= 400 && status <= 499)
-		return verdict(GF_REJECTED, ERRCODE_GOFIVE_API_REJECTED, GF_ACT_FAIL,
+		return verdict(GOFIVE_REJECTED, ERRCODE_GOFIVE_API_REJECTED, GOFIVE_ACT_FAIL,
 					   psprintf("the API rejected the request (HTTP %ld)", status));
 	if (status >= 200 && status <= 299)
 		return judge_2xx(out, op, expects_json);
-	return verdict(GF_UNEXPECTED_STATUS, ERRCODE_GOFIVE_SERVER_ERROR, GF_ACT_RETRY,
+	return verdict(GOFIVE_UNEXPECTED_STATUS, ERRCODE_GOFIVE_SERVER_ERROR, GOFIVE_ACT_RETRY,
 				   psprintf("unexpected HTTP status %ld", status));
 }
 
@@ -242,7 +242,7 @@ detail_response(const GofiveOutcome *out, const GofiveJudgement *j)
 
 	if (len == 0)
 		return errdetail("The response body is empty.");
-	if (!out->text_ok || j->verdict == GF_TOO_LARGE)
+	if (!out->text_ok || j->verdict == GOFIVE_TOO_LARGE)
 		return errdetail("The response body (%d bytes) is not shown.", len);
 	if (len > DETAIL_MAX_BYTES)
 		len = pg_mbcliplen(out->raw, len, DETAIL_MAX_BYTES);
@@ -265,30 +265,30 @@ gofive_raise_for_outcome(const char *opname, GofiveOutcome *out, const GofiveJud
 
 	switch (j->verdict)
 	{
-		case GF_CREDENTIALS_REFUSED:
+		case GOFIVE_CREDENTIALS_REFUSED:
 			ereport(ERROR,
 					(errcode(j->sqlstate),
 					 errmsg("%s%s%s", j->summary, sep, msg),
 					 detail_response(out, j),
 					 errhint("Check gofive.client_id, gofive.client_secret and gofive.subscription_key.")));
 			break;
-		case GF_FORBIDDEN:
+		case GOFIVE_FORBIDDEN:
 			ereport(ERROR,
 					(errcode(j->sqlstate),
 					 errmsg("%s%s%s", j->summary, sep, msg),
 					 detail_response(out, j),
 					 errhint("The API knows the credentials but does not allow them this call, so a new token would not help: check with Gofive what the subscription may do.")));
 			break;
-		case GF_THROTTLED:
-		case GF_UNAVAILABLE:
+		case GOFIVE_THROTTLED:
+		case GOFIVE_UNAVAILABLE:
 			ereport(ERROR,
 					(errcode(j->sqlstate),
 					 errmsg("%s%s%s", j->summary, sep, msg),
 					 detail_response(out, j),
 					 gofive_busy_hint(out->retry_after)));
 			break;
-		case GF_REJECTED:
-		case GF_BUSINESS_FAILURE:
+		case GOFIVE_REJECTED:
+		case GOFIVE_BUSINESS_FAILURE:
 			ereport(ERROR,
 					(errcode(j->sqlstate),
 					 out->bad_code ?
@@ -296,15 +296,15 @@ gofive_raise_for_outcome(const char *opname, GofiveOutcome *out, const GofiveJud
 					 errmsg("the API rejected the request (HTTP %ld%s)%s%s", out->http_status, code_text, sep, msg),
 					 detail_response(out, j)));
 			break;
-		case GF_ITEMS_FAILED:
+		case GOFIVE_ITEMS_FAILED:
 			ereport(ERROR,
 					(errcode(j->sqlstate),
 					 errmsg("some items failed: %s", out->item_failures),
 					 errdetail("The other items were applied. Response data: %s",
 							   JsonbToCString(NULL, &out->data->root, VARSIZE(out->data)))));
 			break;
-		case GF_TOO_LARGE:
-		case GF_UNREADABLE:
+		case GOFIVE_TOO_LARGE:
+		case GOFIVE_UNREADABLE:
 			ereport(ERROR,
 					(errcode(j->sqlstate),
 					 errmsg("%s", j->summary),
@@ -312,9 +312,9 @@ gofive_raise_for_outcome(const char *opname, GofiveOutcome *out, const GofiveJud
 					 errhint("The API answered HTTP %ld; nothing of the answer was used.",
 							 out->http_status)));
 			break;
-		case GF_NO_ANSWER:
-		case GF_UNEXPECTED_STATUS:
-		case GF_SUCCESS:
+		case GOFIVE_NO_ANSWER:
+		case GOFIVE_UNEXPECTED_STATUS:
+		case GOFIVE_SUCCESS:
 			break;
 	}
 	ereport(ERROR,
@@ -325,11 +325,11 @@ gofive_raise_for_outcome(const char *opname, GofiveOutcome *out, const GofiveJud
 
 /* The data of a successful catalog operation's answer; raises otherwise. */
 Jsonb *
-gofive_result_or_raise(const char *opname, GofiveOutcome *out, const GfOperation *op)
+gofive_result_or_raise(const char *opname, GofiveOutcome *out, const GofiveOperation *op)
 {
 	GofiveJudgement j = gofive_judge(out, op, true);
 
-	if (j.verdict != GF_SUCCESS)
+	if (j.verdict != GOFIVE_SUCCESS)
 		gofive_raise_for_outcome(opname, out, &j);
 	return gofive_outcome_data(out);
 }
@@ -343,9 +343,9 @@ gofive_raise_if_unreadable(const char *opname, GofiveOutcome *out)
 {
 	GofiveJudgement j;
 
-	if (out->reading != GF_READ_BAD)
+	if (out->reading != GOFIVE_READ_BAD)
 		return;
-	j = verdict(out->too_large ? GF_TOO_LARGE : GF_UNREADABLE, ERRCODE_GOFIVE_SERVER_ERROR,
-				GF_ACT_FAIL, psprintf("the API's answer could not be read: %s", out->unreadable));
+	j = verdict(out->too_large ? GOFIVE_TOO_LARGE : GOFIVE_UNREADABLE, ERRCODE_GOFIVE_SERVER_ERROR,
+				GOFIVE_ACT_FAIL, psprintf("the API's answer could not be read: %s", out->unreadable));
 	gofive_raise_for_outcome(opname, out, &j);
 }

@@ -45,7 +45,7 @@
 
 /* The paging members of a body, as the requests and EXPLAIN write them. */
 static void
-append_paging(StringInfo s, const GfOperation *op, int take, int64 skip)
+append_paging(StringInfo s, const GofiveOperation *op, int take, int64 skip)
 {
 	appendStringInfo(s, "\"%s\": %d, \"%s\": %d", op->take_field, take, op->skip_field,
 					 (int) skip);
@@ -91,7 +91,7 @@ next_take(const GofivePager *pg)
  * all (0: no limit).
  */
 void
-gofive_pager_init(GofivePager *pg, const GfOperation *op, int take, int start, int limit)
+gofive_pager_init(GofivePager *pg, const GofiveOperation *op, int take, int start, int limit)
 {
 	memset(pg, 0, sizeof(*pg));
 	pg->op = op;
@@ -106,7 +106,7 @@ gofive_pager_init(GofivePager *pg, const GfOperation *op, int take, int start, i
  * rows, or of the LIMIT's if it is less, from the OFFSET.
  */
 void
-gofive_pager_plan(GofivePager *pg, const GfOperation *op, int limit, int offset)
+gofive_pager_plan(GofivePager *pg, const GofiveOperation *op, int limit, int offset)
 {
 	int			take = (limit > 0 && limit < gofive_page_size) ? limit : gofive_page_size;
 
@@ -142,7 +142,7 @@ filter_int(Jsonb *filter, const char *key, int otherwise)
  * positive.
  */
 void
-gofive_pager_from_filter(GofivePager *pg, const GfOperation *op, Jsonb *filter)
+gofive_pager_from_filter(GofivePager *pg, const GofiveOperation *op, Jsonb *filter)
 {
 	int			take = filter_int(filter, op->take_field, gofive_page_size);
 	int			start = filter_int(filter, op->skip_field, 0);

@@ -58,7 +58,7 @@ gofive_datum_text(Datum value, Oid type)
  * anything else its text as a string.  The body's conversion checks it.
  */
 void
-gofive_append_wire_value(StringInfo s, const GfField *field, Datum value, Oid type)
+gofive_append_wire_value(StringInfo s, const GofiveField *field, Datum value, Oid type)
 {
 	Oid			base = getBaseType(type);
 	JsonbValue	v;
@@ -123,10 +123,10 @@ gofive_url_encode(const char *text)
 
 /* The index of the path argument named by a template's {name}. */
 static int
-path_arg_index(const GfOperation *op, const char *name, size_t len)
+path_arg_index(const GofiveOperation *op, const char *name, size_t len)
 {
 	for (int i = 0; op->args[i].sql_name; i++)
-		if (op->args[i].kind == GF_ARG_PATH &&
+		if (op->args[i].kind == GOFIVE_ARG_PATH &&
 			strlen(op->args[i].wire_name) == len &&
 			strncmp(op->args[i].wire_name, name, len) == 0)
 			return i;
@@ -141,7 +141,7 @@ path_arg_index(const GfOperation *op, const char *name, size_t len)
  * path); each value is percent-encoded as one path segment.
  */
 static char *
-fill_path(const GfOperation *op, const char *const *arg_texts)
+fill_path(const GofiveOperation *op, const char *const *arg_texts)
 {
 	StringInfoData buf;
 	const char *p = op->path;
@@ -171,7 +171,7 @@ append_query(StringInfo query, const char *key, const char *value)
 }
 
 static void
-raise_nested(const GfOperation *op, const GfArg *arg, const char *key, const char *what)
+raise_nested(const GofiveOperation *op, const GofiveArg *arg, const char *key, const char *what)
 {
 	ereport(ERROR,
 			(errcode(ERRCODE_GOFIVE_INVALID_INPUT),
@@ -181,7 +181,7 @@ raise_nested(const GfOperation *op, const GfArg *arg, const char *key, const cha
 
 /* One member of a query object: a scalar, or an array of scalars. */
 static void
-append_query_member(StringInfo query, const GfOperation *op, const GfArg *arg,
+append_query_member(StringInfo query, const GofiveOperation *op, const GofiveArg *arg,
 					const char *key, JsonbValue *v)
 {
 	JsonbIterator *it;
@@ -215,7 +215,7 @@ append_query_member(StringInfo query, const GfOperation *op, const GfArg *arg,
  * would send parameters nobody wrote.
  */
 static void
-append_query_object(StringInfo query, const GfOperation *op, const GfArg *arg, Jsonb *obj)
+append_query_object(StringInfo query, const GofiveOperation *op, const GofiveArg *arg, Jsonb *obj)
 {
 	JsonbIterator *it;
 	JsonbValue	v;
@@ -242,7 +242,7 @@ append_query_object(StringInfo query, const GfOperation *op, const GfArg *arg, J
  * would resolve them, sending the request to another resource.
  */
 static void
-check_path_value(const GfOperation *op, const GfArg *arg, const char *value)
+check_path_value(const GofiveOperation *op, const GofiveArg *arg, const char *value)
 {
 	if (value == NULL)
 		ereport(ERROR,
@@ -282,12 +282,12 @@ with_field(Jsonb *body, const char *field, const char *value)
 /*
  * Build and validate the request.  arg_texts[i] is the text of the
  * operation's i-th argument when it goes in the path or the query (NULL for
- * SQL NULL); query_object is the GF_ARG_QUERY_OBJECT argument, if any; body
+ * SQL NULL); query_object is the GOFIVE_ARG_QUERY_OBJECT argument, if any; body
  * is the payload.  Raises ERRCODE_GOFIVE_INVALID_INPUT before anything is
  * sent.
  */
 GofiveCall
-gofive_make_call(const GfOperation *op, const char *const *arg_texts,
+gofive_make_call(const GofiveOperation *op, const char *const *arg_texts,
 				 Jsonb *query_object, Jsonb *body)
 {
 	GofiveCall	call = {.op = op};
@@ -297,24 +297,24 @@ gofive_make_call(const GfOperation *op, const char *const *arg_texts,
 	initStringInfo(&query);
 	for (int i = 0; op->args[i].sql_name; i++)
 	{
-		const GfArg *arg = &op->args[i];
+		const GofiveArg *arg = &op->args[i];
 
-		if (arg->kind == GF_ARG_PATH)
+		if (arg->kind == GOFIVE_ARG_PATH)
 			check_path_value(op, arg, arg_texts[i]);
-		if (arg->kind == GF_ARG_QUERY && !arg->optional && arg_texts[i] == NULL)
+		if (arg->kind == GOFIVE_ARG_QUERY && !arg->optional && arg_texts[i] == NULL)
 			ereport(ERROR,
 					(errcode(ERRCODE_GOFIVE_INVALID_INPUT),
 					 errmsg("argument \"%s\" must not be null", arg->sql_name)));
-		if (arg->kind == GF_ARG_QUERY && arg_texts[i] != NULL)
+		if (arg->kind == GOFIVE_ARG_QUERY && arg_texts[i] != NULL)
 			append_query(&query, arg->wire_name, arg_texts[i]);
-		if (arg->kind == GF_ARG_QUERY_OBJECT && query_object != NULL)
+		if (arg->kind == GOFIVE_ARG_QUERY_OBJECT && query_object != NULL)
 			append_query_object(&query, op, arg, query_object);
 		if (arg->body_field && arg_texts[i] != NULL)
 			body = with_field(body, arg->body_field, arg_texts[i]);
-		if (arg->kind == GF_ARG_BODY && arg->optional)
+		if (arg->kind == GOFIVE_ARG_BODY && arg->optional)
 			optional_body = true;
 	}
-	if (op->body == GF_BODY_NONE)
+	if (op->body == GOFIVE_BODY_NONE)
 		body = NULL;
 	if (body == NULL && optional_body)
 	{
@@ -322,7 +322,7 @@ gofive_make_call(const GfOperation *op, const char *const *arg_texts,
 		(void) gofive_checked_body(op, DatumGetJsonbP(DirectFunctionCall1(jsonb_in,
 																		  CStringGetDatum("{}"))));
 	}
-	else if (op->body != GF_BODY_NONE)
+	else if (op->body != GOFIVE_BODY_NONE)
 		body = gofive_checked_body(op, body);
 	call.body = body;
 	if (strchr(op->path, '{') == NULL && query.len == 0)
@@ -333,10 +333,10 @@ gofive_make_call(const GfOperation *op, const char *const *arg_texts,
 }
 
 /* The catalog's operation of that name, or an error that names the view of them. */
-const GfOperation *
+const GofiveOperation *
 gofive_operation_or_error(const char *name)
 {
-	const GfOperation *op = gofive_find_operation(name);
+	const GofiveOperation *op = gofive_find_operation(name);
 
 	if (op == NULL)
 		ereport(ERROR,
@@ -349,15 +349,15 @@ gofive_operation_or_error(const char *name)
 
 /* Path and query arguments go in params; the body is the payload. */
 static bool
-is_param(const GfArg *arg)
+is_param(const GofiveArg *arg)
 {
-	return arg->kind == GF_ARG_PATH || arg->kind == GF_ARG_QUERY ||
-		arg->kind == GF_ARG_QUERY_OBJECT;
+	return arg->kind == GOFIVE_ARG_PATH || arg->kind == GOFIVE_ARG_QUERY ||
+		arg->kind == GOFIVE_ARG_QUERY_OBJECT;
 }
 
 /* The operation's arguments that params may hold, for messages: "a", "b". */
 static char *
-param_names(const GfOperation *op)
+param_names(const GofiveOperation *op)
 {
 	StringInfoData names;
 
@@ -369,7 +369,7 @@ param_names(const GfOperation *op)
 }
 
 static bool
-has_param(const GfOperation *op, const char *key)
+has_param(const GofiveOperation *op, const char *key)
 {
 	for (int i = 0; op->args[i].sql_name; i++)
 		if (is_param(&op->args[i]) && strcmp(op->args[i].sql_name, key) == 0)
@@ -383,7 +383,7 @@ has_param(const GfOperation *op, const char *key)
  * request queued without it.
  */
 static void
-check_params(const GfOperation *op, Jsonb *params)
+check_params(const GofiveOperation *op, Jsonb *params)
 {
 	JsonbIterator *it;
 	JsonbValue	v;
@@ -431,7 +431,7 @@ param_value(Jsonb *params, const char *key)
 
 /* The text of a path or query argument in params, which must be a scalar. */
 static const char *
-param_text(const GfOperation *op, const GfArg *arg, Jsonb *params)
+param_text(const GofiveOperation *op, const GofiveArg *arg, Jsonb *params)
 {
 	JsonbValue *v = param_value(params, arg->sql_name);
 
@@ -452,7 +452,7 @@ param_text(const GfOperation *op, const GfArg *arg, Jsonb *params)
 
 /* The query object in params, which must be a JSON object. */
 static Jsonb *
-param_object(const GfOperation *op, const GfArg *arg, Jsonb *params)
+param_object(const GofiveOperation *op, const GofiveArg *arg, Jsonb *params)
 {
 	JsonbValue *v = param_value(params, arg->sql_name);
 
@@ -470,7 +470,7 @@ param_object(const GfOperation *op, const GfArg *arg, Jsonb *params)
  * path and query arguments, by their SQL names, e.g. {"deal_id": 42}).
  */
 GofiveCall
-gofive_call_from_json(const GfOperation *op, Jsonb *payload, Jsonb *params)
+gofive_call_from_json(const GofiveOperation *op, Jsonb *payload, Jsonb *params)
 {
 	int			nargs = 0;
 	const char **texts;
@@ -483,11 +483,11 @@ gofive_call_from_json(const GfOperation *op, Jsonb *payload, Jsonb *params)
 	texts = palloc0(sizeof(char *) * (nargs + 1));
 	for (int i = 0; i < nargs; i++)
 	{
-		const GfArg *arg = &op->args[i];
+		const GofiveArg *arg = &op->args[i];
 
-		if (arg->kind == GF_ARG_PATH || arg->kind == GF_ARG_QUERY)
+		if (arg->kind == GOFIVE_ARG_PATH || arg->kind == GOFIVE_ARG_QUERY)
 			texts[i] = param_text(op, arg, params);
-		else if (arg->kind == GF_ARG_QUERY_OBJECT)
+		else if (arg->kind == GOFIVE_ARG_QUERY_OBJECT)
 			query_object = param_object(op, arg, params);
 	}
 	return gofive_make_call(op, texts, query_object, payload);
@@ -531,16 +531,16 @@ path_matches(const char *template, const char *path, size_t path_len, int *liter
  * it aside), as the API routes them: literal segments exactly, a {param}
  * one segment, the template with most literal segments first; or NULL.
  */
-const GfOperation *
+const GofiveOperation *
 gofive_operation_at(const char *method, const char *path)
 {
 	size_t		len = strcspn(path, "?#");
-	const GfOperation *found = NULL;
+	const GofiveOperation *found = NULL;
 	int			best = -1;
 
 	for (int i = 0; i < gofive_operation_count; i++)
 	{
-		const GfOperation *op = &gofive_operations[i];
+		const GofiveOperation *op = &gofive_operations[i];
 		int			literals;
 
 		if (strcmp(op->method, method) == 0 && path_matches(op->path, path, len, &literals) &&

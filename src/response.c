@@ -382,7 +382,7 @@ join_messages(Scan *s, int business_code)
 static void
 unreadable(GofiveOutcome *out, const char *why)
 {
-	out->reading = GF_READ_BAD;
+	out->reading = GOFIVE_READ_BAD;
 	out->unreadable = why;
 }
 
@@ -417,12 +417,12 @@ scan_json(GofiveOutcome *out)
 		rc == JSON_UNICODE_LOW_SURROGATE)
 		unreadable(out, pstrdup(json_errdetail(rc, s.lex)));
 	else if (rc != JSON_SUCCESS)
-		out->reading = GF_READ_TEXT;
+		out->reading = GOFIVE_READ_TEXT;
 	else if (s.bad_number)
 		unreadable(out, "it holds a number out of range");
 	else
 	{
-		out->reading = GF_READ_JSON;
+		out->reading = GOFIVE_READ_JSON;
 		out->data_start = 0;
 		out->data_end = out->raw_len;
 		if (s.root_kind == 'o')
@@ -504,7 +504,7 @@ gofive_read_answer(GofiveHttpResponse *resp, GofiveOutcome *out)
 	out->raw_len = resp->body.len;
 	out->retry_after = resp->retry_after;
 	out->business_code = -1;
-	out->reading = GF_READ_EMPTY;
+	out->reading = GOFIVE_READ_EMPTY;
 
 	if (resp->too_large)
 	{
@@ -547,7 +547,7 @@ jsonb_of_range(GofiveOutcome *out, size_t start, size_t end)
 Jsonb *
 gofive_outcome_data(GofiveOutcome *out)
 {
-	if (out->data == NULL && out->reading == GF_READ_JSON)
+	if (out->data == NULL && out->reading == GOFIVE_READ_JSON)
 		out->data = jsonb_of_range(out, out->data_start, out->data_end);
 	return out->data;
 }
@@ -556,7 +556,7 @@ gofive_outcome_data(GofiveOutcome *out)
 Jsonb *
 gofive_outcome_body(GofiveOutcome *out)
 {
-	if (out->reading != GF_READ_JSON)
+	if (out->reading != GOFIVE_READ_JSON)
 		return NULL;
 	if (out->data_start == 0 && out->data_end == out->raw_len)
 		return gofive_outcome_data(out);

@@ -473,12 +473,12 @@ define_datetime_settings(void)
 
 /* ---- the conversion of a body: gofive.unknown_fields (validate.c) ---- */
 
-int			gofive_unknown_fields = GF_UNKNOWN_ERROR;
+int			gofive_unknown_fields = GOFIVE_UNKNOWN_ERROR;
 
 static const struct config_enum_entry unknown_field_options[] = {
-	{"error", GF_UNKNOWN_ERROR, false},
-	{"warning", GF_UNKNOWN_WARNING, false},
-	{"send", GF_UNKNOWN_SEND, false},
+	{"error", GOFIVE_UNKNOWN_ERROR, false},
+	{"warning", GOFIVE_UNKNOWN_WARNING, false},
+	{"send", GOFIVE_UNKNOWN_SEND, false},
 	{NULL, 0, false}
 };
 
@@ -489,7 +489,7 @@ define_conversion_settings(void)
 							 "What a key that is no documented field of the operation does: error, warning or send.",
 							 "error refuses the request; warning sends it and warns; send sends it.",
 							 &gofive_unknown_fields,
-							 GF_UNKNOWN_ERROR, unknown_field_options,
+							 GOFIVE_UNKNOWN_ERROR, unknown_field_options,
 							 PGC_USERSET, 0,
 							 NULL, NULL, NULL);
 }

@@ -251,7 +251,7 @@ init_transfers(void)
 
 	if (initialized)
 		return;
-	GF_CURL_CHECK(curl_global_init, NULL, CURL_GLOBAL_ALL);
+	GOFIVE_CURL_CHECK(curl_global_init, NULL, CURL_GLOBAL_ALL);
 	if (io_fd < 0)
 		make_descriptors();
 	if (own_wait == NULL)
@@ -264,9 +264,9 @@ init_transfers(void)
 		own_wait = set;
 	}
 	if (multi == NULL)
-		multi = GF_CURL_NEW(curl_multi_init);
-	GF_CURLM_SETOPT(multi, CURLMOPT_SOCKETFUNCTION, socket_changed);
-	GF_CURLM_SETOPT(multi, CURLMOPT_TIMERFUNCTION, timer_changed);
+		multi = GOFIVE_CURL_NEW(curl_multi_init);
+	GOFIVE_CURLM_SETOPT(multi, CURLMOPT_SOCKETFUNCTION, socket_changed);
+	GOFIVE_CURLM_SETOPT(multi, CURLMOPT_TIMERFUNCTION, timer_changed);
 	initialized = true;
 }
 
@@ -348,11 +348,11 @@ collect_done(bool after_pause)
 
 		if (msg->msg != CURLMSG_DONE)
 			continue;
-		GF_CURL_GETINFO(msg->easy_handle, CURLINFO_PRIVATE, (char **) &t);
+		GOFIVE_CURL_GETINFO(msg->easy_handle, CURLINFO_PRIVATE, (char **) &t);
 		t->result = msg->data.result;
 		t->stale = after_pause && t->result == CURLE_OPERATION_TIMEDOUT;
 		/* also when the body was cut at the limit: the status came first */
-		GF_CURL_GETINFO(t->easy, CURLINFO_RESPONSE_CODE, &t->resp.status);
+		GOFIVE_CURL_GETINFO(t->easy, CURLINFO_RESPONSE_CODE, &t->resp.status);
 		t->done = true;
 		release(t);
 		if (t->wanted)
@@ -397,10 +397,10 @@ drive(void)
 			flags |= CURL_CSELECT_OUT;
 		if (events[i].events & (EPOLLERR | EPOLLHUP))
 			flags |= CURL_CSELECT_ERR;
-		GF_CURL_CHECK(curl_multi_socket_action, NULL, multi, fd, flags, &still);
+		GOFIVE_CURL_CHECK(curl_multi_socket_action, NULL, multi, fd, flags, &still);
 	}
 	if (timer || due)
-		GF_CURL_CHECK(curl_multi_socket_action, NULL, multi, CURL_SOCKET_TIMEOUT, 0, &still);
+		GOFIVE_CURL_CHECK(curl_multi_socket_action, NULL, multi, CURL_SOCKET_TIMEOUT, 0, &still);
 	collect_done(after_pause);
 	arm_timer();
 	sync_ready();

@@ -85,7 +85,7 @@ typedef enum SourceKind
 typedef struct MappedField
 {
 	JsonbValue	key;			/* the field's name */
-	const GfField *field;		/* the catalog's, or NULL */
+	const GofiveField *field;		/* the catalog's, or NULL */
 	SourceKind	kind;
 	AttrNumber	attnum;			/* SOURCE_COLUMN */
 	JsonbValue	value;			/* SOURCE_LITERAL's value, SOURCE_NESTED's container */
@@ -140,7 +140,7 @@ typedef struct RowState
 
 static JsonbValue *map_value(RowState *rs, JsonbParseState **state, JsonbValue *template,
 							 JsonbIteratorToken token);
-static void flush_batch(const GfOperation *op, struct RowBatch *batch);
+static void flush_batch(const GofiveOperation *op, struct RowBatch *batch);
 
 /* ---- the mapping, compiled ---- */
 
@@ -376,7 +376,7 @@ column_to_jsonb(RowState *rs, AttrNumber attnum, Datum value)
  * does not know, or a nested one).
  */
 static JsonbValue *
-push_column(RowState *rs, JsonbParseState **state, const GfField *field, AttrNumber attnum,
+push_column(RowState *rs, JsonbParseState **state, const GofiveField *field, AttrNumber attnum,
 			Datum value, JsonbIteratorToken token)
 {
 	JsonbValue	v;
@@ -482,7 +482,7 @@ map_row(RowState *rs)
 		if (m->kind == SOURCE_COLUMN)
 		{
 			value = heap_getattr(rs->tuple, m->attnum, rs->tupdesc, &isnull);
-			if (isnull && !(m->field && (m->field->flags & GF_NULLABLE)))
+			if (isnull && !(m->field && (m->field->flags & GOFIVE_NULLABLE)))
 				continue;
 			(void) pushJsonbValue(&state, WJB_KEY, &m->key);
 			if (isnull)
@@ -526,7 +526,7 @@ invalid_row_text(RowState *rs, const GofiveProblems *problems)
 static void
 record_invalid(RowState *rs, Jsonb *body, const GofiveProblems *problems)
 {
-	const GfOperation *op = rs->cache->args.op;
+	const GofiveOperation *op = rs->cache->args.op;
 	char	   *why = invalid_row_text(rs, problems);
 	int64		id;
 
@@ -581,7 +581,7 @@ typedef struct RowBatch
 } RowBatch;
 
 static void
-flush_batch(const GfOperation *op, RowBatch *batch)
+flush_batch(const GofiveOperation *op, RowBatch *batch)
 {
 	if (batch->n == 0)
 		return;
@@ -594,7 +594,7 @@ flush_batch(const GfOperation *op, RowBatch *batch)
 static void
 enqueue_statement(RowState *rs, Tuplestorestate *rows)
 {
-	const GfOperation *op = rs->cache->args.op;
+	const GofiveOperation *op = rs->cache->args.op;
 	TupleTableSlot *slot = MakeSingleTupleTableSlot(rs->tupdesc, &TTSOpsMinimalTuple);
 	MemoryContext batch_cxt = AllocSetContextCreate(CurrentMemoryContext, "gofive trigger batch",
 													ALLOCSET_DEFAULT_SIZES);

@@ -79,15 +79,15 @@ check_mapping_columns(Jsonb *mapping, TupleDesc tupdesc, const char *relname)
  * row, so it fails the trigger's creation instead.
  */
 static void
-check_mapping_keys(const GfOperation *op, const GfField *fields, JsonbContainer *c,
+check_mapping_keys(const GofiveOperation *op, const GofiveField *fields, JsonbContainer *c,
 				   const char *prefix)
 {
 	JsonbIterator *it;
 	JsonbValue	v;
 	JsonbIteratorToken tok;
-	const GfField *f = NULL;
+	const GofiveField *f = NULL;
 
-	if (gofive_unknown_fields != GF_UNKNOWN_ERROR || fields == NULL)
+	if (gofive_unknown_fields != GOFIVE_UNKNOWN_ERROR || fields == NULL)
 		return;
 	it = JsonbIteratorInit(c);
 	while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
@@ -214,13 +214,13 @@ parse_options(const char *text, GofiveTriggerArgs *ta)
  * needs one cannot be queued from it.
  */
 static void
-check_operation(const GfOperation *op)
+check_operation(const GofiveOperation *op)
 {
 	for (int i = 0; op->args[i].sql_name; i++)
 	{
-		const GfArg *arg = &op->args[i];
+		const GofiveArg *arg = &op->args[i];
 
-		if ((arg->kind == GF_ARG_PATH || arg->kind == GF_ARG_QUERY) && !arg->optional)
+		if ((arg->kind == GOFIVE_ARG_PATH || arg->kind == GOFIVE_ARG_QUERY) && !arg->optional)
 			ereport(ERROR,
 					(errcode(ERRCODE_GOFIVE_INVALID_INPUT),
 					 errmsg("operation \"%s\" needs argument \"%s\", which gofive_enqueue_trigger cannot give",
@@ -254,7 +254,7 @@ gofive_read_trigger_args(int nargs, char **args, TupleDesc tupdesc, const char *
 	check_operation(ta->op);
 	ta->mapping = gofive_trigger_mapping(args[1]);
 	check_mapping_columns(ta->mapping, tupdesc, relname);
-	if (ta->op->body == GF_BODY_OBJECT)
+	if (ta->op->body == GOFIVE_BODY_OBJECT)
 		check_mapping_keys(ta->op, ta->op->fields, &ta->mapping->root, "");
 	if (nargs == 3)
 	{

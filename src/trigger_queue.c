@@ -47,7 +47,7 @@
 typedef struct Waiting
 {
 	MemoryContext cxt;			/* the requests' values; in TopTransactionContext */
-	const GfOperation *op;
+	const GofiveOperation *op;
 	Oid			userid;
 	int			sec_context;
 	char	   *server;			/* gofive.server when they came */
@@ -147,7 +147,7 @@ gofive_flush_row_requests(void)
 
 /* Whether a request made now may wait with those waiting. */
 static bool
-may_join(const GfOperation *op, Oid userid, int sec_context)
+may_join(const GofiveOperation *op, Oid userid, int sec_context)
 {
 	return waiting->op == op && waiting->userid == userid &&
 		waiting->sec_context == sec_context &&
@@ -159,7 +159,7 @@ may_join(const GfOperation *op, Oid userid, int sec_context)
  * for insertion with those of the following rows.
  */
 void
-gofive_queue_row_request(const GfOperation *op, Jsonb *body, const char *key)
+gofive_queue_row_request(const GofiveOperation *op, Jsonb *body, const char *key)
 {
 	int			level = GetCurrentTransactionNestLevel();
 	Oid			userid;

@@ -85,7 +85,7 @@ place_text(const Place *p)
 /* The state of one conversion. */
 typedef struct Walk
 {
-	const GfOperation *op;
+	const GofiveOperation *op;
 	const GofiveSources *sources;
 	bool		changed;		/* a value is sent in another form, or left out */
 	int			count;			/* problems */
@@ -133,9 +133,9 @@ emit_end(Walk *w, JsonbParseState **emit, JsonbIteratorToken token)
 		w->result = built;
 }
 
-static void walk_object(Walk *w, const GfField *fields, JsonbContainer *obj,
+static void walk_object(Walk *w, const GofiveField *fields, JsonbContainer *obj,
 						const Place *place, JsonbParseState **emit);
-static bool walk_value(Walk *w, const GfField *f, const JsonbValue *v, bool required,
+static bool walk_value(Walk *w, const GofiveField *f, const JsonbValue *v, bool required,
 					   const Place *place, JsonbParseState **emit, JsonbIteratorToken token);
 
 /* Push a value (a scalar, or a container as it is) when emitting. */
@@ -179,7 +179,7 @@ numeric_is_whole(Numeric num)
 
 /* Check a value's enum and range; false when it is outside them. */
 static bool
-check_enum(Walk *w, const GfField *f, const Place *place, const JsonbValue *v)
+check_enum(Walk *w, const GofiveField *f, const Place *place, const JsonbValue *v)
 {
 	StringInfoData allowed;
 
@@ -187,11 +187,11 @@ check_enum(Walk *w, const GfField *f, const Place *place, const JsonbValue *v)
 	{
 		long		n = numeric_to_long(v->val.numeric);
 
-		for (const long *e = f->enum_values; *e != GF_ENUM_END; e++)
+		for (const long *e = f->enum_values; *e != GOFIVE_ENUM_END; e++)
 			if (*e == n)
 				return true;
 		initStringInfo(&allowed);
-		for (const long *e = f->enum_values; *e != GF_ENUM_END; e++)
+		for (const long *e = f->enum_values; *e != GOFIVE_ENUM_END; e++)
 			appendStringInfo(&allowed, "%s%ld", e == f->enum_values ? "" : ", ", *e);
 		add_problem(w, place, NULL, psprintf("must be one of %s, not %ld", allowed.data, n));
 		return false;
@@ -228,21 +228,21 @@ check_enum(Walk *w, const GfField *f, const Place *place, const JsonbValue *v)
  * checked, and emitted; false when it cannot be sent.
  */
 static bool
-walk_scalar(Walk *w, const GfField *f, GfJsonType type, bool element, const JsonbValue *v,
+walk_scalar(Walk *w, const GofiveField *f, GofiveJsonType type, bool element, const JsonbValue *v,
 			bool required, const Place *place, JsonbParseState **emit, JsonbIteratorToken token)
 {
 	JsonbValue	out;
 	GofiveWireProblem problem;
 	GofiveWire	result;
 
-	result = gofive_wire_scalar(type, element ? GF_DATE_NONE : f->date_format,
-								element ? GF_DATE_NONE : f->date_also, required, v, &out, &problem);
-	if (result == GF_WIRE_BAD)
+	result = gofive_wire_scalar(type, element ? GOFIVE_DATE_NONE : f->date_format,
+								element ? GOFIVE_DATE_NONE : f->date_also, required, v, &out, &problem);
+	if (result == GOFIVE_WIRE_BAD)
 	{
 		add_problem(w, place, problem.hint, problem.text);
 		return false;
 	}
-	if (result == GF_WIRE_CHANGED)
+	if (result == GOFIVE_WIRE_CHANGED)
 		w->changed = true;
 	if (!element && !check_enum(w, f, place, &out))
 		return false;
@@ -252,7 +252,7 @@ walk_scalar(Walk *w, const GfField *f, GfJsonType type, bool element, const Json
 
 /* One array's elements: the field's item type, and children of object items. */
 static void
-walk_items(Walk *w, const GfField *f, JsonbContainer *arr, bool required, const Place *place,
+walk_items(Walk *w, const GofiveField *f, JsonbContainer *arr, bool required, const Place *place,
 		   JsonbParseState **emit)
 {
 	int			n = JsonContainerSize(arr);
@@ -270,9 +270,9 @@ walk_items(Walk *w, const GfField *f, JsonbContainer *arr, bool required, const 
 		{
 			bool		is_object = JsonContainerIsObject(item->val.binary.data);
 
-			if (f->item_type == GF_ANY || (f->item_type == GF_ARRAY && !is_object))
+			if (f->item_type == GOFIVE_ANY || (f->item_type == GOFIVE_ARRAY && !is_object))
 				emit_as_is(emit, WJB_ELEM, item);
-			else if (f->item_type == GF_OBJECT && is_object)
+			else if (f->item_type == GOFIVE_OBJECT && is_object)
 			{
 				if (f->children)
 					walk_object(w, f->children, item->val.binary.data, &item_place, emit);
@@ -294,19 +294,19 @@ walk_items(Walk *w, const GfField *f, JsonbContainer *arr, bool required, const 
  * false when its own type or value is wrong (not counting its contents').
  */
 static bool
-walk_value(Walk *w, const GfField *f, const JsonbValue *v, bool required, const Place *place,
+walk_value(Walk *w, const GofiveField *f, const JsonbValue *v, bool required, const Place *place,
 		   JsonbParseState **emit, JsonbIteratorToken token)
 {
-	if (f->type == GF_ARRAY || f->type == GF_OBJECT)
+	if (f->type == GOFIVE_ARRAY || f->type == GOFIVE_OBJECT)
 	{
 		bool		is_array = v->type == jbvBinary && JsonContainerIsArray(v->val.binary.data);
 		bool		is_object = v->type == jbvBinary && JsonContainerIsObject(v->val.binary.data);
 
-		if (f->type == GF_ARRAY && is_array)
+		if (f->type == GOFIVE_ARRAY && is_array)
 			walk_items(w, f, v->val.binary.data, required, place, emit);
-		else if (f->type == GF_OBJECT && is_object && f->children)
+		else if (f->type == GOFIVE_OBJECT && is_object && f->children)
 			walk_object(w, f->children, v->val.binary.data, place, emit);
-		else if (f->type == GF_OBJECT && is_object)
+		else if (f->type == GOFIVE_OBJECT && is_object)
 			emit_as_is(emit, token, v);
 		else
 		{
@@ -317,7 +317,7 @@ walk_value(Walk *w, const GfField *f, const JsonbValue *v, bool required, const 
 	}
 	if (v->type != jbvBinary)
 		return walk_scalar(w, f, f->type, false, v, required, place, emit, token);
-	if (f->type == GF_ANY)
+	if (f->type == GOFIVE_ANY)
 	{
 		emit_as_is(emit, token, v);
 		return true;
@@ -339,9 +339,9 @@ is_given(const JsonbValue *v)
 }
 
 static void
-add_required(Walk *w, const GfField *fields, const GfField *f, const Place *place)
+add_required(Walk *w, const GofiveField *fields, const GofiveField *f, const Place *place)
 {
-	const GfField *sibling;
+	const GofiveField *sibling;
 
 	if (f->required_unless == NULL)
 	{
@@ -351,13 +351,13 @@ add_required(Walk *w, const GfField *fields, const GfField *f, const Place *plac
 	sibling = gofive_find_field(fields, f->required_unless);
 	add_problem(w, place, NULL,
 				psprintf("is required when \"%s\" is %s", f->required_unless,
-						 sibling && sibling->type == GF_ARRAY ? "null, absent or empty" :
+						 sibling && sibling->type == GOFIVE_ARRAY ? "null, absent or empty" :
 						 "null or absent"));
 }
 
 /* The narrower range that a sibling's value selects ("Point" by "SourceType"). */
 static void
-check_ranges_when(Walk *w, const GfField *f, const GfField *fields, JsonbValue **given,
+check_ranges_when(Walk *w, const GofiveField *f, const GofiveField *fields, JsonbValue **given,
 				  const JsonbValue *v, const Place *place)
 {
 	long		n;
@@ -365,7 +365,7 @@ check_ranges_when(Walk *w, const GfField *f, const GfField *fields, JsonbValue *
 	if (f->ranges_when == NULL || v->type != jbvNumeric)
 		return;
 	n = numeric_to_long(v->val.numeric);
-	for (const GfRangeWhen *r = f->ranges_when; r->sibling; r++)
+	for (const GofiveRangeWhen *r = f->ranges_when; r->sibling; r++)
 	{
 		const JsonbValue *s = NULL;
 
@@ -399,13 +399,13 @@ ascii_lower(const char *s, int len)
  * "agreementNotes", "cancelAllOrder" (two letters swapped).
  */
 static const char *
-near_name(const GfField *fields, const char *key, int len)
+near_name(const GofiveField *fields, const char *key, int len)
 {
 	char	   *lkey = ascii_lower(key, len);
 	int			best = (len < 5) ? 1 : 2;
 	const char *found = NULL;
 
-	for (const GfField *f = fields; f->name; f++)
+	for (const GofiveField *f = fields; f->name; f++)
 	{
 		int			nlen = strlen(f->name);
 		char	   *lname = ascii_lower(f->name, nlen);
@@ -428,7 +428,7 @@ near_name(const GfField *fields, const char *key, int len)
  * checked with it when the trigger is made, trigger_check.c.)
  */
 bool
-gofive_is_unknown_field(const GfField *fields, const char *key, int len, const char **near)
+gofive_is_unknown_field(const GofiveField *fields, const char *key, int len, const char **near)
 {
 	if (gofive_find_field_n(fields, key, len))
 	{
@@ -447,19 +447,19 @@ gofive_is_unknown_field(const GfField *fields, const char *key, int len, const c
  * lets through).
  */
 static void
-unknown_key(Walk *w, const GfField *fields, const JsonbValue *key, const Place *place)
+unknown_key(Walk *w, const GofiveField *fields, const JsonbValue *key, const Place *place)
 {
 	const char *near;
 	Place		key_place = {.parent = place, .name = key->val.string.val,
 	.name_len = key->val.string.len};
 	char	   *what;
 
-	if (gofive_unknown_fields == GF_UNKNOWN_SEND ||
+	if (gofive_unknown_fields == GOFIVE_UNKNOWN_SEND ||
 		!gofive_is_unknown_field(fields, key->val.string.val, key->val.string.len, &near))
 		return;
 	what = near ? psprintf("is not a field of %s (did you mean \"%s\"?)", w->op->title, near)
 		: psprintf("is not a field of %s", w->op->title);
-	if (gofive_unknown_fields == GF_UNKNOWN_WARNING)
+	if (gofive_unknown_fields == GOFIVE_UNKNOWN_WARNING)
 		w->warnings = lappend(w->warnings, psprintf("field \"%s\" %s", place_text(&key_place), what));
 	else
 		add_problem(w, &key_place,
@@ -474,7 +474,7 @@ unknown_key(Walk *w, const GfField *fields, const JsonbValue *key, const Place *
  * order, each converted, a null left out where the field is not nullable.
  */
 static void
-walk_object(Walk *w, const GfField *fields, JsonbContainer *obj, const Place *place,
+walk_object(Walk *w, const GofiveField *fields, JsonbContainer *obj, const Place *place,
 			JsonbParseState **emit)
 {
 	int			nfields = 0;
@@ -521,11 +521,11 @@ walk_object(Walk *w, const GfField *fields, JsonbContainer *obj, const Place *pl
 		(void) pushJsonbValue(emit, WJB_BEGIN_OBJECT, NULL);
 		for (int i = 0; i < n; i++)
 		{
-			const GfField *f = field_of[i] >= 0 ? &fields[field_of[i]] : NULL;
+			const GofiveField *f = field_of[i] >= 0 ? &fields[field_of[i]] : NULL;
 			Place		member = {.parent = place, .name = keys[i].val.string.val,
 			.name_len = keys[i].val.string.len};
 
-			if (f && values[i].type == jbvNull && !(f->flags & GF_NULLABLE))
+			if (f && values[i].type == jbvNull && !(f->flags & GOFIVE_NULLABLE))
 				continue;		/* null where the field is not nullable: left out */
 			(void) pushJsonbValue(emit, WJB_KEY, &keys[i]);
 			if (f == NULL || values[i].type == jbvNull)
@@ -539,19 +539,19 @@ walk_object(Walk *w, const GfField *fields, JsonbContainer *obj, const Place *pl
 
 	for (int i = 0; i < nfields; i++)
 	{
-		const GfField *f = &fields[i];
+		const GofiveField *f = &fields[i];
 		JsonbValue *value = given[i];
-		bool		required = (f->flags & GF_REQUIRED) != 0;
+		bool		required = (f->flags & GOFIVE_REQUIRED) != 0;
 		Place		member = {.parent = place, .name = f->name, .name_len = strlen(f->name)};
 
 		if (required && f->required_unless)
 		{
-			const GfField *sibling = gofive_find_field(fields, f->required_unless);
+			const GofiveField *sibling = gofive_find_field(fields, f->required_unless);
 
 			if (sibling && is_given(given[sibling - fields]))
 				required = false;
 		}
-		if (value == NULL || (value->type == jbvNull && !(f->flags & GF_NULLABLE)))
+		if (value == NULL || (value->type == jbvNull && !(f->flags & GOFIVE_NULLABLE)))
 		{
 			if (value != NULL)
 				w->changed = true;	/* the null is left out */
@@ -574,10 +574,10 @@ walk_object(Walk *w, const GfField *fields, JsonbContainer *obj, const Place *pl
 static void
 walk_body(Walk *w, JsonbContainer *root, JsonbParseState **emit)
 {
-	const GfOperation *op = w->op;
+	const GofiveOperation *op = w->op;
 	int			n;
 
-	if (op->body == GF_BODY_OBJECT)
+	if (op->body == GOFIVE_BODY_OBJECT)
 	{
 		walk_object(w, op->fields, root, NULL, emit);
 		return;
@@ -591,7 +591,7 @@ walk_body(Walk *w, JsonbContainer *root, JsonbParseState **emit)
 		Place		place = {.index = i};
 
 		if (item->type != jbvBinary || !JsonContainerIsObject(item->val.binary.data))
-			add_problem(w, &place, NULL, gofive_type_problem(GF_OBJECT, item));
+			add_problem(w, &place, NULL, gofive_type_problem(GOFIVE_OBJECT, item));
 		else
 			walk_object(w, op->fields, item->val.binary.data, &place, emit);
 	}
@@ -600,7 +600,7 @@ walk_body(Walk *w, JsonbContainer *root, JsonbParseState **emit)
 }
 
 static void
-one_problem(const GfOperation *op, GofiveProblems *problems, const char *message)
+one_problem(const GofiveOperation *op, GofiveProblems *problems, const char *message)
 {
 	problems->count = 1;
 	problems->message = pstrdup(message);
@@ -615,7 +615,7 @@ one_problem(const GfOperation *op, GofiveProblems *problems, const char *message
  * sources, when given, names the column that gave each field's value.
  */
 bool
-gofive_convert_body(const GfOperation *op, Jsonb **body, const GofiveSources *sources,
+gofive_convert_body(const GofiveOperation *op, Jsonb **body, const GofiveSources *sources,
 					GofiveProblems *problems)
 {
 	Walk		w = {.op = op, .sources = sources};
@@ -629,12 +629,12 @@ gofive_convert_body(const GfOperation *op, Jsonb **body, const GofiveSources *so
 		return false;
 	}
 	root = &(*body)->root;
-	if (op->body == GF_BODY_OBJECT && !JsonContainerIsObject(root))
+	if (op->body == GOFIVE_BODY_OBJECT && !JsonContainerIsObject(root))
 	{
 		one_problem(op, problems, "payload must be a JSON object");
 		return false;
 	}
-	if (op->body == GF_BODY_ARRAY && (!JsonContainerIsArray(root) || JsonContainerIsScalar(root)))
+	if (op->body == GOFIVE_BODY_ARRAY && (!JsonContainerIsArray(root) || JsonContainerIsScalar(root)))
 	{
 		one_problem(op, problems, "payload must be a JSON array");
 		return false;
@@ -689,11 +689,11 @@ gofive_raise_problems(const GofiveProblems *problems)
 
 /* Convert a body, raising VNVAL with every problem when it cannot be sent. */
 Jsonb *
-gofive_checked_body(const GfOperation *op, Jsonb *body)
+gofive_checked_body(const GofiveOperation *op, Jsonb *body)
 {
 	GofiveProblems problems;
 
-	if (op->body == GF_BODY_NONE)
+	if (op->body == GOFIVE_BODY_NONE)
 		return body;
 	if (!gofive_convert_body(op, &body, NULL, &problems))
 		gofive_raise_problems(&problems);

@@ -134,7 +134,7 @@ kept_response(Job *job, GofiveOutcome *out)
 	Jsonb	   *data;
 	Jsonb	   *copy = NULL;
 
-	if (out->reading != GF_READ_JSON || out->raw_len > (size_t) gofive_keep_response_size)
+	if (out->reading != GOFIVE_READ_JSON || out->raw_len > (size_t) gofive_keep_response_size)
 		return NULL;
 	if (out->data)
 		return out->data;
@@ -162,7 +162,7 @@ static void
 judge(Job *job)
 {
 	MemoryContext old = MemoryContextSwitchTo(job->cxt);
-	const GfOperation *op = gofive_find_operation(job->operation);
+	const GofiveOperation *op = gofive_find_operation(job->operation);
 	GofiveOutcome out;
 	GofiveJudgement *j = &job->judgement;
 
@@ -177,15 +177,15 @@ judge(Job *job)
 	else
 		gofive_read_answer(&job->resp, &out);
 	*j = gofive_judge(&out, op, true);
-	job->response = (j->action == GF_ACT_SUCCEED || j->verdict == GF_ITEMS_FAILED) ?
+	job->response = (j->action == GOFIVE_ACT_SUCCEED || j->verdict == GOFIVE_ITEMS_FAILED) ?
 		kept_response(job, &out) : NULL;
 	job->http_status = (int) out.http_status;
 	job->business_code = out.business_code;
 	job->messages = out.messages;
 	job->retry_after = out.retry_after;
-	if (j->verdict == GF_ITEMS_FAILED)
+	if (j->verdict == GOFIVE_ITEMS_FAILED)
 		job->messages = out.item_failures;	/* Update Product Stock: the items refused */
-	job->error = j->action == GF_ACT_SUCCEED ? NULL : j->summary;
+	job->error = j->action == GOFIVE_ACT_SUCCEED ? NULL : j->summary;
 	MemoryContextSwitchTo(old);
 }
 

@@ -249,14 +249,14 @@ has_key(Jsonb *body, const char *key)
 bool
 gofive_request_idempotent(const char *operation, const char *method, const char *body)
 {
-	const GfOperation *op = gofive_find_operation(operation);
+	const GofiveOperation *op = gofive_find_operation(operation);
 	bool		result;
 	Jsonb	   *jb;
 
-	if (op == NULL || op->idempotent == GF_IDEMPOTENT_BY_METHOD)
+	if (op == NULL || op->idempotent == GOFIVE_IDEMPOTENT_BY_METHOD)
 		return strcmp(method, "POST") != 0 && strcmp(method, "PATCH") != 0;
-	if (op->idempotent != GF_IDEMPOTENT_WITH_KEY)
-		return op->idempotent == GF_IDEMPOTENT;
+	if (op->idempotent != GOFIVE_IDEMPOTENT_WITH_KEY)
+		return op->idempotent == GOFIVE_IDEMPOTENT;
 	if (body == NULL)
 		return false;
 	jb = DatumGetJsonbP(DirectFunctionCall1(jsonb_in, CStringGetDatum(body)));

@@ -742,32 +742,32 @@ gofive_schedule_finished(Job *job, const GofiveJudgement *j, int retry_after, Ti
 	note_outage(acc, j->outage, now);
 	switch (j->action)
 	{
-		case GF_ACT_SUCCEED:
+		case GOFIVE_ACT_SUCCEED:
 			job->status = "succeeded";
 			job->final = true;
 			acc->succeeded++;
 			job->lane->succeeded++;
 			pg_atomic_fetch_add_u64(&gofive_slot->succeeded, 1);
 			break;
-		case GF_ACT_FAIL:
+		case GOFIVE_ACT_FAIL:
 			job->status = "failed";
 			job->final = true;
 			acc->failed++;
 			job->lane->failed++;
 			pg_atomic_fetch_add_u64(&gofive_slot->failed, 1);
-			set_last_error(acc, job->messages && j->verdict != GF_UNREADABLE ?
+			set_last_error(acc, job->messages && j->verdict != GOFIVE_UNREADABLE ?
 						   job->messages : job->error);
 			break;
-		case GF_ACT_RENEW_TOKEN_AND_RETRY:
+		case GOFIVE_ACT_RENEW_TOKEN_AND_RETRY:
 			/* renew the token, for everybody, before the account's next request */
 			gofive_token_refused(acc->acct, job->token_id);
 			acc->token_state = TOKEN_NONE;
 			set_last_error(acc, job->error);
 			schedule_retry(job, now, 0);
 			break;
-		case GF_ACT_RETRY:
+		case GOFIVE_ACT_RETRY:
 			set_last_error(acc, job->error);
-			if (j->verdict == GF_THROTTLED)
+			if (j->verdict == GOFIVE_THROTTLED)
 			{
 				/* the account's quota: nothing of it goes for a while */
 				acc->paused_until = Max(acc->paused_until,
@@ -941,7 +941,7 @@ gofive_schedule_token_done(Job *job, TimestampTz now)
 	else
 		why = gofive_db_try(read_token, &tr);
 	j = gofive_judge_token(job->result != CURLE_OK ? 0 : job->resp.status, why == NULL);
-	if (j.action == GF_ACT_SUCCEED)
+	if (j.action == GOFIVE_ACT_SUCCEED)
 	{
 		acc->token_id = gofive_token_fetched(acc->acct, tr.token, tr.until);
 		wipe(tr.token);
@@ -954,7 +954,7 @@ gofive_schedule_token_done(Job *job, TimestampTz now)
 	Assert(why != NULL);		/* a usable token is a 200's (auth.c) */
 	set_last_error(acc, why);
 	gofive_token_fetch_failed(acc->acct, token_error(j.sqlstate, why));
-	if (j.action == GF_ACT_RETRY)
+	if (j.action == GOFIVE_ACT_RETRY)
 		/* no answer, or the API is busy or down: an outage of the account */
 		note_outage(acc, j.outage, now);
 	else
