@@ -179,7 +179,7 @@ rel_info(PlannerInfo *root, RelOptInfo *rel, Oid relid, bool allow_list)
 }
 
 static void
-get_rel_size(PlannerInfo *root, RelOptInfo *rel, Oid relid)
+gofive_fdw_get_rel_size(PlannerInfo *root, RelOptInfo *rel, Oid relid)
 {
 	GofiveRelInfo *info = rel_info(root, rel, relid, true);
 
@@ -255,7 +255,7 @@ add_param_paths(PlannerInfo *root, RelOptInfo *rel, Oid relid, GofiveRelInfo *in
 }
 
 static void
-get_paths(PlannerInfo *root, RelOptInfo *rel, Oid relid)
+gofive_fdw_get_paths(PlannerInfo *root, RelOptInfo *rel, Oid relid)
 {
 	GofiveRelInfo *info = rel->fdw_private;
 	Cost		startup;
@@ -315,8 +315,8 @@ scan_columns(RelOptInfo *rel)
  * (scanrelid 0) and its tuple is the columns the query uses (scan_tlist).
  */
 static ForeignScan *
-get_plan(PlannerInfo *root, RelOptInfo *rel, Oid relid, ForeignPath *best_path,
-		 List *tlist, List *scan_clauses, Plan *outer_plan)
+gofive_fdw_get_plan(PlannerInfo *root, RelOptInfo *rel, Oid relid, ForeignPath *best_path,
+					List *tlist, List *scan_clauses, Plan *outer_plan)
 {
 	GofiveRelInfo *info = rel->fdw_private;
 	RelOptInfo *base = info->base;
@@ -432,8 +432,8 @@ final_is_pushable(PlannerInfo *root, RelOptInfo *input, GofiveRelInfo *in)
  * OFFSET's rows too and drop them.
  */
 static void
-get_upper_paths(PlannerInfo *root, UpperRelationKind stage, RelOptInfo *input,
-				RelOptInfo *output, void *extra)
+gofive_fdw_get_upper_paths(PlannerInfo *root, UpperRelationKind stage, RelOptInfo *input,
+						   RelOptInfo *output, void *extra)
 {
 	GofiveRelInfo *in = input->fdw_private;
 	GofiveRelInfo *info;
@@ -470,7 +470,7 @@ get_upper_paths(PlannerInfo *root, UpperRelationKind stage, RelOptInfo *input,
  * async_capable, on unless turned off.
  */
 static bool
-is_async_capable(ForeignPath *path)
+gofive_fdw_is_async_capable(ForeignPath *path)
 {
 	GofiveRelInfo *info = path->path.parent->fdw_private;
 
@@ -478,7 +478,7 @@ is_async_capable(ForeignPath *path)
 }
 
 static void
-explain_scan(ForeignScanState *node, ExplainState *es)
+gofive_fdw_explain_scan(ForeignScanState *node, ExplainState *es)
 {
 	ForeignScan *plan = (ForeignScan *) node->ss.ps.plan;
 
@@ -510,13 +510,13 @@ refuse_modification(Oid relid)
 }
 
 static void
-add_update_targets(PlannerInfo *root, Index rtindex, RangeTblEntry *rte, Relation rel)
+gofive_fdw_add_update_targets(PlannerInfo *root, Index rtindex, RangeTblEntry *rte, Relation rel)
 {
 	refuse_modification(RelationGetRelid(rel));
 }
 
 static List *
-plan_modify(PlannerInfo *root, ModifyTable *plan, Index rti, int subplan_index)
+gofive_fdw_plan_modify(PlannerInfo *root, ModifyTable *plan, Index rti, int subplan_index)
 {
 	refuse_modification(planner_rt_fetch(rti, root)->relid);
 	return NIL;
@@ -525,7 +525,7 @@ plan_modify(PlannerInfo *root, ModifyTable *plan, Index rti, int subplan_index)
 /* ---- IMPORT FOREIGN SCHEMA venio ---- */
 
 static List *
-import_schema(ImportForeignSchemaStmt *stmt, Oid serverid)
+gofive_fdw_import_schema(ImportForeignSchemaStmt *stmt, Oid serverid)
 {
 	if (strcmp(stmt->remote_schema, "venio") != 0)
 		ereport(ERROR,
@@ -544,22 +544,22 @@ gofive_fdw_handler(PG_FUNCTION_ARGS)
 	FdwRoutine *routine = makeNode(FdwRoutine);
 
 	gofive_check_version();
-	routine->GetForeignRelSize = get_rel_size;
-	routine->GetForeignPaths = get_paths;
-	routine->GetForeignPlan = get_plan;
-	routine->BeginForeignScan = gofive_begin_scan;
-	routine->IterateForeignScan = gofive_iterate_scan;
-	routine->ReScanForeignScan = gofive_rescan;
-	routine->EndForeignScan = gofive_end_scan;
-	routine->GetForeignUpperPaths = get_upper_paths;
-	routine->ExplainForeignScan = explain_scan;
-	routine->AddForeignUpdateTargets = add_update_targets;
-	routine->PlanForeignModify = plan_modify;
-	routine->ImportForeignSchema = import_schema;
-	routine->AnalyzeForeignTable = gofive_analyze_table;
-	routine->IsForeignPathAsyncCapable = is_async_capable;
-	routine->ForeignAsyncRequest = gofive_async_request;
-	routine->ForeignAsyncConfigureWait = gofive_async_configure_wait;
-	routine->ForeignAsyncNotify = gofive_async_notify;
+	routine->GetForeignRelSize = gofive_fdw_get_rel_size;
+	routine->GetForeignPaths = gofive_fdw_get_paths;
+	routine->GetForeignPlan = gofive_fdw_get_plan;
+	routine->BeginForeignScan = gofive_fdw_begin_scan;
+	routine->IterateForeignScan = gofive_fdw_iterate_scan;
+	routine->ReScanForeignScan = gofive_fdw_rescan;
+	routine->EndForeignScan = gofive_fdw_end_scan;
+	routine->GetForeignUpperPaths = gofive_fdw_get_upper_paths;
+	routine->ExplainForeignScan = gofive_fdw_explain_scan;
+	routine->AddForeignUpdateTargets = gofive_fdw_add_update_targets;
+	routine->PlanForeignModify = gofive_fdw_plan_modify;
+	routine->ImportForeignSchema = gofive_fdw_import_schema;
+	routine->AnalyzeForeignTable = gofive_fdw_analyze_table;
+	routine->IsForeignPathAsyncCapable = gofive_fdw_is_async_capable;
+	routine->ForeignAsyncRequest = gofive_fdw_async_request;
+	routine->ForeignAsyncConfigureWait = gofive_fdw_async_configure_wait;
+	routine->ForeignAsyncNotify = gofive_fdw_async_notify;
 	PG_RETURN_POINTER(routine);
 }

@@ -75,17 +75,17 @@ extern char *gofive_describe_request(const GofiveResource *res, bool use_get, Li
 									 const GofivePager *pager);
 
 /* fdw_analyze.c */
-extern bool gofive_analyze_table(Relation rel, AcquireSampleRowsFunc *func,
-								 BlockNumber *totalpages);
+extern bool gofive_fdw_analyze_table(Relation rel, AcquireSampleRowsFunc *func,
+									 BlockNumber *totalpages);
 
 /* fdw_scan.c: the executor's side */
-extern void gofive_begin_scan(ForeignScanState *node, int eflags);
-extern TupleTableSlot *gofive_iterate_scan(ForeignScanState *node);
-extern void gofive_rescan(ForeignScanState *node);
-extern void gofive_end_scan(ForeignScanState *node);
-extern void gofive_async_request(AsyncRequest *areq);
-extern void gofive_async_configure_wait(AsyncRequest *areq);
-extern void gofive_async_notify(AsyncRequest *areq);
+extern void gofive_fdw_begin_scan(ForeignScanState *node, int eflags);
+extern TupleTableSlot *gofive_fdw_iterate_scan(ForeignScanState *node);
+extern void gofive_fdw_rescan(ForeignScanState *node);
+extern void gofive_fdw_end_scan(ForeignScanState *node);
+extern void gofive_fdw_async_request(AsyncRequest *areq);
+extern void gofive_fdw_async_configure_wait(AsyncRequest *areq);
+extern void gofive_fdw_async_notify(AsyncRequest *areq);
 
 /* fdw.c */
 extern bool gofive_server_flag(ForeignServer *server, const char *name, bool otherwise);

@@ -272,7 +272,7 @@ acquire_sample_rows(Relation rel, int elevel, HeapTuple *rows, int targrows,
  * the table with a warning) for a resource that cannot be read whole.
  */
 bool
-gofive_analyze_table(Relation rel, AcquireSampleRowsFunc *func, BlockNumber *totalpages)
+gofive_fdw_analyze_table(Relation rel, AcquireSampleRowsFunc *func, BlockNumber *totalpages)
 {
 	if (gofive_required_filter(gofive_resource_of(RelationGetRelid(rel))) != NULL)
 		return false;

@@ -174,7 +174,7 @@ init_columns(GofiveScan *st, TupleDesc desc, Oid relid, List *scan_tlist)
 }
 
 void
-gofive_begin_scan(ForeignScanState *node, int eflags)
+gofive_fdw_begin_scan(ForeignScanState *node, int eflags)
 {
 	ForeignScan *plan = (ForeignScan *) node->ss.ps.plan;
 	GofiveScan  *st;
@@ -679,7 +679,7 @@ next_record(GofiveScan *st, bool may_wait)
  * customer's record into a query's result).
  */
 TupleTableSlot *
-gofive_iterate_scan(ForeignScanState *node)
+gofive_fdw_iterate_scan(ForeignScanState *node)
 {
 	GofiveScan  *st = node->fdw_state;
 	TupleTableSlot *slot = node->ss.ss_ScanTupleSlot;
@@ -732,7 +732,7 @@ drop_pages(GofiveScan *st)
 }
 
 void
-gofive_rescan(ForeignScanState *node)
+gofive_fdw_rescan(ForeignScanState *node)
 {
 	GofiveScan  *st = node->fdw_state;
 
@@ -742,7 +742,7 @@ gofive_rescan(ForeignScanState *node)
 }
 
 void
-gofive_end_scan(ForeignScanState *node)
+gofive_fdw_end_scan(ForeignScanState *node)
 {
 	GofiveScan  *st = node->fdw_state;
 
@@ -756,7 +756,7 @@ gofive_end_scan(ForeignScanState *node)
 /*
  * Answer the Append's request: a row, the end of the scan, or "pending"
  * when the rows are on their way (the Append then waits on st->wait_fd and
- * calls gofive_async_notify).
+ * calls gofive_fdw_async_notify).
  */
 static void
 produce(AsyncRequest *areq)
@@ -773,13 +773,13 @@ produce(AsyncRequest *areq)
 }
 
 void
-gofive_async_request(AsyncRequest *areq)
+gofive_fdw_async_request(AsyncRequest *areq)
 {
 	produce(areq);
 }
 
 void
-gofive_async_configure_wait(AsyncRequest *areq)
+gofive_fdw_async_configure_wait(AsyncRequest *areq)
 {
 	GofiveScan  *st = ((ForeignScanState *) areq->requestee)->fdw_state;
 	AppendState *requestor = (AppendState *) areq->requestor;
@@ -790,7 +790,7 @@ gofive_async_configure_wait(AsyncRequest *areq)
 }
 
 void
-gofive_async_notify(AsyncRequest *areq)
+gofive_fdw_async_notify(AsyncRequest *areq)
 {
 	/* the Append's wait may not wake for interrupts: check them here */
 	CHECK_FOR_INTERRUPTS();
