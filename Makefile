@@ -4,7 +4,6 @@
 MODULE_big = gofive
 OBJS = \
 	src/gofive.o \
-	src/errcontext.o \
 	src/version.o \
 	src/settings.o \
 	src/catalog.o \
@@ -30,7 +29,6 @@ OBJS = \
 	src/fdw.o \
 	src/privilege.o \
 	src/shmem.o \
-	src/spi.o \
 	src/outbox.o \
 	src/trigger.o \
 	src/trigger_check.o \
@@ -40,8 +38,7 @@ OBJS = \
 	src/worker_schedule.o \
 	src/worker.o \
 	src/launcher.o \
-	src/drop_guard.o \
-	src/utility.o
+	src/drop_guard.o
 
 EXTENSION = gofive
 # the version is the control file's default_version, and only there

@@ -439,7 +439,7 @@ extern void gofive_read_trigger_args(int nargs, char **args, TupleDesc tupdesc,
 									 const char *relname, GofiveTriggerArgs *ta);
 extern void gofive_check_create_trigger(struct CreateTrigStmt *stmt);
 
-/* ---- errcontext.c: the operation in the CONTEXT line of errors ---- */
+/* ---- gofive.c: the operation in the CONTEXT line of errors ---- */
 extern void gofive_push_operation(ErrorContextCallback *cb, const char *operation);
 extern void gofive_push_context(ErrorContextCallback *cb, const char *text);
 extern void gofive_pop_context(ErrorContextCallback *cb);

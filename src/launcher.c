@@ -2,7 +2,9 @@
  * launcher.c
  *		The launcher: one background worker per cluster (registered when gofive
  *		is preloaded) that starts a delivery worker (worker.c) for every
- *		database where gofive is installed, up to gofive.max_workers.
+ *		database where gofive is installed, up to gofive.max_workers; and the
+ *		ProcessUtility_hook through which the statements it must hear about
+ *		reach it (at the end of this file).
  *
  * The launcher connects to no database; it reads the shared catalog
  * pg_database.  It cannot see which databases have the extension, so it
@@ -10,14 +12,14 @@
  * start, and when one is created) gets a worker, which stays if gofive is
  * installed there and otherwise leaves at once, marking its slot
  * "not installed".  CREATE EXTENSION gofive tells the launcher at commit
- * (utility.c, shmem.c), so a new installation is served within a second;
- * DROP EXTENSION makes the worker leave the same way.  Template databases,
+ * (the utility hook below, shmem.c), so a new installation is served
+ * within a second; DROP EXTENSION makes the worker leave the same way.  Template databases,
  * and databases that do not allow connections, are never served.
  *
  * A worker that exits for any other reason (an error, SIGTERM) is started
  * again after RESTART_MS.  A held database (a statement needs it without
- * connections: DROP DATABASE, ALTER DATABASE ... RENAME, utility.c) gets no
- * worker until it is released.
+ * connections: DROP DATABASE, ALTER DATABASE ... RENAME; the utility hook
+ * below) gets no worker until it is released.
  *
  * Invariant: a database keeps its slot from its worker's start until it is
  * no longer served: gofive is not installed there (or is another version:
@@ -36,7 +38,10 @@
 #include "access/tableam.h"
 #include "access/xact.h"
 #include "catalog/pg_database.h"
+#include "commands/dbcommands.h"
+#include "commands/defrem.h"
 #include "miscadmin.h"
+#include "nodes/parsenodes.h"
 #include "pgstat.h"
 #include "postmaster/bgworker.h"
 #include "postmaster/interrupt.h"
@@ -44,6 +49,7 @@
 #include "storage/latch.h"
 #include "storage/proc.h"
 #include "tcop/tcopprot.h"
+#include "tcop/utility.h"
 #include "utils/guc.h"
 #include "utils/hsearch.h"
 #include "utils/memutils.h"
@@ -484,4 +490,110 @@ gofive_launcher_main(Datum arg)
 		(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
 						 Min(timeout, NAPTIME_MS), PG_WAIT_EXTENSION);
 	}
+}
+
+/* ---- the statements the launcher must hear about ---- */
+
+/*
+ * Through ProcessUtility_hook (installed only when gofive is preloaded):
+ *
+ *	 - CREATE EXTENSION gofive, ALTER EXTENSION gofive UPDATE: at commit, the
+ *	   launcher serves this database (a worker leaves a database whose gofive
+ *	   is another version than the library's);
+ *	 - CREATE TRIGGER ... gofive_enqueue_trigger(...): its arguments are
+ *	   checked against the table (trigger_check.c);
+ *	 - statements that need a database without other connections (DROP
+ *	   DATABASE, ALTER DATABASE ... RENAME TO or SET TABLESPACE, CREATE
+ *	   DATABASE ... TEMPLATE): the database is held, so its worker is
+ *	   stopped and none is started, until the statement's transaction
+ *	   ends (or the statement fails).  Without this, the worker's
+ *	   connection would make them fail with "database is being accessed
+ *	   by other users".  The database keeps its worker slot meanwhile; a
+ *	   renamed one is served under its new name, a dropped one gives its
+ *	   slot up (above).
+ */
+
+static ProcessUtility_hook_type prev_utility = NULL;
+
+/* The database a statement needs without connections, or InvalidOid. */
+static Oid
+database_to_hold(Node *stmt)
+{
+	ListCell   *lc;
+
+	switch (nodeTag(stmt))
+	{
+		case T_DropdbStmt:
+			return get_database_oid(((DropdbStmt *) stmt)->dbname, true);
+		case T_RenameStmt:
+			if (((RenameStmt *) stmt)->renameType == OBJECT_DATABASE)
+				return get_database_oid(((RenameStmt *) stmt)->subname, true);
+			return InvalidOid;
+		case T_AlterDatabaseStmt:
+			foreach(lc, ((AlterDatabaseStmt *) stmt)->options)
+				if (strcmp(((DefElem *) lfirst(lc))->defname, "tablespace") == 0)
+					return get_database_oid(((AlterDatabaseStmt *) stmt)->dbname, true);
+			return InvalidOid;
+		case T_CreatedbStmt:
+			foreach(lc, ((CreatedbStmt *) stmt)->options)
+				if (strcmp(((DefElem *) lfirst(lc))->defname, "template") == 0)
+					return get_database_oid(defGetString((DefElem *) lfirst(lc)), true);
+			return InvalidOid;
+		default:
+			return InvalidOid;
+	}
+}
+
+static void
+run_utility(PlannedStmt *pstmt, const char *queryString, bool readOnlyTree,
+			ProcessUtilityContext context, ParamListInfo params,
+			QueryEnvironment *queryEnv, DestReceiver *dest, QueryCompletion *qc)
+{
+	if (prev_utility)
+		prev_utility(pstmt, queryString, readOnlyTree, context, params, queryEnv, dest, qc);
+	else
+		standard_ProcessUtility(pstmt, queryString, readOnlyTree, context, params,
+								queryEnv, dest, qc);
+}
+
+static void
+gofive_utility(PlannedStmt *pstmt, const char *queryString, bool readOnlyTree,
+			   ProcessUtilityContext context, ParamListInfo params,
+			   QueryEnvironment *queryEnv, DestReceiver *dest, QueryCompletion *qc)
+{
+	Node	   *stmt = pstmt->utilityStmt;
+	Oid			held = database_to_hold(stmt);
+
+	if (!OidIsValid(held))
+	{
+		run_utility(pstmt, queryString, readOnlyTree, context, params, queryEnv, dest, qc);
+		if (IsA(stmt, CreateTrigStmt))
+			gofive_check_create_trigger((CreateTrigStmt *) stmt);
+		if ((IsA(stmt, CreateExtensionStmt) &&
+			 strcmp(((CreateExtensionStmt *) stmt)->extname, "gofive") == 0) ||
+			(IsA(stmt, AlterExtensionStmt) &&
+			 strcmp(((AlterExtensionStmt *) stmt)->extname, "gofive") == 0))
+			gofive_register_database_at_commit();
+		return;
+	}
+
+	/* released when the transaction ends, the rename or drop then visible */
+	gofive_hold_database(held, true);
+	PG_TRY();
+	{
+		run_utility(pstmt, queryString, readOnlyTree, context, params, queryEnv, dest, qc);
+	}
+	PG_CATCH();
+	{
+		gofive_hold_database(held, false);
+		PG_RE_THROW();
+	}
+	PG_END_TRY();
+}
+
+void
+gofive_install_utility_hook(void)
+{
+	prev_utility = ProcessUtility_hook;
+	ProcessUtility_hook = gofive_utility;
 }

@@ -109,7 +109,7 @@ typedef struct GofiveWorkerSlot
 
 /*
  * A database that must have no worker for now (a statement needs it without
- * connections, utility.c), until its holder's transaction ends.
+ * connections: launcher.c's utility hook), until its holder's transaction ends.
  */
 typedef struct GofiveHold
 {
@@ -159,7 +159,7 @@ extern PGDLLEXPORT void gofive_launcher_main(Datum arg);
 extern void gofive_install_utility_hook(void);
 extern void gofive_install_drop_guard(void);
 
-/* ---- spi.c ---- */
+/* ---- privilege.c: the outbox's fixed statements ---- */
 struct _SPI_plan;
 extern struct _SPI_plan *gofive_prepare_once(struct _SPI_plan **plan, const char *sql,
 											  int nargs, Oid *types);

@@ -1,6 +1,8 @@
 /*
  * privilege.c
- *		Whose rights gofive's SQL runs with, and the one way to raise them.
+ *		Whose rights gofive's SQL runs with, and the one way to raise them;
+ *		and how the outbox's fixed statements are run: plans prepared once
+ *		per process, arrays for statements that take a batch of rows.
  *
  * No SQL function of gofive is SECURITY DEFINER.  Everything a caller
  * supplies, and everything that may run code of the caller's choosing (a
@@ -40,13 +42,16 @@
 #include "access/xact.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_class.h"
+#include "executor/spi.h"
 #include "miscadmin.h"
 #include "utils/acl.h"
+#include "utils/array.h"
 #include "utils/guc.h"
 #include "utils/lsyscache.h"
 #include "utils/syscache.h"
 
 #include "gofive.h"
+#include "outbox.h"
 
 #define PINNED_SEARCH_PATH "pg_catalog, pg_temp"
 
@@ -132,4 +137,44 @@ gofive_become_worker_role(void)
 	SetConfigOption("search_path", "pg_catalog", PGC_SUSET, PGC_S_OVERRIDE);
 	SetUserIdAndSecContext(role, SECURITY_LOCAL_USERID_CHANGE);
 	return true;
+}
+
+/* ---- the outbox's fixed statements: plans and arrays ---- */
+
+/* The plan for sql, prepared and kept on first use (SPI must be connected). */
+SPIPlanPtr
+gofive_prepare_once(SPIPlanPtr *plan, const char *sql, int nargs, Oid *types)
+{
+	if (*plan == NULL)
+	{
+		/*
+		 * A generic plan at once: these are fixed statements whose parameters
+		 * (arrays of ids, lanes) do not change which plan is right, and
+		 * planning them again on every execution cost the worker a seventh
+		 * of its time
+		 */
+		SPIPlanPtr	p = SPI_prepare_cursor(sql, nargs, types, CURSOR_OPT_GENERIC_PLAN);
+
+		if (p == NULL)
+			elog(ERROR, "could not prepare \"%s\": %s",
+				 sql, SPI_result_code_string(SPI_result));
+		SPI_keepplan(p);
+		*plan = p;
+	}
+	return *plan;
+}
+
+/* An array of n elements of elemtype; nulls may be NULL. */
+Datum
+gofive_array(Oid elemtype, int n, Datum *values, bool *nulls)
+{
+	int			dims[1] = {n};
+	int			lbs[1] = {1};
+	int16		typlen;
+	bool		typbyval;
+	char		typalign;
+
+	get_typlenbyvalalign(elemtype, &typlen, &typbyval, &typalign);
+	return PointerGetDatum(construct_md_array(values, nulls, 1, dims, lbs,
+											  elemtype, typlen, typbyval, typalign));
 }

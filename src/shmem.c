@@ -360,9 +360,9 @@ gofive_worker_heartbeat(TimestampTz now)
  * Holds: databases that must have no worker for now.  A statement that
  * needs a database without other connections (DROP DATABASE, ALTER
  * DATABASE ... RENAME or SET TABLESPACE, CREATE DATABASE ... TEMPLATE)
- * holds it, stops its worker and waits for it to go (utility.c); the
- * launcher starts none there until the hold is released, or expires after
- * a minute should the holder die without releasing it.  The database keeps
+ * holds it, stops its worker and waits for it to go (launcher.c's utility
+ * hook); the launcher starts none there until the hold is released, or
+ * expires after a minute should the holder die without releasing it.  The database keeps
  * its slot meanwhile (launcher.c).
  *
  * A hold is released when the holder's transaction ends, once its locks are

@@ -670,7 +670,7 @@ gofive_worker_main(Datum arg)
 
 	if (!gofive_attach_slot(DatumGetInt32(arg)))
 		proc_exit(0);			/* its database is held (DROP DATABASE) */
-	/* every message this process logs names it (errcontext.c) */
+	/* every message this process logs names it (gofive.c) */
 	gofive_push_context(&process_context,
 						MemoryContextStrdup(TopMemoryContext,
 											psprintf("gofive worker for database \"%s\"",

@@ -173,7 +173,7 @@ gofive_db_try(void (*step) (void *), void *arg)
  * SQL: catalog look-ups).  Another version (the library was upgraded, the
  * extension not yet) is logged once, and noted in the slot so that the
  * launcher adds nothing misleading: the worker leaves, and ALTER EXTENSION
- * ... UPDATE calls it back (utility.c).
+ * ... UPDATE calls it back (launcher.c's utility hook).
  */
 bool
 gofive_db_extension_ready(void)
