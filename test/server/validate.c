@@ -11,9 +11,9 @@
  *
  * with nested names dotted ("contractService.frequency") and array elements
  * indexed ("products[0].productCode", "[2].qty" for a top-level array).
- * The rules mirror the extension's own check (src/validate.c), so a body the
- * extension accepts is accepted here; fields the catalog does not know are
- * ignored.
+ * The rules mirror the extension's own check (src/convert/validate.c), so a
+ * body the extension accepts is accepted here; fields the catalog does not
+ * know are ignored.
  */
 #include <stdio.h>
 #include <stdlib.h>
