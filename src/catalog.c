@@ -1,5 +1,5 @@
 /*
- * catalog.c
+ * src/catalog.c
  *		The table of Venio API operations (see catalog.h).
  *
  * Sources: the API's pages, as docs/api.md sums them up; the three seed

@@ -1,5 +1,5 @@
 /*
- * catalog.h
+ * src/catalog.h
  *		The table of Venio API operations.
  *
  * Everything that varies from one API operation to the next lives in one
@@ -192,6 +192,7 @@ typedef struct GofiveOperation
 	const char *idempotent_key;
 } GofiveOperation;
 
+/* ---- catalog.c: the table, and looking things up in it ---- */
 extern const GofiveOperation gofive_operations[];
 extern const int gofive_operation_count;
 

@@ -1,5 +1,5 @@
 /*
- * functions.c
+ * src/functions.c
  *		The SQL entry points of the synchronous path.
  *
  * Every typed function, gofive_create_deal(jsonb), gofive_upsert_serial(text,
@@ -20,6 +20,7 @@
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 
+#include "client.h"
 #include "gofive.h"
 
 PG_FUNCTION_INFO_V1(gofive_call);

@@ -1,5 +1,5 @@
 /*
- * gofive.c
+ * src/gofive.c
  *		Module entry point: settings, and (when preloaded) the outbox worker
  *		and the shared token cache; and what every entry point does to its
  *		errors: the CONTEXT line that names the gofive operation.
@@ -18,6 +18,7 @@
 #include "miscadmin.h"
 #include "utils/guc.h"
 
+#include "client.h"
 #include "gofive.h"
 #include "outbox.h"
 

@@ -1,5 +1,5 @@
 /*
- * settings.c
+ * src/settings.c
  *		Every gofive.* configuration parameter: the synchronous path's
  *		(account, network, answers), the outbox worker's, gofive.server,
  *		gofive.time_zone and gofive.unknown_fields.  Each is defined here and
@@ -22,6 +22,7 @@
 #include "pgtime.h"
 #include "utils/guc.h"
 
+#include "client.h"
 #include "gofive.h"
 #include "outbox.h"
 

@@ -1,5 +1,5 @@
 /*
- * account.c
+ * src/client/account.c
  *		Venio accounts: which base URL, credentials and connection settings a
  *		call or a queued request uses.
  *

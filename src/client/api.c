@@ -1,5 +1,5 @@
 /*
- * api.c
+ * src/client/api.c
  *		An authenticated call to the Venio API with the current account
  *		(gofive.server): URL, headers, token, and the one refresh-and-retry
  *		that a 401 earns (docs/api.md, Authentication and Headers; outcome.c
@@ -9,6 +9,7 @@
 
 #include "access/xlog.h"
 
+#include "client.h"
 #include "gofive.h"
 
 /*

@@ -1,5 +1,5 @@
 /*
- * auth.c
+ * src/client/auth.c
  *		The OAuth2 client-credentials token (docs/api.md, Authentication).
  *
  * Asks an account's {base_url}/authorization/connect/token for a token;
@@ -20,6 +20,7 @@
 #include "utils/numeric.h"
 #include "utils/timestamp.h"
 
+#include "client.h"
 #include "gofive.h"
 
 #define TOKEN_PATH "/authorization/connect/token"

@@ -1,5 +1,5 @@
 /*
- * curl_check.h
+ * src/client/curl_check.h
  *		Every libcurl result is checked, through GOFIVE_CURL_CHECK (and its
  *		shorthands below): a call that fails is an error, never ignored.
  *
@@ -34,6 +34,7 @@
 
 #include <curl/curl.h>
 
+/* ---- http.c: what a failed call does ---- */
 /* fn: the function's name; what: the option, or NULL; code: its CURLcode or CURLMcode */
 extern void gofive_curl_failed(const char *fn, const char *what, int code)
 			pg_attribute_noreturn();

@@ -1,5 +1,5 @@
 /*
- * http.c
+ * src/client/http.c
  *		One HTTP exchange with the API, from the calling backend.
  *
  * The backend keeps one libcurl multi handle and one easy handle for its
@@ -18,6 +18,7 @@
 #include "utils/memutils.h"
 #include "utils/wait_event.h"
 
+#include "client.h"
 #include "curl_check.h"
 #include "gofive.h"
 

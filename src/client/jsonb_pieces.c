@@ -1,5 +1,5 @@
 /*
- * jsonb_pieces.c
+ * src/client/jsonb_pieces.c
  *		Turning a large JSON answer into jsonb piece by piece, so that its
  *		peak memory stays a small multiple of its size.
  *
@@ -27,6 +27,7 @@
 #include "utils/jsonb.h"
 #include "utils/memutils.h"
 
+#include "client.h"
 #include "gofive.h"
 
 #define PIECE_BYTES (64 * 1024)

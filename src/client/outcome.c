@@ -1,5 +1,5 @@
 /*
- * outcome.c
+ * src/client/outcome.c
  *		What an answer means: the one rule, used by the synchronous path (a
  *		SQLSTATE) and by the outbox worker (what to do with the row) alike.
  *
@@ -77,6 +77,7 @@
 #include "mb/pg_wchar.h"
 #include "utils/jsonb.h"
 
+#include "client.h"
 #include "gofive.h"
 
 #define DETAIL_MAX_BYTES 2000

@@ -1,5 +1,5 @@
 /*
- * pager.c
+ * src/client/pager.c
  *		How the API pages an enquiry or a list: the one description of it,
  *		used by the set-returning functions (functions.c), the foreign
  *		tables' scans (fdw_scan.c), and EXPLAIN's text of a scan
@@ -41,6 +41,7 @@
 #include "utils/jsonb.h"
 #include "utils/numeric.h"
 
+#include "client.h"
 #include "gofive.h"
 
 /* The paging members of a body, as the requests and EXPLAIN write them. */

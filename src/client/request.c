@@ -1,5 +1,5 @@
 /*
- * request.c
+ * src/client/request.c
  *		From an operation and its arguments to the request: the path with
  *		its parameters filled in and percent-encoded, the query string, and
  *		the validated body (a GofiveCall).  Nothing here sends.
@@ -37,6 +37,8 @@
 #include "utils/jsonb.h"
 #include "utils/lsyscache.h"
 
+#include "client.h"
+#include "convert.h"
 #include "gofive.h"
 
 /* A SQL value's text, through its type's output function. */

@@ -1,5 +1,5 @@
 /*
- * response.c
+ * src/client/response.c
  *		Reading the API's answers: is the body text, is it JSON, the three
  *		success envelopes, the business code and the API's messages.  What an
  *		answer *means* (success, which error, retry or not) is decided in
@@ -38,6 +38,7 @@
 #include "utils/memutils.h"
 #include "utils/numeric.h"
 
+#include "client.h"
 #include "gofive.h"
 
 #define MAX_DEPTH			1000	/* far below what the stack allows */

@@ -1,5 +1,5 @@
 /*
- * token_cache.c
+ * src/client/token_cache.c
  *		One bearer token per account for the whole cluster.
  *
  * When gofive is preloaded, tokens live in shared memory, shared by every
@@ -39,6 +39,7 @@
 #include "utils/timestamp.h"
 #include "utils/wait_event.h"
 
+#include "client.h"
 #include "gofive.h"
 
 #define SHARED_SLOTS		64	/* accounts with a token at once */

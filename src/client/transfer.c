@@ -1,5 +1,5 @@
 /*
- * transfer.c
+ * src/client/transfer.c
  *		HTTP transfers that run while the backend does other work: the
  *		requests of the foreign scans (fdw_scan.c), several at once under one
  *		Append (asynchronous foreign scans), and pages asked for ahead of the
@@ -67,6 +67,7 @@
 #include "utils/timestamp.h"
 #include "utils/wait_event.h"
 
+#include "client.h"
 #include "curl_check.h"
 #include "gofive.h"
 

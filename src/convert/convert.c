@@ -1,5 +1,5 @@
 /*
- * convert.c
+ * src/convert/convert.c
  *		One value turned into the form its field documents: what the ERP
  *		meant, as the API reads it.
  *
@@ -42,6 +42,7 @@
 #include "utils/numeric.h"
 #include "utils/timestamp.h"
 
+#include "convert.h"
 #include "gofive.h"
 
 /* Longest value quoted in a message; a longer one is cut, with "...". */

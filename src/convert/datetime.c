@@ -1,5 +1,5 @@
 /*
- * datetime.c
+ * src/convert/datetime.c
  *		SQL dates and times written the way the API writes them, and date
  *		strings read.
  *
@@ -32,6 +32,7 @@
 #include "utils/guc.h"
 #include "utils/timestamp.h"
 
+#include "convert.h"
 #include "gofive.h"
 
 PG_FUNCTION_INFO_V1(gofive_format_date);

@@ -1,5 +1,5 @@
 /*
- * validate.c
+ * src/convert/validate.c
  *		The one conversion of a request body, before anything is sent or
  *		queued: every value turned into the form its field documents
  *		(convert.c) and checked against the operation's documented fields.
@@ -39,6 +39,7 @@
 #include "utils/numeric.h"
 #include "utils/varlena.h"
 
+#include "convert.h"
 #include "gofive.h"
 
 /* At most this many problems are listed; the count covers them all. */

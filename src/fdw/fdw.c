@@ -1,5 +1,5 @@
 /*
- * fdw.c
+ * src/fdw/fdw.c
  *		The foreign-data wrapper's handler and planner callbacks: the CRM's
  *		readable resources as foreign tables (README, "The CRM as tables").
  *

@@ -1,8 +1,11 @@
 /*
- * fdw.h
- *		The CRM as foreign tables: declarations shared by fdw.c (the
- *		wrapper's callbacks), fdw_resources.c (which resources exist and
- *		their columns) and fdw_deparse.c (from WHERE clauses to a request).
+ * src/fdw/fdw.h
+ *		The CRM as foreign tables (src/fdw/): the declarations its files
+ *		share, one section per file, each declaring what that file defines:
+ *		fdw_resources.c (which resources exist and their columns),
+ *		fdw_deparse.c (from WHERE clauses to a request), fdw_analyze.c
+ *		(ANALYZE's sample), fdw_scan.c (the executor's callbacks) and fdw.c
+ *		(the handler, the planner's callbacks, the server's options).
  *
  * A column's wire name is its name in camelCase (quotation_no ->
  * quotationNo); the column "data" of type jsonb holds the whole record.
@@ -18,7 +21,7 @@
 #include "nodes/pathnodes.h"
 #include "nodes/pg_list.h"
 
-#include "gofive.h"
+#include "client.h"
 
 typedef struct GofiveResource
 {
@@ -40,7 +43,7 @@ typedef enum GofiveTarget
 	GOFIVE_TO_BODY					/* a field of the list operation's body */
 } GofiveTarget;
 
-/* fdw_resources.c */
+/* ---- fdw_resources.c: the resources, their columns and filters ---- */
 extern const GofiveResource *gofive_find_resource(const char *name);
 extern const char *gofive_resource_names(void);
 extern const GofiveResource *gofive_resource_of(Oid relid);
@@ -52,7 +55,7 @@ extern const char *gofive_required_filter(const GofiveResource *res);
 extern bool gofive_is_request_parameter(const GofiveResource *res, const char *wire);
 extern List *gofive_import_statements(const char *server, List *only, List *except, bool limit_to);
 
-/* fdw_deparse.c: what a scan asks the API */
+/* ---- fdw_deparse.c: what a scan asks the API ---- */
 typedef struct GofivePushed
 {
 	char	   *wire;			/* field name on the wire */
@@ -74,11 +77,11 @@ extern int	gofive_array_items(Datum array, Oid element, Datum **items, bool **nu
 extern char *gofive_describe_request(const GofiveResource *res, bool use_get, List *pushed,
 									 const GofivePager *pager);
 
-/* fdw_analyze.c */
+/* ---- fdw_analyze.c: ANALYZE's sample ---- */
 extern bool gofive_fdw_analyze_table(Relation rel, AcquireSampleRowsFunc *func,
 									 BlockNumber *totalpages);
 
-/* fdw_scan.c: the executor's side */
+/* ---- fdw_scan.c: the executor's side ---- */
 extern void gofive_fdw_begin_scan(ForeignScanState *node, int eflags);
 extern TupleTableSlot *gofive_fdw_iterate_scan(ForeignScanState *node);
 extern void gofive_fdw_rescan(ForeignScanState *node);
@@ -87,7 +90,7 @@ extern void gofive_fdw_async_request(AsyncRequest *areq);
 extern void gofive_fdw_async_configure_wait(AsyncRequest *areq);
 extern void gofive_fdw_async_notify(AsyncRequest *areq);
 
-/* fdw.c */
+/* ---- fdw.c: the handler, the planner's side, the server's options ---- */
 extern bool gofive_server_flag(ForeignServer *server, const char *name, bool otherwise);
 extern int	gofive_server_read_ahead(ForeignServer *server);
 

@@ -1,5 +1,5 @@
 /*
- * fdw_analyze.c
+ * src/fdw/fdw_analyze.c
  *		ANALYZE of a foreign table of the CRM: a sample of its rows, so that
  *		the planner knows how many records a resource has and how its
  *		columns' values spread (fdw.c uses reltuples and the statistics

@@ -1,5 +1,5 @@
 /*
- * fdw_deparse.c
+ * src/fdw/fdw_deparse.c
  *		From a scan's WHERE clauses (and join clauses, for a parameterized
  *		scan) to the request the API will get, and its text for EXPLAIN.
  *

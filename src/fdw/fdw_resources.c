@@ -1,5 +1,5 @@
 /*
- * fdw_resources.c
+ * src/fdw/fdw_resources.c
  *		The CRM's readable resources as foreign tables: which catalog
  *		operations read each one, its key, its columns.
  *

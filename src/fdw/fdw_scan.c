@@ -1,5 +1,5 @@
 /*
- * fdw_scan.c
+ * src/fdw/fdw_scan.c
  *		The executor's side of a foreign table of the CRM: the request the
  *		plan made (fdw.c), filled with the values known when the scan
  *		starts, then one row per record.

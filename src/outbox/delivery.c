@@ -1,5 +1,5 @@
 /*
- * delivery.c
+ * src/outbox/delivery.c
  *		The worker's transfers in flight (requests and token fetches), driven
  *		through one curl multi handle that lives as long as the worker, so its
  *		connections are kept alive and reused; and the note of which requests

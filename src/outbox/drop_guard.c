@@ -1,5 +1,5 @@
 /*
- * drop_guard.c
+ * src/outbox/drop_guard.c
  *		Requests are never dropped without a word: whatever statement drops
  *		the outbox (DROP EXTENSION gofive, DROP SCHEMA gofive CASCADE,
  *		DROP OWNED BY its owner), it is refused while requests are

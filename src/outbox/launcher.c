@@ -1,5 +1,5 @@
 /*
- * launcher.c
+ * src/outbox/launcher.c
  *		The launcher: one background worker per cluster (registered when gofive
  *		is preloaded) that starts a delivery worker (worker.c) for every
  *		database where gofive is installed, up to gofive.max_workers; and the

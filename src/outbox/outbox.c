@@ -1,5 +1,5 @@
 /*
- * outbox.c
+ * src/outbox/outbox.c
  *		Putting requests into the outbox, in the caller's transaction, and
  *		the SQL functions that manage them (retry, purge).
  *
@@ -28,6 +28,8 @@
 #include "utils/lsyscache.h"
 #include "utils/jsonb.h"
 
+#include "client.h"
+#include "convert.h"
 #include "gofive.h"
 #include "outbox.h"
 

@@ -1,6 +1,12 @@
 /*
- * outbox.h
- *		The transactional outbox: shared state, the worker, its settings.
+ * src/outbox/outbox.h
+ *		The transactional outbox (src/outbox/): the declarations its files
+ *		share, one section per file, each declaring what that file defines.
+ *		Enqueueing (outbox.c, and for a trigger trigger.c, trigger_check.c,
+ *		trigger_queue.c), the rights and plans of its SQL (privilege.c), its
+ *		guard against being dropped (drop_guard.c), the launcher and the
+ *		workers' shared memory (launcher.c, shmem.c), the worker's entry
+ *		point (worker.c; its pieces are in worker.h).
  */
 #ifndef GOFIVE_OUTBOX_H
 #define GOFIVE_OUTBOX_H
@@ -11,8 +17,11 @@
 #include "port/atomics.h"
 #include "storage/latch.h"
 #include "storage/spin.h"
+#include "utils/jsonb.h"
 
-/* ---- worker settings (settings.c) ---- */
+#include "gofive.h"
+
+/* ---- settings.c: the outbox worker's settings ---- */
 extern char *gofive_database;
 extern int	gofive_max_workers;
 extern int	gofive_max_concurrency;
@@ -21,7 +30,6 @@ extern int	gofive_max_attempts;
 extern int	gofive_retry_base_ms;
 extern int	gofive_retry_max_ms;
 extern int	gofive_retention_s;
-extern bool gofive_drop_undelivered;
 extern double gofive_rate_limit;
 extern int	gofive_in_doubt;
 extern int	gofive_copied_requests;
@@ -41,7 +49,7 @@ typedef enum GofiveCopied
 	GOFIVE_COPIED_SEND			/* sent, as if queued here */
 } GofiveCopied;
 
-/* ---- shared memory (shmem.c) ---- */
+/* ---- shmem.c: the launcher's and the workers' shared memory ---- */
 typedef enum GofiveCircuit
 {
 	CIRCUIT_CLOSED = 0,
@@ -153,23 +161,66 @@ extern void gofive_request_maintenance(void);
 extern bool gofive_maintenance_requested(void);
 extern int64 gofive_origin_of_database(void);
 
-/* ---- the launcher (launcher.c) ---- */
+/* ---- launcher.c: the launcher, and the statements it hears about ---- */
 extern void gofive_register_launcher(void);
 extern PGDLLEXPORT void gofive_launcher_main(Datum arg);
 extern void gofive_install_utility_hook(void);
-extern void gofive_install_drop_guard(void);
 
-/* ---- privilege.c: the outbox's fixed statements ---- */
+/* ---- privilege.c: whose rights the SQL runs with; plans, arrays ---- */
+typedef struct GofiveRaised
+{
+	Oid			userid;
+	int			sec_context;
+	int			guc_nest_level;
+} GofiveRaised;
+
+extern Oid	gofive_outbox_relid(void);
+extern void gofive_become_owner(GofiveRaised *saved);
+extern void gofive_restore_user(const GofiveRaised *saved);
+extern bool gofive_is_admin(Oid role);
+extern bool gofive_become_worker_role(void);
+
 struct _SPI_plan;
 extern struct _SPI_plan *gofive_prepare_once(struct _SPI_plan **plan, const char *sql,
 											  int nargs, Oid *types);
 extern Datum gofive_array(Oid elemtype, int n, Datum *values, bool *nulls);
 
-/* ---- outbox.c ---- */
+/* ---- outbox.c: requests into the outbox, and their management ---- */
+extern int64 gofive_enqueue_row(const char *operation, const char *method,
+								const char *path, Jsonb *body,
+								const char *ordering_key);
+extern void gofive_enqueue_rows(const char *operation, const char *method, int n,
+								Datum *paths, Datum *bodies, bool *body_nulls,
+								Datum *keys, bool *key_nulls);
+extern void gofive_mark_invalid(int64 id, const char *error);
 extern int64 gofive_purge_expired(bool all, Oid role);
 
-/* ---- the worker (worker.c) ---- */
-extern PGDLLEXPORT void gofive_worker_main(Datum arg);
+/* ---- trigger_queue.c: a row trigger's requests, a statement at a time ---- */
+extern void gofive_queue_row_request(const GofiveOperation *op, Jsonb *body, const char *key);
+extern void gofive_flush_row_requests(void);
+extern void gofive_install_trigger_queue(void);
 
+/* ---- trigger_check.c: gofive_enqueue_trigger's arguments ---- */
+typedef struct GofiveTriggerArgs
+{
+	const GofiveOperation *op;
+	Jsonb	   *mapping;
+	const char *key_column;		/* the ordering key's, or NULL */
+	bool		record_invalid; /* "on_invalid": "record" */
+	char	   *timestamp_zone; /* "timestamp_zone", or NULL: gofive.time_zone */
+} GofiveTriggerArgs;
+
+struct CreateTrigStmt;
+extern Jsonb *gofive_trigger_mapping(const char *text);
+extern void gofive_read_trigger_args(int nargs, char **args, TupleDesc tupdesc,
+									 const char *relname, GofiveTriggerArgs *ta);
+extern void gofive_check_create_trigger(struct CreateTrigStmt *stmt);
+
+/* ---- drop_guard.c: undelivered requests are not dropped quietly ---- */
+extern bool gofive_drop_undelivered;
+extern void gofive_install_drop_guard(void);
+
+/* ---- worker.c: the delivery worker's entry point ---- */
+extern PGDLLEXPORT void gofive_worker_main(Datum arg);
 
 #endif							/* GOFIVE_OUTBOX_H */

@@ -1,5 +1,5 @@
 /*
- * privilege.c
+ * src/outbox/privilege.c
  *		Whose rights gofive's SQL runs with, and the one way to raise them;
  *		and how the outbox's fixed statements are run: plans prepared once
  *		per process, arrays for statements that take a batch of rows.

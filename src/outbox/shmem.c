@@ -1,5 +1,5 @@
 /*
- * shmem.c
+ * src/outbox/shmem.c
  *		The shared memory between the backends, the launcher and the delivery
  *		workers: one slot per worker (gofive.max_workers of them) with its
  *		latch and statistics, and the launcher's latch and its list of

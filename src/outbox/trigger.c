@@ -1,5 +1,5 @@
 /*
- * trigger.c
+ * src/outbox/trigger.c
  *		gofive_enqueue_trigger(): one outbox request per changed row.
  *
  *	CREATE TRIGGER products_to_venio
@@ -70,7 +70,9 @@
 #include "utils/syscache.h"
 #include "utils/tuplestore.h"
 
+#include "convert.h"
 #include "gofive.h"
+#include "outbox.h"
 
 PG_FUNCTION_INFO_V1(gofive_enqueue_trigger);
 

@@ -1,5 +1,5 @@
 /*
- * trigger_check.c
+ * src/outbox/trigger_check.c
  *		The arguments of gofive_enqueue_trigger(), checked before a row
  *		arrives: at CREATE TRIGGER (through the utility hook, when gofive is
  *		preloaded), and in any case whenever a statement fires the trigger
@@ -32,7 +32,10 @@
 #include "utils/rel.h"
 #include "utils/syscache.h"
 
+#include "client.h"
+#include "convert.h"
 #include "gofive.h"
+#include "outbox.h"
 
 static bool
 has_column(TupleDesc tupdesc, const char *name)

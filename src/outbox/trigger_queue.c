@@ -1,5 +1,5 @@
 /*
- * trigger_queue.c
+ * src/outbox/trigger_queue.c
  *		A row trigger's requests, inserted a statement at a time.
  *
  * gofive_enqueue_trigger as a row trigger is called once per row; inserting
@@ -41,6 +41,7 @@
 #include "utils/snapmgr.h"
 
 #include "gofive.h"
+#include "outbox.h"
 
 #define WAITING_MAX 10000
 

@@ -1,5 +1,5 @@
 /*
- * worker.c
+ * src/outbox/worker.c
  *		A delivery worker: a background worker, started by the launcher
  *		(launcher.c) for one database where gofive is installed, that delivers
  *		that database's gofive.outbox.  This file is its loop and the judging

@@ -1,10 +1,12 @@
 /*
- * worker.h
- *		The delivery worker's pieces: the loop and the judging of answers
- *		(worker.c), the schedule — lanes, accounts, their circuit breakers,
- *		pauses, rate limits and tokens, and the retry backoff
+ * src/outbox/worker.h
+ *		The delivery worker's pieces (src/outbox/), one section per file,
+ *		each declaring what that file defines: the loop and the judging of
+ *		answers (worker.c), the schedule — lanes, accounts, their circuit
+ *		breakers, pauses, rate limits and tokens, and the retry backoff
  *		(worker_schedule.c) — the outbox table's side (worker_db.c) and the
- *		network's (delivery.c).
+ *		network's (delivery.c).  What the rest of the outbox shares with the
+ *		worker (settings, shared memory, privilege.c's plans) is outbox.h.
  *
  * Words used throughout:
  *	 - an account is what a request is sent with: a base URL and three
@@ -28,7 +30,7 @@
 #include "nodes/pg_list.h"
 #include "utils/jsonb.h"
 
-#include "gofive.h"
+#include "client.h"
 #include "outbox.h"
 
 typedef struct Account Account;

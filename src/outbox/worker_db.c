@@ -1,5 +1,5 @@
 /*
- * worker_db.c
+ * src/outbox/worker_db.c
  *		The delivery worker's side of the outbox table: finding lanes,
  *		claiming, marking, recording, letting groups go on, recovering after
  *		a stop, holding copied requests, purging and compacting.

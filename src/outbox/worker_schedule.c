@@ -1,5 +1,5 @@
 /*
- * worker_schedule.c
+ * src/outbox/worker_schedule.c
  *		What the delivery worker may send now, and to whom: its lanes and
  *		accounts (worker.h says what those are), each account's circuit
  *		breaker, 429 pause, rate limit and token, the fair share of its lanes,
