@@ -29,7 +29,7 @@ typedef enum GofiveJsonType
 {
 	GOFIVE_ANY = 0,
 	GOFIVE_STRING,
-	GOFIVE_INTEGER,					/* a JSON number without a fractional part */
+	GOFIVE_INTEGER,				/* a JSON number without a fractional part */
 	GOFIVE_NUMBER,
 	GOFIVE_BOOLEAN,
 	GOFIVE_ARRAY,
@@ -46,12 +46,12 @@ typedef enum GofiveJsonType
 typedef enum GofiveDateFormat
 {
 	GOFIVE_DATE_NONE = 0,
-	GOFIVE_DATE_OFFSET,				/* 2026-12-31T00:00:00+0700 */
-	GOFIVE_DATE_OFFSET_MS,			/* 2026-12-31T00:00:00.000+0700 */
-	GOFIVE_DATE_LOCAL,				/* 2026-12-31T00:00:00 */
-	GOFIVE_DATE_SPACE,				/* 2026-12-31 00:00:00 */
-	GOFIVE_DATE_DATE,				/* 2026-12-31 */
-	GOFIVE_DATE_UTC					/* 2026-12-30T17:00:00.000Z */
+	GOFIVE_DATE_OFFSET,			/* 2026-12-31T00:00:00+0700 */
+	GOFIVE_DATE_OFFSET_MS,		/* 2026-12-31T00:00:00.000+0700 */
+	GOFIVE_DATE_LOCAL,			/* 2026-12-31T00:00:00 */
+	GOFIVE_DATE_SPACE,			/* 2026-12-31 00:00:00 */
+	GOFIVE_DATE_DATE,			/* 2026-12-31 */
+	GOFIVE_DATE_UTC				/* 2026-12-30T17:00:00.000Z */
 } GofiveDateFormat;
 
 /*
@@ -85,9 +85,9 @@ typedef struct GofiveField GofiveField;
 struct GofiveField
 {
 	const char *name;			/* JSON key, as spelt on the wire */
-	GofiveJsonType	type;
+	GofiveJsonType type;
 	int			flags;
-	GofiveJsonType	item_type;		/* element type when type == GOFIVE_ARRAY */
+	GofiveJsonType item_type;	/* element type when type == GOFIVE_ARRAY */
 	const GofiveField *children;	/* fields of an object, or of each array
 								 * element that is an object; NULL-named
 								 * entry ends the list */
@@ -103,25 +103,25 @@ struct GofiveField
 	long		max_value;
 	const GofiveRangeWhen *ranges_when; /* narrower ranges, by a sibling's value */
 	GofiveDateFormat date_format;	/* a date/time string written so, or NONE */
-	GofiveDateFormat date_also;		/* another form the documentation shows for
+	GofiveDateFormat date_also;	/* another form the documentation shows for
 								 * the field (its example), sent unchanged */
 };
 
 /* Where a SQL argument goes. */
 typedef enum GofiveArgKind
 {
-	GOFIVE_ARG_PATH,				/* fills {wire_name} in the path template */
-	GOFIVE_ARG_QUERY,				/* appended as ?wire_name=value */
-	GOFIVE_ARG_QUERY_OBJECT,		/* a jsonb object: each key=value appended */
-	GOFIVE_ARG_FIELD,				/* one body field (scalar SQL argument) */
-	GOFIVE_ARG_BODY					/* the whole body, as jsonb */
+	GOFIVE_ARG_PATH,			/* fills {wire_name} in the path template */
+	GOFIVE_ARG_QUERY,			/* appended as ?wire_name=value */
+	GOFIVE_ARG_QUERY_OBJECT,	/* a jsonb object: each key=value appended */
+	GOFIVE_ARG_FIELD,			/* one body field (scalar SQL argument) */
+	GOFIVE_ARG_BODY				/* the whole body, as jsonb */
 } GofiveArgKind;
 
 typedef struct GofiveArg
 {
 	const char *sql_name;		/* SQL argument name */
 	const char *sql_type;		/* SQL type: text, integer, bigint, boolean, jsonb */
-	GofiveArgKind	kind;
+	GofiveArgKind kind;
 	const char *wire_name;		/* path parameter, query key or body field */
 	bool		optional;		/* SQL default NULL */
 	const char *body_field;		/* a path argument the body repeats, or NULL */
@@ -130,25 +130,25 @@ typedef struct GofiveArg
 /* The documented success envelopes (docs/api.md, Envelopes). */
 typedef enum GofiveEnvelope
 {
-	GOFIVE_ENV_STATUS_DATA,			/* A: {"status":{"code":"1000",...},"data":...} */
-	GOFIVE_ENV_DATA_STATUSCODE,		/* B: {"data":...,"statusCode":1000,"httpStatusCode":200} */
-	GOFIVE_ENV_DATA_VALUE			/* C: {"data":{"value":...},...} */
+	GOFIVE_ENV_STATUS_DATA,		/* A: {"status":{"code":"1000",...},"data":...} */
+	GOFIVE_ENV_DATA_STATUSCODE,	/* B: {"data":...,"statusCode":1000,"httpStatusCode":200} */
+	GOFIVE_ENV_DATA_VALUE		/* C: {"data":{"value":...},...} */
 } GofiveEnvelope;
 
 /* What the SQL function returns. */
 typedef enum GofiveResult
 {
-	GOFIVE_RESULT_DATA,				/* jsonb: the envelope's data */
-	GOFIVE_RESULT_RECORD,			/* jsonb or NULL when the API says not found */
-	GOFIVE_RESULT_ROWS				/* setof jsonb, paged with take/skip */
+	GOFIVE_RESULT_DATA,			/* jsonb: the envelope's data */
+	GOFIVE_RESULT_RECORD,		/* jsonb or NULL when the API says not found */
+	GOFIVE_RESULT_ROWS			/* setof jsonb, paged with take/skip */
 } GofiveResult;
 
 /* The body's shape. */
 typedef enum GofiveBody
 {
 	GOFIVE_BODY_NONE,
-	GOFIVE_BODY_OBJECT,				/* a JSON object with "fields" */
-	GOFIVE_BODY_ARRAY				/* a top-level JSON array; "fields" per item */
+	GOFIVE_BODY_OBJECT,			/* a JSON object with "fields" */
+	GOFIVE_BODY_ARRAY			/* a top-level JSON array; "fields" per item */
 } GofiveBody;
 
 /*
@@ -160,9 +160,9 @@ typedef enum GofiveBody
 typedef enum GofiveIdempotence
 {
 	GOFIVE_IDEMPOTENT_BY_METHOD = 0,	/* GET, PUT, DELETE yes; POST no */
-	GOFIVE_IDEMPOTENT,				/* a read sent as POST, or a set-to-value */
-	GOFIVE_NOT_IDEMPOTENT,			/* creates, or refuses a second time */
-	GOFIVE_IDEMPOTENT_WITH_KEY		/* an upsert: only when idempotent_key is given */
+	GOFIVE_IDEMPOTENT,			/* a read sent as POST, or a set-to-value */
+	GOFIVE_NOT_IDEMPOTENT,		/* creates, or refuses a second time */
+	GOFIVE_IDEMPOTENT_WITH_KEY	/* an upsert: only when idempotent_key is given */
 } GofiveIdempotence;
 
 typedef struct GofiveOperation
@@ -171,11 +171,11 @@ typedef struct GofiveOperation
 	const char *title;			/* the documentation's title */
 	const char *method;			/* GET, POST, PUT, DELETE */
 	const char *path;			/* template: "/v1/deals/{id}" */
-	GofiveBody		body;
-	const GofiveField *fields;		/* body fields (or item fields) */
-	const GofiveArg *args;			/* SQL arguments in order, NULL-named end */
-	GofiveEnvelope	envelope;
-	GofiveResult	result;
+	GofiveBody	body;
+	const GofiveField *fields;	/* body fields (or item fields) */
+	const GofiveArg *args;		/* SQL arguments in order, NULL-named end */
+	GofiveEnvelope envelope;
+	GofiveResult result;
 	const char *take_field;		/* GOFIVE_RESULT_ROWS: paged with these body */
 	const char *skip_field;		/* fields (NULL: one request) */
 	bool		item_status;	/* data[] items carry isSuccess/error */

@@ -153,10 +153,10 @@ extern void gofive_token_fetch_failed(const GofiveAccount *account, ErrorData *e
 /* ---- response.c: reading an answer ---- */
 typedef enum GofiveReading
 {
-	GOFIVE_READ_EMPTY,				/* no body */
-	GOFIVE_READ_TEXT,				/* valid text, not JSON */
-	GOFIVE_READ_JSON,				/* JSON; the envelope was read */
-	GOFIVE_READ_BAD					/* unreadable: out->unreadable says why */
+	GOFIVE_READ_EMPTY,			/* no body */
+	GOFIVE_READ_TEXT,			/* valid text, not JSON */
+	GOFIVE_READ_JSON,			/* JSON; the envelope was read */
+	GOFIVE_READ_BAD				/* unreadable: out->unreadable says why */
 } GofiveReading;
 
 typedef struct GofiveOutcome
@@ -192,17 +192,17 @@ extern Jsonb *gofive_jsonb_from_text(char *text, size_t start, size_t end);
 typedef enum GofiveVerdict
 {
 	GOFIVE_SUCCESS,
-	GOFIVE_NO_ANSWER,				/* transport failure, timeout */
-	GOFIVE_TOO_LARGE,				/* over gofive.max_response_size */
-	GOFIVE_CREDENTIALS_REFUSED,		/* 401; the token endpoint's refusal */
-	GOFIVE_FORBIDDEN,				/* 403: a new token would not help */
-	GOFIVE_THROTTLED,				/* 429 */
-	GOFIVE_UNAVAILABLE,				/* 5xx */
-	GOFIVE_REJECTED,				/* other 4xx */
-	GOFIVE_UNEXPECTED_STATUS,		/* 1xx, 3xx */
-	GOFIVE_UNREADABLE,				/* 2xx that cannot be read */
-	GOFIVE_BUSINESS_FAILURE,		/* 2xx with a code other than 1000 */
-	GOFIVE_ITEMS_FAILED				/* 2xx, some items of Update Product Stock failed */
+	GOFIVE_NO_ANSWER,			/* transport failure, timeout */
+	GOFIVE_TOO_LARGE,			/* over gofive.max_response_size */
+	GOFIVE_CREDENTIALS_REFUSED,	/* 401; the token endpoint's refusal */
+	GOFIVE_FORBIDDEN,			/* 403: a new token would not help */
+	GOFIVE_THROTTLED,			/* 429 */
+	GOFIVE_UNAVAILABLE,			/* 5xx */
+	GOFIVE_REJECTED,			/* other 4xx */
+	GOFIVE_UNEXPECTED_STATUS,	/* 1xx, 3xx */
+	GOFIVE_UNREADABLE,			/* 2xx that cannot be read */
+	GOFIVE_BUSINESS_FAILURE,	/* 2xx with a code other than 1000 */
+	GOFIVE_ITEMS_FAILED			/* 2xx, some items of Update Product Stock failed */
 } GofiveVerdict;
 
 typedef enum GofiveAction
@@ -282,7 +282,7 @@ extern void gofive_append_wire_value(StringInfo s, const GofiveField *field, Dat
 /* ---- pager.c: how the API pages an enquiry or a list ---- */
 typedef struct GofivePager
 {
-	const GofiveOperation *op;		/* its take_field and skip_field */
+	const GofiveOperation *op;	/* its take_field and skip_field */
 	int			take;			/* rows per page; 0: not paged, one request */
 	int			start;			/* where the first page starts */
 	int			limit;			/* rows asked for at most in all; 0: no limit */

@@ -48,9 +48,9 @@ extern char *gofive_rewrite_datetime(const GofiveDateText *d, GofiveDateFormat f
 /* ---- convert.c: one value in the form its field documents ---- */
 typedef enum GofiveWire
 {
-	GOFIVE_WIRE_SAME,				/* sent as given */
-	GOFIVE_WIRE_CHANGED,			/* sent in the field's form */
-	GOFIVE_WIRE_BAD					/* cannot be sent: the problem says why */
+	GOFIVE_WIRE_SAME,			/* sent as given */
+	GOFIVE_WIRE_CHANGED,		/* sent in the field's form */
+	GOFIVE_WIRE_BAD				/* cannot be sent: the problem says why */
 } GofiveWire;
 
 typedef struct GofiveWireProblem

@@ -37,10 +37,10 @@ typedef struct GofiveResource
 /* Where a pushed condition's value goes. */
 typedef enum GofiveTarget
 {
-	GOFIVE_TO_NOWHERE = 0,			/* not a filter: checked locally */
-	GOFIVE_TO_PATH,					/* the get-by-key operation's path */
-	GOFIVE_TO_QUERY,				/* a query parameter of the list operation */
-	GOFIVE_TO_BODY					/* a field of the list operation's body */
+	GOFIVE_TO_NOWHERE = 0,		/* not a filter: checked locally */
+	GOFIVE_TO_PATH,				/* the get-by-key operation's path */
+	GOFIVE_TO_QUERY,			/* a query parameter of the list operation */
+	GOFIVE_TO_BODY				/* a field of the list operation's body */
 } GofiveTarget;
 
 /* ---- fdw_resources.c: the resources, their columns and filters ---- */
@@ -100,14 +100,14 @@ extern int	gofive_server_read_ahead(ForeignServer *server);
 /* positions in a ForeignScan's fdw_private */
 enum
 {
-	GOFIVE_PRIVATE_RESOURCE,		/* String: the resource's name */
-	GOFIVE_PRIVATE_USE_GET,			/* Integer: 1 for a get-by-key request */
-	GOFIVE_PRIVATE_WIRES,			/* List of String: pushed fields, as fdw_exprs */
-	GOFIVE_PRIVATE_TAKE,			/* Integer: page size of a paged enquiry, or 0 */
-	GOFIVE_PRIVATE_LIMIT,			/* Integer: the rows the scan returns at most, or 0 */
-	GOFIVE_PRIVATE_OFFSET,			/* Integer: the rows the API skips first */
-	GOFIVE_PRIVATE_LIST,			/* Integer: which pushed value is an IN list, or -1 */
-	GOFIVE_PRIVATE_REQUEST			/* String: the request, for EXPLAIN */
+	GOFIVE_PRIVATE_RESOURCE,	/* String: the resource's name */
+	GOFIVE_PRIVATE_USE_GET,		/* Integer: 1 for a get-by-key request */
+	GOFIVE_PRIVATE_WIRES,		/* List of String: pushed fields, as fdw_exprs */
+	GOFIVE_PRIVATE_TAKE,		/* Integer: page size of a paged enquiry, or 0 */
+	GOFIVE_PRIVATE_LIMIT,		/* Integer: the rows the scan returns at most, or 0 */
+	GOFIVE_PRIVATE_OFFSET,		/* Integer: the rows the API skips first */
+	GOFIVE_PRIVATE_LIST,		/* Integer: which pushed value is an IN list, or -1 */
+	GOFIVE_PRIVATE_REQUEST		/* String: the request, for EXPLAIN */
 };
 
 #endif							/* GOFIVE_FDW_H */

@@ -81,7 +81,7 @@ typedef struct ColumnReader
 typedef struct GivenValue
 {
 	const char *wire;
-	const GofiveField *field;		/* the body field it is sent as, or NULL */
+	const GofiveField *field;	/* the body field it is sent as, or NULL */
 	GofiveTarget target;
 	bool		many;
 	int			n;				/* 0: no row can match */

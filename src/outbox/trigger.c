@@ -87,7 +87,7 @@ typedef enum SourceKind
 typedef struct MappedField
 {
 	JsonbValue	key;			/* the field's name */
-	const GofiveField *field;		/* the catalog's, or NULL */
+	const GofiveField *field;	/* the catalog's, or NULL */
 	SourceKind	kind;
 	AttrNumber	attnum;			/* SOURCE_COLUMN */
 	JsonbValue	value;			/* SOURCE_LITERAL's value, SOURCE_NESTED's container */
