@@ -1,4 +1,4 @@
--- The CRM as foreign tables (src/fdw*.c): IMPORT FOREIGN SCHEMA, what is
+-- The CRM as foreign tables (src/fdw/): IMPORT FOREIGN SCHEMA, what is
 -- pushed into the request (shown by EXPLAIN VERBOSE and checked in the
 -- local server's journal), paging, key lookups and joins on the key,
 -- required filters, each row checked against the question (planted
