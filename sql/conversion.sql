@@ -1,6 +1,6 @@
 -- What reaches the CRM is what the ERP meant: one conversion from SQL and
--- JSON values to each field's documented form (src/convert.c,
--- src/validate.c), on every path: the typed functions, gofive_enqueue,
+-- JSON values to each field's documented form (src/convert/convert.c,
+-- src/convert/validate.c), on every path: the typed functions, gofive_enqueue,
 -- gofive_enqueue_request for a path of the catalog, the trigger.  Each case
 -- is checked in the local server's journal (what was sent) against the
 -- form of the seed pages.

@@ -1,5 +1,5 @@
--- Dates and times in the formats the API writes them (REFERENCE.md
--- section 8): gofive_format_datetime() for hand-written payloads, and the
+-- Dates and times in the formats the API writes them (docs/api.md,
+-- Date formats): gofive_format_datetime() for hand-written payloads, and the
 -- trigger, which writes a date/time column mapped to a field whose format
 -- the catalog gives in that format, in gofive.time_zone (Asia/Bangkok).
 SHOW gofive.time_zone;

@@ -52,6 +52,28 @@ SELECT mock.fault('{"mode": "status", "status": 429, "retry_after": 7, "count": 
 SELECT gofive_upsert_serial('MN00001', 'PD001', 'IXX0010', true);
 SELECT mock.error_of($$SELECT gofive_upsert_serial('MN00001', 'PD001', 'IXX0010', true)$$) AS after_faults;
 
+-- ---- 401 against 403 (outcome.c) ----
+-- a 403: the API knows the credentials and does not allow them this call;
+-- VNAUT at once, and no new token is asked for (it would not help; a 401
+-- renews the token and retries once, see auth.sql)
+SELECT mock.reset();
+SELECT mock.fault('{"mode": "status", "status": 403, "count": 1}');
+SELECT gofive_upsert_serial('MN00001', 'PD001', 'IXX0010', true);
+SELECT mock.fault('{"mode": "status", "status": 403, "count": 1}');
+SELECT mock.error_of($$SELECT gofive_upsert_serial('MN00001', 'PD001', 'IXX0010', true)$$) AS forbidden;
+SELECT e->>'path' AS path, e->>'status' AS status
+FROM mock.journal() AS e ORDER BY (e->>'seq')::int;
+
+-- ---- not found (outcome.c): "no record" for a get-by-key read only ----
+-- a get-by-key answered 404 is NULL; any other call answered 404 is VNREJ
+SELECT mock.fault('{"mode": "status", "status": 404, "count": 1, "path": "/v1/contract/"}');
+SELECT gofive_get_contract('CONT000000001') IS NULL AS no_record;
+SELECT mock.fault('{"mode": "status", "status": 404, "count": 1, "path": "/v3/products/serials"}');
+SELECT mock.error_of($$SELECT gofive_upsert_serial('MN00001', 'PD001', 'IXX0010', true)$$) AS not_a_lookup;
+-- and a get-by-key answered 403 is no "no record"
+SELECT mock.fault('{"mode": "status", "status": 403, "count": 1, "path": "/v1/contract/"}');
+SELECT mock.error_of($$SELECT gofive_get_contract('CONT000000001')$$) AS lookup_forbidden;
+
 -- ---- transport failures: VNNET ----
 -- (libcurl itself retries once on a fresh connection when a kept-alive one
 -- is closed without an answer, so drop two)
@@ -66,3 +88,11 @@ SELECT mock.error_of($$SELECT gofive_upsert_serial('MN00001', 'PD001', 'IXX0010'
 RESET gofive.base_url;
 SELECT mock.fault('{"mode": "none"}');
 SELECT gofive_upsert_serial('MN00001', 'PD001', 'IXX0010', true)->>'runningNumber' AS healthy_again;
+
+-- ---- libcurl refusing to set up a request: XX000, nothing sent ----
+-- (an address over libcurl's 8 MB limit: CURLOPT_URL is refused; the
+-- message names the call and libcurl's reason, the CONTEXT the option)
+SELECT mock.sends_nothing($$SELECT gofive_request('GET', '/v1/' || repeat('a', 8000000))$$);
+SELECT gofive_request('GET', '/v1/' || repeat('a', 8000000));
+-- the backend's handles serve the next call
+SELECT gofive_upsert_serial('MN00001', 'PD001', 'IXX0010', true)->>'runningNumber' AS healthy_after_refusal;

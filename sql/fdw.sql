@@ -1,4 +1,4 @@
--- The CRM as foreign tables (src/fdw*.c): IMPORT FOREIGN SCHEMA, what is
+-- The CRM as foreign tables (src/fdw/): IMPORT FOREIGN SCHEMA, what is
 -- pushed into the request (shown by EXPLAIN VERBOSE and checked in the
 -- local server's journal), paging, key lookups and joins on the key,
 -- required filters, each row checked against the question (planted
@@ -173,6 +173,19 @@ SELECT count(q.*) AS rows FROM (VALUES (:'asked_no')) AS o(no) JOIN crm.quotatio
 -- the record asked for is a row
 SELECT mock.plant(jsonb_build_object('quotationNo', :'asked_no', 'quotationSubject', 'planted'), '/v1/quotation/' || :'asked_no');
 SELECT quotation_subject, customer_code FROM crm.quotations WHERE quotation_no = :'asked_no';
+-- outcome.c's "no record": a lookup answered 404 is no row; a page answered
+-- 404 is an error (VNREJ); a lookup answered 403 is VNAUT, with no new token
+SELECT mock.fault(jsonb_build_object('mode', 'status', 'status', 404, 'count', 1, 'path', '/v1/quotation/' || :'asked_no'));
+SELECT count(*) AS rows FROM crm.quotations WHERE quotation_no = :'asked_no';
+SELECT mock.fault('{"mode": "status", "status": 404, "count": 1, "path": "/v1/quotation/enquiry"}');
+SELECT mock.error_of($$SELECT count(*) FROM crm.quotations WHERE customer_code = 'C000055'$$) AS page_not_found;
+SELECT mock.fault(jsonb_build_object('mode', 'status', 'status', 403, 'count', 1, 'path', '/v1/quotation/' || :'asked_no'));
+SELECT mock.mark() AS mark \gset
+SELECT mock.error_of(format($$SELECT count(*) FROM crm.quotations WHERE quotation_no = %L$$, :'asked_no')) AS lookup_forbidden;
+SELECT count(*) FILTER (WHERE e->>'path' = '/authorization/connect/token') AS token_requests,
+       count(*) AS requests
+FROM mock.journal() AS e WHERE (e->>'seq')::int > :mark;
+SELECT mock.fault('{"mode": "none"}');
 DROP VIEW c55_quotations;
 -- not pushed: a LIMIT that is a parameter, an ORDER BY, the whole row
 PREPARE limited(bigint) AS SELECT quotation_subject FROM crm.quotations LIMIT $1;

@@ -29,3 +29,13 @@ SELECT mock.wait_for($$(SELECT count(*) FROM gofive.outbox WHERE body->>'running
 SELECT circuit FROM gofive.worker;
 SELECT count(DISTINCT e->'headers'->>'x-request-id') AS distinct_delivered
 FROM mock.journal() AS e WHERE e->>'status' = '200' AND e->>'path' = '/v3/products/serials';
+
+-- ---- a request libcurl refuses to set up fails alone, not the worker ----
+-- (an address over libcurl's 8 MB limit: were it the worker's error, each
+-- new worker would claim the row again and exit on it)
+SELECT pid AS worker_pid FROM gofive.worker \gset
+SELECT gofive_enqueue_request('GET', '/v1/' || repeat('a', 8000000)) AS id \gset
+SELECT mock.wait_for(format($$(SELECT attempts >= 1 FROM gofive.outbox WHERE id = %s)$$, :id));
+SELECT attempts >= 1 AS tried, http_status, last_error FROM gofive.outbox WHERE id = :id;
+SELECT pid = :worker_pid AS same_worker FROM gofive.worker;
+DELETE FROM gofive.outbox WHERE id = :id;

@@ -161,6 +161,56 @@ SELECT mock.wait_for(format($$(SELECT status FROM gofive.outbox WHERE id = %s) =
 SELECT status, http_status, last_error FROM gofive.outbox WHERE id = :id;
 SELECT mock.fault('{"mode": "none"}');
 
+-- ---- 401 against 403 (outcome.c), the same rule as the sessions' ----
+-- a 401: the token is renewed and the request sent again
+SELECT mock.reset();
+SELECT mock.fault('{"mode": "status", "status": 401, "count": 1, "subscription_key": "key-x-1234"}');
+SELECT pg_temp.enqueue_x('MN58001') AS id_x \gset
+SELECT mock.wait_for(format($$(SELECT status FROM gofive.outbox WHERE id = %s) = 'succeeded'$$, :id_x));
+SELECT status, attempts FROM gofive.outbox WHERE id = :id_x;
+SELECT e->>'path' AS path, e->>'status' AS status
+FROM mock.journal() AS e ORDER BY (e->>'seq')::int;
+-- a 403: a new token would not help; the row fails at once, no token is asked for
+SELECT mock.reset();
+SELECT mock.fault('{"mode": "status", "status": 403, "count": 1, "subscription_key": "key-x-1234"}');
+SELECT pg_temp.enqueue_x('MN58002') AS id_x \gset
+SELECT mock.wait_for(format($$(SELECT status FROM gofive.outbox WHERE id = %s) = 'failed'$$, :id_x));
+SELECT status, attempts, http_status, last_error FROM gofive.outbox WHERE id = :id_x;
+SELECT e->>'path' AS path, e->>'status' AS status
+FROM mock.journal() AS e ORDER BY (e->>'seq')::int;
+
+-- ---- the token endpoint busy or down (outcome.c, gofive_judge_token) ----
+-- an outage of the account, not refused credentials: its request waits,
+-- uncharged, and goes once a token comes
+SELECT mock.post('/_mock/client', '{"client_id": "sched-y", "client_secret": "secret-y-1234", "subscription_key": "key-y-1234"}') IS NOT NULL AS client_added;
+ALTER USER MAPPING FOR PUBLIC SERVER sched_x
+    OPTIONS (SET client_id 'sched-y', SET client_secret 'secret-y-1234', SET subscription_key 'key-y-1234');
+SELECT mock.reset();
+SELECT mock.fault('{"mode": "status", "status": 503, "count": -1, "path": "/authorization/connect/token", "subscription_key": "key-y-1234"}');
+SELECT pg_temp.enqueue_x('MN58003') AS id_x \gset
+SELECT mock.wait_for($$(SELECT state FROM gofive.accounts WHERE account = 'sched_x' AND role = current_user::regrole) = 'open'$$);
+SELECT state IN ('open', 'half-open') AS outage, last_error FROM gofive.accounts
+ WHERE account = 'sched_x' AND role = current_user::regrole;
+SELECT status, attempts FROM gofive.outbox WHERE id = :id_x;
+SELECT mock.fault('{"mode": "none"}');
+SELECT mock.wait_for(format($$(SELECT status FROM gofive.outbox WHERE id = %s) = 'succeeded'$$, :id_x));
+SELECT status, attempts FROM gofive.outbox WHERE id = :id_x;
+-- a 429 there: the same (the account is not 'refused')
+SELECT mock.post('/_mock/client', '{"client_id": "sched-z", "client_secret": "secret-z-1234", "subscription_key": "key-z-1234"}') IS NOT NULL AS client_added;
+ALTER USER MAPPING FOR PUBLIC SERVER sched_x
+    OPTIONS (SET client_id 'sched-z', SET client_secret 'secret-z-1234', SET subscription_key 'key-z-1234');
+SELECT mock.reset();
+SELECT mock.fault('{"mode": "status", "status": 429, "retry_after": 1, "count": -1, "path": "/authorization/connect/token", "subscription_key": "key-z-1234"}');
+SELECT pg_temp.enqueue_x('MN58004') AS id_x \gset
+SELECT mock.wait_for($$(SELECT state FROM gofive.accounts WHERE account = 'sched_x' AND role = current_user::regrole) = 'open'$$);
+SELECT state IN ('open', 'half-open') AS outage, last_error FROM gofive.accounts
+ WHERE account = 'sched_x' AND role = current_user::regrole;
+SELECT mock.fault('{"mode": "none"}');
+SELECT mock.wait_for(format($$(SELECT status FROM gofive.outbox WHERE id = %s) = 'succeeded'$$, :id_x));
+SELECT status, attempts FROM gofive.outbox WHERE id = :id_x;
+ALTER USER MAPPING FOR PUBLIC SERVER sched_x
+    OPTIONS (SET client_id 'sched-x', SET client_secret 'secret-x-1234', SET subscription_key 'key-x-1234');
+
 -- ---- which operations may be sent twice ----
 SELECT name, method, idempotent FROM gofive.operations
  WHERE name IN ('upsert_serial', 'create_deal', 'upsert_customer', 'update_deal', 'convert_quotation',

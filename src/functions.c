@@ -1,5 +1,5 @@
 /*
- * functions.c
+ * src/functions.c
  *		The SQL entry points of the synchronous path.
  *
  * Every typed function, gofive_create_deal(jsonb), gofive_upsert_serial(text,
@@ -18,8 +18,9 @@
 #include "utils/json.h"
 #include "utils/jsonb.h"
 #include "utils/lsyscache.h"
-#include "utils/numeric.h"
+#include "utils/memutils.h"
 
+#include "client.h"
 #include "gofive.h"
 
 PG_FUNCTION_INFO_V1(gofive_call);
@@ -31,11 +32,11 @@ PG_FUNCTION_INFO_V1(gofive_request);
  * The catalog entry of the SQL function being called (cached in fn_extra,
  * except for set-returning functions, whose FuncCallContext lives there).
  */
-static const GfOperation *
+static const GofiveOperation *
 operation_of(FunctionCallInfo fcinfo)
 {
 	bool		cache = !fcinfo->flinfo->fn_retset;
-	const GfOperation *op = cache ? (const GfOperation *) fcinfo->flinfo->fn_extra : NULL;
+	const GofiveOperation *op = cache ? (const GofiveOperation *) fcinfo->flinfo->fn_extra : NULL;
 	char	   *fname;
 
 	if (op != NULL)
@@ -48,7 +49,7 @@ operation_of(FunctionCallInfo fcinfo)
 				 errmsg("function \"%s\" is not a catalog operation",
 						fname ? fname : "?")));
 	if (cache)
-		fcinfo->flinfo->fn_extra = unconstify(GfOperation *, op);
+		fcinfo->flinfo->fn_extra = unconstify(GofiveOperation *, op);
 	return op;
 }
 
@@ -65,10 +66,10 @@ arg_text(FunctionCallInfo fcinfo, int i)
  * otherwise: the rule of every path (validate.c).
  */
 static void
-append_field(StringInfo obj, FunctionCallInfo fcinfo, int i, const GfField *field,
+append_field(StringInfo obj, FunctionCallInfo fcinfo, int i, const GofiveField *field,
 			 const char *key)
 {
-	if (PG_ARGISNULL(i) && !(field && (field->flags & GF_NULLABLE)))
+	if (PG_ARGISNULL(i) && !(field && (field->flags & GOFIVE_NULLABLE)))
 		return;
 	appendStringInfoString(obj, obj->len > 1 ? "," : "");
 	escape_json(obj, key);
@@ -93,7 +94,7 @@ jsonb_from_text(const char *text)
  * its field is nullable and left out otherwise).
  */
 static GofiveCall
-build_call(const GfOperation *op, FunctionCallInfo fcinfo)
+build_call(const GofiveOperation *op, FunctionCallInfo fcinfo)
 {
 	const char **texts = palloc0(sizeof(char *) * (PG_NARGS() + 1));
 	Jsonb	   *query_object = NULL;
@@ -105,26 +106,26 @@ build_call(const GfOperation *op, FunctionCallInfo fcinfo)
 	appendStringInfoChar(&fields, '{');
 	for (int i = 0; op->args[i].sql_name; i++)
 	{
-		const GfArg *arg = &op->args[i];
+		const GofiveArg *arg = &op->args[i];
 
 		if (i >= PG_NARGS())
 			elog(ERROR, "the SQL declaration of %s has fewer arguments than the catalog",
 				 op->name);
 		switch (arg->kind)
 		{
-			case GF_ARG_PATH:
-			case GF_ARG_QUERY:
+			case GOFIVE_ARG_PATH:
+			case GOFIVE_ARG_QUERY:
 				texts[i] = PG_ARGISNULL(i) ? NULL : arg_text(fcinfo, i);
 				break;
-			case GF_ARG_QUERY_OBJECT:
+			case GOFIVE_ARG_QUERY_OBJECT:
 				query_object = PG_ARGISNULL(i) ? NULL : PG_GETARG_JSONB_P(i);
 				break;
-			case GF_ARG_FIELD:
+			case GOFIVE_ARG_FIELD:
 				has_fields = true;
 				append_field(&fields, fcinfo, i, gofive_find_field(op->fields, arg->wire_name),
 							 arg->wire_name);
 				break;
-			case GF_ARG_BODY:
+			case GOFIVE_ARG_BODY:
 				body = PG_ARGISNULL(i) ? NULL : PG_GETARG_JSONB_P(i);
 				break;
 		}
@@ -135,99 +136,63 @@ build_call(const GfOperation *op, FunctionCallInfo fcinfo)
 	return gofive_make_call(op, texts, query_object, body);
 }
 
-/* ---- paging through enquiries and lists ---- */
+/* ---- paging through enquiries and lists (pager.c) ---- */
 
 typedef struct PageState
 {
-	GofiveCall	call;			/* the first page's request */
-	int			take;			/* page size, 0 when not paged */
-	int			skip;			/* of the next page */
+	GofiveCall	call;			/* the request, validated with the first
+								 * page's take and skip */
+	GofivePager pager;
+	MemoryContext page_cxt;		/* the current page and its request */
 	Jsonb	   *page;			/* the rows of the current page */
 	int			next;			/* next row of the page to return */
 	int			count;			/* rows in the page */
-	bool		last;			/* no page after this one */
 } PageState;
 
-/*
- * The array of rows in a page's data: data itself, or its first array
- * (also the foreign tables' scans, fdw.c).
- */
-Jsonb *
-gofive_page_rows(Jsonb *data)
-{
-	JsonbIterator *it;
-	JsonbValue	v;
-	JsonbIteratorToken tok;
-
-	if (data == NULL || JB_ROOT_IS_SCALAR(data))
-		return NULL;
-	if (JB_ROOT_IS_ARRAY(data))
-		return data;
-	it = JsonbIteratorInit(&data->root);
-	while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
-		if (tok == WJB_VALUE && v.type == jbvBinary && JsonContainerIsArray(v.val.binary.data))
-			return JsonbValueToJsonb(&v);
-	return NULL;
-}
-
-/* The body of the next page: the filter with take and skip set. */
-static Jsonb *
-page_body(const GfOperation *op, Jsonb *filter, int take, int skip)
-{
-	char	   *extra = psprintf("{\"%s\": %d, \"%s\": %d}", op->take_field, take,
-								 op->skip_field, skip);
-
-	return DatumGetJsonbP(DirectFunctionCall2(jsonb_concat, JsonbPGetDatum(filter),
-											  JsonbPGetDatum(jsonb_from_text(extra))));
-}
-
-/* A paging field of the filter as an int; VNVAL naming it when out of range. */
-static int
-filter_int(const GfOperation *op, Jsonb *filter, const char *key, int otherwise)
-{
-	JsonbValue *v;
-	Datum		n;
-
-	if (filter == NULL || !JB_ROOT_IS_OBJECT(filter))
-		return otherwise;
-	v = getKeyJsonValueFromContainer(&filter->root, key, strlen(key), NULL);
-	if (v == NULL || v->type != jbvNumeric)
-		return otherwise;
-	n = NumericGetDatum(v->val.numeric);
-	if (DatumGetInt32(DirectFunctionCall2(numeric_cmp, n,
-										  NumericGetDatum(int64_to_numeric(PG_INT32_MIN)))) < 0 ||
-		DatumGetInt32(DirectFunctionCall2(numeric_cmp, n,
-										  NumericGetDatum(int64_to_numeric(PG_INT32_MAX)))) > 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_GOFIVE_INVALID_INPUT),
-				 errmsg("field \"%s\" must be an integer between %d and %d", key, PG_INT32_MIN, PG_INT32_MAX)));
-	return DatumGetInt32(DirectFunctionCall1(numeric_int4, n));
-}
-
+/* The next page (or the one answer of an operation that is not paged). */
 static void
 fetch_page(PageState *st)
 {
-	const GfOperation *op = st->call.op;
+	const GofiveOperation *op = st->call.op;
 	GofiveOutcome out;
-	char	   *path = st->call.path;
-	Jsonb	   *body = st->call.body;
+	int			asked;
+	Jsonb	   *body = gofive_pager_next_body(&st->pager, st->call.body, &asked);
 
-	if (st->take > 0)
-		body = page_body(op, st->call.body, st->take, st->skip);
-	gofive_api_call(op->name, op->method, path,
+	gofive_api_call(op->name, op->method, st->call.path,
 					body ? JsonbToCString(NULL, &body->root, VARSIZE(body)) : NULL, NULL, &out);
-	st->page = gofive_page_rows(gofive_result_or_raise(op->name, &out, op));
-	st->count = st->page ? JsonContainerSize(&st->page->root) : 0;
+	(void) gofive_pager_read(&st->pager, gofive_result_or_raise(op->name, &out, op), asked,
+							 &st->page, &st->count);
 	st->next = 0;
-	st->skip += st->count;
-	st->last = (st->take == 0 || st->count < st->take);
+}
+
+/*
+ * The request of a set-returning operation, and its paging: a paged one's
+ * from its filter (pager.c: the filter's take and skip, or
+ * gofive.page_size rows from the first), validated with the first page's.
+ */
+static void
+start_rows(PageState *st, const GofiveOperation *op, FunctionCallInfo fcinfo)
+{
+	Jsonb	   *filter;
+
+	if (op->take_field == NULL)
+	{
+		gofive_pager_init(&st->pager, op, 0, 0, 0);
+		st->call = build_call(op, fcinfo);
+		return;
+	}
+	filter = (op->args[0].kind == GOFIVE_ARG_BODY && !PG_ARGISNULL(0)) ?
+		PG_GETARG_JSONB_P(0) : jsonb_from_text("{}");
+	gofive_pager_from_filter(&st->pager, op, filter);
+	/* each page's take and skip replace the first page's */
+	st->call = gofive_make_call(op, (const char *const *) palloc0(sizeof(char *) * 2),
+								NULL, gofive_pager_first_body(&st->pager, filter));
 }
 
 /*
  * A set-returning operation: one row per record.  Paged operations ask for
- * gofive.page_size rows at a time (or the filter's own take), starting at
- * the filter's skip, and ask for the next page only when the query wants
- * more rows than it has: LIMIT 10 makes one request.
+ * the next page only when the query wants more rows than it has: LIMIT 10
+ * makes one request.  Only the current page is kept.
  */
 static Datum
 call_rows(FunctionCallInfo fcinfo)
@@ -237,45 +202,27 @@ call_rows(FunctionCallInfo fcinfo)
 
 	if (SRF_IS_FIRSTCALL())
 	{
-		const GfOperation *op = operation_of(fcinfo);
 		MemoryContext old;
 
 		funcctx = SRF_FIRSTCALL_INIT();
 		old = MemoryContextSwitchTo(funcctx->multi_call_memory_ctx);
 		st = palloc0(sizeof(PageState));
-		if (op->take_field)
-		{
-			Jsonb	   *filter = (op->args[0].kind == GF_ARG_BODY && !PG_ARGISNULL(0)) ?
-				PG_GETARG_JSONB_P(0) : jsonb_from_text("{}");
-
-			st->take = filter_int(op, filter, op->take_field, gofive_page_size);
-			st->skip = filter_int(op, filter, op->skip_field, 0);
-			if (st->take <= 0)
-				ereport(ERROR,
-						(errcode(ERRCODE_GOFIVE_INVALID_INPUT),
-						 errmsg("field \"%s\" must be positive", op->take_field)));
-			/*
-			 * converted with the paging fields in place; each page's
-			 * replace them
-			 */
-			st->call = gofive_make_call(op, (const char *const *) palloc0(sizeof(char *) * 2),
-										NULL, page_body(op, filter, st->take, st->skip));
-		}
-		else
-			st->call = build_call(op, fcinfo);
+		start_rows(st, operation_of(fcinfo), fcinfo);
+		st->page_cxt = AllocSetContextCreate(funcctx->multi_call_memory_ctx, "gofive page",
+											 ALLOCSET_DEFAULT_SIZES);
 		funcctx->user_fctx = st;
 		MemoryContextSwitchTo(old);
 	}
 	funcctx = SRF_PERCALL_SETUP();
 	st = (PageState *) funcctx->user_fctx;
 
-	if (st->page == NULL || (st->next >= st->count && !st->last))
+	if (st->page == NULL || (st->next >= st->count && gofive_pager_may_send(&st->pager)))
 	{
-		MemoryContext old = MemoryContextSwitchTo(funcctx->multi_call_memory_ctx);
+		MemoryContext old;
 
-		do
-			fetch_page(st);
-		while (st->count == 0 && !st->last);
+		MemoryContextReset(st->page_cxt);	/* the page read is used up */
+		old = MemoryContextSwitchTo(st->page_cxt);
+		fetch_page(st);
 		MemoryContextSwitchTo(old);
 	}
 	if (st->next >= st->count)
@@ -286,7 +233,7 @@ call_rows(FunctionCallInfo fcinfo)
 }
 
 static Datum
-call_one(const GfOperation *op, FunctionCallInfo fcinfo)
+call_one(const GofiveOperation *op, FunctionCallInfo fcinfo)
 {
 	GofiveCall	call;
 	GofiveOutcome out;
@@ -294,7 +241,7 @@ call_one(const GfOperation *op, FunctionCallInfo fcinfo)
 	call = build_call(op, fcinfo);
 	gofive_api_call(op->name, op->method, call.path, gofive_body_text(&call), NULL, &out);
 
-	if (op->result == GF_RESULT_RECORD && out.http_status == 404)
+	if (gofive_no_record(&out, op))
 		PG_RETURN_NULL();
 	PG_RETURN_JSONB_P(gofive_result_or_raise(op->name, &out, op));
 }
@@ -302,7 +249,7 @@ call_one(const GfOperation *op, FunctionCallInfo fcinfo)
 Datum
 gofive_call(PG_FUNCTION_ARGS)
 {
-	const GfOperation *op;
+	const GofiveOperation *op;
 	ErrorContextCallback context;
 	Datum		result;
 
@@ -445,9 +392,9 @@ request(FunctionCallInfo fcinfo)
 
 	values[0] = Int32GetDatum((int32) out.http_status);
 	gofive_raise_if_unreadable("request", &out);
-	if (out.reading == GF_READ_JSON)
+	if (out.reading == GOFIVE_READ_JSON)
 		values[1] = JsonbPGetDatum(gofive_outcome_body(&out));
-	else if (out.reading == GF_READ_TEXT)
+	else if (out.reading == GOFIVE_READ_TEXT)
 	{
 		/* not JSON: return the (checked) text as a JSON string */
 		StringInfoData s;

@@ -1,7 +1,16 @@
 /*
- * gofive.c
+ * src/gofive.c
  *		Module entry point: settings, and (when preloaded) the outbox worker
- *		and the shared token cache.
+ *		and the shared token cache; and what every entry point does to its
+ *		errors: the CONTEXT line that names the gofive operation.
+ *
+ * Messages follow PostgreSQL's style: they say what went wrong, in lower
+ * case, without a "gofive" prefix.  The operation goes in a CONTEXT line
+ * (gofive operation "upsert_serial"), pushed by the SQL entry points around
+ * everything they do, so that every error raised on the way (validation,
+ * the token request, the network, the answer) names it.  The token request
+ * adds a line of its own; the worker and the launcher name themselves on
+ * every message they log.
  */
 #include "postgres.h"
 
@@ -9,6 +18,7 @@
 #include "miscadmin.h"
 #include "utils/guc.h"
 
+#include "client.h"
 #include "gofive.h"
 #include "outbox.h"
 
@@ -20,11 +30,6 @@ void
 _PG_init(void)
 {
 	gofive_define_settings();
-	gofive_define_worker_settings();
-	gofive_define_account_settings();
-	gofive_define_datetime_settings();
-	gofive_define_conversion_settings();
-	MarkGUCPrefixReserved("gofive");
 
 	/* the launcher, the workers and their shared memory need preloading */
 	if (process_shared_preload_libraries_in_progress)
@@ -38,4 +43,47 @@ _PG_init(void)
 	gofive_install_drop_guard();
 	/* and a row trigger's requests go in a statement at a time */
 	gofive_install_trigger_queue();
+}
+
+/* ---- the operation in the CONTEXT line of errors ---- */
+
+static void
+operation_context(void *arg)
+{
+	errcontext("gofive operation \"%s\"", (const char *) arg);
+}
+
+static void
+plain_context(void *arg)
+{
+	errcontext("%s", (const char *) arg);
+}
+
+static void
+push(ErrorContextCallback *cb, void (*callback) (void *), const char *arg)
+{
+	cb->callback = callback;
+	cb->arg = unconstify(char *, arg);
+	cb->previous = error_context_stack;
+	error_context_stack = cb;
+}
+
+void
+gofive_push_operation(ErrorContextCallback *cb, const char *operation)
+{
+	push(cb, operation_context, operation);
+}
+
+/* A context line of fixed text (e.g. "requesting an access token"). */
+void
+gofive_push_context(ErrorContextCallback *cb, const char *text)
+{
+	push(cb, plain_context, text);
+}
+
+/* Take off the line pushed last (by either push function). */
+void
+gofive_pop_context(ErrorContextCallback *cb)
+{
+	error_context_stack = cb->previous;
 }

@@ -1,6 +1,11 @@
 /*
- * gofive.h
- *		Declarations shared by the extension's source files.
+ * src/gofive.h
+ *		The module's declarations, which every part of it uses: the
+ *		SQLSTATEs, and one section per file at the top of src/ (gofive.c,
+ *		version.c, settings.c, functions.c), each declaring what that file
+ *		defines.  The catalog is catalog.h; each subsystem has its own
+ *		header: client/client.h, convert/convert.h, outbox/outbox.h (and
+ *		outbox/worker.h), fdw/fdw.h.
  */
 #ifndef GOFIVE_H
 #define GOFIVE_H
@@ -28,14 +33,19 @@
 #define ERRCODE_GOFIVE_SERVER_ERROR		MAKE_SQLSTATE('V','N','S','R','V')
 #define ERRCODE_GOFIVE_TRANSPORT		MAKE_SQLSTATE('V','N','N','E','T')
 
-/* The documented business codes (REFERENCE.md section 3). */
+/* The documented business codes (docs/api.md, Business codes). */
 #define GOFIVE_CODE_SUCCESS		1000
+
+/* ---- gofive.c: the operation in the CONTEXT line of errors ---- */
+extern void gofive_push_operation(ErrorContextCallback *cb, const char *operation);
+extern void gofive_push_context(ErrorContextCallback *cb, const char *text);
+extern void gofive_pop_context(ErrorContextCallback *cb);
 
 /* ---- version.c: the installed extension against the library ---- */
 extern char *gofive_installed_version(void);
 extern void gofive_check_version(void);
 
-/* ---- settings.c ---- */
+/* ---- settings.c: every gofive.* setting ---- */
 extern char *gofive_base_url;
 extern char *gofive_client_id;
 extern char *gofive_client_secret;
@@ -47,408 +57,21 @@ extern bool gofive_ssl_verify;
 extern int	gofive_page_size;
 extern int	gofive_max_response_size;
 extern int	gofive_keep_response_size;	/* worker */
+extern char *gofive_server;		/* account.c */
+extern char *gofive_time_zone;	/* datetime.c */
+#define GOFIVE_UNKNOWN_ERROR	0	/* gofive.unknown_fields */
+#define GOFIVE_UNKNOWN_WARNING	1
+#define GOFIVE_UNKNOWN_SEND		2
+extern int	gofive_unknown_fields;	/* validate.c */
 
 extern void gofive_define_settings(void);
-
-/* ---- datetime.c: SQL dates and times in the API's formats ---- */
-extern char *gofive_time_zone;
-extern void gofive_define_datetime_settings(void);
-extern bool gofive_is_datetime_type(Oid type);
-extern char *gofive_format_datetime_value(Datum value, Oid type, GfDateFormat format,
-										  const char *zone);
-extern char *gofive_try_format_datetime(Datum value, Oid type, GfDateFormat format,
-										const char *zone, const char *wall_zone);
-extern const char *gofive_date_format_example(GfDateFormat format);
-
-/* a date or time read from a string (gofive_parse_datetime) */
-typedef struct GofiveDateText
-{
-	int			year,
-				mon,
-				mday,
-				hour,
-				min,
-				sec,
-				usec;
-	int			frac_digits;	/* digits after the decimal point, -1: none */
-	bool		has_time;
-	bool		has_seconds;
-	char		sep;			/* 'T' or ' ' between date and time */
-	char		zone;			/* 0: none, 'Z', ':' (+07:00), '4' (+0700), '2' (+07) */
-	int			offset_s;		/* seconds east of UTC */
-} GofiveDateText;
-
-extern bool gofive_parse_datetime(const char *s, int len, GofiveDateText *d);
-extern GfDateFormat gofive_datetime_form(const GofiveDateText *d);
-extern char *gofive_rewrite_datetime(const GofiveDateText *d, GfDateFormat format,
-									 const char *zone);
-
 extern void gofive_require_setting(const char *name, const char *value);
 extern const char *gofive_url_problem(const char *url);
 extern bool gofive_has_control_characters(const char *s);
 
-/* ---- account.c: whose credentials, URL and connection settings a call uses ---- */
-#define GOFIVE_ACCOUNT_KEY_LEN 32	/* SHA-256 */
-#define GOFIVE_MAX_RATE_LIMIT 100000.0	/* requests per second */
-
-typedef struct GofiveAccount
-{
-	const char *server;			/* the foreign server; NULL: the default account */
-	const char *base_url;		/* without a trailing slash */
-	const char *client_id;
-	const char *client_secret;
-	const char *subscription_key;
-	int			timeout_ms;
-	int			connect_timeout_ms;
-	const char *ca_file;		/* empty: the system's CAs */
-	bool		ssl_verify;
-	double		rate_limit;		/* requests per second the worker sends, 0: no limit */
-	/* what a token belongs to: base_url and the three credentials (token_cache.c) */
-	uint8		key[GOFIVE_ACCOUNT_KEY_LEN];
-} GofiveAccount;
-
-/* why an account cannot be used (for the worker, which must not raise) */
-typedef struct GofiveAccountProblem
-{
-	int			sqlstate;
-	char	   *message;
-	char	   *hint;
-} GofiveAccountProblem;
-
-extern char *gofive_server;
-extern void gofive_define_account_settings(void);
-extern const GofiveAccount *gofive_current_account(void);
-extern const char *gofive_enqueue_account(void);
-extern GofiveAccount *gofive_lookup_account(const char *server, Oid role,
-											GofiveAccountProblem *problem);
-extern void gofive_raise_account_problem(const GofiveAccountProblem *problem)
-			pg_attribute_noreturn();
-
-/* ---- http.c: one HTTP exchange ---- */
-typedef struct GofiveHttpRequest
-{
-	const char *method;
-	const char *url;
-	const char *content_type;
-	const char *body;			/* NULL: no body */
-	size_t		body_len;
-	const char *bearer;			/* NULL: no Authorization header */
-	const char *request_id;		/* NULL: no X-Request-Id header */
-	const GofiveAccount *account;	/* subscription key, timeouts, TLS settings */
-} GofiveHttpRequest;
-
-typedef struct GofiveHttpResponse
-{
-	long		status;			/* HTTP status */
-	StringInfoData body;		/* NUL-terminated */
-	int			retry_after;	/* seconds from Retry-After, or -1 */
-	size_t		limit;			/* gofive.max_response_size when sent */
-	bool		too_large;		/* the download stopped at the limit */
-	bool		out_of_memory;	/* the download stopped: no memory for it */
-} GofiveHttpResponse;
-
-extern void gofive_http_perform(const char *what, const GofiveHttpRequest *req,
-								GofiveHttpResponse *resp);
-
-/* for the worker's own multi handle: headers (free with curl_slist_free_all) and options */
-struct curl_slist;
-extern struct curl_slist *gofive_http_headers(const GofiveHttpRequest *req);
-extern void gofive_http_prepare(void *easy, const GofiveHttpRequest *req,
-								GofiveHttpResponse *resp, struct curl_slist *headers,
-								char *errbuf);
-extern void gofive_http_setopt_private(void *easy, void *job);
-extern void *gofive_http_getinfo_private(void *easy);
-extern void gofive_http_getinfo_status(void *easy, long *status);
-extern void gofive_http_check_transfer(const char *what, const GofiveHttpRequest *req,
-									   GofiveHttpResponse *resp, int code, const char *errbuf);
-
-/* ---- transfer.c: transfers that run while the backend does other work ---- */
-#define GOFIVE_CURL_ERROR_SIZE 256	/* libcurl's CURL_ERROR_SIZE */
-
-typedef struct GofiveTransfer
-{
-	GofiveHttpRequest req;		/* as started (its strings in the transfer's context) */
-	GofiveHttpResponse resp;	/* the answer, once done */
-	void	   *easy;			/* the libcurl handle while in flight, else NULL */
-	struct curl_slist *headers;
-	char		errbuf[GOFIVE_CURL_ERROR_SIZE];
-	int			result;			/* libcurl's CURLcode, once done */
-	bool		done;
-	bool		stale;			/* timed out after a pause: ask again */
-	bool		wanted;			/* its owner waits for it through an Append */
-	bool		counted;		/* done and wanted: keeps the Append's descriptors readable */
-	bool		registered;		/* on_reset is registered with the context */
-	MemoryContextCallback on_reset;
-} GofiveTransfer;
-
-extern void gofive_transfer_start(GofiveTransfer *t, const GofiveHttpRequest *req,
-								  MemoryContext cxt);
-extern void gofive_transfer_poll(void);
-extern bool gofive_transfer_done(GofiveTransfer *t);
-extern void gofive_transfer_wait(GofiveTransfer *t);
-extern void gofive_transfer_want(GofiveTransfer *t);
-extern void gofive_transfer_end(GofiveTransfer *t, const char *what);
-extern int	gofive_transfer_wait_fd(MemoryContext owner);
-
-/* ---- auth.c: the OAuth2 client-credentials token ---- */
-extern char *gofive_fetch_token(const GofiveAccount *account, TimestampTz *until);
-extern void gofive_token_request(const GofiveAccount *account, char **url, char **form_body);
-extern char *gofive_token_from_answer(const GofiveAccount *account, GofiveHttpResponse *resp,
-									  TimestampTz *until);
-
-/* ---- token_cache.c: one token per account for the whole cluster ---- */
-#define GOFIVE_TOKEN_MAX_BYTES 8192
-
-typedef enum GofiveFetchClaim
-{
-	GOFIVE_FETCH_MINE,			/* this process fetches it now */
-	GOFIVE_FETCH_BUSY,			/* another process is fetching it */
-	GOFIVE_FETCH_UNCACHED		/* no room to keep it: fetch, use once */
-} GofiveFetchClaim;
-
-extern char *gofive_get_token(const GofiveAccount *account, uint64 *token_id);
-extern void gofive_token_refused(const GofiveAccount *account, uint64 token_id);
-extern void gofive_token_cache_init(void);
-extern char *gofive_token_peek(const GofiveAccount *account, char *buf, uint64 *token_id);
-extern GofiveFetchClaim gofive_token_claim_fetch(const GofiveAccount *account);
-extern uint64 gofive_token_fetched(const GofiveAccount *account, const char *token,
-								   TimestampTz until);
-extern void gofive_token_fetch_failed(const GofiveAccount *account, ErrorData *err);
-
-/* ---- response.c: reading an answer ---- */
-typedef enum GofiveReading
-{
-	GF_READ_EMPTY,				/* no body */
-	GF_READ_TEXT,				/* valid text, not JSON */
-	GF_READ_JSON,				/* JSON; the envelope was read */
-	GF_READ_BAD					/* unreadable: out->unreadable says why */
-} GofiveReading;
-
-typedef struct GofiveOutcome
-{
-	const char *transport_error;	/* no answer (worker): why; else NULL */
-	long		http_status;
-	char	   *raw;			/* the response text (server encoding once text_ok) */
-	size_t		raw_len;
-	bool		text_ok;		/* raw is valid text: may be quoted */
-	bool		too_large;		/* over gofive.max_response_size: raw is partial */
-	GofiveReading reading;
-	const char *unreadable;		/* why the answer could not be read */
-	int			business_code;	/* status.code / statusCode, or -1 */
-	char	   *bad_code;		/* a code that is not a number, or NULL */
-	char	   *messages;		/* the API's messages joined, or NULL */
-	int			retry_after;
-	size_t		data_start;		/* the envelope's data within raw */
-	size_t		data_end;
-	Jsonb	   *data;			/* set by gofive_outcome_data */
-	char	   *item_failures;	/* set by gofive_judge (Update Product Stock) */
-} GofiveOutcome;
-
-extern void gofive_read_answer(GofiveHttpResponse *resp, GofiveOutcome *out);
-extern Jsonb *gofive_outcome_data(GofiveOutcome *out);
-extern Jsonb *gofive_outcome_body(GofiveOutcome *out);
-extern Jsonb *gofive_parse_json(const char *text, size_t len);
-extern char *gofive_item_failures(Jsonb *data);
-
-/* ---- jsonb_pieces.c ---- */
-extern Jsonb *gofive_jsonb_from_text(char *text, size_t start, size_t end);
-
-/* ---- outcome.c: what an answer means, for both paths ---- */
-typedef enum GofiveVerdict
-{
-	GF_SUCCESS,
-	GF_NO_ANSWER,				/* transport failure, timeout */
-	GF_TOO_LARGE,				/* over gofive.max_response_size */
-	GF_CREDENTIALS_REFUSED,		/* 401, 403 */
-	GF_THROTTLED,				/* 429 */
-	GF_UNAVAILABLE,				/* 5xx */
-	GF_REJECTED,				/* other 4xx */
-	GF_UNEXPECTED_STATUS,		/* 1xx, 3xx */
-	GF_UNREADABLE,				/* 2xx that cannot be read */
-	GF_BUSINESS_FAILURE,		/* 2xx with a code other than 1000 */
-	GF_ITEMS_FAILED				/* 2xx, some items of Update Product Stock failed */
-} GofiveVerdict;
-
-typedef enum GofiveAction
-{
-	GF_ACT_SUCCEED,
-	GF_ACT_RETRY,
-	GF_ACT_RENEW_TOKEN_AND_RETRY,
-	GF_ACT_FAIL
-} GofiveAction;
-
-typedef struct GofiveJudgement
-{
-	GofiveVerdict verdict;
-	int			sqlstate;		/* for the synchronous path */
-	GofiveAction action;		/* for the worker */
-	bool		outage;			/* feeds the worker's circuit breaker */
-	char	   *summary;		/* e.g. "the API is unavailable (HTTP 503)" */
-} GofiveJudgement;
-
-extern GofiveJudgement gofive_judge(GofiveOutcome *out, const GfOperation *op,
-									bool expects_json);
-extern void gofive_raise_for_outcome(const char *opname, GofiveOutcome *out,
-									 const GofiveJudgement *j) pg_attribute_noreturn();
-extern void gofive_raise_if_unreadable(const char *opname, GofiveOutcome *out);
-extern Jsonb *gofive_result_or_raise(const char *opname, GofiveOutcome *out,
-									 const GfOperation *op);
-
-/* ---- api.c: an authenticated call to the API ---- */
-extern void gofive_api_call(const char *opname, const char *method,
-							const char *path, const char *body,
-							const char *request_id, GofiveOutcome *out);
-extern void gofive_api_call_as(const GofiveAccount *acct, const char *opname,
-							   const char *method, const char *path, const char *body,
-							   const char *request_id, GofiveOutcome *out);
-
-/* ---- convert.c: one value in the form its field documents ---- */
-typedef enum GofiveWire
-{
-	GF_WIRE_SAME,				/* sent as given */
-	GF_WIRE_CHANGED,			/* sent in the field's form */
-	GF_WIRE_BAD					/* cannot be sent: the problem says why */
-} GofiveWire;
-
-typedef struct GofiveWireProblem
-{
-	char	   *text;			/* after the field's name: "must be ..., not ..." */
-	const char *hint;			/* or NULL */
-} GofiveWireProblem;
-
-extern GofiveWire gofive_wire_scalar(GfJsonType type, GfDateFormat format, GfDateFormat also,
-									 bool required, const JsonbValue *in, JsonbValue *out,
-									 GofiveWireProblem *problem);
-extern bool gofive_sql_value(const GfField *field, Datum value, Oid type, const char *wall_zone,
-							 JsonbValue *out);
-extern char *gofive_type_problem(GfJsonType type, const JsonbValue *v);
-extern char *gofive_quoted_value(const char *s, int len);
-
-/* ---- validate.c: the one conversion of a body ---- */
-#define GF_UNKNOWN_ERROR	0	/* gofive.unknown_fields */
-#define GF_UNKNOWN_WARNING	1
-#define GF_UNKNOWN_SEND		2
-extern int	gofive_unknown_fields;
-
-/* which column of a trigger's table gave the value at a field's path */
-typedef struct GofiveSources
-{
-	const char *(*column_of) (void *arg, const char *path);
-	void	   *arg;
-} GofiveSources;
-
-/* why a body cannot be sent: as one error would say it */
-typedef struct GofiveProblems
-{
-	int			count;
-	char	   *message;		/* the problem, or "N problems in the payload" */
-	char	   *detail;			/* one line per problem when several, or NULL */
-	char	   *hint;
-} GofiveProblems;
-
-extern bool gofive_convert_body(const GfOperation *op, Jsonb **body,
-								const GofiveSources *sources, GofiveProblems *problems);
-extern Jsonb *gofive_checked_body(const GfOperation *op, Jsonb *body);
-extern void gofive_raise_problems(const GofiveProblems *problems) pg_attribute_noreturn();
-extern void gofive_define_conversion_settings(void);
-extern bool gofive_is_unknown_field(const GfField *fields, const char *key, int len,
-									const char **near);
-/* the same call, in flight while the caller does other work (transfer.c) */
-typedef struct GofiveApiTransfer
-{
-	const GofiveAccount *account;
-	const char *opname;
-	GofiveHttpRequest req;
-	MemoryContext cxt;			/* where the request and its answer live */
-	uint64		token_id;
-	int			attempt;
-	GofiveTransfer transfer;
-} GofiveApiTransfer;
-
-extern void gofive_api_start(GofiveApiTransfer *call, MemoryContext cxt,
-							 const GofiveAccount *acct, const char *opname,
-							 const char *method, const char *path, const char *body);
-extern bool gofive_api_answered(GofiveApiTransfer *call, GofiveOutcome *out);
-
-/* ---- validate.c ---- */
-extern void gofive_validate_body(const GfOperation *op, Jsonb *body);
-
-/* ---- functions.c ---- */
+/* ---- functions.c: the SQL entry points of the synchronous path ---- */
 extern const char *gofive_checked_method(text *method_text);
 extern char *gofive_checked_path(text *path_text);
 extern void gofive_method_and_path(FunctionCallInfo fcinfo, const char **method, char **path);
-extern Jsonb *gofive_page_rows(Jsonb *data);
-
-/* ---- outbox.c ---- */
-extern int64 gofive_enqueue_row(const char *operation, const char *method,
-								const char *path, Jsonb *body,
-								const char *ordering_key);
-extern void gofive_enqueue_rows(const char *operation, const char *method, int n,
-								Datum *paths, Datum *bodies, bool *body_nulls,
-								Datum *keys, bool *key_nulls);
-extern const GfOperation *gofive_operation_or_error(const char *name);
-extern void gofive_mark_invalid(int64 id, const char *error);
-
-/* ---- trigger_queue.c: a row trigger's requests, a statement at a time ---- */
-extern void gofive_queue_row_request(const GfOperation *op, Jsonb *body, const char *key);
-extern void gofive_flush_row_requests(void);
-extern void gofive_install_trigger_queue(void);
-
-/* ---- trigger_check.c: gofive_enqueue_trigger's arguments ---- */
-typedef struct GofiveTriggerArgs
-{
-	const GfOperation *op;
-	Jsonb	   *mapping;
-	const char *key_column;		/* the ordering key's, or NULL */
-	bool		record_invalid; /* "on_invalid": "record" */
-	char	   *timestamp_zone; /* "timestamp_zone", or NULL: gofive.time_zone */
-} GofiveTriggerArgs;
-
-struct CreateTrigStmt;
-extern Jsonb *gofive_trigger_mapping(const char *text);
-extern void gofive_read_trigger_args(int nargs, char **args, TupleDesc tupdesc,
-									 const char *relname, GofiveTriggerArgs *ta);
-extern void gofive_check_create_trigger(struct CreateTrigStmt *stmt);
-
-/* ---- errcontext.c: the operation in the CONTEXT line of errors ---- */
-extern void gofive_push_operation(ErrorContextCallback *cb, const char *operation);
-extern void gofive_push_context(ErrorContextCallback *cb, const char *text);
-extern void gofive_pop_context(ErrorContextCallback *cb);
-
-/* ---- privilege.c: whose rights the SQL runs with ---- */
-typedef struct GofiveRaised
-{
-	Oid			userid;
-	int			sec_context;
-	int			guc_nest_level;
-} GofiveRaised;
-
-extern Oid	gofive_outbox_relid(void);
-extern void gofive_become_owner(GofiveRaised *saved);
-extern void gofive_restore_user(const GofiveRaised *saved);
-extern bool gofive_is_admin(Oid role);
-extern bool gofive_become_worker_role(void);
-
-/* ---- api.c: from SQL arguments to method, path and body ---- */
-typedef struct GofiveCall
-{
-	const GfOperation *op;
-	char	   *path;			/* with parameters filled in and encoded */
-	Jsonb	   *body;			/* NULL when the operation has none */
-} GofiveCall;
-
-extern char *gofive_url_encode(const char *text);
-extern char *gofive_fill_path(const GfOperation *op, const char *const *values);
-
-/* ---- request.c ---- */
-extern GofiveCall gofive_make_call(const GfOperation *op, const char *const *arg_texts,
-								   Jsonb *query_object, Jsonb *body);
-extern char *gofive_body_text(const GofiveCall *call);
-extern char *gofive_json_value_text(JsonbValue *v);
-extern char *gofive_datum_text(Datum value, Oid type);
-extern void gofive_append_json_value(StringInfo s, Datum value, Oid type);
-extern void gofive_append_wire_value(StringInfo s, const GfField *field, Datum value, Oid type);
-extern const GfOperation *gofive_operation_at(const char *method, const char *path);
-extern GofiveCall gofive_call_from_json(const GfOperation *op, Jsonb *payload, Jsonb *params);
 
 #endif							/* GOFIVE_H */

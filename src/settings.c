@@ -1,6 +1,11 @@
 /*
- * settings.c
- *		The gofive.* configuration parameters of the synchronous path.
+ * src/settings.c
+ *		Every gofive.* configuration parameter: the synchronous path's
+ *		(account, network, answers), the outbox worker's, gofive.server,
+ *		gofive.time_zone and gofive.unknown_fields.  Each is defined here and
+ *		only here (gofive_define_settings, from _PG_init), in one fixed order;
+ *		the code that reads a setting declares it through gofive.h or
+ *		outbox.h.
  *
  * Secrets (the client secret and the subscription key) are GUC_SUPERUSER_ONLY,
  * so plain roles can neither SHOW nor current_setting() them nor see them in
@@ -14,8 +19,10 @@
 #include <limits.h>
 
 #include "miscadmin.h"
+#include "pgtime.h"
 #include "utils/guc.h"
 
+#include "client.h"
 #include "gofive.h"
 #include "outbox.h"
 
@@ -173,8 +180,8 @@ check_base_url(char **newval, void **extra, GucSource source)
 	return true;
 }
 
-void
-gofive_define_settings(void)
+static void
+define_call_settings(void)
 {
 	defining_settings = true;
 	DefineCustomStringVariable("gofive.base_url",
@@ -308,8 +315,8 @@ check_database(char **newval, void **extra, GucSource source)
 	return true;
 }
 
-void
-gofive_define_worker_settings(void)
+static void
+define_worker_settings(void)
 {
 	DefineCustomStringVariable("gofive.database",
 							   "Serve only this database (empty: every database where gofive is installed).",
@@ -409,4 +416,97 @@ gofive_define_worker_settings(void)
 							7 * 24 * 3600, 0, INT_MAX,
 							PGC_SIGHUP, GUC_UNIT_S,
 							NULL, NULL, NULL);
+}
+
+/* ---- the account: gofive.server (account.c) ---- */
+
+char	   *gofive_server = NULL;
+
+static bool
+check_server(char **newval, void **extra, GucSource source)
+{
+	if (strlen(*newval) >= NAMEDATALEN || gofive_has_control_characters(*newval))
+	{
+		GUC_check_errdetail("gofive.server must be the name of a foreign server of the gofive foreign-data wrapper, or empty.");
+		return false;
+	}
+	return true;
+}
+
+static void
+define_account_settings(void)
+{
+	DefineCustomStringVariable("gofive.server",
+							   "The Venio account that calls and queued requests use: a foreign server of the gofive wrapper.",
+							   "Empty: the default account, given by the gofive.* settings.",
+							   &gofive_server,
+							   "",
+							   PGC_USERSET, 0,
+							   check_server, NULL, NULL);
+}
+
+/* ---- dates and times: gofive.time_zone (datetime.c) ---- */
+
+char	   *gofive_time_zone = NULL;
+
+static bool
+check_time_zone(char **newval, void **extra, GucSource source)
+{
+	if (*newval == NULL || **newval == '\0' || pg_tzset(*newval) == NULL)
+	{
+		GUC_check_errdetail("gofive.time_zone must be a time zone name, such as Asia/Bangkok.");
+		return false;
+	}
+	return true;
+}
+
+static void
+define_datetime_settings(void)
+{
+	DefineCustomStringVariable("gofive.time_zone",
+							   "Time zone in which SQL dates and times are written for the API.",
+							   "A date or timestamp is a wall-clock time there; a timestamptz is written with its offset.",
+							   &gofive_time_zone,
+							   "Asia/Bangkok",
+							   PGC_USERSET, 0,
+							   check_time_zone, NULL, NULL);
+}
+
+/* ---- the conversion of a body: gofive.unknown_fields (validate.c) ---- */
+
+int			gofive_unknown_fields = GOFIVE_UNKNOWN_ERROR;
+
+static const struct config_enum_entry unknown_field_options[] = {
+	{"error", GOFIVE_UNKNOWN_ERROR, false},
+	{"warning", GOFIVE_UNKNOWN_WARNING, false},
+	{"send", GOFIVE_UNKNOWN_SEND, false},
+	{NULL, 0, false}
+};
+
+static void
+define_conversion_settings(void)
+{
+	DefineCustomEnumVariable("gofive.unknown_fields",
+							 "What a key that is no documented field of the operation does: error, warning or send.",
+							 "error refuses the request; warning sends it and warns; send sends it.",
+							 &gofive_unknown_fields,
+							 GOFIVE_UNKNOWN_ERROR, unknown_field_options,
+							 PGC_USERSET, 0,
+							 NULL, NULL, NULL);
+}
+
+/*
+ * Define every gofive.* setting, then reserve the prefix, so that a
+ * misspelt gofive.x is an error rather than a placeholder.  The order is
+ * the one the settings were always defined in.
+ */
+void
+gofive_define_settings(void)
+{
+	define_call_settings();
+	define_worker_settings();
+	define_account_settings();
+	define_datetime_settings();
+	define_conversion_settings();
+	MarkGUCPrefixReserved("gofive");
 }

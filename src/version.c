@@ -1,5 +1,5 @@
 /*
- * version.c
+ * src/version.c
  *		The version of gofive installed in this database, against the
  *		library's (GOFIVE_VERSION, the control file's default_version).
  *

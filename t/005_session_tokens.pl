@@ -30,10 +30,14 @@ sub session
 
 mock_post($venio, 'reset');
 my $out = session("$call;\n$call;\n$call;\n");
-ok($out eq "t\nt\nt" && stats_field($venio, 'token_requests') == 1,
+is_deeply(
+	{ output => $out, token_requests => stats_field($venio, 'token_requests') },
+	{ output => "t\nt\nt", token_requests => 1 },
 	'without shared_preload_libraries: three calls in one session fetch one token');
 $out = session("$call;\n");
-ok($out eq 't' && stats_field($venio, 'token_requests') == 2,
+is_deeply(
+	{ output => $out, token_requests => stats_field($venio, 'token_requests') },
+	{ output => 't', token_requests => 2 },
 	'without shared_preload_libraries: another session fetches a token of its own');
 
 mock_post($venio, 'reset');
@@ -41,11 +45,15 @@ $out = session("$call;\n"
 	  . "\\! curl -sS --fail -X POST $venio->{base}/_mock/expire_tokens >/dev/null\n"
 	  . "$call;\n");
 my $refused = () = mock_get($venio, 'journal') =~ /"status":401/g;
-ok( $out eq "t\nt"
-	  && stats_field($venio, 'token_requests') == 2
-	  && $refused == 1,
+is_deeply(
+	{
+		output => $out,
+		token_requests => stats_field($venio, 'token_requests'),
+		refused_401 => $refused
+	},
+	{ output => "t\nt", token_requests => 2, refused_401 => 1 },
 	'without shared_preload_libraries: a 401 renews the session\'s token once');
 
 $node->stop;
-ok(secrets_absent($node), 'session tokens keep the secrets out of the server log');
+no_secrets_in_logs('session tokens keep the secrets out of the server log', $node);
 done_testing();

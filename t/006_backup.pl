@@ -84,12 +84,6 @@ command_ok([ 'pg_dump', @conn, '-d', 'source', '-Fc', '-f', "$dumps/source.dump"
 # the checks below read
 $node->safe_psql('postgres', 'DROP DATABASE source');
 
-sub journal_ids
-{
-	my @ids = mock_get($venio, 'journal') =~ /"x-request-id":"([^"]*)"/g;
-	return join("\n", sort @ids);
-}
-
 sub check_sequence
 {
 	my ($db, $fmt) = @_;
@@ -112,8 +106,9 @@ sub check_delivery
 			"SELECT string_agg(id || ':' || status, ' ' ORDER BY id) FROM gofive.outbox WHERE id IN ($pending_ids)"),
 		'1:held 2:held 6:held 7:held 13:succeeded',
 		"$fmt: the restored undelivered rows are held, the request queued after the restore delivered");
-	is(journal_ids(), $node->safe_psql($db, 'SELECT request_id FROM gofive.outbox WHERE id = 13'),
-		"$fmt: nothing restored reached the API before it was released");
+	each_id_seen_once("$fmt: nothing restored reached the API before it was released",
+		[ $node->safe_psql($db, 'SELECT request_id FROM gofive.outbox WHERE id = 13') ],
+		[ received_ids($venio) ]);
 	is($node->safe_psql($db, q{SELECT gofive_release_all('held')}), '4',
 		"$fmt: gofive_admin releases the four held requests");
 	$node->poll_query_until($db,
@@ -122,10 +117,10 @@ sub check_delivery
 			"SELECT string_agg(id || ':' || status, ' ' ORDER BY id) FROM gofive.outbox WHERE id IN ($pending_ids)"),
 		'1:succeeded 2:succeeded 6:succeeded 7:succeeded 13:succeeded',
 		"$fmt: the worker delivers the released rows, those restored from sending among them");
-	my $want = $node->safe_psql($db,
+	my @want = split /\n/, $node->safe_psql($db,
 		"SELECT request_id FROM gofive.outbox WHERE id IN ($pending_ids) ORDER BY 1");
-	is(journal_ids(), join("\n", sort split /\n/, $want),
-		"$fmt: the server received each of those request ids once, and no other");
+	each_id_seen_once("$fmt: the server received each of those request ids once, and no other",
+		\@want, [ received_ids($venio) ]);
 }
 
 # ---- plain format, restored with psql into a database nobody serves yet:
@@ -172,6 +167,6 @@ my $identity = sub { join("\n", map { join('|', (split /\|/, $_, -1)[ 0, 1, 3 ])
 is($identity->(@restored), $identity->(@expected),
 	'custom: every delivered row restored with its id, request_id and owner');
 
-ok(secrets_absent($node), 'secrets kept out of the server log');
+no_secrets_in_logs('secrets kept out of the server log', $node);
 $node->stop;
 done_testing();

@@ -181,7 +181,7 @@ END \$\$;
 	my $secs = sprintf('%.1f', time - $ts);
 	my $answers = fuzz_answers();
 	my $label = "synchronous, database $db" . ($path ? ", answers of $path" : '');
-	ok($rc == 0, "fuzz (seed $seed), $label: the session survived $n calls")
+	is($rc, 0, "fuzz (seed $seed), $label: the session survived $n calls")
 	  or diag($err);
 	note($node->safe_psql(
 			$db,
@@ -191,7 +191,9 @@ END \$\$;
 	my $foreign = $node->safe_psql($db,
 		"SELECT count(*) FROM fuzz.sync WHERE $others");
 	my $calls = $node->safe_psql($db, 'SELECT count(*) FROM fuzz.sync');
-	ok( $foreign == 0 && $calls == $n && $answers >= $n,
+	is_deeply(
+		{ others => $foreign, calls => $calls, fuzz_answers => at_least($answers, $n) },
+		{ others => 0, calls => $n, fuzz_answers => "at least $n" },
 		"fuzz, $label: each of $calls calls returned or raised a documented class ($foreign others; $answers fuzz answers)"
 	  )
 	  or diag($node->safe_psql(
@@ -200,7 +202,7 @@ END \$\$;
 			 FROM fuzz.sync WHERE $others ORDER BY i LIMIT 10"));
 	my $bad_text = $node->safe_psql($db,
 		'SELECT count(*) FROM fuzz.sync WHERE NOT (fuzz.valid(message) AND fuzz.valid(result::text))');
-	ok($bad_text == 0, "fuzz, $label: no invalid text returned ($bad_text)");
+	is($bad_text, 0, "fuzz, $label: no invalid text returned ($bad_text)");
 	# each row of a foreign table is a record of the answer that satisfies
 	# the query's WHERE by its own fields, whatever the answer was
 	my ($table_rows, $bad_rows) = split /\|/, $node->safe_psql(
@@ -210,7 +212,7 @@ SELECT count(*), count(*) FILTER (WHERE NOT coalesce(CASE fn
          ELSE r->>'product_code' = 'PD001' AND r->'data'->>'productCode' = 'PD001' END, false))
 FROM fuzz.sync, jsonb_array_elements(result) AS r
 WHERE fn LIKE 'table_%' AND result IS NOT NULL});
-	ok($bad_rows == 0,
+	is($bad_rows, 0,
 		"fuzz, $label: every row of a foreign table satisfies its WHERE with its record's own fields ($bad_rows bad of $table_rows)"
 	);
 	push @summary,
@@ -237,7 +239,9 @@ WHERE e->'headers' ? 'x-injected'
 my $api_requests = $node->safe_psql(
 	'postgres', q{SELECT count(*) FROM (SELECT line::jsonb e FROM fuzz.journal_lines) j
 WHERE e->>'path' <> '/authorization/connect/token'});
-ok( $bad_headers == 0 && $api_requests > 0,
+is_deeply(
+	{ bad_headers => $bad_headers, api_requests => at_least($api_requests, 1) },
+	{ bad_headers => 0, api_requests => 'at least 1' },
 	"fuzz, token answers: no API request carried a bad bearer token or an injected header ($bad_headers of $api_requests)"
 );
 
@@ -283,7 +287,17 @@ WITH j AS (SELECT line::jsonb e FROM fuzz.journal_lines),
      sent AS (SELECT o.id, count(j.e) n FROM gofive.outbox o
               LEFT JOIN j ON j.e->'headers'->>'x-request-id' = o.request_id::text GROUP BY o.id)
 SELECT (SELECT count(*) FROM j WHERE e ? 'fuzz'), coalesce(max(n), 99), count(*) FILTER (WHERE n = 0) FROM sent});
-ok( $max_sent <= $max_attempts && $unsent == 0 && $worker_answers >= $rows,
+is_deeply(
+	{
+		most_sends => at_most($max_sent, $max_attempts),
+		never_sent => $unsent,
+		fuzz_answers => at_least($worker_answers, $rows)
+	},
+	{
+		most_sends => "at most $max_attempts",
+		never_sent => 0,
+		fuzz_answers => "at least $rows"
+	},
 	"fuzz, worker: every row reached the server, none more than gofive.max_attempts ($max_attempts) times (at most $max_sent; $unsent never; $worker_answers fuzz answers)"
   )
   or diag($node->safe_psql(
@@ -297,20 +311,22 @@ GROUP BY o.id HAVING count(*) > $max_attempts ORDER BY o.id LIMIT 5}));
 my $bad_text = $node->safe_psql('postgres',
 	'SELECT count(*) FROM gofive.outbox
 	 WHERE NOT (fuzz.valid(messages) AND fuzz.valid(last_error) AND fuzz.valid(response::text))');
-ok($bad_text == 0, "fuzz, worker: no invalid text stored ($bad_text)");
+is($bad_text, 0, "fuzz, worker: no invalid text stored ($bad_text)");
 
 my $now_pid = $node->safe_psql('postgres', 'SELECT pid FROM gofive.worker');
 my @run_log = split /\n/, slurp_file($node->logfile, $log_from);
 my @exits = grep {
 	/terminated by signal|exited with exit code|was terminated|PANIC|TRAP:/
 } @run_log;
-ok( $now_pid eq $worker_pid && !@exits,
+is_deeply(
+	{ worker_pid => $now_pid, exits_logged => scalar(@exits) },
+	{ worker_pid => $worker_pid, exits_logged => 0 },
 	"fuzz: no process exited (the worker is still pid $worker_pid: $now_pid; "
 	  . scalar(@exits)
 	  . ' exits in the log)')
   or diag(join("\n", @exits[ 0 .. ($#exits < 4 ? $#exits : 4) ]));
 my @caught = grep { /LOG:  request [0-9]+: / } @run_log;
-ok(!@caught,
+is(scalar(@caught), 0,
 	'fuzz, worker: reading an answer never raised (' . scalar(@caught) . ' times)')
   or diag(join("\n", @caught[ 0 .. ($#caught < 4 ? $#caught : 4) ]));
 note('fuzz: ' . join(', ', @summary)
@@ -319,5 +335,5 @@ note('fuzz: ' . join(', ', @summary)
 	  . 's in all');
 
 $node->stop;
-ok(secrets_absent($node), 'secrets kept out of the fuzz node\'s log');
+no_secrets_in_logs('secrets kept out of the fuzz node\'s log', $node);
 done_testing();

@@ -105,5 +105,5 @@ $node->wait_for_log(qr/LOG:  gofive is no longer installed in database "at_1_0"/
 pass('DROP EXTENSION: the launcher says the database is no longer served');
 
 $node->stop;
-ok(secrets_absent($node), 'the secrets stayed out of the log');
+no_secrets_in_logs('the secrets stayed out of the log', $node);
 done_testing();

@@ -47,13 +47,6 @@ sub worker_pid
 	return sq("SELECT pid FROM pg_stat_activity WHERE backend_type = 'gofive worker' AND datname = 'postgres'");
 }
 
-# the request ids the local server has received, each once
-sub received
-{
-	my %ids = map { $_ => 1 } (mock_get($venio, 'journal') =~ /"x-request-id":"([^"]*)"/g);
-	return \%ids;
-}
-
 sub enqueue_serials
 {
 	my ($n, $prefix) = @_;
@@ -79,16 +72,15 @@ worker_pid();
 my @charged = split /\n/, sq("SELECT request_id FROM gofive.outbox WHERE attempts > 0");
 mock_post($venio, 'config', '{"latency_ms": 0}');
 sleep 4;    # the requests in flight at the stops are answered and journaled
-my $sent = received();
-my @unsent_charged = grep { !$sent->{$_} } @charged;
-is(scalar(@unsent_charged), 0,
-	'stops: no request that never reached the API was charged an attempt');
+my @sent = received_ids($venio);
+each_id_seen('stops: no request that never reached the API was charged an attempt',
+	\@charged, \@sent);
 cmp_ok(scalar(@charged), '<=', 12,
 	'stops: at most the requests in flight at the three stops were charged');
 $node->poll_query_until('postgres',
 	"SELECT count(*) = 40 FROM gofive.outbox WHERE status IN ('succeeded', 'dead')");
 is(sq("SELECT count(*) FROM gofive.outbox WHERE status = 'dead' AND NOT request_id::text = ANY (ARRAY['"
-		  . join("','", keys %$sent) . "'])"),
+		  . join("','", @sent) . "'])"),
 	'0', 'stops: no request died without having been sent');
 
 # ---- kills charge what was on the network: a poison answer ends dead ----
@@ -182,9 +174,9 @@ like(slurp_file($node->logfile), qr/requests queued in another database or clust
 is( $node->safe_psql('copy_held', q{
 		SELECT gofive_enqueue('upsert_serial', '{"runningNumber": "MN63009", "productCode": "PD001"}') > 0}),
 	't', 'copy: a request can be queued in the copy');
-$node->poll_query_until('copy_held',
-	"SELECT count(*) = 1 FROM gofive.outbox WHERE status = 'succeeded'");
-pass('copy: a request queued in the copy is delivered');
+ok( $node->poll_query_until('copy_held',
+		"SELECT count(*) = 1 FROM gofive.outbox WHERE status = 'succeeded'"),
+	'copy: a request queued in the copy is delivered');
 
 # gofive.copied_requests = send: the copy sends them too
 $node->append_conf('postgresql.conf', "gofive.copied_requests = 'send'\n");
@@ -204,6 +196,6 @@ $node->poll_query_until('src',
 cmp_ok(stats_field($venio, 'duplicate_request_ids'), '>=', 3,
 	'copied_requests = send: the copy sent them as well, with the same request ids');
 
-ok(secrets_absent($node), 'the secrets stay out of the server log');
+no_secrets_in_logs('the secrets stay out of the server log', $node);
 $node->stop;
 done_testing();

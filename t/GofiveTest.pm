@@ -18,8 +18,10 @@ use Test::More ();
 use Exporter 'import';
 
 our @EXPORT = qw(start_venio venio_settings mock_post mock_get stats_field
-  secrets_absent psql_outputs duplicate_bound journal_requests check_deliveries
-  check_succeeded);
+  secrets_absent psql_outputs duplicate_bound journal_requests received_ids
+  check_deliveries check_succeeded all_succeeded each_id_seen only_ids_seen
+  ids_seen_exactly each_id_seen_once duplicates_within no_secrets_in_logs
+  at_least at_most);
 
 # The test credentials the local server accepts (its defaults), as in
 # test/lib.sh.
@@ -162,6 +164,121 @@ sub journal_requests
 	return @requests;
 }
 
+# The X-Request-Id of each API request in a server's journal, oldest first,
+# a request sent twice twice.
+sub received_ids
+{
+	my ($v) = @_;
+	return map { $_->{id} } journal_requests($v);
+}
+
+# At most $n of a list, for a diagnostic, with how many were left out.
+sub some
+{
+	my ($n, @items) = @_;
+	return join(' ', @items) if @items <= $n;
+	return join(' ', @items[ 0 .. $n - 1 ]) . ' ... (' . (@items - $n) . ' more)';
+}
+
+# How often each id was seen (a hash ref), and the expected ids never seen
+# and the ids seen that were not expected (array refs, in order).
+sub id_tally
+{
+	my ($expected, $seen) = @_;
+	my (%count, %wanted);
+	$count{$_}++ for @$seen;
+	$wanted{$_} = 1 for @$expected;
+	my @missing = grep { !$count{$_} } @$expected;
+	my @unknown = grep { !$wanted{$_} } sort keys %count;
+	return (\%count, \@missing, \@unknown);
+}
+
+# The ids seen more than once, with how often, most often first.
+sub repeated
+{
+	my ($count) = @_;
+	return map { "$_ x$count->{$_}" }
+	  sort { $count->{$b} <=> $count->{$a} || $a cmp $b }
+	  grep { $count->{$_} > 1 } keys %$count;
+}
+
+# Assertions on the request ids a server saw (received_ids() or
+# journal_requests(), of one server or several), against those expected
+# (queued).  Each is one test, which on failure lists the ids at fault.
+
+# Each expected id was seen at least once.
+sub each_id_seen
+{
+	my ($name, $expected, $seen) = @_;
+	local $Test::Builder::Level = $Test::Builder::Level + 1;
+	my (undef, $missing) = id_tally($expected, $seen);
+	return Test::More::is(scalar @$missing, 0, $name)
+	  || Test::More::diag(scalar(@$missing) . ' of ' . scalar(@$expected)
+		  . ' never seen: ' . some(10, @$missing));
+}
+
+# No id was seen that was not expected.
+sub only_ids_seen
+{
+	my ($name, $expected, $seen) = @_;
+	local $Test::Builder::Level = $Test::Builder::Level + 1;
+	my (undef, undef, $unknown) = id_tally($expected, $seen);
+	return Test::More::is(scalar @$unknown, 0, $name)
+	  || Test::More::diag('seen but not expected: ' . some(10, @$unknown));
+}
+
+# The ids seen, each counted once, are exactly those expected: every one
+# at least once, no other.
+sub ids_seen_exactly
+{
+	my ($name, $expected, $seen) = @_;
+	local $Test::Builder::Level = $Test::Builder::Level + 1;
+	my ($count, $missing, $unknown) = id_tally($expected, $seen);
+	return Test::More::is_deeply([ sort keys %$count ], [ sort @$expected ], $name)
+	  || Test::More::diag(scalar(keys %$count) . ' distinct ids seen, '
+		  . scalar(@$expected) . " expected\n"
+		  . 'never seen: ' . some(10, @$missing) . "\n"
+		  . 'seen but not expected: ' . some(10, @$unknown));
+}
+
+# Each expected id was seen exactly once, and no other.
+sub each_id_seen_once
+{
+	my ($name, $expected, $seen) = @_;
+	local $Test::Builder::Level = $Test::Builder::Level + 1;
+	my ($count, $missing, $unknown) = id_tally($expected, $seen);
+	return Test::More::is_deeply($count, { map { $_ => 1 } @$expected }, $name)
+	  || Test::More::diag('never seen: ' . some(10, @$missing) . "\n"
+		  . 'seen but not expected: ' . some(10, @$unknown) . "\n"
+		  . 'seen more than once: ' . some(10, repeated($count)));
+}
+
+# The requests sent twice (duplicates: requests - distinct ids) are at most
+# bound; on failure, the ids seen more than once (from seen, when given).
+sub duplicates_within
+{
+	my ($name, $duplicates, $bound, $seen) = @_;
+	local $Test::Builder::Level = $Test::Builder::Level + 1;
+	my ($count) = id_tally([], $seen // []);
+	return Test::More::cmp_ok($duplicates, '<=', $bound, $name)
+	  || Test::More::diag('seen more than once: ' . some(20, repeated($count)));
+}
+
+# For is_deeply of several figures at once, a figure with a bound: the
+# text "at least MIN" (or "at most MAX") when within it, else the figure
+# itself, so that a failure shows it.
+sub at_least
+{
+	my ($got, $min) = @_;
+	return defined $got && $got >= $min ? "at least $min" : $got;
+}
+
+sub at_most
+{
+	my ($got, $max) = @_;
+	return defined $got && $got <= $max ? "at most $max" : $got;
+}
+
 # Tests that each queued request reached the API at least once, that
 # nothing else did, and that the requests sent more than once are at most
 # bound.  Arguments by name: name (the tests' prefix), expected (an array
@@ -175,25 +292,22 @@ sub check_deliveries
 	my (%arg) = @_;
 	local $Test::Builder::Level = $Test::Builder::Level + 1;
 	my $builder = Test::More->builder;
-	my %seen;
-	$seen{ $_->{id} }++ for @{ $arg{requests} };
-	my %queued = map { $_ => 1 } @{ $arg{expected} };
-	my @missing = grep { !$seen{$_} } @{ $arg{expected} };
-	my @unknown = grep { !$queued{$_} } sort keys %seen;
-	my $requests = scalar @{ $arg{requests} };
-	my $distinct = scalar keys %seen;
+	my @seen = map { $_->{id} } @{ $arg{requests} };
+	my %distinct = map { $_ => 1 } @seen;
+	my $requests = scalar @seen;
+	my $distinct = scalar keys %distinct;
 	my $duplicates = $requests - $distinct;
 
-	Test::More::is(scalar @missing, 0,
+	each_id_seen(
 		"$arg{name}: each of the " . scalar(@{ $arg{expected} })
-		  . ' queued request ids reached the API');
-	Test::More::diag('never received: ' . join(' ', splice(@missing, 0, 10)))
-	  if @missing;
-	Test::More::is(scalar @unknown, 0,
-		"$arg{name}: the API received no request id that was not queued");
+		  . ' queued request ids reached the API',
+		$arg{expected}, \@seen);
+	only_ids_seen(
+		"$arg{name}: the API received no request id that was not queued",
+		$arg{expected}, \@seen);
 	$builder->todo_start($arg{todo}) if $arg{todo};
-	Test::More::cmp_ok($duplicates, '<=', $arg{bound},
-		"$arg{name}: requests received twice at most $arg{bound}");
+	duplicates_within("$arg{name}: requests received twice at most $arg{bound}",
+		$duplicates, $arg{bound}, \@seen);
 	$builder->todo_end if $arg{todo};
 	return (
 		requests => $requests,
@@ -201,18 +315,58 @@ sub check_deliveries
 		duplicates => $duplicates);
 }
 
-# Tests that a node's outbox holds the rows queued and that every one
-# succeeded; counts is the output of this query on the node:
-our $OUTBOX_COUNTS = q{SELECT count(*) || ' ' || count(*) FILTER (WHERE status = 'succeeded') FROM gofive.outbox};
+# Tests that every row of an outbox succeeded: that $rows of them did.
+# $sql runs a query on the node and returns its output (e.g. sub {
+# $node->safe_psql('postgres', $_[0]) }).  On failure, the rows by status
+# and a few that did not succeed, with their errors.
+sub all_succeeded
+{
+	my ($name, $rows, $sql) = @_;
+	local $Test::Builder::Level = $Test::Builder::Level + 1;
+	my $succeeded = $sql->(
+		"SELECT count(*) FROM gofive.outbox WHERE status = 'succeeded'");
+	return Test::More::is($succeeded, $rows, $name) || Test::More::diag(
+		'outbox by status: '
+		  . $sql->(q{SELECT string_agg(status || ' ' || n, ', ' ORDER BY status)
+			FROM (SELECT status::text, count(*) n FROM gofive.outbox GROUP BY 1) s})
+		  . "\nnot succeeded:\n"
+		  . $sql->(q{SELECT id || ' ' || request_id || ' ' || status || ' attempts ' || attempts
+			|| ' ' || coalesce(last_error, '') FROM gofive.outbox
+			WHERE status <> 'succeeded' ORDER BY id LIMIT 10}));
+}
 
+# Tests that a node's outbox holds the $rows rows queued and that every one
+# succeeded; $sql as for all_succeeded.
 sub check_succeeded
 {
-	my ($name, $rows, $counts) = @_;
+	my ($name, $rows, $sql) = @_;
 	local $Test::Builder::Level = $Test::Builder::Level + 1;
-	my ($all, $succeeded) = split ' ', $counts;
-	Test::More::is($all, $rows, "$name: the outbox holds the $rows requests queued");
-	Test::More::is($succeeded, $rows, "$name: every one of them succeeded");
+	Test::More::is($sql->('SELECT count(*) FROM gofive.outbox'),
+		$rows, "$name: the outbox holds the $rows requests queued");
+	all_succeeded("$name: every one of them succeeded", $rows, $sql);
 	return;
+}
+
+# The logs (nodes' server logs, or files named) in which a secret appears,
+# each as "LOG: line N, ..." (the secrets themselves not shown); the secrets
+# are the test credentials unless given.
+sub secret_leaks
+{
+	my ($logs, @secrets) = @_;
+	@secrets = ($CLIENT_SECRET, $SUBSCRIPTION_KEY) unless @secrets;
+	my @leaks;
+	for my $log (ref $logs eq 'ARRAY' ? @$logs : ($logs))
+	{
+		my $file = ref $log ? $log->logfile : $log;
+		my @lines = split /\n/, slurp_file($file);
+		my @at = grep {
+			my $line = $lines[$_];
+			grep { index($line, $_) >= 0 } @secrets
+		} 0 .. $#lines;
+		push @leaks, "$file: line " . join(', ', map { $_ + 1 } @at[ 0 .. ($#at < 9 ? $#at : 9) ])
+		  if @at;
+	}
+	return @leaks;
 }
 
 # True when neither secret appears in a node's server log (or in the file
@@ -220,8 +374,19 @@ sub check_succeeded
 sub secrets_absent
 {
 	my ($node) = @_;
-	my $log = slurp_file(ref $node ? $node->logfile : $node);
-	return index($log, $CLIENT_SECRET) < 0 && index($log, $SUBSCRIPTION_KEY) < 0;
+	return !secret_leaks($node);
+}
+
+# Tests that no secret appears in the logs: a node, a file name, or an
+# array ref of them; the secrets are the test credentials unless given.
+# On failure, where they appear.
+sub no_secrets_in_logs
+{
+	my ($name, $logs, @secrets) = @_;
+	local $Test::Builder::Level = $Test::Builder::Level + 1;
+	my @leaks = secret_leaks($logs, @secrets);
+	return Test::More::is(scalar @leaks, 0, $name)
+	  || Test::More::diag("a secret appears in\n" . join("\n", @leaks));
 }
 
 # (stdout, stderr) of one psql session on a node's postgres database,

@@ -47,9 +47,11 @@ copy_tree() {
         --exclude='*.o' --exclude='*.so' --exclude='*.bc' -cf - . | tar -C "$dst" -xf -
 }
 
+# WERROR=1: a warning fails the build here (CI, benchmarks), not in the
+# package or a user's make.
 build_and_install() {
     local dir=$1
-    make -C "$dir" -s -j"$(nproc)" PG_CONFIG="$PG_CONFIG" >/dev/null
+    make -C "$dir" -s -j"$(nproc)" PG_CONFIG="$PG_CONFIG" WERROR=1 >/dev/null
     make -C "$dir" -s PG_CONFIG="$PG_CONFIG" install >/dev/null
     make -C "$dir/test/server" -s >/dev/null
 }

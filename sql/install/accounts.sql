@@ -1,12 +1,12 @@
 -- Venio accounts beside the default one (the gofive.* settings): foreign
--- servers of this wrapper, credentials in user mappings (src/account.c).
+-- servers of this wrapper, credentials in user mappings (src/client/account.c).
 -- Only superusers may create servers unless granted USAGE on the wrapper.
 CREATE FUNCTION gofive_fdw_validator(options text[], catalog oid)
 RETURNS void
 AS 'MODULE_PATHNAME', 'gofive_fdw_validator'
 LANGUAGE C STRICT;
 REVOKE ALL ON FUNCTION gofive_fdw_validator(text[], oid) FROM PUBLIC;
--- the handler makes the CRM's readable resources foreign tables (src/fdw.c)
+-- the handler makes the CRM's readable resources foreign tables (src/fdw/fdw.c)
 CREATE FUNCTION gofive_fdw_handler()
 RETURNS fdw_handler
 AS 'MODULE_PATHNAME', 'gofive_fdw_handler'

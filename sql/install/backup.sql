@@ -13,7 +13,7 @@ SELECT pg_catalog.pg_extension_config_dump('gofive.outbox_id_seq', '');
 -- A row is only ever inserted 'sending' by a restore (gofive inserts rows
 -- 'pending', the worker claims them by UPDATE).  Whether it was sent before
 -- the backup is not known, so it is queued again, as after a crash
--- (src/worker_db.c): the worker of the restored database may have started,
+-- (src/outbox/worker_db.c): the worker of the restored database may have started,
 -- and recovered its rows left sending, before the data was loaded.
 CREATE FUNCTION gofive_requeue_restored()
 RETURNS trigger

@@ -3,7 +3,7 @@
 -- ---- enqueueing ----
 --
 -- None of these is SECURITY DEFINER: they validate and convert with the
--- caller's rights, then insert as the outbox's owner (src/privilege.c).
+-- caller's rights, then insert as the outbox's owner (src/outbox/privilege.c).
 
 CREATE OR REPLACE FUNCTION gofive_enqueue(operation text, payload jsonb, ordering_key text DEFAULT NULL,
                                params jsonb DEFAULT NULL)
@@ -214,7 +214,7 @@ GRANT EXECUTE ON FUNCTION gofive_retry_all(gofive.request_status, text) TO gofiv
 GRANT EXECUTE ON FUNCTION gofive_purge() TO gofive_user;
 GRANT EXECUTE ON FUNCTION gofive_wake() TO gofive_user;
 
--- ---- dates and times in the API's formats (src/datetime.c) ----
+-- ---- dates and times in the API's formats (src/convert/datetime.c) ----
 
 CREATE OR REPLACE FUNCTION gofive_format_datetime(value date, format text DEFAULT 'offset',
                                                   time_zone text DEFAULT NULL)

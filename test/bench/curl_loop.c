@@ -29,10 +29,11 @@
  * worker's headers (Content-Type, Accept, the subscription key, the bearer
  * token, X-Request-Id, no "Expect:", the User-Agent) and the body as jsonb
  * prints it, a new running number and a new X-Request-Id each, as rows
- * have.  As the worker does (src/delivery.c, src/http.c), one multi handle
- * with at most CONCURRENCY connections to the host (and 4 x CONCURRENCY
- * kept), so they are kept alive and reused; a pool of easy handles, each
- * reset and given its options and a new header list for every request.
+ * have.  As the worker does (src/outbox/delivery.c, src/client/http.c),
+ * one multi handle with at most CONCURRENCY connections to the host (and
+ * 4 x CONCURRENCY kept), so they are kept alive and reused; a pool of easy
+ * handles, each reset and given its options and a new header list for
+ * every request.
  * Every answer must be HTTP 200.  WARMUP requests (default 2 x CONCURRENCY)
  * open the connections first.  Prints one line:
  *	  N requests SECONDS s RATE requests/s CPU_US us CPU/request USER_S s user SYSTEM_S s system
@@ -54,8 +55,8 @@
 
 #include <curl/curl.h>
 
-#define USER_AGENT "gofive-postgresql/0.1"	/* as src/http.c */
-#define WORKER_USER_AGENT "gofive-postgresql/1.1"	/* the worker's (src/http.c) */
+#define USER_AGENT "gofive-postgresql/0.1"	/* as src/client/http.c */
+#define WORKER_USER_AGENT "gofive-postgresql/1.1"	/* the worker's (src/client/http.c) */
 #define TOKEN_PATH "/authorization/connect/token"
 #define SERIAL_PATH "/v3/products/serials"
 
@@ -221,7 +222,7 @@ start_request(CURLM *multi, Transfer *t, long i, const char *url, const char *ke
 		die("out of memory", NULL);
 	t->answer.len = 0;
 
-	/* the options the worker sets on every transfer (src/http.c) */
+	/* the options the worker sets on every transfer (src/client/http.c) */
 	curl_easy_reset(t->easy);
 	curl_easy_setopt(t->easy, CURLOPT_URL, url);
 	curl_easy_setopt(t->easy, CURLOPT_NOSIGNAL, 1L);
@@ -314,7 +315,7 @@ multi_main(int concurrency, const char *base, long n, long warmup, const char *k
 	sprintf(url, "%s%s", base, SERIAL_PATH);
 	sprintf(key_line, "Ocp-Apim-Subscription-Key: %s", key);
 	sprintf(auth_line, "Authorization: Bearer %s", token);
-	/* as src/delivery.c: per host, max_concurrency; kept, 4 x that */
+	/* as src/outbox/delivery.c: per host, max_concurrency; kept, 4 x that */
 	curl_multi_setopt(multi, CURLMOPT_MAX_HOST_CONNECTIONS, (long) concurrency);
 	curl_multi_setopt(multi, CURLMOPT_MAXCONNECTS, (long) concurrency * 4);
 	for (int i = 0; i < concurrency; i++)
@@ -407,7 +408,7 @@ main(int argc, char **argv)
 	if (curl_global_init(CURL_GLOBAL_ALL) != CURLE_OK || (easy = curl_easy_init()) == NULL)
 		die("could not initialize libcurl", NULL);
 
-	/* the options the extension sets on every transfer (src/http.c) */
+	/* the options the extension sets on every transfer (src/client/http.c) */
 	curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(easy, CURLOPT_FOLLOWLOCATION, 0L);

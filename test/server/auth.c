@@ -9,7 +9,7 @@
  * match, and remembers that client, so the journal can say whose
  * credentials each request carried.  The token endpoint takes the
  * client-credentials grant as an application/x-www-form-urlencoded body
- * (REFERENCE.md section 1).  The 401 bodies are the gateway's and Venio's
+ * (docs/api.md, Authentication).  The 401 bodies are the gateway's and Venio's
  * own wording; an operation whose page documents its own 401 message
  * (catalog: unauthorized) answers with that.
  */

@@ -79,17 +79,17 @@ static const HandlerEntry handler_table[] = {
 /* ------------------------------------------------------------- envelopes */
 
 /*
- * The documented success envelopes (REFERENCE.md section 3):
+ * The documented success envelopes (docs/api.md, Envelopes):
  *	 A  {"status":{"code":"1000","description":"Success"},"data":...}
  *	 B  {"data":...,"statusCode":1000,"httpStatusCode":200}
  *	 C  {"data":{"value":...,"statusCode":200},"statusCode":1000,"httpStatusCode":200}
  */
 static json_object *
-envelope_success(const GfOperation *op, json_object *data, int http_status)
+envelope_success(const GofiveOperation *op, json_object *data, int http_status)
 {
 	json_object *env = json_object_new_object();
 
-	if (op->envelope == GF_ENV_STATUS_DATA)
+	if (op->envelope == GOFIVE_ENV_STATUS_DATA)
 	{
 		json_object *status = json_object_new_object();
 
@@ -99,7 +99,7 @@ envelope_success(const GfOperation *op, json_object *data, int http_status)
 		json_object_object_add(env, "data", data);
 		return env;
 	}
-	if (op->envelope == GF_ENV_DATA_VALUE)
+	if (op->envelope == GOFIVE_ENV_DATA_VALUE)
 	{
 		json_object *wrapper = json_object_new_object();
 
@@ -119,13 +119,13 @@ envelope_success(const GfOperation *op, json_object *data, int http_status)
  * status.description, B and C in a "messages" array.
  */
 static void
-reply_api_error_status(Reply *reply, const GfOperation *op, const MessageList *messages,
+reply_api_error_status(Reply *reply, const GofiveOperation *op, const MessageList *messages,
 					   int http_status)
 {
 	int			code = messages->count > 1 ? 4002 : 4001;
 	json_object *env = json_object_new_object();
 
-	if (op->envelope == GF_ENV_STATUS_DATA)
+	if (op->envelope == GOFIVE_ENV_STATUS_DATA)
 	{
 		json_object *status = json_object_new_object();
 		char		code_text[8];
@@ -153,7 +153,7 @@ reply_api_error_status(Reply *reply, const GfOperation *op, const MessageList *m
 }
 
 void
-reply_api_error(Reply *reply, const GfOperation *op, const MessageList *messages)
+reply_api_error(Reply *reply, const GofiveOperation *op, const MessageList *messages)
 {
 	reply_api_error_status(reply, op, messages, 400);
 }
@@ -607,7 +607,7 @@ handle_echo(const ApiCall *call, ApiResult *result)
 {
 	json_object *params;
 
-	if (call->op->result == GF_RESULT_ROWS)
+	if (call->op->result == GOFIVE_RESULT_ROWS)
 	{
 		result->data = json_object_new_array();
 		return;

@@ -18,14 +18,14 @@
 /* A routed API request. */
 typedef struct ApiCall
 {
-	const GfOperation *op;
+	const GofiveOperation *op;
 	const Route *route;			/* decoded path parameters */
 	const QueryParams *query;	/* decoded query parameters */
 	json_object *body;			/* NULL when absent or JSON null */
 } ApiCall;
 
 extern void handlers_run(const ApiCall *call, Reply *reply);
-extern void reply_api_error(Reply *reply, const GfOperation *op,
+extern void reply_api_error(Reply *reply, const GofiveOperation *op,
 							const MessageList *messages);
 
 #endif							/* VENIO_HANDLERS_H */

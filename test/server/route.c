@@ -119,7 +119,7 @@ route_find(const char *method, const char *raw_path, Route *route)
 		return false;
 	for (int i = 0; i < gofive_operation_count; i++)
 	{
-		const GfOperation *op = &gofive_operations[i];
+		const GofiveOperation *op = &gofive_operations[i];
 		int			score;
 
 		if (strcmp(op->method, method) != 0)

@@ -24,7 +24,7 @@ typedef struct RouteParam
 
 typedef struct Route
 {
-	const GfOperation *op;
+	const GofiveOperation *op;
 	int			nparams;
 	RouteParam	params[ROUTE_MAX_PARAMS];
 } Route;

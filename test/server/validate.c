@@ -11,9 +11,9 @@
  *
  * with nested names dotted ("contractService.frequency") and array elements
  * indexed ("products[0].productCode", "[2].qty" for a top-level array).
- * The rules mirror the extension's own check (src/validate.c), so a body the
- * extension accepts is accepted here; fields the catalog does not know are
- * ignored.
+ * The rules mirror the extension's own check (src/convert/validate.c), so a
+ * body the extension accepts is accepted here; fields the catalog does not
+ * know are ignored.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,11 +22,11 @@
 #include "validate.h"
 
 /* Older catalogs ended integer enums with 0. */
-#ifndef GF_ENUM_END
-#define GF_ENUM_END 0
+#ifndef GOFIVE_ENUM_END
+#define GOFIVE_ENUM_END 0
 #endif
 
-static void validate_fields(const GfField *fields, json_object *obj,
+static void validate_fields(const GofiveField *fields, json_object *obj,
 							const char *prefix, ValidateMode mode,
 							MessageList *messages);
 
@@ -44,43 +44,43 @@ field_path(const char *prefix, const char *name)
 }
 
 static bool
-type_matches(GfJsonType type, json_object *v)
+type_matches(GofiveJsonType type, json_object *v)
 {
 	switch (type)
 	{
-		case GF_ANY:
+		case GOFIVE_ANY:
 			return true;
-		case GF_STRING:
+		case GOFIVE_STRING:
 			return json_object_is_type(v, json_type_string);
-		case GF_INTEGER:
+		case GOFIVE_INTEGER:
 			return json_is_integral(v);
-		case GF_NUMBER:
+		case GOFIVE_NUMBER:
 			return json_object_is_type(v, json_type_int) ||
 				json_object_is_type(v, json_type_double);
-		case GF_BOOLEAN:
+		case GOFIVE_BOOLEAN:
 			return json_object_is_type(v, json_type_boolean);
-		case GF_ARRAY:
+		case GOFIVE_ARRAY:
 			return json_object_is_type(v, json_type_array);
-		case GF_OBJECT:
+		case GOFIVE_OBJECT:
 			return json_object_is_type(v, json_type_object);
 	}
 	return false;
 }
 
 static void
-report_type(MessageList *messages, const char *path, GfJsonType type)
+report_type(MessageList *messages, const char *path, GofiveJsonType type)
 {
 	msg_add(messages, "Invalid value: %s must be %s", path, gofive_json_type_name(type));
 }
 
 static bool
-enum_value_allowed(const GfField *f, json_object *v)
+enum_value_allowed(const GofiveField *f, json_object *v)
 {
 	long		n;
 
 	if (f->enum_values && json_get_long(v, &n))
 	{
-		for (const long *e = f->enum_values; *e != GF_ENUM_END; e++)
+		for (const long *e = f->enum_values; *e != GOFIVE_ENUM_END; e++)
 			if (*e == n)
 				return true;
 		return false;
@@ -96,13 +96,13 @@ enum_value_allowed(const GfField *f, json_object *v)
 }
 
 static void
-report_enum(MessageList *messages, const char *path, const GfField *f)
+report_enum(MessageList *messages, const char *path, const GofiveField *f)
 {
 	StrBuf		allowed;
 
 	sb_init(&allowed, 128);
 	if (f->enum_values)
-		for (const long *e = f->enum_values; *e != GF_ENUM_END; e++)
+		for (const long *e = f->enum_values; *e != GOFIVE_ENUM_END; e++)
 			sb_printf(&allowed, "%s%ld", e == f->enum_values ? "" : ", ", *e);
 	else
 		for (const char *const *e = f->enum_text; *e; e++)
@@ -113,7 +113,7 @@ report_enum(MessageList *messages, const char *path, const GfField *f)
 
 /* Enum and range of a value whose type is right. */
 static void
-check_constraints(const GfField *f, json_object *v, const char *path,
+check_constraints(const GofiveField *f, json_object *v, const char *path,
 				  MessageList *messages)
 {
 	long		n;
@@ -131,7 +131,7 @@ check_constraints(const GfField *f, json_object *v, const char *path,
 
 /* The narrower range that a sibling's value selects ("Point" by "SourceType"). */
 static void
-check_ranges_when(const GfField *f, json_object *obj, json_object *v,
+check_ranges_when(const GofiveField *f, json_object *obj, json_object *v,
 				  const char *path, MessageList *messages)
 {
 	long		n,
@@ -139,7 +139,7 @@ check_ranges_when(const GfField *f, json_object *obj, json_object *v,
 
 	if (f->ranges_when == NULL || !type_matches(f->type, v) || !json_get_long(v, &n))
 		return;
-	for (const GfRangeWhen *r = f->ranges_when; r->sibling; r++)
+	for (const GofiveRangeWhen *r = f->ranges_when; r->sibling; r++)
 		if (json_get_long(json_field(obj, r->sibling), &sibling) && sibling == r->equals &&
 			(n < r->min_value || n > r->max_value))
 			msg_add(messages, "Invalid value: %s must be between %ld and %ld when %s is %ld",
@@ -158,7 +158,7 @@ is_given(json_object *obj, const char *key)
 
 /* The elements of an array field: item type, and children of object items. */
 static void
-validate_items(const GfField *f, json_object *array, const char *path,
+validate_items(const GofiveField *f, json_object *array, const char *path,
 			   ValidateMode mode, MessageList *messages)
 {
 	size_t		n = json_object_array_length(array);
@@ -170,7 +170,7 @@ validate_items(const GfField *f, json_object *array, const char *path,
 
 		sb_init(&item_path, 64);
 		sb_printf(&item_path, "%s[%zu]", path, i);
-		if (f->item_type != GF_ANY &&
+		if (f->item_type != GOFIVE_ANY &&
 			(item == NULL || !type_matches(f->item_type, item)))
 			report_type(messages, item_path.data, f->item_type);
 		else if (f->children && json_object_is_type(item, json_type_object))
@@ -181,7 +181,7 @@ validate_items(const GfField *f, json_object *array, const char *path,
 
 /* A present, non-null value. */
 static void
-validate_value(const GfField *f, json_object *v, const char *path,
+validate_value(const GofiveField *f, json_object *v, const char *path,
 			   ValidateMode mode, MessageList *messages)
 {
 	if (!type_matches(f->type, v))
@@ -190,28 +190,28 @@ validate_value(const GfField *f, json_object *v, const char *path,
 		return;
 	}
 	check_constraints(f, v, path, messages);
-	if (f->type == GF_ARRAY)
+	if (f->type == GOFIVE_ARRAY)
 		validate_items(f, v, path, mode, messages);
-	else if (f->type == GF_OBJECT && f->children)
+	else if (f->type == GOFIVE_OBJECT && f->children)
 		validate_fields(f->children, v, path, mode, messages);
 }
 
 static void
-validate_fields(const GfField *fields, json_object *obj, const char *prefix,
+validate_fields(const GofiveField *fields, json_object *obj, const char *prefix,
 				ValidateMode mode, MessageList *messages)
 {
-	for (const GfField *f = fields; f && f->name; f++)
+	for (const GofiveField *f = fields; f && f->name; f++)
 	{
 		json_object *v = NULL;
 		bool		present = obj && json_object_object_get_ex(obj, f->name, &v);
 		char	   *path = field_path(prefix, f->name);
 
-		if (!present || (v == NULL && !(f->flags & GF_NULLABLE)))
+		if (!present || (v == NULL && !(f->flags & GOFIVE_NULLABLE)))
 		{
 			/* absent, or null where null is not allowed */
 			bool		waived = f->required_unless && is_given(obj, f->required_unless);
 
-			if (f->flags & GF_REQUIRED)
+			if (f->flags & GOFIVE_REQUIRED)
 			{
 				if (!waived && mode == VALIDATE_ALL)
 					msg_add(messages, "Field Required: %s", path);
@@ -233,14 +233,14 @@ validate_fields(const GfField *fields, json_object *obj, const char *prefix,
  * body is checked as {}, so every required field is reported.
  */
 void
-validate_body(const GfOperation *op, json_object *body, ValidateMode mode,
+validate_body(const GofiveOperation *op, json_object *body, ValidateMode mode,
 			  MessageList *messages)
 {
 	switch (op->body)
 	{
-		case GF_BODY_NONE:
+		case GOFIVE_BODY_NONE:
 			return;
-		case GF_BODY_OBJECT:
+		case GOFIVE_BODY_OBJECT:
 			if (body != NULL && !json_object_is_type(body, json_type_object))
 			{
 				msg_add(messages, "Invalid value: body must be object");
@@ -248,7 +248,7 @@ validate_body(const GfOperation *op, json_object *body, ValidateMode mode,
 			}
 			validate_fields(op->fields, body, "", mode, messages);
 			return;
-		case GF_BODY_ARRAY:
+		case GOFIVE_BODY_ARRAY:
 			if (body == NULL)
 			{
 				if (mode == VALIDATE_ALL)

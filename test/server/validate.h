@@ -17,7 +17,7 @@ typedef enum ValidateMode
 	VALIDATE_TYPES_ONLY			/* for handlers that check presence themselves */
 } ValidateMode;
 
-extern void validate_body(const GfOperation *op, json_object *body,
+extern void validate_body(const GofiveOperation *op, json_object *body,
 						  ValidateMode mode, MessageList *messages);
 
 #endif							/* VENIO_VALIDATE_H */

@@ -1,0 +1,347 @@
+/*
+ * src/outbox/delivery.c
+ *		The worker's transfers in flight (requests and token fetches), driven
+ *		through one curl multi handle that lives as long as the worker, so its
+ *		connections are kept alive and reused; and the note of which requests
+ *		are on the network, kept in a file, for after a crash.
+ *
+ * Invariants:
+ *	 - every libcurl result is checked (curl_check.h): a failure is an
+ *	   error, never ignored.  An error here ends the worker (nothing catches
+ *	   it), which the launcher starts again: its handles go with the
+ *	   process, and no row is lost, since the requests on the network were
+ *	   noted in the in-flight file or marked sending before the multi
+ *	   handle was driven, and a request merely claimed was sent nowhere
+ *	   (a transfer leaves only when the handle is driven, after the note).
+ *	   One failure is a request's own, and ends that request rather than the
+ *	   worker, which would claim it again at each start: libcurl refusing
+ *	   its options (an address over libcurl's length limit);
+ *	 - a transfer's body lives in its job's memory until the transfer ends
+ *	   (libcurl keeps no copy of it);
+ *	 - before requests go out, the ids of those not marked sending
+ *	   (worker_db.c) are written to the in-flight file
+ *	   ($PGDATA/pg_stat_tmp/gofive.<database oid>.inflight), without an
+ *	   fsync: it survives a crash of the worker or of the server (the
+ *	   operating system keeps the page), which is what it is for.  After a
+ *	   crash, the next worker charges those requests the attempt they were
+ *	   on (worker_db.c), so that an answer that keeps killing the worker ends
+ *	   its request dead after gofive.max_attempts instead of looping.  Base
+ *	   backups leave pg_stat_tmp's files out.
+ */
+#include "postgres.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+
+#include "miscadmin.h"
+#include "pgstat.h"
+#include "storage/fd.h"
+#include "utils/memutils.h"
+#include "utils/timestamp.h"
+
+#include "curl_check.h"
+#include "worker.h"
+
+static CURLM *multi = NULL;
+static List *idle_handles = NIL;	/* easy handles kept for reuse */
+static List *in_flight = NIL;	/* Jobs on the network */
+static List *done = NIL;		/* Jobs whose transfers ended, not taken yet */
+static bool in_flight_noted = true; /* the file says what in_flight holds */
+static char *in_flight_path = NULL;
+
+static void collect_done(void);
+
+void
+gofive_delivery_init(void)
+{
+	GOFIVE_CURL_CHECK(curl_global_init, NULL, CURL_GLOBAL_ALL);
+	multi = GOFIVE_CURL_NEW(curl_multi_init);
+	in_flight_path = MemoryContextStrdup(TopMemoryContext,
+										 psprintf("%s/gofive.%u.inflight", PG_STAT_TMP_DIR,
+												  MyDatabaseId));
+}
+
+static void
+apply_limits(void)
+{
+	/*
+	 * No limit per host: the accounts of a group of companies share the
+	 * API's host, and a limit there would let one hanging account hold the
+	 * others' requests.  The schedule bounds each account's requests in
+	 * flight (gofive.max_concurrency).
+	 */
+	GOFIVE_CURLM_SETOPT(multi, CURLMOPT_MAX_HOST_CONNECTIONS, 0L);
+	GOFIVE_CURLM_SETOPT(multi, CURLMOPT_MAXCONNECTS, (long) gofive_max_concurrency * 4);
+}
+
+static CURL *
+take_handle(void)
+{
+	CURL	   *easy;
+
+	if (idle_handles != NIL)
+	{
+		easy = (CURL *) linitial(idle_handles);
+		idle_handles = list_delete_first(idle_handles);
+		return easy;
+	}
+	return GOFIVE_CURL_NEW(curl_easy_init);
+}
+
+/* A transfer ended: its handle back in the pool, the job on the done list. */
+static void
+finish(Job *job)
+{
+	MemoryContext old;
+
+	job->ms = (double) (GetCurrentTimestamp() - job->started) / 1000.0;
+	curl_slist_free_all(job->headers);
+	job->headers = NULL;
+	old = MemoryContextSwitchTo(TopMemoryContext);
+	idle_handles = lappend(idle_handles, job->easy);
+	in_flight = list_delete_ptr(in_flight, job);
+	done = lappend(done, job);
+	MemoryContextSwitchTo(old);
+	job->easy = NULL;
+	if (job->kind == JOB_REQUEST)
+		in_flight_noted = false;
+}
+
+/*
+ * libcurl refused an option of the job's request: the job ends at once,
+ * failed with libcurl's reason, as a transfer that could not be made.  It
+ * is judged with the answers at the next turn (the latch makes it come).
+ */
+static void
+refused(Job *job, const GofiveCurlRefusal *refusal)
+{
+	const char *why = curl_easy_strerror((CURLcode) refusal->code);
+
+	ereport(LOG,
+			(job->kind == JOB_REQUEST ?
+			 errmsg("%s() failed for request %lld: %s", refusal->fn, (long long) job->id, why) :
+			 errmsg("%s() failed for a token request: %s", refusal->fn, why),
+			 errcontext("libcurl option %s", refusal->what)));
+	job->result = refusal->code;
+	job->resp.status = 0;
+	finish(job);
+	SetLatch(MyLatch);
+}
+
+/*
+ * Start a transfer for the job: a request (its row's method, path and body,
+ * with its account's URL, key and the bearer token) or a token fetch.  The
+ * body is copied into the job's memory, where it stays until the end.
+ */
+void
+gofive_delivery_start(Job *job, const GofiveAccount *acct, const char *method,
+					  const char *url, const char *bearer, const char *request_id,
+					  const char *content_type, const char *body)
+{
+	GofiveHttpRequest req = {0};
+	GofiveCurlRefusal refusal;
+	MemoryContext old = MemoryContextSwitchTo(job->cxt);
+
+	if (body && body != job->body)
+		job->body = pstrdup(body);
+	req.method = method;
+	req.url = url;
+	req.content_type = content_type;
+	req.body = body ? job->body : NULL;
+	req.body_len = body ? strlen(job->body) : 0;
+	req.bearer = bearer;
+	req.request_id = request_id;
+	req.account = acct;
+
+	apply_limits();
+	job->easy = take_handle();
+	job->headers = gofive_http_headers(&req);
+	job->errbuf[0] = '\0';
+	job->started = GetCurrentTimestamp();
+	/* the response buffer is allocated in the job's context */
+	if (!gofive_http_set_options(job->easy, &req, &job->resp, job->headers, job->errbuf,
+								 job, &refusal))
+	{
+		MemoryContextSwitchTo(old);
+		refused(job, &refusal);
+		return;
+	}
+	MemoryContextSwitchTo(old);
+
+	GOFIVE_CURL_CHECK(curl_multi_add_handle, NULL, multi, job->easy);
+	old = MemoryContextSwitchTo(TopMemoryContext);
+	in_flight = lappend(in_flight, job);
+	MemoryContextSwitchTo(old);
+	if (job->kind == JOB_REQUEST)
+		in_flight_noted = false;
+}
+
+/* Move the transfers along; wait up to timeout_ms for something to happen. */
+void
+gofive_delivery_wait(int timeout_ms)
+{
+	int			running;
+
+	GOFIVE_CURL_CHECK(curl_multi_perform, NULL, multi, &running);
+	if (running > 0 && timeout_ms > 0)
+	{
+		pgstat_report_wait_start(PG_WAIT_EXTENSION);
+		GOFIVE_CURL_CHECK(curl_multi_poll, NULL, multi, NULL, 0, timeout_ms, NULL);
+		pgstat_report_wait_end();
+		GOFIVE_CURL_CHECK(curl_multi_perform, NULL, multi, &running);
+	}
+	collect_done();
+}
+
+/* Move the transfers that ended to the done list, their handles back in the pool. */
+static void
+collect_done(void)
+{
+	CURLMsg    *msg;
+	int			queued;
+
+	while ((msg = curl_multi_info_read(multi, &queued)) != NULL)
+	{
+		Job		   *job;
+
+		if (msg->msg != CURLMSG_DONE)
+			continue;
+		GOFIVE_CURL_GETINFO(msg->easy_handle, CURLINFO_PRIVATE, (char **) &job);
+		job->result = msg->data.result;
+		/* also when the body was cut at the limit: the status came first */
+		GOFIVE_CURL_GETINFO(job->easy, CURLINFO_RESPONSE_CODE, &job->resp.status);
+		GOFIVE_CURL_CHECK(curl_multi_remove_handle, NULL, multi, job->easy);
+		finish(job);
+	}
+}
+
+/* A finished job, or NULL. */
+Job *
+gofive_delivery_next_done(void)
+{
+	Job		   *job;
+
+	if (done == NIL)
+		collect_done();
+	if (done == NIL)
+		return NULL;
+	job = (Job *) linitial(done);
+	done = list_delete_first(done);
+	return job;
+}
+
+/* Whether transfers ended that nobody took yet. */
+bool
+gofive_delivery_has_done(void)
+{
+	return done != NIL;
+}
+
+int
+gofive_delivery_in_flight(void)
+{
+	return list_length(in_flight);
+}
+
+/* The ids of the requests in flight and of those unrecorded: not to be claimed. */
+int64 *
+gofive_delivery_busy_ids(List *unrecorded, int *n)
+{
+	int64	   *ids = palloc(sizeof(int64) * (list_length(in_flight) + list_length(unrecorded) + 1));
+	ListCell   *lc;
+
+	*n = 0;
+	foreach(lc, in_flight)
+		if (((Job *) lfirst(lc))->kind == JOB_REQUEST)
+			ids[(*n)++] = ((Job *) lfirst(lc))->id;
+	foreach(lc, unrecorded)
+		ids[(*n)++] = ((Job *) lfirst(lc))->id;
+	return ids;
+}
+
+/* ---- the in-flight file ---- */
+
+/*
+ * Write the ids of the requests on the network (and of those whose answers
+ * are not recorded yet: unrecorded, which the caller gives) to the file,
+ * when they changed.  Called before the requests just started go out on the
+ * next turn of the multi handle.
+ */
+void
+gofive_delivery_note_in_flight(List *unrecorded, bool changed)
+{
+	StringInfoData buf;
+	ListCell   *lc;
+	int			fd;
+
+	if (in_flight_noted && !changed)
+		return;
+	initStringInfo(&buf);
+	/* a marked request says so itself (status sending): not here */
+	foreach(lc, in_flight)
+		if (((Job *) lfirst(lc))->kind == JOB_REQUEST && !((Job *) lfirst(lc))->marked)
+			appendStringInfo(&buf, INT64_FORMAT "\n", ((Job *) lfirst(lc))->id);
+	foreach(lc, unrecorded)
+		if (!((Job *) lfirst(lc))->marked)
+			appendStringInfo(&buf, INT64_FORMAT "\n", ((Job *) lfirst(lc))->id);
+	fd = OpenTransientFile(in_flight_path, O_WRONLY | O_CREAT | PG_BINARY);
+	if (fd < 0)
+		ereport(ERROR,
+				(errcode_for_file_access(),
+				 errmsg("could not open file \"%s\": %m", in_flight_path)));
+	if (pg_pwrite(fd, buf.data, buf.len, 0) != buf.len || ftruncate(fd, buf.len) != 0)
+		ereport(ERROR,
+				(errcode_for_file_access(),
+				 errmsg("could not write file \"%s\": %m", in_flight_path)));
+	CloseTransientFile(fd);
+	pfree(buf.data);
+	in_flight_noted = true;
+}
+
+/* The ids the file holds (a previous worker's), as int64s in a palloc'd array. */
+int64 *
+gofive_delivery_read_in_flight(int *n)
+{
+	int64	   *ids;
+	char	   *text;
+	char	   *p;
+	int			fd;
+	struct stat st;
+	int			cap;
+
+	*n = 0;
+	fd = OpenTransientFile(in_flight_path, O_RDONLY | PG_BINARY);
+	if (fd < 0)
+		return NULL;
+	if (fstat(fd, &st) != 0 || st.st_size > 64 * 1024 * 1024)
+	{
+		CloseTransientFile(fd);
+		return NULL;
+	}
+	text = palloc(st.st_size + 1);
+	if (read(fd, text, st.st_size) != st.st_size)
+		st.st_size = 0;
+	CloseTransientFile(fd);
+	text[st.st_size] = '\0';
+	cap = 16;
+	ids = palloc(sizeof(int64) * cap);
+	for (p = text; *p;)
+	{
+		char	   *end;
+		long long	id = strtoll(p, &end, 10);
+
+		if (end == p)
+			break;
+		if (*n == cap)
+			ids = repalloc(ids, sizeof(int64) * (cap *= 2));
+		ids[(*n)++] = (int64) id;
+		p = end;
+		while (*p == '\n')
+			p++;
+	}
+	pfree(text);
+	return ids;
+}

@@ -1,0 +1,1205 @@
+/*
+ * src/outbox/worker_db.c
+ *		The delivery worker's side of the outbox table: finding lanes,
+ *		claiming, marking, recording, letting groups go on, recovering after
+ *		a stop, holding copied requests, purging and compacting.
+ *
+ * The worker runs one short transaction per turn (worker.c): no transaction
+ * is ever open while requests are on the network.  What it writes:
+ *	 - nothing to claim a request: a claim is a read of the lanes' due rows
+ *	   (outbox_due_idx), and the worker alone sends, keeping what is in
+ *	   flight out of the next claim in memory;
+ *	 - a mark (status sending, attempts + 1) before a request that must not
+ *	   be sent twice blindly goes out (gofive_request_idempotent), committed
+ *	   with the turn before the request is sent: after a stop, exactly those
+ *	   are in doubt;
+ *	 - the outcomes, in groups (the batch in one statement, each row alone if
+ *	   the batch fails), with the attempt counted then for a request that was
+ *	   not marked.  A request's slot is free as soon as its answer is in, so
+ *	   after a crash the requests sent again are those in flight and those
+ *	   whose outcomes were not recorded yet (at most 2 x
+ *	   gofive.max_concurrency; worker.c);
+ *	 - an ordering key's next request waits at next_attempt_at 'infinity'
+ *	   (enqueued so, outbox.c) until the one before it is final: recording
+ *	   that outcome lets it go in the same transaction.  A claim still checks
+ *	   that a keyed row has no unfinished row before it (two enqueuers can
+ *	   cross), and a sweep lets go of a group's head that was left waiting
+ *	   (an enqueue that crossed an outcome).
+ * Every statement runs as the role gofive_worker with search_path pinned to
+ * pg_catalog (privilege.c), and follows privilege.c's rule all the same:
+ * every relation, function, type and operator qualified.  A lane's scan
+ * orders by the whole index key, account and role included: under the
+ * outbox's row-level security the planner does not take the lane's
+ * equality conditions as leak-proof, and would otherwise sort the lane.
+ */
+#include "postgres.h"
+
+#include "access/genam.h"
+#include "access/htup_details.h"
+#include "access/table.h"
+#include "access/xact.h"
+#include "catalog/indexing.h"
+#include "catalog/pg_extension.h"
+#include "catalog/pg_type.h"
+#include "commands/dbcommands.h"
+#include "executor/spi.h"
+#include "pgstat.h"
+#include "storage/lmgr.h"
+#include "utils/builtins.h"
+#include "utils/datetime.h"
+#include "utils/datum.h"
+#include "utils/fmgroids.h"
+#include "utils/json.h"
+#include "utils/jsonb.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/snapmgr.h"
+#include "utils/timestamp.h"
+
+#include "worker.h"
+
+#define OP_EQ		" OPERATOR(pg_catalog.=) "
+#define PENDING		"'pending'::gofive.request_status"
+#define ACCOUNT(o)	"COALESCE(" o ".account, ''::pg_catalog.text)"
+#define LANE(o, l) \
+	" " ACCOUNT(o) OP_EQ l ".account AND " o ".enqueued_by" OP_EQ l ".role"
+/* no unfinished row of the same group before row c of lane l */
+#define GROUP_HEAD(c, l) \
+	" (" c ".ordering_key IS NULL OR NOT EXISTS (" \
+	"    SELECT FROM gofive.outbox p WHERE" LANE("p", l) \
+	"       AND p.ordering_key" OP_EQ c ".ordering_key" \
+	"       AND p.id OPERATOR(pg_catalog.<) " c ".id AND p.finished_at IS NULL))"
+#define LANES_OF(a, r, extra) \
+	"ROWS FROM (pg_catalog.unnest(" a "::pg_catalog.text[]), pg_catalog.unnest(" r "::pg_catalog.oid[])" \
+	extra ")"
+
+#define COMPACT_MIN_BYTES	(8 * 1024 * 1024)	/* outbox and indexes at least this large */
+#define COMPACT_MAX_ROWS	10000	/* and at most this many rows to keep */
+#define SWEEP_GROUPS		500 /* groups looked at per sweep */
+
+/* ---- transactions ---- */
+
+/*
+ * The caller's memory context stays current through the transaction (the
+ * worker's loop context, reset each pass): what a turn builds lives until
+ * the turn's end, past the commit; SPI's results are copied out of its own.
+ */
+static MemoryContext turn_cxt = NULL;
+
+/* An SPI call returns in SPI's own context: back to the turn's (SPI_RC(call)). */
+static int
+spi_rc(int rc)
+{
+	MemoryContextSwitchTo(turn_cxt);
+	return rc;
+}
+
+#define SPI_RC(call) spi_rc(call)
+
+void
+gofive_db_begin(void)
+{
+	turn_cxt = CurrentMemoryContext;
+	SetCurrentStatementStartTimestamp();
+	StartTransactionCommand();
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	PushActiveSnapshot(GetTransactionSnapshot());
+	MemoryContextSwitchTo(turn_cxt);
+}
+
+/* Commit (synchronously, as the server's default says, when anything was written). */
+void
+gofive_db_commit(void)
+{
+	SPI_finish();
+	PopActiveSnapshot();
+	CommitTransactionCommand();
+	MemoryContextSwitchTo(turn_cxt);
+	pgstat_report_stat(false);
+}
+
+/* A fresh snapshot for the next statement of the turn. */
+static void
+next_statement(void)
+{
+	PopActiveSnapshot();
+	CommandCounterIncrement();
+	PushActiveSnapshot(GetTransactionSnapshot());
+}
+
+/*
+ * Run step(arg) in a subtransaction (as PL/pgSQL runs a block with an
+ * EXCEPTION clause): NULL when it went through, else the message of what it
+ * raised (in the caller's memory context), everything it did rolled back.
+ * The caller has a transaction open.
+ */
+char *
+gofive_db_try(void (*step) (void *), void *arg)
+{
+	MemoryContext cxt = CurrentMemoryContext;
+	ResourceOwner owner = CurrentResourceOwner;
+	char	   *volatile why = NULL;
+
+	BeginInternalSubTransaction(NULL);
+	MemoryContextSwitchTo(cxt);
+	PG_TRY();
+	{
+		step(arg);
+		ReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(cxt);
+		CurrentResourceOwner = owner;
+	}
+	PG_CATCH();
+	{
+		ErrorData  *err;
+
+		MemoryContextSwitchTo(cxt);
+		err = CopyErrorData();
+		FlushErrorState();
+		RollbackAndReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(cxt);
+		CurrentResourceOwner = owner;
+		why = pstrdup(err->message);
+		FreeErrorData(err);
+	}
+	PG_END_TRY();
+	return why;
+}
+
+/* ---- is gofive here, at this library's version ---- */
+/*
+ * Whether this database has the version of gofive this library serves (no
+ * SQL: catalog look-ups).  Another version (the library was upgraded, the
+ * extension not yet) is logged once, and noted in the slot so that the
+ * launcher adds nothing misleading: the worker leaves, and ALTER EXTENSION
+ * ... UPDATE calls it back (launcher.c's utility hook).
+ */
+bool
+gofive_db_extension_ready(void)
+{
+	static bool warned = false;
+	bool		ready;
+	char	   *version;
+
+	StartTransactionCommand();
+	version = gofive_installed_version();
+	ready = version != NULL && strcmp(version, GOFIVE_VERSION) == 0;
+	if (version != NULL && !ready)
+	{
+		/* the library was upgraded before ALTER EXTENSION ... UPDATE */
+		if (!warned)
+			ereport(LOG,
+					(errmsg("gofive %s is installed in database \"%s\", but the library is gofive %s: nothing is delivered there",
+							version, get_database_name(MyDatabaseId), GOFIVE_VERSION),
+					 errhint("Run ALTER EXTENSION gofive UPDATE in that database.")));
+		warned = true;
+		gofive_note_other_version();
+	}
+	CommitTransactionCommand();
+	return ready;
+}
+
+/* ---- which requests may be sent twice ---- */
+
+/* Whether body has a non-null key (for "items[].key": every item of items has). */
+static bool
+has_key(Jsonb *body, const char *key)
+{
+	const char *brackets = strstr(key, "[].");
+	JsonbValue *v;
+
+	if (body == NULL || !JB_ROOT_IS_OBJECT(body))
+		return false;
+	if (brackets == NULL)
+	{
+		v = getKeyJsonValueFromContainer(&body->root, key, strlen(key), NULL);
+		return v != NULL && v->type != jbvNull;
+	}
+	v = getKeyJsonValueFromContainer(&body->root, key, brackets - key, NULL);
+	if (v == NULL || v->type != jbvBinary || !JsonContainerIsArray(v->val.binary.data))
+		return false;
+	{
+		JsonbIterator *it = JsonbIteratorInit(v->val.binary.data);
+		JsonbValue	item;
+		JsonbIteratorToken tok;
+		const char *field = brackets + 3;
+
+		while ((tok = JsonbIteratorNext(&it, &item, true)) != WJB_DONE)
+		{
+			JsonbValue *f;
+
+			if (tok != WJB_ELEM)
+				continue;
+			if (item.type != jbvBinary || !JsonContainerIsObject(item.val.binary.data))
+				return false;
+			f = getKeyJsonValueFromContainer(item.val.binary.data, field, strlen(field), NULL);
+			if (f == NULL || f->type == jbvNull)
+				return false;
+		}
+	}
+	return true;
+}
+
+/*
+ * Whether sending the request twice does no harm, by the catalog's rule for
+ * its operation (a generic request: by its method).  The body is read only
+ * for an upsert whose key decides.
+ */
+bool
+gofive_request_idempotent(const char *operation, const char *method, const char *body)
+{
+	const GofiveOperation *op = gofive_find_operation(operation);
+	bool		result;
+	Jsonb	   *jb;
+
+	if (op == NULL || op->idempotent == GOFIVE_IDEMPOTENT_BY_METHOD)
+		return strcmp(method, "POST") != 0 && strcmp(method, "PATCH") != 0;
+	if (op->idempotent != GOFIVE_IDEMPOTENT_WITH_KEY)
+		return op->idempotent == GOFIVE_IDEMPOTENT;
+	if (body == NULL)
+		return false;
+	jb = DatumGetJsonbP(DirectFunctionCall1(jsonb_in, CStringGetDatum(body)));
+	result = has_key(jb, op->idempotent_key);
+	pfree(jb);
+	return result;
+}
+
+/* ---- history entries, built here rather than in SQL ---- */
+
+static void
+append_json_text(StringInfo buf, const char *key, const char *value)
+{
+	appendStringInfo(buf, ", \"%s\": ", key);
+	if (value)
+		escape_json(buf, value);
+	else
+		appendStringInfoString(buf, "null");
+}
+
+/* {"at": ..., "outcome": ..., "http_status": ..., "error": ..., "messages": ..., "duration_ms": ...} */
+static char *
+history_entry(TimestampTz at, const char *outcome, int http_status, const char *error,
+			  const char *messages, double ms, bool timed)
+{
+	StringInfoData buf;
+	char		when[MAXDATELEN + 1];
+
+	initStringInfo(&buf);
+	appendStringInfoString(&buf, "{\"at\": ");
+	if (at)
+	{
+		JsonEncodeDateTime(when, TimestampTzGetDatum(at), TIMESTAMPTZOID, NULL);
+		appendStringInfo(&buf, "\"%s\"", when);
+	}
+	else
+		appendStringInfoString(&buf, "null");
+	append_json_text(&buf, "error", error);
+	if (http_status > 0)
+		appendStringInfo(&buf, ", \"http_status\": %d", http_status);
+	else
+		appendStringInfoString(&buf, ", \"http_status\": null");
+	append_json_text(&buf, "messages", messages);
+	append_json_text(&buf, "outcome", outcome);
+	if (timed)
+		appendStringInfo(&buf, ", \"duration_ms\": %.1f}", ms);
+	else
+		appendStringInfoString(&buf, ", \"duration_ms\": null}");
+	return buf.data;
+}
+
+/* history with one more entry (a jsonb $n): the last 9 attempts and this one */
+#define HISTORY_PLUS(entry) \
+	"CASE WHEN pg_catalog.jsonb_array_length(o.history) OPERATOR(pg_catalog.>=) 10" \
+	"     THEN o.history OPERATOR(pg_catalog.-) 0 ELSE o.history END" \
+	"  OPERATOR(pg_catalog.||) pg_catalog.jsonb_build_array(" entry ")"
+
+/* ---- lanes ---- */
+
+/* every lane with undelivered requests: a skip scan of outbox_due_idx */
+#define LANES_SQL \
+	"WITH RECURSIVE l(account, role) AS (" \
+	"  (SELECT " ACCOUNT("o") ", o.enqueued_by FROM gofive.outbox o" \
+	"    WHERE o.finished_at IS NULL ORDER BY 1, 2 LIMIT 1)" \
+	"  UNION ALL" \
+	"  SELECT n.account, n.role FROM l CROSS JOIN LATERAL (" \
+	"    SELECT " ACCOUNT("o") " AS account, o.enqueued_by AS role FROM gofive.outbox o" \
+	"     WHERE o.finished_at IS NULL" \
+	"       AND ROW(" ACCOUNT("o") ", o.enqueued_by) OPERATOR(pg_catalog.>) ROW(l.account, l.role)" \
+	"     ORDER BY 1, 2 LIMIT 1) n)" \
+	" SELECT account, role::pg_catalog.oid FROM l"
+
+void
+gofive_db_discover_lanes(void)
+{
+	List	   *names = NIL;
+	List	   *roles = NIL;
+
+	if (SPI_RC(SPI_execute(LANES_SQL, true, 0)) != SPI_OK_SELECT)
+		elog(ERROR, "could not find the outbox's lanes");
+	for (uint64 i = 0; i < SPI_processed; i++)
+	{
+		bool		isnull;
+
+		names = lappend(names, SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1));
+		roles = lappend_oid(roles, DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[i],
+																  SPI_tuptable->tupdesc, 2,
+																  &isnull)));
+	}
+	gofive_schedule_set_lanes(names, roles);
+}
+
+/* ---- claiming ---- */
+
+/*
+ * Up to quota due rows per lane, oldest due first: pending, not in flight
+ * nor unrecorded ($4), and, for a keyed row, the head of its group.  "copied"
+ * says that the row was queued in another database ($5: this one's origin).
+ */
+#define CLAIM_SQL \
+	"SELECT l.n, o.id, o.operation, o.method, o.path, o.body::pg_catalog.text," \
+	"       o.request_id::pg_catalog.text, o.attempts, o.ordering_key," \
+	"       o.origin OPERATOR(pg_catalog.<>) $5 AS copied" \
+	"  FROM " LANES_OF("$1", "$2", ", pg_catalog.unnest($3::pg_catalog.int4[])") \
+	"       WITH ORDINALITY AS l(account, role, quota, n)" \
+	"  CROSS JOIN LATERAL (" \
+	"    SELECT c.* FROM gofive.outbox c" \
+	"     WHERE" LANE("c", "l") \
+	"       AND c.next_attempt_at OPERATOR(pg_catalog.<=) pg_catalog.now()" \
+	"       AND c.finished_at IS NULL" \
+	"       AND c.status" OP_EQ PENDING \
+	"       AND c.id OPERATOR(pg_catalog.<>) ALL ($4)" \
+	"       AND" GROUP_HEAD("c", "l") \
+	"     ORDER BY " ACCOUNT("c") ", c.enqueued_by, c.next_attempt_at, c.id LIMIT l.quota) o" \
+	" ORDER BY l.n, o.next_attempt_at, o.id"
+
+static SPIPlanPtr claim_plan = NULL;
+
+static Datum
+text_array(List *strings)
+{
+	int			n = list_length(strings);
+	Datum	   *elems = palloc(sizeof(Datum) * Max(n, 1));
+	int			i = 0;
+	ListCell   *lc;
+
+	foreach(lc, strings)
+		elems[i++] = CStringGetTextDatum((const char *) lfirst(lc));
+	return gofive_array(TEXTOID, n, elems, NULL);
+}
+
+static Datum
+int8_array(int64 *ids, int n)
+{
+	Datum	   *elems = palloc(sizeof(Datum) * Max(n, 1));
+
+	for (int i = 0; i < n; i++)
+		elems[i] = Int64GetDatum(ids[i]);
+	return gofive_array(INT8OID, n, elems, NULL);
+}
+
+static Datum
+job_ids(List *jobs)
+{
+	int64	   *ids = palloc(sizeof(int64) * Max(list_length(jobs), 1));
+	int			i = 0;
+	ListCell   *lc;
+
+	foreach(lc, jobs)
+		ids[i++] = ((Job *) lfirst(lc))->id;
+	return int8_array(ids, i);
+}
+
+static Job *
+job_from_tuple(HeapTuple tuple, TupleDesc desc, Lane *lane)
+{
+	MemoryContext cxt = AllocSetContextCreate(TopMemoryContext, "gofive job",
+											  ALLOCSET_SMALL_SIZES);
+	MemoryContext old = MemoryContextSwitchTo(cxt);
+	Job		   *job = palloc0(sizeof(Job));
+	bool		isnull;
+
+	job->cxt = cxt;
+	job->kind = JOB_REQUEST;
+	job->id = DatumGetInt64(SPI_getbinval(tuple, desc, 2, &isnull));
+	job->operation = SPI_getvalue(tuple, desc, 3);
+	job->method = SPI_getvalue(tuple, desc, 4);
+	job->path = SPI_getvalue(tuple, desc, 5);
+	job->body = SPI_getvalue(tuple, desc, 6);	/* NULL when null */
+	job->request_id = SPI_getvalue(tuple, desc, 7);
+	job->attempts = DatumGetInt32(SPI_getbinval(tuple, desc, 8, &isnull));
+	job->ordering_key = SPI_getvalue(tuple, desc, 9);
+	job->business_code = -1;
+	MemoryContextSwitchTo(old);
+	gofive_schedule_attach(job, lane);
+	return job;
+}
+
+void
+gofive_db_free_job(Job *job)
+{
+	gofive_schedule_detach(job);
+	if (job->kind == JOB_TOKEN && job->body)
+		explicit_bzero(job->body, strlen(job->body));	/* the client secret */
+	MemoryContextDelete(job->cxt);
+}
+
+/* ---- requests queued elsewhere (a copy of the database) ---- */
+
+#define HOLD_SQL \
+	"UPDATE gofive.outbox o SET status = 'held'::gofive.request_status," \
+	"       next_attempt_at = 'infinity'::pg_catalog.timestamptz" \
+	" WHERE o.id" OP_EQ "ANY ($1) AND o.status" OP_EQ PENDING " AND o.finished_at IS NULL"
+
+#define ADOPT_SQL \
+	"UPDATE gofive.outbox o SET origin = $2 WHERE o.id" OP_EQ "ANY ($1)"
+
+/*
+ * Rows the claim found that were queued in another database or cluster:
+ * held for gofive_admin (gofive.copied_requests = hold), or adopted as this
+ * database's and sent.  Returns the jobs to send.
+ */
+static List *
+handle_copied(List *jobs, List *copied)
+{
+	static TimestampTz warned_at = 0;
+	Oid			types[2] = {INT8ARRAYOID, INT8OID};
+	Datum		values[2];
+
+	if (copied == NIL)
+		return jobs;
+	values[0] = job_ids(copied);
+	values[1] = Int64GetDatum(gofive_origin_of_database());
+	if (gofive_copied_requests == GOFIVE_COPIED_SEND)
+	{
+		if (SPI_RC(SPI_execute_with_args(ADOPT_SQL, 2, types, values, NULL, false, 0)) != SPI_OK_UPDATE)
+			elog(ERROR, "could not adopt copied requests");
+		return list_concat(jobs, copied);
+	}
+	if (SPI_RC(SPI_execute_with_args(HOLD_SQL, 1, types, values, NULL, false, 0)) != SPI_OK_UPDATE)
+		elog(ERROR, "could not hold copied requests");
+	if (TimestampDifferenceExceeds(warned_at, GetCurrentTimestamp(), 60 * 1000))
+	{
+		ereport(WARNING,
+				(errmsg("requests queued in another database or cluster are held here"),
+				 errdetail("This database looks like a copy (CREATE DATABASE ... TEMPLATE, or a dump restored): its undelivered requests may have been sent by the original already. %d were held just now.",
+						   list_length(copied)),
+				 errhint("As gofive_admin, SELECT gofive_release_all('held') to send them, or gofive_cancel_all('held') to drop them; gofive.copied_requests = send sends such requests without holding them.")));
+		warned_at = GetCurrentTimestamp();
+	}
+	{
+		ListCell   *lc;
+
+		foreach(lc, copied)
+			gofive_db_free_job((Job *) lfirst(lc));
+		list_free(copied);
+	}
+	return jobs;
+}
+
+/*
+ * Claim up to each lane's quota of due rows (a read: nothing is written for
+ * a claim), as Jobs in claim order; copied rows are held (or adopted) here.
+ * busy: the ids in flight or not yet recorded.
+ */
+List *
+gofive_db_claim(List *quotas, int64 *busy, int nbusy)
+{
+	Oid			types[5] = {TEXTARRAYOID, OIDARRAYOID, INT4ARRAYOID, INT8ARRAYOID, INT8OID};
+	Datum		values[5];
+	List	   *names = NIL;
+	Datum	   *roles;
+	Datum	   *counts;
+	Lane	  **lane_of;
+	List	   *jobs = NIL;
+	List	   *copied = NIL;
+	int			n = list_length(quotas);
+	int			i = 0;
+	ListCell   *lc;
+
+	if (quotas == NIL)
+		return NIL;
+	roles = palloc(sizeof(Datum) * n);
+	counts = palloc(sizeof(Datum) * n);
+	lane_of = palloc(sizeof(Lane *) * n);
+	foreach(lc, quotas)
+	{
+		LaneQuota  *q = (LaneQuota *) lfirst(lc);
+
+		names = lappend(names, (char *) q->account_name);
+		roles[i] = ObjectIdGetDatum(q->role);
+		counts[i] = Int32GetDatum(q->quota);
+		lane_of[i++] = q->lane;
+	}
+	values[0] = text_array(names);
+	values[1] = gofive_array(OIDOID, n, roles, NULL);
+	values[2] = gofive_array(INT4OID, n, counts, NULL);
+	values[3] = int8_array(busy, nbusy);
+	values[4] = Int64GetDatum(gofive_origin_of_database());
+	if (SPI_RC(SPI_execute_plan(gofive_prepare_once(&claim_plan, CLAIM_SQL, 5, types),
+						 values, NULL, true, 0)) != SPI_OK_SELECT)
+		elog(ERROR, "claim failed");
+	for (uint64 r = 0; r < SPI_processed; r++)
+	{
+		HeapTuple	tuple = SPI_tuptable->vals[r];
+		bool		isnull;
+		int			lane = DatumGetInt64(SPI_getbinval(tuple, SPI_tuptable->tupdesc, 1, &isnull)) - 1;
+		Job		   *job = job_from_tuple(tuple, SPI_tuptable->tupdesc, lane_of[lane]);
+		MemoryContext old = MemoryContextSwitchTo(TopMemoryContext);
+
+		if (DatumGetBool(SPI_getbinval(tuple, SPI_tuptable->tupdesc, 10, &isnull)))
+			copied = lappend(copied, job);
+		else
+			jobs = lappend(jobs, job);
+		MemoryContextSwitchTo(old);
+	}
+	return handle_copied(jobs, copied);
+}
+
+/* ---- marking ---- */
+
+#define MARK_SQL \
+	"UPDATE gofive.outbox o SET status = 'sending'::gofive.request_status," \
+	"       attempts = o.attempts OPERATOR(pg_catalog.+) 1, last_attempt_at = pg_catalog.now()" \
+	" WHERE o.id" OP_EQ "ANY ($1) AND o.status" OP_EQ PENDING " AND o.finished_at IS NULL" \
+	" RETURNING o.id"
+
+/*
+ * Mark the jobs that must not be sent twice blindly (sending, attempt
+ * counted) before they go out; the commit of the turn makes it durable.
+ * Returns the jobs to send: every idempotent one, and each marked one (a row
+ * cancelled since the claim is not marked, and dropped).
+ */
+List *
+gofive_db_mark(List *jobs)
+{
+	List	   *to_mark = NIL;
+	List	   *send = NIL;
+	ListCell   *lc;
+	Oid			types[1] = {INT8ARRAYOID};
+	Datum		values[1];
+
+	foreach(lc, jobs)
+	{
+		Job		   *job = (Job *) lfirst(lc);
+
+		if (gofive_request_idempotent(job->operation, job->method, job->body))
+			send = lappend(send, job);
+		else
+			to_mark = lappend(to_mark, job);
+	}
+	if (to_mark == NIL)
+		return send;
+	next_statement();
+	values[0] = job_ids(to_mark);
+	if (SPI_RC(SPI_execute_with_args(MARK_SQL, 1, types, values, NULL, false, 0)) != SPI_OK_UPDATE_RETURNING)
+		elog(ERROR, "could not mark requests before sending them");
+	foreach(lc, to_mark)
+	{
+		Job		   *job = (Job *) lfirst(lc);
+		bool		marked = false;
+
+		for (uint64 r = 0; r < SPI_processed && !marked; r++)
+		{
+			bool		isnull;
+
+			marked = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[r], SPI_tuptable->tupdesc,
+												 1, &isnull)) == job->id;
+		}
+		if (marked)
+		{
+			job->marked = true;
+			send = lappend(send, job);
+		}
+		else
+			gofive_db_free_job(job);
+	}
+	list_free(to_mark);
+	return send;
+}
+
+/* ---- recording ---- */
+
+#define NCOLS 13
+
+#define RECORD_SQL \
+	"UPDATE gofive.outbox o SET" \
+	"   status = u.status::gofive.request_status," \
+	"   attempts = u.attempts," \
+	"   next_attempt_at = COALESCE(u.next_at, o.next_attempt_at)," \
+	"   last_attempt_at = u.at," \
+	"   finished_at = CASE WHEN u.final THEN pg_catalog.now() END," \
+	"   http_status = u.http_status, business_code = u.business_code," \
+	"   messages = u.messages, response = u.response, last_error = u.error," \
+	"   duration_ms = u.ms," \
+	"   history = " HISTORY_PLUS("u.entry::pg_catalog.jsonb") \
+	"  FROM ROWS FROM (pg_catalog.unnest($1), pg_catalog.unnest($2), pg_catalog.unnest($3)," \
+	"                  pg_catalog.unnest($4), pg_catalog.unnest($5), pg_catalog.unnest($6)," \
+	"                  pg_catalog.unnest($7), pg_catalog.unnest($8), pg_catalog.unnest($9)," \
+	"                  pg_catalog.unnest($10), pg_catalog.unnest($11), pg_catalog.unnest($12)," \
+	"                  pg_catalog.unnest($13))" \
+	"       AS u(id, status, attempts, next_at, at, final, http_status, business_code," \
+	"            messages, response, error, ms, entry)" \
+	" WHERE o.id" OP_EQ "u.id"
+
+/* the head of each group ($1-$3) that waits for the row before it: it may go */
+#define UNBLOCK_SQL \
+	"UPDATE gofive.outbox o SET next_attempt_at = pg_catalog.now()" \
+	"  FROM (SELECT DISTINCT g.account, g.role, g.key" \
+	"          FROM " LANES_OF("$1", "$2", ", pg_catalog.unnest($3::pg_catalog.text[])") \
+	"               AS g(account, role, key)) g" \
+	"  CROSS JOIN LATERAL (" \
+	"    SELECT h.id FROM gofive.outbox h" \
+	"     WHERE" LANE("h", "g") " AND h.ordering_key" OP_EQ "g.key AND h.finished_at IS NULL" \
+	"     ORDER BY " ACCOUNT("h") ", h.enqueued_by, h.ordering_key, h.id LIMIT 1) head" \
+	" WHERE o.id" OP_EQ "head.id" \
+	"   AND o.next_attempt_at" OP_EQ "'infinity'::pg_catalog.timestamptz" \
+	"   AND o.status" OP_EQ PENDING
+
+static SPIPlanPtr record_plan = NULL;
+static SPIPlanPtr unblock_plan = NULL;
+
+/* An array column for record_rows: one element per job. */
+typedef struct Column
+{
+	Oid			elemtype;
+	Datum	   *values;
+	bool	   *nulls;
+} Column;
+
+static const char *
+history_outcome(const Job *job)
+{
+	return strcmp(job->status, "pending") == 0 ? "retry" : job->status;
+}
+
+static void
+set_job_columns(Column *cols, int i, Job *job)
+{
+	cols[0].values[i] = Int64GetDatum(job->id);
+	cols[1].values[i] = CStringGetTextDatum(job->status);
+	/* a marked request's attempt was counted when it was marked */
+	cols[2].values[i] = Int32GetDatum(job->attempts + 1);
+	cols[3].values[i] = TimestampTzGetDatum(job->next_at);
+	cols[3].nulls[i] = (job->next_at == 0);
+	cols[4].values[i] = TimestampTzGetDatum(job->started);
+	cols[5].values[i] = BoolGetDatum(job->final);
+	cols[6].values[i] = Int32GetDatum(job->http_status);
+	cols[6].nulls[i] = (job->http_status == 0);
+	cols[7].values[i] = Int32GetDatum(job->business_code);
+	cols[7].nulls[i] = (job->business_code < 0);
+	cols[8].values[i] = job->messages ? CStringGetTextDatum(job->messages) : (Datum) 0;
+	cols[8].nulls[i] = (job->messages == NULL);
+	cols[9].values[i] = job->response ? JsonbPGetDatum(job->response) : (Datum) 0;
+	cols[9].nulls[i] = (job->response == NULL);
+	cols[10].values[i] = job->error ? CStringGetTextDatum(job->error) : (Datum) 0;
+	cols[10].nulls[i] = (job->error == NULL);
+	cols[11].values[i] = Float8GetDatum(job->ms);
+	cols[12].values[i] = CStringGetTextDatum(history_entry(job->started, history_outcome(job),
+														   job->http_status, job->error,
+														   job->messages, job->ms, true));
+}
+
+/* Record the outcomes of finished jobs, in one statement. */
+static void
+record_rows(List *jobs)
+{
+	static Oid	types[NCOLS] = {INT8ARRAYOID, TEXTARRAYOID, INT4ARRAYOID, TIMESTAMPTZARRAYOID,
+		TIMESTAMPTZARRAYOID, BOOLARRAYOID, INT4ARRAYOID, INT4ARRAYOID, TEXTARRAYOID,
+	JSONBARRAYOID, TEXTARRAYOID, FLOAT8ARRAYOID, TEXTARRAYOID};
+	static Oid	elemtypes[NCOLS] = {INT8OID, TEXTOID, INT4OID, TIMESTAMPTZOID,
+		TIMESTAMPTZOID, BOOLOID, INT4OID, INT4OID, TEXTOID, JSONBOID, TEXTOID, FLOAT8OID,
+	TEXTOID};
+	int			n = list_length(jobs);
+	Column		cols[NCOLS];
+	Datum		values[NCOLS];
+	int			i = 0;
+	ListCell   *lc;
+
+	for (int c = 0; c < NCOLS; c++)
+	{
+		cols[c].elemtype = elemtypes[c];
+		cols[c].values = palloc0(sizeof(Datum) * n);
+		cols[c].nulls = palloc0(sizeof(bool) * n);
+	}
+	foreach(lc, jobs)
+		set_job_columns(cols, i++, (Job *) lfirst(lc));
+	for (int c = 0; c < NCOLS; c++)
+		values[c] = gofive_array(cols[c].elemtype, n, cols[c].values, cols[c].nulls);
+	if (SPI_RC(SPI_execute_plan(gofive_prepare_once(&record_plan, RECORD_SQL, NCOLS, types),
+						 values, NULL, false, 0)) != SPI_OK_UPDATE)
+		elog(ERROR, "could not record outcomes");
+}
+
+static void
+record_step(void *jobs)
+{
+	record_rows((List *) jobs);
+}
+
+/*
+ * Record the outcomes; if the batch fails, each job alone, and a job that
+ * still cannot be recorded as it is, as failed without its answer.
+ */
+static void
+record_safely(List *jobs)
+{
+	ListCell   *lc;
+	char	   *why;
+
+	if ((why = gofive_db_try(record_step, jobs)) == NULL)
+		return;
+	foreach(lc, jobs)
+	{
+		Job		   *job = (Job *) lfirst(lc);
+		List	   *one = list_make1(job);
+
+		if ((why = gofive_db_try(record_step, one)) == NULL)
+			continue;
+		elog(LOG, "request %lld: could not record its outcome: %s",
+			 (long long) job->id, why);
+		job->status = "failed";
+		job->final = true;
+		job->next_at = 0;
+		job->response = NULL;
+		job->messages = NULL;
+		job->error = psprintf("the API's answer could not be recorded: %s", why);
+		gofive_set_last_error(job->error);
+		record_rows(one);
+	}
+}
+
+/* The groups of the final keyed jobs: their next rows may go. */
+static void
+unblock_groups(List *jobs)
+{
+	static Oid	types[3] = {TEXTARRAYOID, OIDARRAYOID, TEXTARRAYOID};
+	List	   *names = NIL;
+	List	   *keys = NIL;
+	Datum	   *roles = palloc(sizeof(Datum) * Max(list_length(jobs), 1));
+	Datum		values[3];
+	int			n = 0;
+	ListCell   *lc;
+
+	foreach(lc, jobs)
+	{
+		Job		   *job = (Job *) lfirst(lc);
+
+		if (!job->final || job->ordering_key == NULL)
+			continue;
+		names = lappend(names, (char *) gofive_lane_server(job->lane));
+		keys = lappend(keys, job->ordering_key);
+		roles[n++] = ObjectIdGetDatum(gofive_lane_role(job->lane));
+	}
+	if (n == 0)
+		return;
+	next_statement();
+	values[0] = text_array(names);
+	values[1] = gofive_array(OIDOID, n, roles, NULL);
+	values[2] = text_array(keys);
+	if (SPI_RC(SPI_execute_plan(gofive_prepare_once(&unblock_plan, UNBLOCK_SQL, 3, types),
+						 values, NULL, false, 0)) != SPI_OK_UPDATE)
+		elog(ERROR, "could not let ordering keys go on");
+}
+
+/* Record what finished, and let their groups go on. */
+void
+gofive_db_record(List *jobs)
+{
+	if (jobs == NIL)
+		return;
+	record_safely(jobs);
+	unblock_groups(jobs);
+	next_statement();
+}
+
+/* ---- when the next row falls due ---- */
+
+#define NEXT_DUE_SQL \
+	"SELECT pg_catalog.min(d.t) FROM " LANES_OF("$1", "$2", "") " AS l(account, role)" \
+	" CROSS JOIN LATERAL (" \
+	"   SELECT c.next_attempt_at AS t FROM gofive.outbox c" \
+	"    WHERE" LANE("c", "l") " AND c.finished_at IS NULL" \
+	"      AND c.status" OP_EQ PENDING " AND c.id OPERATOR(pg_catalog.<>) ALL ($3)" \
+	"      AND" GROUP_HEAD("c", "l") \
+	"    ORDER BY " ACCOUNT("c") ", c.enqueued_by, c.next_attempt_at, c.id LIMIT 1) d" \
+	" WHERE d.t OPERATOR(pg_catalog.<) 'infinity'::pg_catalog.timestamptz"
+
+/* When the earliest row of these lanes falls due (0: none will by itself). */
+TimestampTz
+gofive_db_next_due(List *names, List *roles, int64 *busy, int nbusy)
+{
+	Oid			types[3] = {TEXTARRAYOID, OIDARRAYOID, INT8ARRAYOID};
+	Datum		values[3];
+	Datum	   *role_datums = palloc(sizeof(Datum) * Max(list_length(roles), 1));
+	TimestampTz due = 0;
+	int			i = 0;
+	ListCell   *lc;
+
+	if (names == NIL)
+		return 0;
+	foreach(lc, roles)
+		role_datums[i++] = ObjectIdGetDatum(lfirst_oid(lc));
+	values[0] = text_array(names);
+	values[1] = gofive_array(OIDOID, i, role_datums, NULL);
+	values[2] = int8_array(busy, nbusy);
+	if (SPI_RC(SPI_execute_with_args(NEXT_DUE_SQL, 3, types, values, NULL, true, 1)) == SPI_OK_SELECT &&
+		SPI_processed == 1)
+	{
+		bool		isnull;
+		Datum		d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+
+		if (!isnull)
+			due = DatumGetTimestampTz(d);
+	}
+	return due;
+}
+
+/* ---- groups left waiting ---- */
+
+/* the next SWEEP_GROUPS groups after ($1, $2, $3): a skip scan of outbox_group_idx */
+#define GROUPS_SQL \
+	"WITH RECURSIVE g(account, role, key) AS (" \
+	"  (SELECT " ACCOUNT("o") ", o.enqueued_by, o.ordering_key FROM gofive.outbox o" \
+	"    WHERE o.ordering_key IS NOT NULL AND o.finished_at IS NULL" \
+	"      AND ROW(" ACCOUNT("o") ", o.enqueued_by, o.ordering_key) OPERATOR(pg_catalog.>)" \
+	"          ROW($1::pg_catalog.text, $2::pg_catalog.regrole, $3::pg_catalog.text)" \
+	"    ORDER BY 1, 2, 3 LIMIT 1)" \
+	"  UNION ALL" \
+	"  SELECT n.account, n.role, n.key FROM g CROSS JOIN LATERAL (" \
+	"    SELECT " ACCOUNT("o") " AS account, o.enqueued_by AS role, o.ordering_key AS key" \
+	"      FROM gofive.outbox o" \
+	"     WHERE o.ordering_key IS NOT NULL AND o.finished_at IS NULL" \
+	"       AND ROW(" ACCOUNT("o") ", o.enqueued_by, o.ordering_key) OPERATOR(pg_catalog.>)" \
+	"           ROW(g.account, g.role, g.key)" \
+	"     ORDER BY 1, 2, 3 LIMIT 1) n)" \
+	" SELECT account, role::pg_catalog.oid, key FROM g LIMIT " CppAsString2(SWEEP_GROUPS)
+
+/*
+ * Let go of the heads of groups that wait for nothing: a request enqueued
+ * while the one before it was being recorded final can be left waiting
+ * (outbox.c saw the earlier one unfinished; the recording did not see the
+ * new one yet).  Looks at SWEEP_GROUPS groups a call, going round all of
+ * them; called on the worker's periodic look and at its start.
+ */
+void
+gofive_db_sweep_groups(void)
+{
+	static char *after_account = NULL;
+	static Oid	after_role = InvalidOid;
+	static char *after_key = NULL;
+	Oid			types[3] = {TEXTOID, OIDOID, TEXTOID};
+	Datum		values[3];
+	List	   *names = NIL;
+	List	   *keys = NIL;
+	Datum	   *roles;
+	uint64		n;
+
+	values[0] = CStringGetTextDatum(after_account ? after_account : "");
+	values[1] = ObjectIdGetDatum(after_role);
+	values[2] = CStringGetTextDatum(after_key ? after_key : "");
+	if (SPI_RC(SPI_execute_with_args(GROUPS_SQL, 3, types, values, NULL, true, 0)) != SPI_OK_SELECT)
+		elog(ERROR, "could not list ordering keys");
+	n = SPI_processed;
+	roles = palloc(sizeof(Datum) * Max(n, 1));
+	for (uint64 i = 0; i < n; i++)
+	{
+		HeapTuple	t = SPI_tuptable->vals[i];
+		bool		isnull;
+
+		names = lappend(names, SPI_getvalue(t, SPI_tuptable->tupdesc, 1));
+		roles[i] = SPI_getbinval(t, SPI_tuptable->tupdesc, 2, &isnull);
+		keys = lappend(keys, SPI_getvalue(t, SPI_tuptable->tupdesc, 3));
+	}
+	/* where the next call goes on: after the last group, or from the start */
+	if (after_account)
+		pfree(after_account);
+	if (after_key)
+		pfree(after_key);
+	after_account = after_key = NULL;
+	after_role = InvalidOid;
+	if (n == SWEEP_GROUPS)
+	{
+		after_account = MemoryContextStrdup(TopMemoryContext, llast(names));
+		after_role = DatumGetObjectId(roles[n - 1]);
+		after_key = MemoryContextStrdup(TopMemoryContext, llast(keys));
+	}
+	if (n == 0)
+		return;
+	values[0] = text_array(names);
+	values[1] = gofive_array(OIDOID, (int) n, roles, NULL);
+	values[2] = text_array(keys);
+	{
+		Oid			utypes[3] = {TEXTARRAYOID, OIDARRAYOID, TEXTARRAYOID};
+
+		next_statement();
+		if (SPI_RC(SPI_execute_plan(gofive_prepare_once(&unblock_plan, UNBLOCK_SQL, 3, utypes),
+							 values, NULL, false, 0)) != SPI_OK_UPDATE)
+			elog(ERROR, "could not let ordering keys go on");
+		if (SPI_processed > 0)
+			elog(LOG, "%llu requests whose ordering key waited for nothing may go",
+				 (unsigned long long) SPI_processed);
+	}
+}
+
+/* ---- after a stop ---- */
+
+#define LEFT_SENDING_SQL \
+	"SELECT o.id, o.operation, o.method, o.body::pg_catalog.text, o.attempts," \
+	"       o.origin OPERATOR(pg_catalog.<>) $1" \
+	"  FROM gofive.outbox o WHERE o.status" OP_EQ "'sending'::gofive.request_status"
+
+#define SETTLE_SQL \
+	"UPDATE gofive.outbox o SET status = u.status::gofive.request_status," \
+	"   next_attempt_at = CASE WHEN u.status OPERATOR(pg_catalog.=) ANY ('{held,in_doubt}'::pg_catalog.text[])" \
+	"                     THEN 'infinity'::pg_catalog.timestamptz ELSE o.next_attempt_at END," \
+	"   finished_at = CASE WHEN u.status" OP_EQ "'dead'::pg_catalog.text THEN pg_catalog.now() END," \
+	"   last_error = u.error," \
+	"   history = " HISTORY_PLUS("u.entry::pg_catalog.jsonb") \
+	"  FROM ROWS FROM (pg_catalog.unnest($1::pg_catalog.int8[]), pg_catalog.unnest($2::pg_catalog.text[])," \
+	"                  pg_catalog.unnest($3::pg_catalog.text[]), pg_catalog.unnest($4::pg_catalog.text[]))" \
+	"       AS u(id, status, error, entry)" \
+	" WHERE o.id" OP_EQ "u.id"
+
+/* unmarked requests that were on the network (the in-flight file): the attempt counts */
+#define CHARGE_SQL \
+	"SELECT o.id, o.attempts, o.last_attempt_at FROM gofive.outbox o" \
+	" WHERE o.id" OP_EQ "ANY ($1) AND o.status" OP_EQ PENDING " AND o.finished_at IS NULL"
+
+#define CHARGED_SQL \
+	"UPDATE gofive.outbox o SET status = u.status::gofive.request_status," \
+	"   attempts = o.attempts OPERATOR(pg_catalog.+) 1," \
+	"   finished_at = CASE WHEN u.status" OP_EQ "'dead'::pg_catalog.text THEN pg_catalog.now() END," \
+	"   last_error = u.error," \
+	"   history = " HISTORY_PLUS("u.entry::pg_catalog.jsonb") \
+	"  FROM ROWS FROM (pg_catalog.unnest($1::pg_catalog.int8[]), pg_catalog.unnest($2::pg_catalog.text[])," \
+	"                  pg_catalog.unnest($3::pg_catalog.text[]), pg_catalog.unnest($4::pg_catalog.text[]))" \
+	"       AS u(id, status, error, entry)" \
+	" WHERE o.id" OP_EQ "u.id"
+
+#define STOPPED			"the worker stopped while sending it"
+#define STOPPED_EACH	"the worker stopped while sending it, on each of its attempts"
+
+typedef struct Settle
+{
+	List	   *ids;
+	List	   *statuses;
+	List	   *errors;
+	List	   *entries;
+} Settle;
+
+static void
+settle(Settle *s, int64 id, const char *status, const char *error, const char *entry)
+{
+	int64	   *p = palloc(sizeof(int64));
+
+	*p = id;
+	s->ids = lappend(s->ids, p);
+	s->statuses = lappend(s->statuses, (char *) status);
+	s->errors = lappend(s->errors, (char *) error);
+	s->entries = lappend(s->entries, (char *) entry);
+}
+
+static void
+apply_settle(const char *sql, Settle *s)
+{
+	Oid			types[4] = {INT8ARRAYOID, TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID};
+	Datum		values[4];
+	int			n = list_length(s->ids);
+	int64	   *ids = palloc(sizeof(int64) * Max(n, 1));
+	int			i = 0;
+	ListCell   *lc;
+
+	if (n == 0)
+		return;
+	foreach(lc, s->ids)
+		ids[i++] = *(int64 *) lfirst(lc);
+	values[0] = int8_array(ids, n);
+	values[1] = text_array(s->statuses);
+	values[2] = text_array(s->errors);
+	values[3] = text_array(s->entries);
+	next_statement();
+	if (SPI_RC(SPI_execute_with_args(sql, 4, types, values, NULL, false, 0)) != SPI_OK_UPDATE)
+		elog(ERROR, "could not settle the requests left by the previous worker");
+}
+
+/*
+ * The rows a previous worker left marked sending (or a 1.0 worker left
+ * claimed): an idempotent one is sent again; one that may not be sent
+ * twice blindly is in doubt (gofive.in_doubt); one queued elsewhere is held;
+ * one whose attempts are used up is dead.  Their attempt was counted when
+ * they were marked.  Returns how many were in doubt.
+ */
+static int
+settle_left_sending(Settle *s)
+{
+	Oid			types[1] = {INT8OID};
+	Datum		values[1] = {Int64GetDatum(gofive_origin_of_database())};
+	int			in_doubt = 0;
+
+	if (SPI_RC(SPI_execute_with_args(LEFT_SENDING_SQL, 1, types, values, NULL, true, 0)) != SPI_OK_SELECT)
+		elog(ERROR, "could not read the requests left sending");
+	for (uint64 i = 0; i < SPI_processed; i++)
+	{
+		HeapTuple	t = SPI_tuptable->vals[i];
+		TupleDesc	d = SPI_tuptable->tupdesc;
+		bool		isnull;
+		int64		id = DatumGetInt64(SPI_getbinval(t, d, 1, &isnull));
+		int			attempts = DatumGetInt32(SPI_getbinval(t, d, 5, &isnull));
+		bool		copied = DatumGetBool(SPI_getbinval(t, d, 6, &isnull));
+		const char *status;
+
+		if (copied)
+			status = "held";
+		else if (attempts >= gofive_max_attempts)
+			status = "dead";
+		else if (!gofive_request_idempotent(SPI_getvalue(t, d, 2), SPI_getvalue(t, d, 3),
+											SPI_getvalue(t, d, 4)) &&
+				 gofive_in_doubt == GOFIVE_IN_DOUBT_HOLD)
+		{
+			status = "in_doubt";
+			in_doubt++;
+		}
+		else
+			status = "pending";
+		settle(s, id, status, strcmp(status, "dead") == 0 ? STOPPED_EACH : STOPPED,
+			   history_entry(0, strcmp(status, "pending") == 0 ? "retry" : status, 0,
+							 STOPPED, NULL, 0, false));
+	}
+	return in_doubt;
+}
+
+/* The unmarked requests the in-flight file lists: charge their attempt. */
+static void
+charge_in_flight(Settle *s, int64 *ids, int n)
+{
+	Oid			types[1] = {INT8ARRAYOID};
+	Datum		values[1];
+
+	if (n == 0)
+		return;
+	values[0] = int8_array(ids, n);
+	next_statement();
+	if (SPI_RC(SPI_execute_with_args(CHARGE_SQL, 1, types, values, NULL, true, 0)) != SPI_OK_SELECT)
+		elog(ERROR, "could not read the requests that were in flight");
+	for (uint64 i = 0; i < SPI_processed; i++)
+	{
+		HeapTuple	t = SPI_tuptable->vals[i];
+		TupleDesc	d = SPI_tuptable->tupdesc;
+		bool		isnull;
+		int			attempts = DatumGetInt32(SPI_getbinval(t, d, 2, &isnull)) + 1;
+		bool		dead = attempts >= gofive_max_attempts;
+
+		settle(s, DatumGetInt64(SPI_getbinval(t, d, 1, &isnull)), dead ? "dead" : "pending",
+			   dead ? STOPPED_EACH : STOPPED,
+			   history_entry(0, dead ? "dead" : "retry", 0, STOPPED, NULL, 0, false));
+	}
+}
+
+/*
+ * At the worker's start, what a previous worker left: the rows it marked,
+ * and those the in-flight file lists.  One transaction.
+ */
+void
+gofive_db_recover(int64 *in_flight, int n_in_flight)
+{
+	Settle		marked = {0};
+	Settle		charged = {0};
+	int			in_doubt;
+
+	gofive_db_begin();
+	in_doubt = settle_left_sending(&marked);
+	apply_settle(SETTLE_SQL, &marked);
+	charge_in_flight(&charged, in_flight, n_in_flight);
+	apply_settle(CHARGED_SQL, &charged);
+	gofive_db_commit();
+	if (marked.ids != NIL || charged.ids != NIL)
+		elog(LOG, "%d requests were on their way when the previous worker stopped: %d sent again, %d in doubt",
+			 list_length(marked.ids) + list_length(charged.ids),
+			 list_length(marked.ids) + list_length(charged.ids) - in_doubt, in_doubt);
+	if (in_doubt > 0)
+		ereport(WARNING,
+				(errmsg("%d requests are in doubt: they were on their way when the worker stopped, and sending them twice would do harm",
+						in_doubt),
+				 errhint("As gofive_admin, check in the CRM whether they arrived, then gofive_release(id) or gofive_cancel(id); gofive.in_doubt = resend sends such requests again.")));
+}
+
+/* ---- purging and compacting ---- */
+
+#define SIZE_SQL \
+	"SELECT pg_catalog.pg_total_relation_size('gofive.outbox'::pg_catalog.regclass)," \
+	"       pg_catalog.pg_stat_get_live_tuples('gofive.outbox'::pg_catalog.regclass)"
+
+#define KEEP_SQL \
+	"SELECT pg_catalog.count(*), pg_catalog.count(*) FILTER (WHERE o.status" OP_EQ \
+	"       'sending'::gofive.request_status), pg_catalog.array_agg(o)" \
+	"  FROM (SELECT * FROM gofive.outbox LIMIT " CppAsString2(COMPACT_MAX_ROWS) " + 1) o"
+
+#define PUT_BACK_SQL \
+	"INSERT INTO gofive.outbox OVERRIDING SYSTEM VALUE" \
+	" SELECT (u).* FROM pg_catalog.unnest($1::gofive.outbox[]) AS u"
+
+/*
+ * Give the space of a mostly emptied outbox back: when the table and its
+ * indexes are large and hold few rows, truncate it (indexes too, which
+ * VACUUM never shrinks) and put the rows kept back, under an ACCESS
+ * EXCLUSIVE lock taken only if free at once.  Not while a row is marked
+ * sending (the restore trigger would queue it again).
+ */
+static void
+compact(void)
+{
+	Oid			relid = gofive_outbox_relid();
+	bool		isnull;
+	int64		size;
+	int64		live;
+	int64		kept;
+	Datum		rows;
+
+	if (SPI_RC(SPI_execute(SIZE_SQL, true, 1)) != SPI_OK_SELECT || SPI_processed != 1)
+		return;
+	size = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+	live = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull));
+	if (size < COMPACT_MIN_BYTES || live > COMPACT_MAX_ROWS)
+		return;
+	if (!ConditionalLockRelationOid(relid, AccessExclusiveLock))
+		return;					/* in use: another time */
+	next_statement();
+	if (SPI_RC(SPI_execute(KEEP_SQL, true, 1)) != SPI_OK_SELECT || SPI_processed != 1)
+		elog(ERROR, "could not read the rows to keep");
+	kept = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+	if (kept > COMPACT_MAX_ROWS ||
+		DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull)) > 0)
+		return;
+	rows = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 3, &isnull);
+	if (!isnull)
+		rows = SPI_datumTransfer(rows, false, -1);
+	if (SPI_RC(SPI_execute("TRUNCATE gofive.outbox", false, 0)) != SPI_OK_UTILITY)
+		elog(ERROR, "could not truncate gofive.outbox");
+	if (!isnull)
+	{
+		Oid			types[1] = {get_array_type(get_rel_type_id(relid))};
+
+		next_statement();
+		if (SPI_RC(SPI_execute_with_args(PUT_BACK_SQL, 1, types, &rows, NULL, false, 0)) != SPI_OK_INSERT)
+			elog(ERROR, "could not put the kept rows back");
+	}
+	elog(LOG, "gofive.outbox compacted from " INT64_FORMAT " bytes, " INT64_FORMAT " rows kept",
+		 size, kept);
+}
+
+/* Delete succeeded rows older than gofive.retention; compact when asked or worth it. */
+void
+gofive_db_maintain(bool asked)
+{
+	int64		purged;
+
+	gofive_db_begin();
+	purged = gofive_purge_expired(true, InvalidOid);
+	if (purged > 0 || asked)
+	{
+		next_statement();
+		compact();
+	}
+	gofive_db_commit();
+}
