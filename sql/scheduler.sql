@@ -217,6 +217,40 @@ SELECT name, method, idempotent FROM gofive.operations
                 'enquire_quotations', 'reject_sales_orders')
  ORDER BY name;
 
+-- ---- a retry by hand goes back before the later rows of its group ----
+-- The claim takes a row that was never sent and became due after it was
+-- queued for its group's head (only the unblock, a cancel and a release
+-- make such rows), so a retry by hand of an earlier row must put such later
+-- rows back to wait.  The rows are an account's that does not exist: the
+-- worker sends none of them.
+INSERT INTO gofive.outbox (operation, method, path, ordering_key, enqueued_by, account,
+                           status, attempts, last_attempt_at, finished_at)
+VALUES ('request', 'GET', '/v1/a', 'K-retry', current_user::regrole, 'sched_nowhere',
+        'failed', 1, now(), now())
+RETURNING id AS id_a \gset
+-- unblocked when the first failed, not sent yet (the account waits)
+INSERT INTO gofive.outbox (operation, method, path, ordering_key, enqueued_by, account,
+                           enqueued_at, next_attempt_at)
+VALUES ('request', 'GET', '/v1/b', 'K-retry', current_user::regrole, 'sched_nowhere',
+        now() - interval '1 minute', now())
+RETURNING id AS id_b \gset
+-- sent once already, waiting for its retry: the claim checks its group itself
+INSERT INTO gofive.outbox (operation, method, path, ordering_key, enqueued_by, account,
+                           attempts, last_attempt_at, next_attempt_at)
+VALUES ('request', 'GET', '/v1/c', 'K-retry', current_user::regrole, 'sched_nowhere',
+        1, now(), now() + interval '1 hour')
+RETURNING id AS id_c \gset
+-- another group
+INSERT INTO gofive.outbox (operation, method, path, ordering_key, enqueued_by, account,
+                           enqueued_at, next_attempt_at)
+VALUES ('request', 'GET', '/v1/d', 'K-other', current_user::regrole, 'sched_nowhere',
+        now() - interval '1 minute', now())
+RETURNING id AS id_d \gset
+SELECT gofive_retry(:id_a) AS retried;
+SELECT path, status, next_attempt_at = 'infinity' AS waits_for_the_retried_one
+  FROM gofive.outbox WHERE id IN (:id_a, :id_b, :id_c, :id_d) ORDER BY id;
+DELETE FROM gofive.outbox WHERE account = 'sched_nowhere';
+
 DROP USER MAPPING FOR regress_sched_b SERVER sched_x;
 DROP USER MAPPING FOR PUBLIC SERVER sched_x;
 DELETE FROM gofive.outbox WHERE account = 'sched_x';

@@ -351,13 +351,34 @@ gofive_purge(PG_FUNCTION_ARGS)
 	" WHERE ($1 OR pg_catalog.pg_has_role($2, o.enqueued_by, 'USAGE'))" \
 	"   AND o.last_attempt_at IS NOT NULL"
 
-#define RETRY_SQL REQUEUE_SET \
-	"   AND o.id OPERATOR(pg_catalog.=) $3" \
-	"   AND o.status OPERATOR(pg_catalog.=) ANY ('{failed,dead}'::gofive.request_status[])"
+/*
+ * A request queued again goes back before the later requests of its group:
+ * those that became due since, without having been sent, wait again (the
+ * worker's claim takes such a row for its group's head, worker_db.c).
+ * Returns how many were queued again.
+ */
+#define REQUEUED_FIRST(requeue) \
+	"WITH r AS (" requeue \
+	"  RETURNING o.id, COALESCE(o.account, ''::pg_catalog.text) AS account," \
+	"            o.enqueued_by, o.ordering_key)," \
+	" later AS (UPDATE gofive.outbox b SET next_attempt_at = 'infinity'::pg_catalog.timestamptz" \
+	"   FROM r WHERE r.ordering_key IS NOT NULL" \
+	"    AND COALESCE(b.account, ''::pg_catalog.text) OPERATOR(pg_catalog.=) r.account" \
+	"    AND b.enqueued_by OPERATOR(pg_catalog.=) r.enqueued_by" \
+	"    AND b.ordering_key OPERATOR(pg_catalog.=) r.ordering_key" \
+	"    AND b.id OPERATOR(pg_catalog.>) r.id AND b.finished_at IS NULL" \
+	"    AND b.status OPERATOR(pg_catalog.=) 'pending'::gofive.request_status" \
+	"    AND b.last_attempt_at IS NULL" \
+	"    AND b.next_attempt_at OPERATOR(pg_catalog.<>) 'infinity'::pg_catalog.timestamptz)" \
+	"SELECT pg_catalog.count(*) FROM r"
 
-#define RETRY_ALL_SQL REQUEUE_SET \
+#define RETRY_SQL REQUEUED_FIRST(REQUEUE_SET \
+	"   AND o.id OPERATOR(pg_catalog.=) $3" \
+	"   AND o.status OPERATOR(pg_catalog.=) ANY ('{failed,dead}'::gofive.request_status[])")
+
+#define RETRY_ALL_SQL REQUEUED_FIRST(REQUEUE_SET \
 	"   AND o.status OPERATOR(pg_catalog.=) $3::gofive.request_status" \
-	"   AND ($4::pg_catalog.text IS NULL OR o.operation OPERATOR(pg_catalog.=) $4)"
+	"   AND ($4::pg_catalog.text IS NULL OR o.operation OPERATOR(pg_catalog.=) $4)")
 
 /*
  * Run a requeueing UPDATE as the outbox's owner, limited to the rows the
@@ -372,15 +393,17 @@ requeue(const char *sql, int nargs, Datum arg3, Oid type3, Datum arg4, bool arg4
 	arg3, arg4};
 	char		nulls[4] = {' ', ' ', ' ', arg4_null ? 'n' : ' '};
 	GofiveRaised saved;
+	bool		isnull;
 	uint64		n;
 
 	gofive_become_owner(&saved);
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	if (SPI_execute_with_args(sql, nargs, types, values, nulls,
-							  false, 0) != SPI_OK_UPDATE)
+							  false, 0) != SPI_OK_SELECT || SPI_processed != 1)
 		elog(ERROR, "could not queue requests again");
-	n = SPI_processed;
+	n = (uint64) DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0],
+											 SPI_tuptable->tupdesc, 1, &isnull));
 	SPI_finish();
 	gofive_restore_user(&saved);
 	if (n > 0)

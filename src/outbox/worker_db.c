@@ -63,9 +63,21 @@
 #define ACCOUNT(o)	"COALESCE(" o ".account, ''::pg_catalog.text)"
 #define LANE(o, l) \
 	" " ACCOUNT(o) OP_EQ l ".account AND " o ".enqueued_by" OP_EQ l ".role"
-/* no unfinished row of the same group before row c of lane l */
+/*
+ * Row c of lane l is the head of its group: it has no key; or it was never
+ * sent and became due after it was queued, which only the worker's unblock,
+ * a cancel's and gofive_release do, each choosing the group's head (a retry
+ * by hand puts the later rows of its group back to wait, outbox.c); or no
+ * unfinished row of the group comes before it.  The last check walks the
+ * group's index entries from its start, those of rows finished since the
+ * last vacuum included, so it is kept for the rows that need it: those due
+ * since they were queued (two sessions may queue the first rows of a group
+ * at once) and those sent before.
+ */
 #define GROUP_HEAD(c, l) \
-	" (" c ".ordering_key IS NULL OR NOT EXISTS (" \
+	" (" c ".ordering_key IS NULL" \
+	"  OR (" c ".last_attempt_at IS NULL AND " c ".next_attempt_at OPERATOR(pg_catalog.<>) " c ".enqueued_at)" \
+	"  OR NOT EXISTS (" \
 	"    SELECT FROM gofive.outbox p WHERE" LANE("p", l) \
 	"       AND p.ordering_key" OP_EQ c ".ordering_key" \
 	"       AND p.id OPERATOR(pg_catalog.<) " c ".id AND p.finished_at IS NULL))"
