@@ -355,7 +355,7 @@ gofive_purge(PG_FUNCTION_ARGS)
  * A request queued again goes back before the later requests of its group:
  * those that became due since, without having been sent, wait again (the
  * worker's claim takes such a row for its group's head, worker_db.c).
- * Returns how many were queued again.
+ * One row for each request queued again.
  */
 #define REQUEUED_FIRST(requeue) \
 	"WITH r AS (" requeue \
@@ -370,7 +370,7 @@ gofive_purge(PG_FUNCTION_ARGS)
 	"    AND b.status OPERATOR(pg_catalog.=) 'pending'::gofive.request_status" \
 	"    AND b.last_attempt_at IS NULL" \
 	"    AND b.next_attempt_at OPERATOR(pg_catalog.<>) 'infinity'::pg_catalog.timestamptz)" \
-	"SELECT pg_catalog.count(*) FROM r"
+	"SELECT r.id FROM r"
 
 #define RETRY_SQL REQUEUED_FIRST(REQUEUE_SET \
 	"   AND o.id OPERATOR(pg_catalog.=) $3" \
@@ -381,9 +381,31 @@ gofive_purge(PG_FUNCTION_ARGS)
 	"   AND ($4::pg_catalog.text IS NULL OR o.operation OPERATOR(pg_catalog.=) $4)")
 
 /*
- * Run a requeueing UPDATE as the outbox's owner, limited to the rows the
- * caller may manage; wake the worker at commit if any row changed.
+ * Run a statement that changes requests as the outbox's owner; it must end
+ * with rc, its rows (or rows returned) being the requests changed.  Wake
+ * the worker at commit if any changed; how many.
  */
+static uint64
+change_as_owner(const char *sql, int nargs, Oid *types, Datum *values, const char *nulls,
+				int rc, const char *failed)
+{
+	GofiveRaised saved;
+	uint64		n;
+
+	gofive_become_owner(&saved);
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	if (SPI_execute_with_args(sql, nargs, types, values, nulls, false, 0) != rc)
+		elog(ERROR, "%s", failed);
+	n = SPI_processed;
+	SPI_finish();
+	gofive_restore_user(&saved);
+	if (n > 0)
+		gofive_wake_worker_at_commit();
+	return n;
+}
+
+/* Queue requests again, limited to the rows the caller may manage. */
 static uint64
 requeue(const char *sql, int nargs, Datum arg3, Oid type3, Datum arg4, bool arg4_null)
 {
@@ -392,23 +414,9 @@ requeue(const char *sql, int nargs, Datum arg3, Oid type3, Datum arg4, bool arg4
 	Datum		values[4] = {BoolGetDatum(gofive_is_admin(caller)), ObjectIdGetDatum(caller),
 	arg3, arg4};
 	char		nulls[4] = {' ', ' ', ' ', arg4_null ? 'n' : ' '};
-	GofiveRaised saved;
-	bool		isnull;
-	uint64		n;
 
-	gofive_become_owner(&saved);
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-	if (SPI_execute_with_args(sql, nargs, types, values, nulls,
-							  false, 0) != SPI_OK_SELECT || SPI_processed != 1)
-		elog(ERROR, "could not queue requests again");
-	n = (uint64) DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0],
-											 SPI_tuptable->tupdesc, 1, &isnull));
-	SPI_finish();
-	gofive_restore_user(&saved);
-	if (n > 0)
-		gofive_wake_worker_at_commit();
-	return n;
+	return change_as_owner(sql, nargs, types, values, nulls, SPI_OK_SELECT,
+						   "could not queue requests again");
 }
 
 /* gofive_retry(id): queue one failed or dead request again; false if none. */
@@ -614,25 +622,14 @@ release(Datum id, bool id_null, Datum statuses)
 	Oid			types[3] = {INT8OID, TEXTARRAYOID, INT8OID};
 	Datum		values[3] = {id, statuses, Int64GetDatum(gofive_origin_of_database())};
 	char		nulls[3] = {id_null ? 'n' : ' ', ' ', ' '};
-	GofiveRaised saved;
-	uint64		n;
 
 	if (!gofive_is_admin(GetUserId()))
 		ereport(ERROR,
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 				 errmsg("only gofive_admin may release held or in-doubt requests"),
 				 errdetail("Whether such a request may be sent is the organisation's decision: it may have reached the CRM already.")));
-	gofive_become_owner(&saved);
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-	if (SPI_execute_with_args(RELEASE_SQL, 3, types, values, nulls, false, 0) != SPI_OK_UPDATE)
-		elog(ERROR, "could not release requests");
-	n = SPI_processed;
-	SPI_finish();
-	gofive_restore_user(&saved);
-	if (n > 0)
-		gofive_wake_worker_at_commit();
-	return n;
+	return change_as_owner(RELEASE_SQL, 3, types, values, nulls, SPI_OK_UPDATE,
+						   "could not release requests");
 }
 
 /* gofive_release(id): send a held or in-doubt request. */
