@@ -421,7 +421,8 @@ DROP TABLE t0;
 SELECT mock.fault('{"mode": "none"}');
 -- a cursor paused longer than the accounts' timeout while requests are on
 -- their way (here two pages read ahead, each answered in 0.3 s): those are
--- asked again, and the cursor goes on
+-- asked again, and the cursor goes on (one or both: which account's scan the
+-- Append reads first, and so which requests are out at the pause, varies)
 ALTER SERVER venio_t OPTIONS (ADD timeout '1s', ADD read_ahead '2');
 ALTER SERVER venio_u OPTIONS (ADD timeout '1s');
 CREATE FUNCTION mock.paused_cursor() RETURNS text LANGUAGE plpgsql AS $$
@@ -449,7 +450,7 @@ SELECT mock.fault('{"mode": "latency", "latency_ms": 300, "path": "/v1/quotation
 SELECT mock.mark() AS mark \gset
 SELECT mock.paused_cursor();
 SELECT mock.fault('{"mode": "none"}');
-SELECT count(DISTINCT e->'body') AS pages, count(*) - count(DISTINCT e->'body') AS asked_again
+SELECT count(DISTINCT e->'body') AS pages, count(*) - count(DISTINCT e->'body') BETWEEN 1 AND 2 AS asked_again
 FROM mock.journal() AS e
 WHERE (e->>'seq')::int > :mark AND e->>'client' = 'venio-f' AND e->>'path' = '/v1/quotation/enquiry'
   AND (e->'body'->>'skip')::int < 25;  -- (a page past the end may have been asked for, and dropped)
