@@ -43,10 +43,12 @@ SELECT mock.wait_for(format($$(SELECT status FROM gofive.outbox WHERE id = %s) =
 SELECT status, attempts, http_status FROM gofive.outbox WHERE id = :id;
 SELECT e->>'status' AS status, count(*) AS requests, count(DISTINCT e->'headers'->>'x-request-id') AS request_ids
 FROM mock.journal() AS e WHERE e->>'path' = '/v3/products/serials' GROUP BY 1 ORDER BY 1;
--- its history keeps the two failures beside the success, in order
+-- its history keeps the two failures beside the success, in order; an entry
+-- leaves out the keys that would be null (the success has no error)
 SELECT n, h->>'outcome' AS outcome, h->>'http_status' AS http_status, h->>'error' AS error,
        h->>'messages' AS messages, (h->>'at')::timestamptz <= now() AS at_known,
-       (h->>'duration_ms')::numeric >= 0 AS timed
+       (h->>'duration_ms')::numeric >= 0 AS timed,
+       (SELECT string_agg(k, ',' ORDER BY k) FROM jsonb_object_keys(h) AS k) AS keys
 FROM gofive.outbox, jsonb_array_elements(history) WITH ORDINALITY AS x(h, n) WHERE id = :id ORDER BY n;
 
 -- ---- a request being retried shows its last error, on the row and in gofive.queue ----

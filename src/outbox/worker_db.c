@@ -279,17 +279,22 @@ gofive_request_idempotent(const char *operation, const char *method, const char 
 
 /* ---- history entries, built here rather than in SQL ---- */
 
+/* , "key": value, left out when the value is NULL */
 static void
 append_json_text(StringInfo buf, const char *key, const char *value)
 {
+	if (value == NULL)
+		return;
 	appendStringInfo(buf, ", \"%s\": ", key);
-	if (value)
-		escape_json(buf, value);
-	else
-		appendStringInfoString(buf, "null");
+	escape_json(buf, value);
 }
 
-/* {"at": ..., "outcome": ..., "http_status": ..., "error": ..., "messages": ..., "duration_ms": ...} */
+/*
+ * {"at": ..., "outcome": ..., "http_status": ..., "error": ..., "messages":
+ * ..., "duration_ms": ...}, without the keys that would be null: the entry
+ * goes into the WAL with the row's final version, once per request, and
+ * h->>'error' reads NULL either way.
+ */
 static char *
 history_entry(TimestampTz at, const char *outcome, int http_status, const char *error,
 			  const char *messages, double ms, bool timed)
@@ -298,25 +303,20 @@ history_entry(TimestampTz at, const char *outcome, int http_status, const char *
 	char		when[MAXDATELEN + 1];
 
 	initStringInfo(&buf);
-	appendStringInfoString(&buf, "{\"at\": ");
+	appendStringInfoString(&buf, "{\"outcome\": ");
+	escape_json(&buf, outcome);
 	if (at)
 	{
 		JsonEncodeDateTime(when, TimestampTzGetDatum(at), TIMESTAMPTZOID, NULL);
-		appendStringInfo(&buf, "\"%s\"", when);
+		appendStringInfo(&buf, ", \"at\": \"%s\"", when);
 	}
-	else
-		appendStringInfoString(&buf, "null");
 	append_json_text(&buf, "error", error);
 	if (http_status > 0)
 		appendStringInfo(&buf, ", \"http_status\": %d", http_status);
-	else
-		appendStringInfoString(&buf, ", \"http_status\": null");
 	append_json_text(&buf, "messages", messages);
-	append_json_text(&buf, "outcome", outcome);
 	if (timed)
-		appendStringInfo(&buf, ", \"duration_ms\": %.1f}", ms);
-	else
-		appendStringInfoString(&buf, ", \"duration_ms\": null}");
+		appendStringInfo(&buf, ", \"duration_ms\": %.1f", ms);
+	appendStringInfoChar(&buf, '}');
 	return buf.data;
 }
 
