@@ -56,7 +56,7 @@ CREATE TABLE gofive.outbox (
     account         text,                   -- the account (foreign server) it goes with; NULL: the default
     history         jsonb NOT NULL DEFAULT '[]'::jsonb, -- the last 10 attempts, oldest first
     origin          bigint NOT NULL DEFAULT gofive_origin()  -- where it was queued
-) WITH (fillfactor = 60);
+) WITH (fillfactor = 30);
 COMMENT ON TABLE gofive.outbox IS 'Requests to the Venio API, delivered after commit by the gofive worker';
 COMMENT ON COLUMN gofive.outbox.account IS
     'The Venio account (a foreign server of the gofive wrapper, by name) whose base URL and credentials deliver it: gofive.server when it was queued; NULL: the default account (the gofive.* settings)';
@@ -73,6 +73,11 @@ COMMENT ON COLUMN gofive.outbox.enqueued_by IS
 -- outcome (finished_at) and a change of next_attempt_at move it in an
 -- index.  A lane is an account and an enqueuing role (worker_schedule.c).
 --
+-- The fillfactor leaves room on a row's page for its final version (the
+-- answer's data and the history make it two or three times the queued
+-- row), so that the final update stays on the page: its WAL record then
+-- carries only the changed columns, and no lock record.
+--
 -- what the worker claims: undelivered rows of a lane, by when they are due;
 -- a row held back by an earlier row of its ordering key, a held row and
 -- one in doubt wait at 'infinity'
@@ -83,8 +88,10 @@ CREATE INDEX outbox_due_idx ON gofive.outbox
 CREATE INDEX outbox_group_idx ON gofive.outbox
     (COALESCE(account, ''::pg_catalog.text), enqueued_by, ordering_key, id)
     WHERE ordering_key IS NOT NULL AND finished_at IS NULL;
--- the retention purge
-CREATE INDEX outbox_finished_idx ON gofive.outbox (finished_at)
+-- the retention purge: rows finish in about the order they were queued,
+-- so a range of pages summarizes well; unlike a btree, a row's final
+-- outcome adds no entry (and no WAL) while its pages are not summarized yet
+CREATE INDEX outbox_finished_idx ON gofive.outbox USING brin (finished_at)
     WHERE finished_at IS NOT NULL;
 
 -- Nobody writes the table directly: the gofive functions insert, retry and

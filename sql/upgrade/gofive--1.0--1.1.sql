@@ -27,9 +27,9 @@ ALTER TABLE gofive.outbox ADD COLUMN origin bigint NOT NULL DEFAULT gofive_origi
 COMMENT ON COLUMN gofive.outbox.origin IS
     'Where the request was queued (gofive_origin() there): a request whose origin is not this database''s came with a copy of another database, and is held';
 
--- room on each page for a row's updates (HOT), and indexes that no status
--- change moves (sql/install/outbox.sql)
-ALTER TABLE gofive.outbox SET (fillfactor = 60);
+-- room on each page for a row's updates (HOT) and its final version, and
+-- indexes that no status change moves (sql/install/outbox.sql)
+ALTER TABLE gofive.outbox SET (fillfactor = 30);
 DROP INDEX gofive.outbox_pending_idx, gofive.outbox_ordering_idx, gofive.outbox_finished_idx;
 CREATE INDEX outbox_due_idx ON gofive.outbox
     (COALESCE(account, ''::pg_catalog.text), enqueued_by, next_attempt_at, id)
@@ -37,7 +37,7 @@ CREATE INDEX outbox_due_idx ON gofive.outbox
 CREATE INDEX outbox_group_idx ON gofive.outbox
     (COALESCE(account, ''::pg_catalog.text), enqueued_by, ordering_key, id)
     WHERE ordering_key IS NOT NULL AND finished_at IS NULL;
-CREATE INDEX outbox_finished_idx ON gofive.outbox (finished_at)
+CREATE INDEX outbox_finished_idx ON gofive.outbox USING brin (finished_at)
     WHERE finished_at IS NOT NULL;
 
 -- an ordering key now orders the requests of one account and one role; a

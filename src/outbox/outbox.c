@@ -283,19 +283,18 @@ gofive_wake(PG_FUNCTION_ARGS)
 }
 
 /*
- * Delete succeeded rows older than gofive.retention, in slices, so that a
- * large purge does not hold many locks at once: all of them ($2) or those of
- * the roles whose privileges role $3 has.  The worker purges all (every
- * minute, as gofive_worker); gofive_purge() purges the caller's.
+ * Delete succeeded rows older than gofive.retention: all of them ($2) or
+ * those of the roles whose privileges role $3 has.  The worker purges all
+ * (every minute, as gofive_worker); gofive_purge() purges the caller's.
+ * One statement: outbox_finished_idx is a BRIN index, whose bitmap scan
+ * would visit the pages of rows already deleted again on every slice.
  */
 #define PURGE_SQL \
-	"DELETE FROM gofive.outbox d WHERE d.id OPERATOR(pg_catalog.=) ANY (ARRAY(" \
-	"  SELECT o.id FROM gofive.outbox o" \
-	"   WHERE o.status OPERATOR(pg_catalog.=) 'succeeded'::gofive.request_status" \
-	"     AND o.finished_at OPERATOR(pg_catalog.<)" \
-	"         (pg_catalog.now() OPERATOR(pg_catalog.-) pg_catalog.make_interval(secs => $1))" \
-	"     AND ($2 OR pg_catalog.pg_has_role($3, o.enqueued_by, 'USAGE'))" \
-	"   LIMIT 10000))"
+	"DELETE FROM gofive.outbox o" \
+	" WHERE o.status OPERATOR(pg_catalog.=) 'succeeded'::gofive.request_status" \
+	"   AND o.finished_at OPERATOR(pg_catalog.<)" \
+	"       (pg_catalog.now() OPERATOR(pg_catalog.-) pg_catalog.make_interval(secs => $1))" \
+	"   AND ($2 OR pg_catalog.pg_has_role($3, o.enqueued_by, 'USAGE'))"
 
 int64
 gofive_purge_expired(bool all, Oid role)
@@ -303,20 +302,15 @@ gofive_purge_expired(bool all, Oid role)
 	Oid			types[3] = {FLOAT8OID, BOOLOID, OIDOID};
 	Datum		values[3] = {Float8GetDatum((double) gofive_retention_s), BoolGetDatum(all),
 	ObjectIdGetDatum(role)};
-	int64		total = 0;
+	int64		purged;
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	for (;;)
-	{
-		if (SPI_execute_with_args(PURGE_SQL, 3, types, values, NULL, false, 0) != SPI_OK_DELETE)
-			elog(ERROR, "purge failed");
-		total += (int64) SPI_processed;
-		if (SPI_processed < 10000)
-			break;
-	}
+	if (SPI_execute_with_args(PURGE_SQL, 3, types, values, NULL, false, 0) != SPI_OK_DELETE)
+		elog(ERROR, "purge failed");
+	purged = (int64) SPI_processed;
 	SPI_finish();
-	return total;
+	return purged;
 }
 
 /* gofive_purge(): delete the caller's expired succeeded rows now; how many. */
