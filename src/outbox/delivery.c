@@ -179,20 +179,26 @@ gofive_delivery_start(Job *job, const GofiveAccount *acct, const char *method,
 		in_flight_noted = false;
 }
 
-/* Move the transfers along; wait up to timeout_ms for something to happen. */
+/*
+ * Move the transfers along; wait up to timeout_ms for something to happen,
+ * unless something already has.  Transfers that ended in the first
+ * curl_multi_perform are not left waiting out the poll: their groups' next
+ * requests would go timeout_ms late (10 ms of every ordered request's
+ * 25 ms at 15 ms of latency, in test/bench/scheduler).
+ */
 void
 gofive_delivery_wait(int timeout_ms)
 {
 	int			running;
 
 	GOFIVE_CURL_CHECK(curl_multi_perform, NULL, multi, &running);
-	if (running > 0 && timeout_ms > 0)
-	{
-		pgstat_report_wait_start(PG_WAIT_EXTENSION);
-		GOFIVE_CURL_CHECK(curl_multi_poll, NULL, multi, NULL, 0, timeout_ms, NULL);
-		pgstat_report_wait_end();
-		GOFIVE_CURL_CHECK(curl_multi_perform, NULL, multi, &running);
-	}
+	collect_done();
+	if (done != NIL || running == 0 || timeout_ms <= 0)
+		return;
+	pgstat_report_wait_start(PG_WAIT_EXTENSION);
+	GOFIVE_CURL_CHECK(curl_multi_poll, NULL, multi, NULL, 0, timeout_ms, NULL);
+	pgstat_report_wait_end();
+	GOFIVE_CURL_CHECK(curl_multi_perform, NULL, multi, &running);
 	collect_done();
 }
 
