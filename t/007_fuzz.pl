@@ -306,7 +306,17 @@ WITH j AS (SELECT line::jsonb e FROM fuzz.journal_lines)
 SELECT 'row ' || o.id || ' sent ' || count(*) || ' times: '
        || string_agg((j.e->>'status') || ' ' || (j.e->'fuzz'->>'kind'), ', ' ORDER BY (j.e->>'seq')::int)
 FROM gofive.outbox o JOIN j ON j.e->'headers'->>'x-request-id' = o.request_id::text
-GROUP BY o.id HAVING count(*) > $max_attempts ORDER BY o.id LIMIT 5}));
+GROUP BY o.id HAVING count(*) > $max_attempts ORDER BY o.id LIMIT 5}
+		  )
+		  . "\n"
+		  . $node->safe_psql(
+			'postgres', q{
+WITH j AS (SELECT line::jsonb e FROM fuzz.journal_lines)
+SELECT 'row ' || o.id || ' never reached the server: ' || o.status || ', ' || o.attempts
+       || ' attempts, request id ' || o.request_id || ', history ' || o.history::text
+FROM gofive.outbox o
+WHERE NOT EXISTS (SELECT FROM j WHERE j.e->'headers'->>'x-request-id' = o.request_id::text)
+ORDER BY o.id LIMIT 5}));
 
 my $bad_text = $node->safe_psql('postgres',
 	'SELECT count(*) FROM gofive.outbox
