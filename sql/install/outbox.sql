@@ -61,7 +61,7 @@ COMMENT ON TABLE gofive.outbox IS 'Requests to the Venio API, delivered after co
 COMMENT ON COLUMN gofive.outbox.account IS
     'The Venio account (a foreign server of the gofive wrapper, by name) whose base URL and credentials deliver it: gofive.server when it was queued; NULL: the default account (the gofive.* settings)';
 COMMENT ON COLUMN gofive.outbox.history IS
-    'The last 10 attempts, oldest first, kept whatever the outcome: {"at": when it was sent, "outcome": succeeded, failed, retry or dead, "http_status", "error", "messages", "duration_ms"}';
+    'The last 10 attempts, oldest first, kept whatever the outcome: {"at": when it was sent, "outcome": succeeded, failed, retry or dead, "http_status", "error", "messages", "duration_ms"}, without the keys whose value would be null';
 COMMENT ON COLUMN gofive.outbox.origin IS
     'Where the request was queued (gofive_origin() there): a request whose origin is not this database''s came with a copy of another database, and is held';
 COMMENT ON COLUMN gofive.outbox.enqueued_by IS

@@ -27,6 +27,10 @@ ALTER TABLE gofive.outbox ADD COLUMN origin bigint NOT NULL DEFAULT gofive_origi
 COMMENT ON COLUMN gofive.outbox.origin IS
     'Where the request was queued (gofive_origin() there): a request whose origin is not this database''s came with a copy of another database, and is held';
 
+-- a history entry leaves out the keys that would be null (worker_db.c)
+COMMENT ON COLUMN gofive.outbox.history IS
+    'The last 10 attempts, oldest first, kept whatever the outcome: {"at": when it was sent, "outcome": succeeded, failed, retry or dead, "http_status", "error", "messages", "duration_ms"}, without the keys whose value would be null';
+
 -- room on each page for a row's updates (HOT) and its final version, and
 -- indexes that no status change moves (sql/install/outbox.sql)
 ALTER TABLE gofive.outbox SET (fillfactor = 30);

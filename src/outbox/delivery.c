@@ -183,8 +183,8 @@ gofive_delivery_start(Job *job, const GofiveAccount *acct, const char *method,
  * Move the transfers along; wait up to timeout_ms for something to happen,
  * unless something already has.  Transfers that ended in the first
  * curl_multi_perform are not left waiting out the poll: their groups' next
- * requests would go timeout_ms late (10 ms of every ordered request's
- * 25 ms at 15 ms of latency, in test/bench/scheduler).
+ * requests would go up to timeout_ms late (in test/bench/scheduler's
+ * ordered drain at 15 ms of latency, one request in three took 20-28 ms).
  */
 void
 gofive_delivery_wait(int timeout_ms)
