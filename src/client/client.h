@@ -81,11 +81,13 @@ extern void gofive_http_perform(const char *what, const GofiveHttpRequest *req,
 								GofiveHttpResponse *resp);
 
 /*
- * for the other multi handles (transfer.c, delivery.c): headers (free with
- * curl_slist_free_all) and options (owner: the handle's CURLINFO_PRIVATE)
+ * for the other multi handles (transfer.c, delivery.c): the multi handle
+ * itself, headers (free with curl_slist_free_all) and options (owner: the
+ * handle's CURLINFO_PRIVATE)
  */
 struct curl_slist;
 struct GofiveCurlRefusal;
+extern void *gofive_http_multi(void);
 extern struct curl_slist *gofive_http_headers(const GofiveHttpRequest *req);
 extern void gofive_http_prepare(void *easy, const GofiveHttpRequest *req,
 								GofiveHttpResponse *resp, struct curl_slist *headers,

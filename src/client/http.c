@@ -180,6 +180,25 @@ gofive_curl_made(void *made, const char *fn)
 }
 
 /*
+ * A multi handle, for every path that makes one: at most one transfer on a
+ * connection at a time.  libcurl 7.88 takes an answer whose status line
+ * says HTTP/2, on an HTTP/1.1 connection, for a server that multiplexes,
+ * and then gives a connection whose request is still waiting for its answer
+ * to other transfers: each reads an answer that is not its own, and a
+ * request is recorded as answered without ever reaching the server (t/007
+ * met it).  Without multiplexing, an HTTP/2 server gets a connection for
+ * each transfer in flight, which the pool keeps.
+ */
+void *
+gofive_http_multi(void)
+{
+	CURLM	   *multi = GOFIVE_CURL_NEW(curl_multi_init);
+
+	GOFIVE_CURLM_SETOPT(multi, CURLMOPT_PIPELINING, (long) CURLPIPE_NOTHING);
+	return multi;
+}
+
+/*
  * The backend's handles, made on first use.  Each is kept once made, so a
  * failure here holds nothing and the next call makes only what is missing.
  */
@@ -190,7 +209,7 @@ ensure_handles(void)
 		return;
 	GOFIVE_CURL_CHECK(curl_global_init, NULL, CURL_GLOBAL_ALL);
 	if (backend_multi == NULL)
-		backend_multi = GOFIVE_CURL_NEW(curl_multi_init);
+		backend_multi = gofive_http_multi();
 	if (backend_easy == NULL)
 		backend_easy = GOFIVE_CURL_NEW(curl_easy_init);
 }

@@ -265,7 +265,7 @@ init_transfers(void)
 		own_wait = set;
 	}
 	if (multi == NULL)
-		multi = GOFIVE_CURL_NEW(curl_multi_init);
+		multi = gofive_http_multi();
 	GOFIVE_CURLM_SETOPT(multi, CURLMOPT_SOCKETFUNCTION, socket_changed);
 	GOFIVE_CURLM_SETOPT(multi, CURLMOPT_TIMERFUNCTION, timer_changed);
 	initialized = true;

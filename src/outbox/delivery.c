@@ -58,7 +58,7 @@ void
 gofive_delivery_init(void)
 {
 	GOFIVE_CURL_CHECK(curl_global_init, NULL, CURL_GLOBAL_ALL);
-	multi = GOFIVE_CURL_NEW(curl_multi_init);
+	multi = gofive_http_multi();
 	in_flight_path = MemoryContextStrdup(TopMemoryContext,
 										 psprintf("%s/gofive.%u.inflight", PG_STAT_TMP_DIR,
 												  MyDatabaseId));
