@@ -285,3 +285,23 @@ SELECT status, attempts, last_error FROM gofive.outbox WHERE id = :stuck;
 SELECT history->-1->>'outcome' AS last_outcome, history->-1->>'error' AS last_attempt_error
 FROM gofive.outbox WHERE id = :stuck;
 SELECT mock.wait_for($$(SELECT state FROM gofive.worker) = 'idle'$$) AS worker_back;
+
+-- ---- an answer whose status line says HTTP/2, on an HTTP/1.1 connection ----
+-- libcurl 7.88 then took the host for one that multiplexes and gave a
+-- connection whose request was waiting for its answer to other requests:
+-- rows recorded with another row's answer, never sent.  Every row must
+-- reach the server once (the server closes each connection after answering).
+SELECT mock.reset();
+SELECT mock.fault('{"mode": "body", "path": "/v3/products/serials", "status_line": "HTTP/2 200",
+                    "body": "{\"data\": {\"status\": true}, \"statusCode\": 1000, \"httpStatusCode\": 200}"}');
+SELECT count(gofive_enqueue('upsert_serial', jsonb_build_object('runningNumber', 'H2-' || i, 'productCode', 'PD001')))
+FROM generate_series(1, 300) i;
+SELECT mock.wait_for($$(SELECT count(*) FROM gofive.outbox
+                        WHERE body->>'runningNumber' LIKE 'H2-%' AND finished_at IS NOT NULL) = 300$$);
+WITH sent AS MATERIALIZED (SELECT e->'headers'->>'x-request-id' AS request_id FROM mock.journal() AS e)
+SELECT count(*) AS rows,
+       count(*) FILTER (WHERE status = 'succeeded') AS succeeded,
+       count(*) FILTER (WHERE (SELECT count(*) FROM sent WHERE sent.request_id = o.request_id::text) <> 1)
+           AS not_sent_once
+FROM gofive.outbox AS o WHERE body->>'runningNumber' LIKE 'H2-%';
+SELECT mock.fault('{"mode": "none"}');

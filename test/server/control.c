@@ -329,6 +329,24 @@ control_fault(const HttpRequest *req, json_object *body, Reply *reply)
 		rule.body_len = bytes.len;
 		rule.content_type = (char *) json_field_string(body, "content_type");
 		rule.chunked = chunked && json_object_get_boolean(chunked);
+		if (json_has_field(body, "status_line"))
+		{
+			const char *line = json_field_string(body, "status_line");
+
+			if (server_config.tls_cert != NULL)
+			{
+				sb_free(&bytes);
+				reply_error(reply, 400, "status_line needs a plain HTTP server (the answer is raw bytes)");
+				return;
+			}
+			if (line == NULL || line[0] == '\0' || strpbrk(line, "\r\n") != NULL || rule.chunked)
+			{
+				sb_free(&bytes);
+				reply_error(reply, 400, "status_line must be a non-empty string without CR or LF, and not chunked");
+				return;
+			}
+			rule.status_line = (char *) line;	/* copied by state_fault_add */
+		}
 		o = ok_object();
 		json_object_object_add(o, "rules", json_object_new_int(state_fault_add(&rule)));
 		json_object_object_add(o, "bytes", json_object_new_int64((int64_t) bytes.len));

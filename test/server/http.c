@@ -329,6 +329,25 @@ journal_line(long seq, struct MHD_Connection *conn, const RequestContext *rc,
 
 /* ------------------------------------------------------------------ serving */
 
+/*
+ * A body rule with a status_line: the answer written to the socket as it
+ * is (libmicrohttpd would not send a status line of another protocol),
+ * then the connection closed; an HTTP/1.x status line says so with
+ * "Connection: close", any other does not (an HTTP/2 server would not).
+ */
+static void
+raw_answer(const FaultRule *fault, Reply *reply)
+{
+	StrBuf		raw;
+
+	sb_init(&raw, fault->body_len + 256);
+	sb_printf(&raw, "%s\r\nContent-Type: %s\r\nContent-Length: %zu\r\n%s\r\n",
+			  fault->status_line, reply->content_type, fault->body_len,
+			  starts_with(fault->status_line, "HTTP/1.") ? "Connection: close\r\n" : "");
+	sb_append(&raw, fault->body ? fault->body : "", fault->body_len);
+	reply->raw = sb_steal(&raw, &reply->raw_len);
+}
+
 /* Apply a fault rule; true when it produced the answer (or the drop). */
 static bool
 apply_fault(const FaultRule *fault, bool is_token, Reply *reply)
@@ -361,6 +380,8 @@ apply_fault(const FaultRule *fault, bool is_token, Reply *reply)
 			if (fault->content_type)
 				reply->content_type = reply->owned_type = xstrdup(fault->content_type);
 			reply->chunked = fault->chunked;
+			if (fault->status_line)
+				raw_answer(fault, reply);
 			return true;
 		case FAULT_FUZZ:
 			{
@@ -445,6 +466,7 @@ serve_journaled(struct MHD_Connection *conn, const RequestContext *rc,
 	}
 	free(start.fault.body);
 	free(start.fault.content_type);
+	free(start.fault.status_line);
 	line = journal_line(start.seq, conn, rc, req, reply, &len);
 	free(reply->client);
 	reply->client = NULL;

@@ -209,6 +209,7 @@ clear_faults(void)
 		free(st.faults[i].key);
 		free(st.faults[i].body);
 		free(st.faults[i].content_type);
+		free(st.faults[i].status_line);
 	}
 	st.nfaults = 0;
 }
@@ -382,6 +383,7 @@ take_fault(const char *path, const char *key, bool is_token, FaultRule *out)
 		/* the caller frees these (fault_rule_free) */
 		out->body = r->body ? xmemdup(r->body, r->body_len) : NULL;
 		out->content_type = r->content_type ? xstrdup(r->content_type) : NULL;
+		out->status_line = r->status_line ? xstrdup(r->status_line) : NULL;
 		return;
 	}
 }
@@ -646,6 +648,7 @@ state_fault_add(const FaultRule *rule)
 	st.faults[st.nfaults].key = rule->key ? xstrdup(rule->key) : NULL;
 	st.faults[st.nfaults].body = rule->body ? xmemdup(rule->body, rule->body_len) : NULL;
 	st.faults[st.nfaults].content_type = rule->content_type ? xstrdup(rule->content_type) : NULL;
+	st.faults[st.nfaults].status_line = rule->status_line ? xstrdup(rule->status_line) : NULL;
 	n = ++st.nfaults;
 	state_unlock();
 	return n;

@@ -43,6 +43,7 @@ typedef struct FaultRule
 	size_t		body_len;
 	char	   *content_type;	/* NULL: application/json */
 	bool		chunked;		/* no Content-Length */
+	char	   *status_line;	/* written to the socket with this status line; NULL: by libmicrohttpd */
 	/* FAULT_FUZZ: the seed, the client's answer limit, and the case: in the
 	 * stored rule the next one, in a request's copy its own */
 	unsigned long seed;
