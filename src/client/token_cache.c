@@ -206,6 +206,29 @@ new_slot(TokenCache *cache, const uint8 *key)
 	return victim;
 }
 
+/*
+ * This process fetches the account's token now: its slot (a new one if
+ * slot is NULL) marked as being fetched, until a deadline past the fetch's
+ * own time limits, its old token dropped.  NULL when no slot is free.  The
+ * caller holds the lock.
+ */
+static TokenSlot *
+claim_fetch(TokenCache *cache, TokenSlot *slot, const GofiveAccount *acct, TimestampTz now)
+{
+	if (slot == NULL)
+		slot = new_slot(cache, acct->key);
+	if (slot == NULL)
+		return NULL;
+	slot->fetching = true;
+	slot->fetcher = MyProcPid;
+	slot->fetch_deadline = TimestampTzPlusMilliseconds(now, acct->timeout_ms +
+													   acct->connect_timeout_ms +
+													   FETCH_SLACK_MS);
+	slot->last_used = now;
+	drop_token(slot);
+	return slot;
+}
+
 /* A slot's token is usable now. */
 static bool
 token_valid(TokenSlot *slot, TimestampTz now)
@@ -398,18 +421,7 @@ gofive_get_token(const GofiveAccount *acct, uint64 *token_id)
 			continue;
 		}
 		/* our turn: claim the fetch */
-		if (slot == NULL)
-			slot = new_slot(cache, acct->key);
-		if (slot)
-		{
-			slot->fetching = true;
-			slot->fetcher = MyProcPid;
-			slot->fetch_deadline = TimestampTzPlusMilliseconds(now, acct->timeout_ms +
-															   acct->connect_timeout_ms +
-															   FETCH_SLACK_MS);
-			slot->last_used = now;
-			drop_token(slot);
-		}
+		slot = claim_fetch(cache, slot, acct, now);
 		unlock(cache);
 		if (waiting)
 			ConditionVariableCancelSleep();
@@ -485,21 +497,8 @@ gofive_token_claim_fetch(const GofiveAccount *acct)
 		claim = GOFIVE_FETCH_BUSY;
 	else
 	{
-		if (slot == NULL)
-			slot = new_slot(cache, acct->key);
-		if (slot)
-		{
-			slot->fetching = true;
-			slot->fetcher = MyProcPid;
-			slot->fetch_deadline = TimestampTzPlusMilliseconds(now, acct->timeout_ms +
-															   acct->connect_timeout_ms +
-															   FETCH_SLACK_MS);
-			slot->last_used = now;
-			drop_token(slot);
-			claim = GOFIVE_FETCH_MINE;
-		}
-		else
-			claim = GOFIVE_FETCH_UNCACHED;
+		slot = claim_fetch(cache, slot, acct, now);
+		claim = slot ? GOFIVE_FETCH_MINE : GOFIVE_FETCH_UNCACHED;
 	}
 	unlock(cache);
 	if (claim != GOFIVE_FETCH_BUSY && cache->lock && !exit_callback_registered)

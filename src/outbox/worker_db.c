@@ -961,10 +961,12 @@ gofive_db_sweep_groups(void)
 	"       o.origin OPERATOR(pg_catalog.<>) $1" \
 	"  FROM gofive.outbox o WHERE o.status" OP_EQ "'sending'::gofive.request_status"
 
-#define SETTLE_SQL \
-	"UPDATE gofive.outbox o SET status = u.status::gofive.request_status," \
-	"   next_attempt_at = CASE WHEN u.status OPERATOR(pg_catalog.=) ANY ('{held,in_doubt}'::pg_catalog.text[])" \
-	"                     THEN 'infinity'::pg_catalog.timestamptz ELSE o.next_attempt_at END," \
+/*
+ * A stopped worker's rows settled ($1 ids, $2 statuses, $3 errors, $4
+ * history entries): SETTLE_SQL and CHARGED_SQL set what they set, then this.
+ */
+#define SETTLE_UPDATE "UPDATE gofive.outbox o SET status = u.status::gofive.request_status,"
+#define SETTLE_REST \
 	"   finished_at = CASE WHEN u.status" OP_EQ "'dead'::pg_catalog.text THEN pg_catalog.now() END," \
 	"   last_error = u.error," \
 	"   history = " HISTORY_PLUS("u.entry::pg_catalog.jsonb") \
@@ -972,6 +974,12 @@ gofive_db_sweep_groups(void)
 	"                  pg_catalog.unnest($3::pg_catalog.text[]), pg_catalog.unnest($4::pg_catalog.text[]))" \
 	"       AS u(id, status, error, entry)" \
 	" WHERE o.id" OP_EQ "u.id"
+
+#define SETTLE_SQL \
+	SETTLE_UPDATE \
+	"   next_attempt_at = CASE WHEN u.status OPERATOR(pg_catalog.=) ANY ('{held,in_doubt}'::pg_catalog.text[])" \
+	"                     THEN 'infinity'::pg_catalog.timestamptz ELSE o.next_attempt_at END," \
+	SETTLE_REST
 
 /* unmarked requests that were on the network (the in-flight file): the attempt counts */
 #define CHARGE_SQL \
@@ -979,15 +987,9 @@ gofive_db_sweep_groups(void)
 	" WHERE o.id" OP_EQ "ANY ($1) AND o.status" OP_EQ PENDING " AND o.finished_at IS NULL"
 
 #define CHARGED_SQL \
-	"UPDATE gofive.outbox o SET status = u.status::gofive.request_status," \
+	SETTLE_UPDATE \
 	"   attempts = o.attempts OPERATOR(pg_catalog.+) 1," \
-	"   finished_at = CASE WHEN u.status" OP_EQ "'dead'::pg_catalog.text THEN pg_catalog.now() END," \
-	"   last_error = u.error," \
-	"   history = " HISTORY_PLUS("u.entry::pg_catalog.jsonb") \
-	"  FROM ROWS FROM (pg_catalog.unnest($1::pg_catalog.int8[]), pg_catalog.unnest($2::pg_catalog.text[])," \
-	"                  pg_catalog.unnest($3::pg_catalog.text[]), pg_catalog.unnest($4::pg_catalog.text[]))" \
-	"       AS u(id, status, error, entry)" \
-	" WHERE o.id" OP_EQ "u.id"
+	SETTLE_REST
 
 #define STOPPED			"the worker stopped while sending it"
 #define STOPPED_EACH	"the worker stopped while sending it, on each of its attempts"
