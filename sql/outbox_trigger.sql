@@ -344,3 +344,47 @@ SELECT string_agg(body->>'runningNumber', ' ' ORDER BY id) AS queued_at_commit F
 SELECT mock.wait_for($$(SELECT count(*) FROM gofive.outbox WHERE status IN ('pending', 'sending')) = 0$$);
 DROP TABLE erp.stock_moves, erp.stock_audit;
 DROP FUNCTION erp.enqueue_note();
+
+-- ---- a statement of 100 rows or more: one batch in gofive.intake ----
+-- The statement writes one row of gofive.intake, with the ids its requests
+-- take now; after commit the worker moves them into the outbox with those
+-- ids.  So a one-row statement's request (straight into the outbox) stays
+-- before them, and a gofive_enqueue made after them in the same
+-- transaction, with the same key, stays after them, on the wire too.
+SELECT mock.reset();
+TRUNCATE gofive.outbox;
+CREATE TABLE erp.serial_bulk (running_no text, product_code text);
+CREATE TRIGGER serial_bulk_to_venio AFTER INSERT ON erp.serial_bulk REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION gofive_enqueue_trigger('upsert_serial',
+        '{"runningNumber": "running_no", "productCode": "product_code"}', 'product_code');
+BEGIN;
+INSERT INTO erp.serial_bulk VALUES ('MN64000', 'PD001');
+INSERT INTO erp.serial_bulk
+SELECT 'MN64' || lpad(i::text, 3, '0'), 'PD00' || (1 + i % 2) FROM generate_series(1, 150) i;
+SELECT gofive_enqueue('upsert_serial', '{"runningNumber": "MN64999", "productCode": "PD001"}', 'PD001') > 0 AS enqueued;
+SELECT count(*) AS batches, sum(n) AS in_batches, sum(cardinality(ids)) AS ids_taken,
+       sum(cardinality(keys)) AS keys FROM gofive.intake;
+SELECT string_agg(body->>'runningNumber', ' ' ORDER BY id) AS in_outbox FROM gofive.outbox;
+SELECT pending FROM gofive.queue WHERE operation = 'upsert_serial';
+COMMIT;
+SELECT mock.wait_for($$(SELECT count(*) FROM gofive.outbox WHERE status = 'succeeded') = 152$$);
+SELECT count(*) AS left_in_intake FROM gofive.intake;
+SELECT string_agg(body->>'runningNumber', ' ' ORDER BY id)
+       FILTER (WHERE body->>'runningNumber' IN ('MN64000', 'MN64001', 'MN64002', 'MN64150', 'MN64999'))
+       AS in_id_order,
+       count(DISTINCT enqueued_at) AS enqueued_at_values, count(DISTINCT request_id) AS request_ids
+FROM gofive.outbox;
+WITH sent AS (
+    SELECT o.ordering_key, o.id, (e->>'seq')::int AS seq
+    FROM mock.journal() AS e
+    JOIN gofive.outbox o ON o.request_id = (e->'headers'->>'x-request-id')::uuid)
+SELECT ordering_key, count(*) AS requests,
+       array_agg(id ORDER BY seq) = array_agg(id ORDER BY id) AS in_enqueue_order
+FROM sent GROUP BY 1 ORDER BY 1;
+-- a rolled-back statement leaves no batch
+BEGIN;
+INSERT INTO erp.serial_bulk SELECT 'MN65' || i, 'PD001' FROM generate_series(1, 120) i;
+SELECT count(*) AS batches_before_rollback FROM gofive.intake;
+ROLLBACK;
+SELECT count(*) AS batches_after_rollback FROM gofive.intake;
+DROP TABLE erp.serial_bulk;

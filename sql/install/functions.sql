@@ -131,10 +131,17 @@ SELECT o.operation,
        pg_catalog.count(*) FILTER (WHERE o.status::pg_catalog.text OPERATOR(pg_catalog.=) 'held') AS held,
        pg_catalog.count(*) FILTER (WHERE o.status::pg_catalog.text OPERATOR(pg_catalog.=) 'in_doubt') AS in_doubt,
        pg_catalog.count(*) FILTER (WHERE o.status::pg_catalog.text OPERATOR(pg_catalog.=) 'cancelled') AS cancelled
-FROM gofive.outbox o
+FROM (SELECT operation, status, enqueued_at, messages, last_error, finished_at, last_attempt_at,
+             enqueued_by
+        FROM gofive.outbox
+      UNION ALL
+      -- the batches the worker has not moved into the outbox yet: pending
+      SELECT i.operation, 'pending'::gofive.request_status, i.enqueued_at, NULL, NULL, NULL, NULL,
+             i.enqueued_by
+        FROM gofive.intake i CROSS JOIN LATERAL pg_catalog.generate_series(1, i.n) AS r) o
 GROUP BY o.operation;
 COMMENT ON VIEW gofive.queue IS
-    'The outbox by operation: counts by status, oldest pending age, and the last error (of a failed or dead request, or of one waiting to be retried) among the requests you may see; held: queued in a copy''s original, in_doubt: on its way when the worker stopped (both wait for gofive_admin)';
+    'The outbox (and the batches not moved into it yet, pending) by operation: counts by status, oldest pending age, and the last error (of a failed or dead request, or of one waiting to be retried) among the requests you may see; held: queued in a copy''s original, in_doubt: on its way when the worker stopped (both wait for gofive_admin)';
 
 CREATE OR REPLACE FUNCTION gofive_worker_stats(
     OUT pid integer, OUT database text, OUT state text, OUT started_at timestamptz,

@@ -110,3 +110,42 @@ CREATE POLICY admin_all ON gofive.outbox FOR SELECT TO gofive_admin
     USING (true);
 CREATE POLICY worker_all ON gofive.outbox FOR ALL TO gofive_worker
     USING (true) WITH CHECK (true);
+
+-- Requests that come in bulk: a trigger's, when one statement makes
+-- GOFIVE_INTAKE_MIN (100) or more (src/outbox/outbox.c).  One narrow row
+-- per batch, without an index, written with the caller's transaction: an
+-- ERP statement of many rows pays for it and for the batch's ids (taken
+-- from the outbox's sequence when queued, so that they keep their place
+-- among the requests queued before and after them) instead of for as many
+-- indexed outbox rows.  The worker moves each committed batch into
+-- gofive.outbox before its next claim (src/outbox/worker_db.c), as rows
+-- with those ids; until then gofive.queue counts them as pending.  The
+-- arrays are stored out of line uncompressed: compressing them would cost
+-- the ERP's statement more than it saves.
+CREATE TABLE gofive.intake (
+    operation   text NOT NULL,
+    method      text NOT NULL,
+    path        text NOT NULL,
+    enqueued_by regrole NOT NULL,
+    account     text,
+    enqueued_at timestamptz NOT NULL DEFAULT pg_catalog.now(),
+    origin      bigint NOT NULL DEFAULT gofive_origin(),
+    n           integer NOT NULL,       -- requests in the batch
+    ids         bigint[] NOT NULL,      -- their outbox ids, in order
+    bodies      jsonb[] NOT NULL,
+    keys        text[]                  -- their ordering keys; NULL: none has one
+);
+ALTER TABLE gofive.intake ALTER COLUMN ids SET STORAGE EXTERNAL,
+    ALTER COLUMN bodies SET STORAGE EXTERNAL, ALTER COLUMN keys SET STORAGE EXTERNAL;
+COMMENT ON TABLE gofive.intake IS
+    'Requests queued in bulk (a trigger''s, 100 or more from one statement), one row per batch, that the worker moves into gofive.outbox with their ids';
+REVOKE ALL ON gofive.intake FROM PUBLIC;
+GRANT SELECT ON gofive.intake TO gofive_user;
+GRANT SELECT, DELETE ON gofive.intake TO gofive_worker;
+ALTER TABLE gofive.intake ENABLE ROW LEVEL SECURITY;
+CREATE POLICY own_requests ON gofive.intake FOR SELECT TO PUBLIC
+    USING (pg_catalog.pg_has_role(enqueued_by, 'USAGE'));
+CREATE POLICY admin_all ON gofive.intake FOR SELECT TO gofive_admin
+    USING (true);
+CREATE POLICY worker_all ON gofive.intake FOR ALL TO gofive_worker
+    USING (true) WITH CHECK (true);

@@ -44,8 +44,12 @@ bool		gofive_drop_undelivered = false;
 /*
  * The requests of this database's outbox that are not delivered yet, all
  * roles' (counted as the outbox's owner: row-level security would hide
- * other roles' rows).
+ * other roles' rows), those of the batches not moved into it yet included.
  */
+#define UNDELIVERED_SQL(in_intake) \
+	"SELECT pg_catalog.count(*) OPERATOR(pg_catalog.+) " in_intake " FROM gofive.outbox" \
+	" WHERE status OPERATOR(pg_catalog.=) ANY ('{pending,sending}'::gofive.request_status[])"
+
 static int64
 count_undelivered(void)
 {
@@ -56,9 +60,10 @@ count_undelivered(void)
 	gofive_become_owner(&saved);
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	if (SPI_execute("SELECT pg_catalog.count(*) FROM gofive.outbox"
-					" WHERE status OPERATOR(pg_catalog.=) ANY"
-					" ('{pending,sending}'::gofive.request_status[])", true, 1) != SPI_OK_SELECT)
+	/* gofive.intake is new in 1.1: the library may be newer than the extension */
+	if (SPI_execute(OidIsValid(get_relname_relid("intake", get_namespace_oid("gofive", true))) ?
+					UNDELIVERED_SQL("(SELECT COALESCE(pg_catalog.sum(i.n), 0) FROM gofive.intake i)") :
+					UNDELIVERED_SQL("0"), true, 1) != SPI_OK_SELECT)
 		elog(ERROR, "could not count the undelivered requests");
 	n = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
 	SPI_finish();

@@ -27,6 +27,9 @@
 #include "utils/uuid.h"
 #include "utils/lsyscache.h"
 #include "utils/jsonb.h"
+#include "catalog/namespace.h"
+#include "catalog/dependency.h"
+#include "commands/sequence.h"
 
 #include "client.h"
 #include "convert.h"
@@ -72,14 +75,19 @@ static SPIPlanPtr insert_rows_plan = NULL;
 #define INSERT_ROWS_SQL \
 	"INSERT INTO gofive.outbox (operation, method, path, body, ordering_key, enqueued_by, account," \
 	"                           next_attempt_at) " \
-	"SELECT $1, $2, u.path, u.body, u.key, $6, $7," \
+	"SELECT $1, $2, $3, u.body, u.key, $6, $7," \
 	"       CASE WHEN u.key IS NOT NULL" \
 	"             AND (pg_catalog.row_number() OVER (PARTITION BY u.key ORDER BY u.n)" \
 	"                  OPERATOR(pg_catalog.>) 1 OR " EARLIER_IN_GROUP("u.key") ")" \
 	"            THEN 'infinity'::pg_catalog.timestamptz ELSE pg_catalog.now() END" \
-	"  FROM ROWS FROM (pg_catalog.unnest($3), pg_catalog.unnest($4), pg_catalog.unnest($5))" \
-	"       WITH ORDINALITY AS u(path, body, key, n)" \
+	"  FROM ROWS FROM (pg_catalog.unnest($4), pg_catalog.unnest($5))" \
+	"       WITH ORDINALITY AS u(body, key, n)" \
 	" ORDER BY u.n"
+
+/* a batch for the worker to move into the outbox (worker_db.c); ids already taken */
+#define INTAKE_SQL \
+	"INSERT INTO gofive.intake (operation, method, path, bodies, keys, enqueued_by, account, n, ids)" \
+	" VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
 
 /* Once per session: the request is queued, but no worker will deliver it. */
 static void
@@ -110,16 +118,17 @@ refuse_on_standby(void)
 }
 
 /*
- * Run a prepared INSERT into gofive.outbox as the table's owner; the values
- * are converted already, so nothing of the caller's runs raised.  The row
- * belongs to the current user, and goes with the account of gofive.server
- * (checked first: the user must be able to use it).  Returns the first id
- * when returning_id.  values, types and nulls have NARGS places.
+ * Run a prepared INSERT into gofive.outbox (or gofive.intake) as the
+ * table's owner; the values are converted already, so nothing of the
+ * caller's runs raised.  The row belongs to the current user, and goes with
+ * the account of gofive.server (checked first: the user must be able to use
+ * it).  Returns the first id when returning_id.  values, types and nulls
+ * have nargs places (at least NARGS), the role and the account at 6 and 7.
  */
 #define NARGS 7
 
 static int64
-insert_as_owner(SPIPlanPtr *plan, const char *sql, Oid *types, Datum *values,
+insert_as_owner(SPIPlanPtr *plan, const char *sql, int nargs, Oid *types, Datum *values,
 				char *nulls, bool returning_id)
 {
 	const char *account;
@@ -136,7 +145,7 @@ insert_as_owner(SPIPlanPtr *plan, const char *sql, Oid *types, Datum *values,
 	gofive_become_owner(&saved);
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	rc = SPI_execute_plan(gofive_prepare_once(plan, sql, NARGS, types), values, nulls, false, 0);
+	rc = SPI_execute_plan(gofive_prepare_once(plan, sql, nargs, types), values, nulls, false, 0);
 	if (rc != (returning_id ? SPI_OK_INSERT_RETURNING : SPI_OK_INSERT))
 		elog(ERROR, "could not insert into gofive.outbox: %s", SPI_result_code_string(rc));
 	if (returning_id)
@@ -170,29 +179,71 @@ gofive_enqueue_row(const char *operation, const char *method, const char *path,
 	nulls[3] = body ? ' ' : 'n';
 	values[4] = ordering_key ? CStringGetTextDatum(ordering_key) : (Datum) 0;
 	nulls[4] = ordering_key ? ' ' : 'n';
-	return insert_as_owner(&insert_plan, INSERT_SQL, types, values, nulls, true);
+	return insert_as_owner(&insert_plan, INSERT_SQL, NARGS, types, values, nulls, true);
 }
 
 /*
- * Insert n requests of one operation with one statement, in array order
- * (so their ids, and thus their order per ordering key, follow it).
+ * n ids of gofive.outbox's identity sequence, taken now: a batch's rows
+ * keep their place among the requests queued before and after them, in
+ * this transaction and in others, as if each had been inserted now.
+ */
+static Datum
+take_ids(int n)
+{
+	Oid			outbox = get_relname_relid("outbox", get_namespace_oid("gofive", false));
+	Oid			seq = getIdentitySequence(outbox, 1, false);
+	Datum	   *ids = palloc(sizeof(Datum) * n);
+
+	for (int i = 0; i < n; i++)
+		ids[i] = Int64GetDatum(nextval_internal(seq, false));
+	return gofive_array(INT8OID, n, ids, NULL);
+}
+
+static bool
+any_key(int n, bool *key_nulls)
+{
+	for (int i = 0; i < n; i++)
+		if (!key_nulls[i])
+			return true;
+	return false;
+}
+
+/*
+ * Queue n requests of one operation and path (a trigger's: no parameter),
+ * in array order (so their ids, and thus their order per ordering key,
+ * follow it).  Up to GOFIVE_INTAKE_MIN go into gofive.outbox with one
+ * INSERT; more go into gofive.intake as one row, for the worker to move
+ * into the outbox after commit: the statement that made them pays for one
+ * narrow row and its ids instead of n indexed ones.
  */
 void
-gofive_enqueue_rows(const char *operation, const char *method, int n, Datum *paths,
+gofive_enqueue_rows(const char *operation, const char *method, const char *path, int n,
 					Datum *bodies, bool *body_nulls, Datum *keys, bool *key_nulls)
 {
-	Oid			types[NARGS] = {TEXTOID, TEXTOID, TEXTARRAYOID, JSONBARRAYOID,
-	TEXTARRAYOID, REGROLEOID, TEXTOID};
-	Datum		values[NARGS];
-	char		nulls[NARGS] = {' ', ' ', ' ', ' ', ' ', ' ', ' '};
+	static SPIPlanPtr intake_plan = NULL;
+	Oid			types[NARGS + 2] = {TEXTOID, TEXTOID, TEXTOID, JSONBARRAYOID, TEXTARRAYOID,
+	REGROLEOID, TEXTOID, INT4OID, INT8ARRAYOID};
+	Datum		values[NARGS + 2];
+	char		nulls[NARGS + 2] = {' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' '};
+	bool		keyed = any_key(n, key_nulls);
 
+	refuse_on_standby();		/* before the ids are taken */
 	gofive_flush_row_requests();	/* row triggers' requests made before these go first */
 	values[0] = CStringGetTextDatum(operation);
 	values[1] = CStringGetTextDatum(method);
-	values[2] = gofive_array(TEXTOID, n, paths, NULL);
+	values[2] = CStringGetTextDatum(path);
 	values[3] = gofive_array(JSONBOID, n, bodies, body_nulls);
-	values[4] = gofive_array(TEXTOID, n, keys, key_nulls);
-	(void) insert_as_owner(&insert_rows_plan, INSERT_ROWS_SQL, types, values, nulls, false);
+	values[4] = keyed ? gofive_array(TEXTOID, n, keys, key_nulls) : (Datum) 0;
+	nulls[4] = keyed ? ' ' : 'n';
+	if (n < GOFIVE_INTAKE_MIN)
+	{
+		(void) insert_as_owner(&insert_rows_plan, INSERT_ROWS_SQL, NARGS, types, values, nulls,
+							   false);
+		return;
+	}
+	values[7] = Int32GetDatum(n);
+	values[8] = take_ids(n);
+	(void) insert_as_owner(&intake_plan, INTAKE_SQL, NARGS + 2, types, values, nulls, false);
 }
 
 /*

@@ -189,8 +189,10 @@ extern Datum gofive_array(Oid elemtype, int n, Datum *values, bool *nulls);
 extern int64 gofive_enqueue_row(const char *operation, const char *method,
 								const char *path, Jsonb *body,
 								const char *ordering_key);
-extern void gofive_enqueue_rows(const char *operation, const char *method, int n,
-								Datum *paths, Datum *bodies, bool *body_nulls,
+/* a batch of at least this many requests goes into gofive.intake */
+#define GOFIVE_INTAKE_MIN 100
+extern void gofive_enqueue_rows(const char *operation, const char *method, const char *path,
+								int n, Datum *bodies, bool *body_nulls,
 								Datum *keys, bool *key_nulls);
 extern void gofive_mark_invalid(int64 id, const char *error);
 extern int64 gofive_purge_expired(bool all, Oid role);

@@ -575,7 +575,6 @@ row_body(RowState *rs)
 typedef struct RowBatch
 {
 	int			n;
-	Datum		paths[STATEMENT_SLICE];
 	Datum		bodies[STATEMENT_SLICE];
 	bool		body_nulls[STATEMENT_SLICE];
 	Datum		keys[STATEMENT_SLICE];
@@ -587,7 +586,7 @@ flush_batch(const GofiveOperation *op, RowBatch *batch)
 {
 	if (batch->n == 0)
 		return;
-	gofive_enqueue_rows(op->name, op->method, batch->n, batch->paths,
+	gofive_enqueue_rows(op->name, op->method, op->path, batch->n,
 						batch->bodies, batch->body_nulls, batch->keys, batch->key_nulls);
 	batch->n = 0;
 }
@@ -603,7 +602,6 @@ enqueue_statement(RowState *rs, Tuplestorestate *rows)
 	MemoryContext row_cxt = AllocSetContextCreate(CurrentMemoryContext, "gofive trigger row",
 												  ALLOCSET_DEFAULT_SIZES);
 	RowBatch   *batch = palloc0(sizeof(RowBatch));
-	Datum		path = CStringGetTextDatum(op->path);	/* a trigger's requests have no parameter */
 	MemoryContext old = CurrentMemoryContext;
 
 	rs->batch = batch;
@@ -627,7 +625,6 @@ enqueue_statement(RowState *rs, Tuplestorestate *rows)
 		key = ordering_key_of(rs);
 
 		MemoryContextSwitchTo(batch_cxt);
-		batch->paths[batch->n] = path;
 		batch->body_nulls[batch->n] = false;
 		batch->bodies[batch->n] = PointerGetDatum(datumCopy(JsonbPGetDatum(body), false, -1));
 		batch->key_nulls[batch->n] = (key == NULL);

@@ -57,7 +57,6 @@ typedef struct Waiting
 	int			finish_depth;	/* the executor's and the utility statements' */
 	int			utility_depth;	/* depths when they came */
 	int			n;
-	Datum		paths[WAITING_MAX];
 	Datum		bodies[WAITING_MAX];
 	bool		body_nulls[WAITING_MAX];
 	Datum		keys[WAITING_MAX];
@@ -121,8 +120,8 @@ insert_waiting(void)
 		pushed = true;
 	}
 	/* an error aborts the (sub)transaction, which drops them (below) */
-	gofive_enqueue_rows(w->op->name, w->op->method, w->n, w->paths, w->bodies, w->body_nulls,
-						w->keys, w->key_nulls);
+	gofive_enqueue_rows(w->op->name, w->op->method, w->op->path, w->n, w->bodies,
+						w->body_nulls, w->keys, w->key_nulls);
 	if (pushed)
 		PopActiveSnapshot();
 	if (guc_level >= 0)
@@ -197,7 +196,6 @@ gofive_queue_row_request(const GofiveOperation *op, Jsonb *body, const char *key
 		waiting->utility_depth = utility_depth;
 	}
 	i = waiting->n++;
-	waiting->paths[i] = CStringGetTextDatum(op->path);
 	waiting->bodies[i] = PointerGetDatum(palloc(VARSIZE(body)));
 	memcpy(DatumGetPointer(waiting->bodies[i]), body, VARSIZE(body));
 	waiting->body_nulls[i] = false;

@@ -35,10 +35,13 @@
 #include "postgres.h"
 
 #include "access/genam.h"
+#include "access/heapam.h"
+#include "access/tableam.h"
 #include "access/htup_details.h"
 #include "access/table.h"
 #include "access/xact.h"
 #include "catalog/indexing.h"
+#include "catalog/namespace.h"
 #include "catalog/pg_extension.h"
 #include "catalog/pg_type.h"
 #include "commands/dbcommands.h"
@@ -328,6 +331,76 @@ history_entry(TimestampTz at, const char *outcome, int http_status, const char *
 
 /* ---- lanes ---- */
 
+/* ---- taking in the requests that came in bulk (gofive.intake) ---- */
+
+/*
+ * Each batch's requests become outbox rows with the ids they were given
+ * when queued, in id order; a keyed one waits at 'infinity' when an earlier
+ * row of its group (a lower id) is unfinished, else it is due since it was
+ * queued (GROUP_HEAD then checks it as it checks any row queued due).
+ */
+#define TAKE_IN_SQL \
+	"WITH b AS (DELETE FROM gofive.intake RETURNING *)" \
+	" INSERT INTO gofive.outbox (id, operation, method, path, body, ordering_key, enqueued_by," \
+	"                            account, enqueued_at, origin, next_attempt_at)" \
+	" OVERRIDING SYSTEM VALUE" \
+	" SELECT u.id, b.operation, b.method, b.path, u.body, u.key, b.enqueued_by, b.account," \
+	"        b.enqueued_at, b.origin," \
+	"        CASE WHEN u.key IS NOT NULL" \
+	"              AND (pg_catalog.row_number() OVER (PARTITION BY " ACCOUNT("b") ", b.enqueued_by, u.key" \
+	"                                                 ORDER BY u.id) OPERATOR(pg_catalog.>) 1" \
+	"                   OR EXISTS (SELECT FROM gofive.outbox p" \
+	"                               WHERE " ACCOUNT("p") OP_EQ ACCOUNT("b") \
+	"                                 AND p.enqueued_by" OP_EQ "b.enqueued_by" \
+	"                                 AND p.ordering_key" OP_EQ "u.key" \
+	"                                 AND p.id OPERATOR(pg_catalog.<) u.id AND p.finished_at IS NULL))" \
+	"             THEN 'infinity'::pg_catalog.timestamptz ELSE b.enqueued_at END" \
+	"   FROM b CROSS JOIN LATERAL ROWS FROM (pg_catalog.unnest(b.ids), pg_catalog.unnest(b.bodies)," \
+	"                                        pg_catalog.unnest(b.keys)) AS u(id, body, key)" \
+	"  ORDER BY u.id"
+
+/* Whether gofive.intake has a row that snapshot sees (a look at its few pages, no SQL). */
+static bool
+intake_has_rows(Snapshot snapshot)
+{
+	Oid			relid = get_relname_relid("intake", get_namespace_oid("gofive", true));
+	Relation	rel;
+	TableScanDesc scan;
+	bool		found;
+
+	if (!OidIsValid(relid))
+		return false;			/* an older version of the extension */
+	rel = table_open(relid, AccessShareLock);
+	scan = table_beginscan(rel, snapshot, 0, NULL);
+	found = heap_getnext(scan, ForwardScanDirection) != NULL;
+	table_endscan(scan);
+	table_close(rel, AccessShareLock);
+	return found;
+}
+
+/*
+ * Move what came in bulk into the outbox, in the snapshot of the statement
+ * that follows (the lanes' look, the claim), and let that statement see the
+ * moved rows.  A claim is thus never made in a snapshot that shows a batch
+ * not yet moved: a request of a later transaction (a higher id) can never
+ * pass an earlier one of its group that waits in gofive.intake.
+ */
+static void
+take_in(void)
+{
+	static SPIPlanPtr plan = NULL;
+	Snapshot	snapshot = GetActiveSnapshot();
+
+	if (!intake_has_rows(snapshot))
+		return;
+	if (SPI_RC(SPI_execute_snapshot(gofive_prepare_once(&plan, TAKE_IN_SQL, 0, NULL), NULL, NULL,
+									snapshot, InvalidSnapshot, false, false, 0)) != SPI_OK_INSERT)
+		elog(ERROR, "could not move requests from gofive.intake into gofive.outbox");
+	CommandCounterIncrement();
+	UpdateActiveSnapshotCommandId();
+	gofive_schedule_mark_lanes_stale();
+}
+
 /* every lane with undelivered requests: a skip scan of outbox_due_idx */
 #define LANES_SQL \
 	"WITH RECURSIVE l(account, role) AS (" \
@@ -347,6 +420,7 @@ gofive_db_discover_lanes(void)
 	List	   *names = NIL;
 	List	   *roles = NIL;
 
+	take_in();
 	if (SPI_RC(SPI_execute(LANES_SQL, true, 0)) != SPI_OK_SELECT)
 		elog(ERROR, "could not find the outbox's lanes");
 	for (uint64 i = 0; i < SPI_processed; i++)
@@ -531,6 +605,7 @@ gofive_db_claim(List *quotas, int64 *busy, int nbusy)
 
 	if (quotas == NIL)
 		return NIL;
+	take_in();
 	roles = palloc(sizeof(Datum) * n);
 	counts = palloc(sizeof(Datum) * n);
 	lane_of = palloc(sizeof(Lane *) * n);
