@@ -381,6 +381,17 @@ WITH sent AS (
 SELECT ordering_key, count(*) AS requests,
        array_agg(id ORDER BY seq) = array_agg(id ORDER BY id) AS in_enqueue_order
 FROM sent GROUP BY 1 ORDER BY 1;
+-- a row trigger's requests of one statement make one batch as well
+CREATE TABLE erp.serial_rows (running_no text, product_code text);
+CREATE TRIGGER serial_rows_to_venio AFTER INSERT ON erp.serial_rows FOR EACH ROW
+    EXECUTE FUNCTION gofive_enqueue_trigger('upsert_serial',
+        '{"runningNumber": "running_no", "productCode": "product_code"}');
+BEGIN;
+INSERT INTO erp.serial_rows SELECT 'MN66' || i, 'PD003' FROM generate_series(1, 110) i;
+SELECT count(*) AS batches, sum(n) AS in_batches, count(keys) AS with_keys FROM gofive.intake;
+COMMIT;
+SELECT mock.wait_for($$(SELECT count(*) FROM gofive.outbox WHERE status = 'succeeded') = 262$$);
+DROP TABLE erp.serial_rows;
 -- a rolled-back statement leaves no batch
 BEGIN;
 INSERT INTO erp.serial_bulk SELECT 'MN65' || i, 'PD001' FROM generate_series(1, 120) i;

@@ -14,12 +14,13 @@
  * role's requests.
  *
  * The check runs in object_access_hook, on the drop of the outbox table
- * itself: every path that drops the extension drops its members first,
- * and the hook runs before the table goes (its rows still there, its lock
- * taken by the drop).  Dropping the extension also wakes this database's
- * worker at commit, so that it leaves.  Invariant: a table is the outbox
- * only as a member of extension gofive; anything else called
- * gofive.outbox is left alone.
+ * or of gofive.intake (the batches not moved into the outbox yet),
+ * whichever goes first, once per statement: every path that drops the
+ * extension drops its members first, and the hook runs before the table
+ * goes (its rows still there, its lock taken by the drop).  Dropping the
+ * extension also wakes this database's worker at commit, so that it
+ * leaves.  Invariant: a table is the outbox (or the intake) only as a
+ * member of extension gofive; anything else of that name is left alone.
  */
 #include "postgres.h"
 
@@ -30,7 +31,9 @@
 #include "catalog/pg_extension.h"
 #include "commands/extension.h"
 #include "executor/spi.h"
+#include "access/xact.h"
 #include "miscadmin.h"
+#include "storage/proc.h"
 #include "utils/acl.h"
 #include "utils/lsyscache.h"
 
@@ -111,20 +114,25 @@ check_undelivered(void)
 					   GetUserNameFromId(GetUserId(), false)) : 0,
 			 may_drop ?
 			 errhint("See them in gofive.queue (status pending or sending). Wait for the worker "
-					 "to deliver them, delete them from gofive.outbox as its owner, or "
+					 "to deliver them, delete them from gofive.outbox and gofive.intake as their owner, or "
 					 "SET gofive.drop_undelivered = on to drop them with the extension.") :
 			 errhint("See them in gofive.queue (status pending or sending). Wait for the worker "
 					 "to deliver them, or ask a superuser to drop them with the extension.")));
 }
 
-/* Whether relid is gofive.outbox, the member of extension gofive. */
+/*
+ * Whether relid is gofive.outbox or gofive.intake, members of extension
+ * gofive.  A drop deletes its objects one by one, firing the hook before
+ * each: the first of the two to go counts the requests of both.
+ */
 static bool
-is_outbox(Oid relid)
+is_queue_table(Oid relid)
 {
 	Oid			nsp = get_namespace_oid("gofive", true);
 	Oid			ext;
 
-	if (!OidIsValid(nsp) || get_relname_relid("outbox", nsp) != relid)
+	if (!OidIsValid(nsp) ||
+		(get_relname_relid("outbox", nsp) != relid && get_relname_relid("intake", nsp) != relid))
 		return false;
 	ext = getExtensionOfObject(RelationRelationId, relid);
 	return OidIsValid(ext) && ext == get_extension_oid("gofive", true);
@@ -138,8 +146,19 @@ gofive_object_access(ObjectAccessType access, Oid classId, Oid objectId, int sub
 		prev_object_access(access, classId, objectId, subId, arg);
 	if (access != OAT_DROP || subId != 0)
 		return;
-	if (classId == RelationRelationId && is_outbox(objectId))
+	if (classId == RelationRelationId && is_queue_table(objectId))
+	{
+		/* once per statement: the second table's drop would count again */
+		static LocalTransactionId checked_lxid = InvalidLocalTransactionId;
+		static TimestampTz checked_statement = 0;
+
+		if (checked_lxid == MyProc->lxid &&
+			checked_statement == GetCurrentStatementStartTimestamp())
+			return;
 		check_undelivered();
+		checked_lxid = MyProc->lxid;
+		checked_statement = GetCurrentStatementStartTimestamp();
+	}
 	else if (classId == ExtensionRelationId && objectId == get_extension_oid("gofive", true))
 		gofive_wake_worker_at_commit();
 }
