@@ -331,75 +331,7 @@ history_entry(TimestampTz at, const char *outcome, int http_status, const char *
 
 /* ---- lanes ---- */
 
-/* ---- taking in the requests that came in bulk (gofive.intake) ---- */
-
-/*
- * Each batch's requests become outbox rows with the ids they were given
- * when queued, in id order; a keyed one waits at 'infinity' when an earlier
- * row of its group (a lower id) is unfinished, else it is due since it was
- * queued (GROUP_HEAD then checks it as it checks any row queued due).
- */
-#define TAKE_IN_SQL \
-	"WITH b AS (DELETE FROM gofive.intake RETURNING *)" \
-	" INSERT INTO gofive.outbox (id, operation, method, path, body, ordering_key, enqueued_by," \
-	"                            account, enqueued_at, origin, next_attempt_at)" \
-	" OVERRIDING SYSTEM VALUE" \
-	" SELECT u.id, b.operation, b.method, b.path, u.body, u.key, b.enqueued_by, b.account," \
-	"        b.enqueued_at, b.origin," \
-	"        CASE WHEN u.key IS NOT NULL" \
-	"              AND (pg_catalog.row_number() OVER (PARTITION BY " ACCOUNT("b") ", b.enqueued_by, u.key" \
-	"                                                 ORDER BY u.id) OPERATOR(pg_catalog.>) 1" \
-	"                   OR EXISTS (SELECT FROM gofive.outbox p" \
-	"                               WHERE " ACCOUNT("p") OP_EQ ACCOUNT("b") \
-	"                                 AND p.enqueued_by" OP_EQ "b.enqueued_by" \
-	"                                 AND p.ordering_key" OP_EQ "u.key" \
-	"                                 AND p.id OPERATOR(pg_catalog.<) u.id AND p.finished_at IS NULL))" \
-	"             THEN 'infinity'::pg_catalog.timestamptz ELSE b.enqueued_at END" \
-	"   FROM b CROSS JOIN LATERAL ROWS FROM (pg_catalog.unnest(b.ids), pg_catalog.unnest(b.bodies)," \
-	"                                        pg_catalog.unnest(b.keys)) AS u(id, body, key)" \
-	"  ORDER BY u.id"
-
-/* Whether gofive.intake has a row that snapshot sees (a look at its few pages, no SQL). */
-static bool
-intake_has_rows(Snapshot snapshot)
-{
-	Oid			relid = get_relname_relid("intake", get_namespace_oid("gofive", true));
-	Relation	rel;
-	TableScanDesc scan;
-	bool		found;
-
-	if (!OidIsValid(relid))
-		return false;			/* an older version of the extension */
-	rel = table_open(relid, AccessShareLock);
-	scan = table_beginscan(rel, snapshot, 0, NULL);
-	found = heap_getnext(scan, ForwardScanDirection) != NULL;
-	table_endscan(scan);
-	table_close(rel, AccessShareLock);
-	return found;
-}
-
-/*
- * Move what came in bulk into the outbox, in the snapshot of the statement
- * that follows (the lanes' look, the claim), and let that statement see the
- * moved rows.  A claim is thus never made in a snapshot that shows a batch
- * not yet moved: a request of a later transaction (a higher id) can never
- * pass an earlier one of its group that waits in gofive.intake.
- */
-static void
-take_in(void)
-{
-	static SPIPlanPtr plan = NULL;
-	Snapshot	snapshot = GetActiveSnapshot();
-
-	if (!intake_has_rows(snapshot))
-		return;
-	if (SPI_RC(SPI_execute_snapshot(gofive_prepare_once(&plan, TAKE_IN_SQL, 0, NULL), NULL, NULL,
-									snapshot, InvalidSnapshot, false, false, 0)) != SPI_OK_INSERT)
-		elog(ERROR, "could not move requests from gofive.intake into gofive.outbox");
-	CommandCounterIncrement();
-	UpdateActiveSnapshotCommandId();
-	gofive_schedule_mark_lanes_stale();
-}
+static void take_in(void);
 
 /* every lane with undelivered requests: a skip scan of outbox_due_idx */
 #define LANES_SQL \
@@ -854,6 +786,108 @@ record_safely(List *jobs)
 		gofive_set_last_error(job->error);
 		record_rows(one);
 	}
+}
+
+/* ---- taking in the requests that came in bulk (gofive.intake) ---- */
+
+/*
+ * Each batch's requests become outbox rows with the ids they were given
+ * when queued: one without a key due since it was queued; a keyed one
+ * waiting at 'infinity', its group's head then let go as after an outcome
+ * (UNBLOCK_SQL), which takes the lowest unfinished id of the group, whether
+ * it came in bulk or not.  Returns the groups of the keyed ones.
+ */
+#define TAKE_IN_SQL \
+	"WITH b AS (DELETE FROM gofive.intake RETURNING *)," \
+	" m AS (INSERT INTO gofive.outbox (id, operation, method, path, body, ordering_key, enqueued_by," \
+	"                                  account, enqueued_at, origin, next_attempt_at)" \
+	"       OVERRIDING SYSTEM VALUE" \
+	"       SELECT u.id, b.operation, b.method, b.path, u.body, u.key, b.enqueued_by, b.account," \
+	"              b.enqueued_at, b.origin," \
+	"              CASE WHEN u.key IS NULL THEN b.enqueued_at" \
+	"                   ELSE 'infinity'::pg_catalog.timestamptz END" \
+	"         FROM b CROSS JOIN LATERAL ROWS FROM (pg_catalog.unnest(b.ids)," \
+	"              pg_catalog.unnest(b.bodies), pg_catalog.unnest(b.keys)) AS u(id, body, key)" \
+	"       RETURNING account, enqueued_by, ordering_key)" \
+	" SELECT DISTINCT " ACCOUNT("m") ", m.enqueued_by::pg_catalog.oid, m.ordering_key" \
+	"   FROM m WHERE m.ordering_key IS NOT NULL"
+
+/* Whether gofive.intake has a row that snapshot sees (a look at its few pages, no SQL). */
+static bool
+intake_has_rows(Snapshot snapshot)
+{
+	Oid			relid = get_relname_relid("intake", get_namespace_oid("gofive", true));
+	Relation	rel;
+	TableScanDesc scan;
+	bool		found;
+
+	if (!OidIsValid(relid))
+		return false;			/* an older version of the extension */
+	rel = table_open(relid, AccessShareLock);
+	scan = table_beginscan(rel, snapshot, 0, NULL);
+	found = heap_getnext(scan, ForwardScanDirection) != NULL;
+	table_endscan(scan);
+	table_close(rel, AccessShareLock);
+	return found;
+}
+
+/* The statement just run in snapshot is seen by the next one, in that snapshot too. */
+static void
+see_own_writes(void)
+{
+	CommandCounterIncrement();
+	UpdateActiveSnapshotCommandId();
+}
+
+/*
+ * Move what came in bulk into the outbox, in the snapshot of the statement
+ * that follows (the lanes' look, the claim), and let that statement see the
+ * moved rows.  A claim is thus never made in a snapshot that shows a batch
+ * not yet moved: a request of a later transaction (a higher id) can never
+ * pass an earlier one of its group that waits in gofive.intake.
+ */
+static void
+take_in(void)
+{
+	static SPIPlanPtr plan = NULL;
+	static Oid	types[3] = {TEXTARRAYOID, OIDARRAYOID, TEXTARRAYOID};
+	Snapshot	snapshot = GetActiveSnapshot();
+	Datum	   *names;
+	Datum	   *roles;
+	Datum	   *keys;
+	Datum		values[3];
+	uint64		n;
+
+	if (!intake_has_rows(snapshot))
+		return;
+	if (SPI_RC(SPI_execute_snapshot(gofive_prepare_once(&plan, TAKE_IN_SQL, 0, NULL), NULL, NULL,
+									snapshot, InvalidSnapshot, false, false, 0)) != SPI_OK_SELECT)
+		elog(ERROR, "could not move requests from gofive.intake into gofive.outbox");
+	see_own_writes();
+	gofive_schedule_mark_lanes_stale();
+	if ((n = SPI_processed) == 0)
+		return;
+	names = palloc(sizeof(Datum) * n);
+	roles = palloc(sizeof(Datum) * n);
+	keys = palloc(sizeof(Datum) * n);
+	for (uint64 i = 0; i < n; i++)
+	{
+		HeapTuple	tuple = SPI_tuptable->vals[i];
+		TupleDesc	desc = SPI_tuptable->tupdesc;
+		bool		isnull;
+
+		names[i] = CStringGetTextDatum(SPI_getvalue(tuple, desc, 1));
+		roles[i] = SPI_getbinval(tuple, desc, 2, &isnull);
+		keys[i] = CStringGetTextDatum(SPI_getvalue(tuple, desc, 3));
+	}
+	values[0] = gofive_array(TEXTOID, n, names, NULL);
+	values[1] = gofive_array(OIDOID, n, roles, NULL);
+	values[2] = gofive_array(TEXTOID, n, keys, NULL);
+	if (SPI_RC(SPI_execute_snapshot(gofive_prepare_once(&unblock_plan, UNBLOCK_SQL, 3, types),
+									values, NULL, snapshot, InvalidSnapshot, false, false,
+									0)) != SPI_OK_UPDATE)
+		elog(ERROR, "could not let the groups of requests moved from gofive.intake go on");
+	see_own_writes();
 }
 
 /* The groups of the final keyed jobs: their next rows may go. */
