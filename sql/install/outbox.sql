@@ -120,8 +120,9 @@ CREATE POLICY worker_all ON gofive.outbox FOR ALL TO gofive_worker
 -- indexed outbox rows.  The worker moves each committed batch into
 -- gofive.outbox before its next claim (src/outbox/worker_db.c), as rows
 -- with those ids; until then gofive.queue counts them as pending.  The
--- arrays are stored out of line uncompressed: compressing them would cost
--- the ERP's statement more than it saves.
+-- arrays are compressed with lz4, which costs the statement less than it
+-- saves in writing them: 15 bytes of WAL a request instead of 76 (pglz is
+-- several times slower).
 CREATE TABLE gofive.intake (
     operation   text NOT NULL,
     method      text NOT NULL,
@@ -131,12 +132,10 @@ CREATE TABLE gofive.intake (
     enqueued_at timestamptz NOT NULL DEFAULT pg_catalog.now(),
     origin      bigint NOT NULL DEFAULT gofive_origin(),
     n           integer NOT NULL,       -- requests in the batch
-    ids         bigint[] NOT NULL,      -- their outbox ids, in order
-    bodies      jsonb[] NOT NULL,
-    keys        text[]                  -- their ordering keys; NULL: none has one
+    ids         bigint[] COMPRESSION lz4 NOT NULL,  -- their outbox ids, in order
+    bodies      jsonb[] COMPRESSION lz4 NOT NULL,
+    keys        text[] COMPRESSION lz4              -- their ordering keys; NULL: none has one
 );
-ALTER TABLE gofive.intake ALTER COLUMN ids SET STORAGE EXTERNAL,
-    ALTER COLUMN bodies SET STORAGE EXTERNAL, ALTER COLUMN keys SET STORAGE EXTERNAL;
 COMMENT ON TABLE gofive.intake IS
     'Requests queued in bulk (a trigger''s, 100 or more from one statement), one row per batch, that the worker moves into gofive.outbox with their ids';
 REVOKE ALL ON gofive.intake FROM PUBLIC;

@@ -77,12 +77,10 @@ CREATE TABLE gofive.intake (
     enqueued_at timestamptz NOT NULL DEFAULT pg_catalog.now(),
     origin      bigint NOT NULL DEFAULT gofive_origin(),
     n           integer NOT NULL,       -- requests in the batch
-    ids         bigint[] NOT NULL,      -- their outbox ids, in order
-    bodies      jsonb[] NOT NULL,
-    keys        text[]                  -- their ordering keys; NULL: none has one
+    ids         bigint[] COMPRESSION lz4 NOT NULL,  -- their outbox ids, in order
+    bodies      jsonb[] COMPRESSION lz4 NOT NULL,
+    keys        text[] COMPRESSION lz4              -- their ordering keys; NULL: none has one
 );
-ALTER TABLE gofive.intake ALTER COLUMN ids SET STORAGE EXTERNAL,
-    ALTER COLUMN bodies SET STORAGE EXTERNAL, ALTER COLUMN keys SET STORAGE EXTERNAL;
 COMMENT ON TABLE gofive.intake IS
     'Requests queued in bulk (a trigger''s, 100 or more from one statement), one row per batch, that the worker moves into gofive.outbox with their ids';
 REVOKE ALL ON gofive.intake FROM PUBLIC;
