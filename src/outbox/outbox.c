@@ -5,7 +5,10 @@
  *
  * The row is written with the caller's transaction, so a rollback leaves
  * nothing to send; at commit the worker's latch is set (shmem.c), so it
- * starts delivering at once instead of at its next periodic look.
+ * starts delivering at once instead of at its next periodic look.  A
+ * trigger's batch of GOFIVE_INTAKE_MIN or more requests is one row of
+ * gofive.intake instead, with the outbox ids its requests will have, taken
+ * now; the worker moves it into the outbox (worker_db.c).
  *
  * Callers need no rights on gofive.outbox: each statement here runs as the
  * table's owner (privilege.c), after everything the caller supplied has

@@ -19,6 +19,10 @@
  *	   after a crash the requests sent again are those in flight and those
  *	   whose outcomes were not recorded yet (at most 2 x
  *	   gofive.max_concurrency; worker.c);
+ *	 - the batches of gofive.intake (a trigger's requests from a statement of
+ *	   100 rows or more) moved into the outbox with the ids they were given
+ *	   when queued, in the snapshot of the lanes' look or claim that follows
+ *	   (take_in): no claim sees a batch that is not moved yet;
  *	 - an ordering key's next request waits at next_attempt_at 'infinity'
  *	   (enqueued so, outbox.c) until the one before it is final: recording
  *	   that outcome lets it go in the same transaction.  A claim still checks
