@@ -364,11 +364,14 @@ SELECT 'MN64' || lpad(i::text, 3, '0'), 'PD00' || (1 + i % 2) FROM generate_seri
 SELECT gofive_enqueue('upsert_serial', '{"runningNumber": "MN64999", "productCode": "PD001"}', 'PD001') > 0 AS enqueued;
 SELECT count(*) AS batches, sum(n) AS in_batches, sum(cardinality(ids)) AS ids_taken,
        sum(cardinality(keys)) AS keys FROM gofive.intake;
+CREATE TEMP TABLE batch_ids AS SELECT unnest(ids) AS id, unnest(request_ids) AS request_id FROM gofive.intake;
 SELECT string_agg(body->>'runningNumber', ' ' ORDER BY id) AS in_outbox FROM gofive.outbox;
 SELECT pending FROM gofive.queue WHERE operation = 'upsert_serial';
 COMMIT;
 SELECT mock.wait_for($$(SELECT count(*) FROM gofive.outbox WHERE status = 'succeeded') = 152$$);
 SELECT count(*) AS left_in_intake FROM gofive.intake;
+-- each moved with the id and the request id it was given when queued
+SELECT count(*) AS kept_ids FROM batch_ids JOIN gofive.outbox USING (id, request_id);
 SELECT string_agg(body->>'runningNumber', ' ' ORDER BY id)
        FILTER (WHERE body->>'runningNumber' IN ('MN64000', 'MN64001', 'MN64002', 'MN64150', 'MN64999'))
        AS in_id_order,

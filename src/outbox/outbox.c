@@ -89,8 +89,9 @@ static SPIPlanPtr insert_rows_plan = NULL;
 
 /* a batch for the worker to move into the outbox (worker_db.c); ids already taken */
 #define INTAKE_SQL \
-	"INSERT INTO gofive.intake (operation, method, path, bodies, keys, enqueued_by, account, n, ids)" \
-	" VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
+	"INSERT INTO gofive.intake (operation, method, path, bodies, keys, enqueued_by, account, n, ids," \
+	"                           request_ids)" \
+	" VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
 
 /* Once per session: the request is queued, but no worker will deliver it. */
 static void
@@ -185,21 +186,30 @@ gofive_enqueue_row(const char *operation, const char *method, const char *path,
 	return insert_as_owner(&insert_plan, INSERT_SQL, NARGS, types, values, nulls, true);
 }
 
+static pg_uuid_t *new_request_id(void);
+
 /*
- * n ids of gofive.outbox's identity sequence, taken now: a batch's rows
+ * n ids of gofive.outbox's identity sequence, taken now (a batch's rows
  * keep their place among the requests queued before and after them, in
- * this transaction and in others, as if each had been inserted now.
+ * this transaction and in others, as if each had been inserted now), and
+ * their request ids (a copy of the database, or a dump restored, sends a
+ * batch with the same X-Request-Id as the original would).
  */
-static Datum
-take_ids(int n)
+static void
+take_ids(int n, Datum *ids, Datum *request_ids)
 {
 	Oid			outbox = get_relname_relid("outbox", get_namespace_oid("gofive", false));
 	Oid			seq = getIdentitySequence(outbox, 1, false);
-	Datum	   *ids = palloc(sizeof(Datum) * n);
+	Datum	   *id = palloc(sizeof(Datum) * n);
+	Datum	   *request_id = palloc(sizeof(Datum) * n);
 
 	for (int i = 0; i < n; i++)
-		ids[i] = Int64GetDatum(nextval_internal(seq, false));
-	return gofive_array(INT8OID, n, ids, NULL);
+	{
+		id[i] = Int64GetDatum(nextval_internal(seq, false));
+		request_id[i] = UUIDPGetDatum(new_request_id());
+	}
+	*ids = gofive_array(INT8OID, n, id, NULL);
+	*request_ids = gofive_array(UUIDOID, n, request_id, NULL);
 }
 
 static bool
@@ -224,10 +234,10 @@ gofive_enqueue_rows(const char *operation, const char *method, const char *path,
 					Datum *bodies, bool *body_nulls, Datum *keys, bool *key_nulls)
 {
 	static SPIPlanPtr intake_plan = NULL;
-	Oid			types[NARGS + 2] = {TEXTOID, TEXTOID, TEXTOID, JSONBARRAYOID, TEXTARRAYOID,
-	REGROLEOID, TEXTOID, INT4OID, INT8ARRAYOID};
-	Datum		values[NARGS + 2];
-	char		nulls[NARGS + 2] = {' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' '};
+	Oid			types[NARGS + 3] = {TEXTOID, TEXTOID, TEXTOID, JSONBARRAYOID, TEXTARRAYOID,
+	REGROLEOID, TEXTOID, INT4OID, INT8ARRAYOID, UUIDARRAYOID};
+	Datum		values[NARGS + 3];
+	char		nulls[NARGS + 3] = {' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' '};
 	bool		keyed = any_key(n, key_nulls);
 
 	refuse_on_standby();		/* before the ids are taken */
@@ -245,8 +255,8 @@ gofive_enqueue_rows(const char *operation, const char *method, const char *path,
 		return;
 	}
 	values[7] = Int32GetDatum(n);
-	values[8] = take_ids(n);
-	(void) insert_as_owner(&intake_plan, INTAKE_SQL, NARGS + 2, types, values, nulls, false);
+	take_ids(n, &values[8], &values[9]);
+	(void) insert_as_owner(&intake_plan, INTAKE_SQL, NARGS + 3, types, values, nulls, false);
 }
 
 /*
@@ -705,20 +715,19 @@ gofive_release_all(PG_FUNCTION_ARGS)
 }
 
 /*
- * gofive_new_request_id(): a random (version 4) UUID for the X-Request-Id of
- * a queued request.  It needs to be unique, not secret, so it comes from a
- * per-backend PRNG seeded from a strong random source, which is several
- * times cheaper than gen_random_uuid() per enqueued row.
+ * A random (version 4) UUID for the X-Request-Id of a queued request.  It
+ * needs to be unique, not secret, so it comes from a per-backend PRNG
+ * seeded from a strong random source, which is several times cheaper than
+ * gen_random_uuid() per enqueued row.
  */
-Datum
-gofive_new_request_id(PG_FUNCTION_ARGS)
+static pg_uuid_t *
+new_request_id(void)
 {
 	static pg_prng_state state;
 	static bool seeded = false;
 	pg_uuid_t  *uuid = palloc(sizeof(pg_uuid_t));
 	uint64		half;
 
-	gofive_check_version();		/* a column default: once per transaction */
 	if (!seeded)
 	{
 		uint64		seed;
@@ -736,5 +745,13 @@ gofive_new_request_id(PG_FUNCTION_ARGS)
 	memcpy(uuid->data + 8, &half, 8);
 	uuid->data[6] = (uuid->data[6] & 0x0f) | 0x40;	/* version 4 */
 	uuid->data[8] = (uuid->data[8] & 0x3f) | 0x80;	/* RFC 4122 variant */
-	PG_RETURN_UUID_P(uuid);
+	return uuid;
+}
+
+/* gofive_new_request_id(): the default of gofive.outbox.request_id */
+Datum
+gofive_new_request_id(PG_FUNCTION_ARGS)
+{
+	gofive_check_version();		/* a column default: once per transaction */
+	PG_RETURN_UUID_P(new_request_id());
 }

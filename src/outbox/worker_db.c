@@ -795,23 +795,24 @@ record_safely(List *jobs)
 /* ---- taking in the requests that came in bulk (gofive.intake) ---- */
 
 /*
- * Each batch's requests become outbox rows with the ids they were given
- * when queued: one without a key due since it was queued; a keyed one
+ * Each batch's requests become outbox rows with the ids and request ids
+ * they were given when queued: one without a key due since it was queued; a keyed one
  * waiting at 'infinity', its group's head then let go as after an outcome
  * (UNBLOCK_SQL), which takes the lowest unfinished id of the group, whether
  * it came in bulk or not.  Returns the groups of the keyed ones.
  */
 #define TAKE_IN_SQL \
 	"WITH b AS (DELETE FROM gofive.intake RETURNING *)," \
-	" m AS (INSERT INTO gofive.outbox (id, operation, method, path, body, ordering_key, enqueued_by," \
-	"                                  account, enqueued_at, origin, next_attempt_at)" \
+	" m AS (INSERT INTO gofive.outbox (id, request_id, operation, method, path, body, ordering_key," \
+	"                                  enqueued_by, account, enqueued_at, origin, next_attempt_at)" \
 	"       OVERRIDING SYSTEM VALUE" \
-	"       SELECT u.id, b.operation, b.method, b.path, u.body, u.key, b.enqueued_by, b.account," \
-	"              b.enqueued_at, b.origin," \
+	"       SELECT u.id, u.request_id, b.operation, b.method, b.path, u.body, u.key, b.enqueued_by," \
+	"              b.account, b.enqueued_at, b.origin," \
 	"              CASE WHEN u.key IS NULL THEN b.enqueued_at" \
 	"                   ELSE 'infinity'::pg_catalog.timestamptz END" \
 	"         FROM b CROSS JOIN LATERAL ROWS FROM (pg_catalog.unnest(b.ids)," \
-	"              pg_catalog.unnest(b.bodies), pg_catalog.unnest(b.keys)) AS u(id, body, key)" \
+	"              pg_catalog.unnest(b.request_ids), pg_catalog.unnest(b.bodies)," \
+	"              pg_catalog.unnest(b.keys)) AS u(id, request_id, body, key)" \
 	"       RETURNING account, enqueued_by, ordering_key)" \
 	" SELECT DISTINCT " ACCOUNT("m") ", m.enqueued_by::pg_catalog.oid, m.ordering_key" \
 	"   FROM m WHERE m.ordering_key IS NOT NULL"
