@@ -391,9 +391,13 @@ CREATE TRIGGER serial_rows_to_venio AFTER INSERT ON erp.serial_rows FOR EACH ROW
         '{"runningNumber": "running_no", "productCode": "product_code"}');
 BEGIN;
 INSERT INTO erp.serial_rows SELECT 'MN66' || i, 'PD003' FROM generate_series(1, 110) i;
-SELECT count(*) AS batches, sum(n) AS in_batches, count(keys) AS with_keys FROM gofive.intake;
+-- without keys: no id is taken, the worker gives them theirs
+SELECT count(*) AS batches, sum(n) AS in_batches, count(keys) AS with_keys, count(ids) AS with_ids
+FROM gofive.intake;
+CREATE TEMP TABLE batch_request_ids AS SELECT unnest(request_ids) AS request_id FROM gofive.intake;
 COMMIT;
 SELECT mock.wait_for($$(SELECT count(*) FROM gofive.outbox WHERE status = 'succeeded') = 262$$);
+SELECT count(*) AS kept_request_ids FROM batch_request_ids JOIN gofive.outbox USING (request_id);
 DROP TABLE erp.serial_rows;
 -- a rolled-back statement leaves no batch
 BEGIN;

@@ -114,15 +114,16 @@ CREATE POLICY worker_all ON gofive.outbox FOR ALL TO gofive_worker
 -- Requests that come in bulk: a trigger's, when one statement makes
 -- GOFIVE_INTAKE_MIN (100) or more (src/outbox/outbox.c).  One narrow row
 -- per batch, without an index, written with the caller's transaction: an
--- ERP statement of many rows pays for it and for the batch's ids (taken
--- from the outbox's sequence when queued, so that they keep their place
+-- ERP statement of many rows pays for it, for its requests' X-Request-Ids
+-- and for the ids of those with an ordering key (taken from the outbox's
+-- sequence when queued, so that they keep their place in their groups
 -- among the requests queued before and after them) instead of for as many
 -- indexed outbox rows.  The worker moves each committed batch into
 -- gofive.outbox before its next claim (src/outbox/worker_db.c), as rows
--- with those ids; until then gofive.queue counts them as pending.  The
--- arrays are compressed with lz4, which costs the statement less than it
--- saves in writing them: 15 bytes of WAL a request instead of 76 (pglz is
--- several times slower).
+-- with those ids and request ids; until then gofive.queue counts them as
+-- pending.  The arrays are compressed with lz4, which costs the statement
+-- less than it saves in writing them (bodies: 15 bytes of WAL a request
+-- instead of 76; pglz is several times slower).
 CREATE TABLE gofive.intake (
     operation   text NOT NULL,
     method      text NOT NULL,
@@ -132,8 +133,8 @@ CREATE TABLE gofive.intake (
     enqueued_at timestamptz NOT NULL DEFAULT pg_catalog.now(),
     origin      bigint NOT NULL DEFAULT gofive_origin(),
     n           integer NOT NULL,       -- requests in the batch
-    ids         bigint[] COMPRESSION lz4 NOT NULL,  -- their outbox ids, in order
-    request_ids uuid[] COMPRESSION lz4 NOT NULL,    -- and their X-Request-Ids
+    ids         bigint[] COMPRESSION lz4,           -- the keyed ones' outbox ids; NULL: no key
+    request_ids uuid[] COMPRESSION lz4 NOT NULL,    -- their X-Request-Ids
     bodies      jsonb[] COMPRESSION lz4 NOT NULL,
     keys        text[] COMPRESSION lz4              -- their ordering keys; NULL: none has one
 );

@@ -77,8 +77,8 @@ CREATE TABLE gofive.intake (
     enqueued_at timestamptz NOT NULL DEFAULT pg_catalog.now(),
     origin      bigint NOT NULL DEFAULT gofive_origin(),
     n           integer NOT NULL,       -- requests in the batch
-    ids         bigint[] COMPRESSION lz4 NOT NULL,  -- their outbox ids, in order
-    request_ids uuid[] COMPRESSION lz4 NOT NULL,    -- and their X-Request-Ids
+    ids         bigint[] COMPRESSION lz4,           -- the keyed ones' outbox ids; NULL: no key
+    request_ids uuid[] COMPRESSION lz4 NOT NULL,    -- their X-Request-Ids
     bodies      jsonb[] COMPRESSION lz4 NOT NULL,
     keys        text[] COMPRESSION lz4              -- their ordering keys; NULL: none has one
 );

@@ -189,27 +189,36 @@ gofive_enqueue_row(const char *operation, const char *method, const char *path,
 static pg_uuid_t *new_request_id(void);
 
 /*
- * n ids of gofive.outbox's identity sequence, taken now (a batch's rows
- * keep their place among the requests queued before and after them, in
- * this transaction and in others, as if each had been inserted now), and
- * their request ids (a copy of the database, or a dump restored, sends a
- * batch with the same X-Request-Id as the original would).
+ * The ids of a batch's keyed requests, from gofive.outbox's identity
+ * sequence, taken now: each keeps its place in its group among the
+ * requests queued before and after it, in this transaction and in others,
+ * as if it had been inserted now (NULL for a request without a key: no
+ * order is promised for those, and the worker gives them their ids).
  */
-static void
-take_ids(int n, Datum *ids, Datum *request_ids)
+static Datum
+take_ids(int n, bool *key_nulls)
 {
 	Oid			outbox = get_relname_relid("outbox", get_namespace_oid("gofive", false));
 	Oid			seq = getIdentitySequence(outbox, 1, false);
-	Datum	   *id = palloc(sizeof(Datum) * n);
-	Datum	   *request_id = palloc(sizeof(Datum) * n);
+	Datum	   *ids = palloc(sizeof(Datum) * n);
 
 	for (int i = 0; i < n; i++)
-	{
-		id[i] = Int64GetDatum(nextval_internal(seq, false));
-		request_id[i] = UUIDPGetDatum(new_request_id());
-	}
-	*ids = gofive_array(INT8OID, n, id, NULL);
-	*request_ids = gofive_array(UUIDOID, n, request_id, NULL);
+		ids[i] = key_nulls[i] ? (Datum) 0 : Int64GetDatum(nextval_internal(seq, false));
+	return gofive_array(INT8OID, n, ids, key_nulls);
+}
+
+/*
+ * Their request ids, drawn now: a copy of the database, or a dump
+ * restored, sends a batch with the same X-Request-Id as the original would.
+ */
+static Datum
+take_request_ids(int n)
+{
+	Datum	   *request_ids = palloc(sizeof(Datum) * n);
+
+	for (int i = 0; i < n; i++)
+		request_ids[i] = UUIDPGetDatum(new_request_id());
+	return gofive_array(UUIDOID, n, request_ids, NULL);
 }
 
 static bool
@@ -227,7 +236,8 @@ any_key(int n, bool *key_nulls)
  * follow it).  Up to GOFIVE_INTAKE_MIN go into gofive.outbox with one
  * INSERT; more go into gofive.intake as one row, for the worker to move
  * into the outbox after commit: the statement that made them pays for one
- * narrow row and its ids instead of n indexed ones.
+ * narrow row, the ids of its keyed requests and their request ids instead
+ * of n indexed rows.
  */
 void
 gofive_enqueue_rows(const char *operation, const char *method, const char *path, int n,
@@ -240,7 +250,7 @@ gofive_enqueue_rows(const char *operation, const char *method, const char *path,
 	char		nulls[NARGS + 3] = {' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' '};
 	bool		keyed = any_key(n, key_nulls);
 
-	refuse_on_standby();		/* before the ids are taken */
+	refuse_on_standby();		/* before any id is taken */
 	gofive_flush_row_requests();	/* row triggers' requests made before these go first */
 	values[0] = CStringGetTextDatum(operation);
 	values[1] = CStringGetTextDatum(method);
@@ -255,7 +265,9 @@ gofive_enqueue_rows(const char *operation, const char *method, const char *path,
 		return;
 	}
 	values[7] = Int32GetDatum(n);
-	take_ids(n, &values[8], &values[9]);
+	values[8] = keyed ? take_ids(n, key_nulls) : (Datum) 0;
+	nulls[8] = keyed ? ' ' : 'n';
+	values[9] = take_request_ids(n);
 	(void) insert_as_owner(&intake_plan, INTAKE_SQL, NARGS + 3, types, values, nulls, false);
 }
 

@@ -795,27 +795,33 @@ record_safely(List *jobs)
 /* ---- taking in the requests that came in bulk (gofive.intake) ---- */
 
 /*
- * Each batch's requests become outbox rows with the ids and request ids
- * they were given when queued: one without a key due since it was queued; a keyed one
- * waiting at 'infinity', its group's head then let go as after an outcome
+ * Each batch's requests become outbox rows with the request ids they were
+ * given when queued.  One without a key gets its id now, and is due since
+ * it was queued.  A keyed one gets the id it was given then, and waits at
+ * 'infinity': its group's head is then let go as after an outcome
  * (UNBLOCK_SQL), which takes the lowest unfinished id of the group, whether
  * it came in bulk or not.  Returns the groups of the keyed ones.
  */
+#define TAKE_IN_ROWS(...) \
+	" FROM b CROSS JOIN LATERAL ROWS FROM (" __VA_ARGS__ "pg_catalog.unnest(b.request_ids)," \
+	"      pg_catalog.unnest(b.bodies), pg_catalog.unnest(b.keys)) AS u"
 #define TAKE_IN_SQL \
 	"WITH b AS (DELETE FROM gofive.intake RETURNING *)," \
-	" m AS (INSERT INTO gofive.outbox (id, request_id, operation, method, path, body, ordering_key," \
-	"                                  enqueued_by, account, enqueued_at, origin, next_attempt_at)" \
-	"       OVERRIDING SYSTEM VALUE" \
-	"       SELECT u.id, u.request_id, b.operation, b.method, b.path, u.body, u.key, b.enqueued_by," \
-	"              b.account, b.enqueued_at, b.origin," \
-	"              CASE WHEN u.key IS NULL THEN b.enqueued_at" \
-	"                   ELSE 'infinity'::pg_catalog.timestamptz END" \
-	"         FROM b CROSS JOIN LATERAL ROWS FROM (pg_catalog.unnest(b.ids)," \
-	"              pg_catalog.unnest(b.request_ids), pg_catalog.unnest(b.bodies)," \
-	"              pg_catalog.unnest(b.keys)) AS u(id, request_id, body, key)" \
-	"       RETURNING account, enqueued_by, ordering_key)" \
-	" SELECT DISTINCT " ACCOUNT("m") ", m.enqueued_by::pg_catalog.oid, m.ordering_key" \
-	"   FROM m WHERE m.ordering_key IS NOT NULL"
+	" free AS (INSERT INTO gofive.outbox (request_id, operation, method, path, body, enqueued_by," \
+	"                                     account, enqueued_at, origin, next_attempt_at)" \
+	"          SELECT u.request_id, b.operation, b.method, b.path, u.body, b.enqueued_by, b.account," \
+	"                 b.enqueued_at, b.origin, b.enqueued_at" \
+	TAKE_IN_ROWS() "(request_id, body, key)" \
+	"           WHERE u.key IS NULL)," \
+	" keyed AS (INSERT INTO gofive.outbox (id, request_id, operation, method, path, body, ordering_key," \
+	"                                      enqueued_by, account, enqueued_at, origin, next_attempt_at)" \
+	"           OVERRIDING SYSTEM VALUE" \
+	"           SELECT u.id, u.request_id, b.operation, b.method, b.path, u.body, u.key, b.enqueued_by," \
+	"                  b.account, b.enqueued_at, b.origin, 'infinity'::pg_catalog.timestamptz" \
+	TAKE_IN_ROWS("pg_catalog.unnest(b.ids), ") "(id, request_id, body, key)" \
+	"            WHERE b.keys IS NOT NULL AND u.key IS NOT NULL" \
+	"           RETURNING account, enqueued_by, ordering_key)" \
+	" SELECT DISTINCT " ACCOUNT("k") ", k.enqueued_by::pg_catalog.oid, k.ordering_key FROM keyed k"
 
 /* Whether gofive.intake has a row that snapshot sees (a look at its few pages, no SQL). */
 static bool
