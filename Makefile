@@ -94,18 +94,19 @@ tools/gen_sql: tools/gen_sql.c src/catalog.c src/catalog.h
 
 INSTALL_SQL = sql/install/header.sql sql/install/roles.sql sql/install/accounts.sql \
 	sql/install/calls.sql sql/install/outbox.sql sql/install/backup.sql \
-	sql/install/functions.sql
+	sql/install/intake.sql sql/install/functions.sql
 
 gofive--$(EXTVERSION).sql: $(INSTALL_SQL) tools/gen_sql
 	cat $(INSTALL_SQL) > $@
 	./tools/gen_sql >> $@
 
 # The upgrade from the last release: its own changes (sql/upgrade/FROM--TO.sql),
-# then the functions and views, which are CREATE OR REPLACE and so included
-# as they are, then the catalog's functions, likewise.  Every change to SQL
+# then the pieces new since that release (sql/install/intake.sql), then the
+# functions and views, which are CREATE OR REPLACE and so included as they
+# are, then the catalog's functions, likewise.  Every change to SQL
 # objects ships this way, and the upgrade test (sql/upgrade.sql) checks that
 # an updated install equals a fresh one.
-UPGRADE_TAIL = sql/install/functions.sql
+UPGRADE_TAIL = sql/install/intake.sql sql/install/functions.sql
 
 gofive--1.0--$(EXTVERSION).sql: sql/upgrade/gofive--1.0--$(EXTVERSION).sql $(UPGRADE_TAIL) tools/gen_sql
 	cat $< $(UPGRADE_TAIL) > $@

@@ -26,13 +26,6 @@ gofive.database = 'no_database_yet'
 CONF
 $node->start;
 
-sub serve
-{
-	my ($db) = @_;
-	$node->safe_psql('postgres', "ALTER SYSTEM SET gofive.database = '$db'");
-	$node->reload;
-}
-
 # The source: ids 1-10 in every state for two roles; 11 and 12 deleted, so
 # the sequence (12) is ahead of the highest id, as after a purge.
 $node->safe_psql('postgres', 'CREATE DATABASE source');
@@ -133,14 +126,14 @@ is($node->safe_psql('restored_plain', $as_is), $expected,
 	'plain: every row restored with its id, request_id, status (sending queued again), owner and outcome');
 check_sequence('restored_plain', 'plain');
 mock_post($venio, 'reset');
-serve('restored_plain');
+serve_database($node, 'restored_plain');
 check_delivery('restored_plain', 'plain');
 
 # ---- custom format, restored with pg_restore into a database whose worker
 # is running before the data arrives (as with a plain pg_restore, whose
 # CREATE EXTENSION commits first)
 mock_post($venio, 'reset');
-serve('restored_custom');
+serve_database($node, 'restored_custom');
 $node->safe_psql('postgres', 'CREATE DATABASE restored_custom');
 command_ok([ 'pg_restore', @conn, '-d', 'restored_custom', '--exit-on-error',
 		'--section=pre-data', "$dumps/source.dump" ],

@@ -29,13 +29,6 @@ gofive.database = 'no_database_yet'
 CONF
 $node->start;
 
-sub serve
-{
-	my ($db) = @_;
-	$node->safe_psql('postgres', "ALTER SYSTEM SET gofive.database = '$db'");
-	$node->reload;
-}
-
 # every request of the batches: id and request id, as the batches say
 my $batched = q{SELECT string_agg(u.id || ':' || u.request_id, ' ' ORDER BY u.id)
 	FROM gofive.intake i, unnest(i.ids, i.request_ids) AS u(id, request_id)};
@@ -68,7 +61,7 @@ is(scalar(@request_ids), 150, 'the batch holds 150 ids and request ids');
 # ---- a copy: moved, held, nothing sent
 $node->safe_psql('postgres', 'CREATE DATABASE erp_copy TEMPLATE erp');
 mock_post($venio, 'reset');
-serve('erp_copy');
+serve_database($node, 'erp_copy');
 ok( $node->poll_query_until('erp_copy',
 		q{SELECT NOT EXISTS (SELECT FROM gofive.intake)
 		  AND (SELECT count(*) FROM gofive.outbox WHERE status = 'held') = 3}),
@@ -80,7 +73,7 @@ is($node->safe_psql('erp_copy', $queued), $expected,
 is(scalar(received_ids($venio)), 0, 'nothing of the copy reached the API');
 
 # ---- the original: moved and delivered once each
-serve('erp');
+serve_database($node, 'erp');
 ok( $node->poll_query_until('erp',
 		q{SELECT NOT EXISTS (SELECT FROM gofive.intake)
 		  AND (SELECT count(*) FROM gofive.outbox WHERE status = 'succeeded') = 150}),

@@ -17,7 +17,7 @@ use PostgreSQL::Test::Utils;
 use Test::More ();
 use Exporter 'import';
 
-our @EXPORT = qw(start_venio venio_settings mock_post mock_get stats_field
+our @EXPORT = qw(start_venio venio_settings serve_database mock_post mock_get stats_field
   secrets_absent psql_outputs duplicate_bound journal_requests received_ids
   check_deliveries check_succeeded all_succeeded each_id_seen only_ids_seen
   ids_seen_exactly each_id_seen_once duplicates_within no_secrets_in_logs
@@ -98,6 +98,15 @@ gofive.client_id = '$CLIENT_ID'
 gofive.client_secret = '$CLIENT_SECRET'
 gofive.subscription_key = '$SUBSCRIPTION_KEY'
 CONF
+}
+
+# Serve only database $db on $node (gofive.database, reloaded): the other
+# databases' workers stop, $db's starts.
+sub serve_database
+{
+	my ($node, $db) = @_;
+	$node->safe_psql('postgres', "ALTER SYSTEM SET gofive.database = '$db'");
+	$node->reload;
 }
 
 sub curl

@@ -31,6 +31,3 @@ REVOKE ALL ON FUNCTION gofive_requeue_restored() FROM PUBLIC;
 CREATE TRIGGER requeue_restored BEFORE INSERT ON gofive.outbox
     FOR EACH ROW WHEN (NEW.status OPERATOR(pg_catalog.=) 'sending'::gofive.request_status)
     EXECUTE FUNCTION gofive_requeue_restored();
-
--- New in 1.1: the batches not moved into the outbox yet (sql/install/outbox.sql)
-SELECT pg_catalog.pg_extension_config_dump('gofive.intake', '');

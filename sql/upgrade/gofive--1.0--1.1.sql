@@ -66,32 +66,6 @@ GRANT INSERT, TRUNCATE ON gofive.outbox TO gofive_worker;
 -- gofive.unknown_fields is a setting of the library.
 --
 -- A cheaper trigger: the requests of a statement's 100 or more rows go into
--- gofive.intake as one row, which the worker moves into the outbox
--- (sql/install/outbox.sql says why and how).
-CREATE TABLE gofive.intake (
-    operation   text NOT NULL,
-    method      text NOT NULL,
-    path        text NOT NULL,
-    enqueued_by regrole NOT NULL,
-    account     text,
-    enqueued_at timestamptz NOT NULL DEFAULT pg_catalog.now(),
-    origin      bigint NOT NULL DEFAULT gofive_origin(),
-    n           integer NOT NULL,       -- requests in the batch
-    ids         bigint[] COMPRESSION lz4,           -- the keyed ones' outbox ids; NULL: no key
-    request_ids uuid[] COMPRESSION lz4 NOT NULL,    -- their X-Request-Ids
-    bodies      jsonb[] COMPRESSION lz4 NOT NULL,
-    keys        text[] COMPRESSION lz4              -- their ordering keys; NULL: none has one
-);
-COMMENT ON TABLE gofive.intake IS
-    'Requests queued in bulk (a trigger''s, 100 or more from one statement), one row per batch, that the worker moves into gofive.outbox with their ids';
-REVOKE ALL ON gofive.intake FROM PUBLIC;
-GRANT SELECT ON gofive.intake TO gofive_user;
-GRANT SELECT, DELETE ON gofive.intake TO gofive_worker;
-ALTER TABLE gofive.intake ENABLE ROW LEVEL SECURITY;
-CREATE POLICY own_requests ON gofive.intake FOR SELECT TO PUBLIC
-    USING (pg_catalog.pg_has_role(enqueued_by, 'USAGE'));
-CREATE POLICY admin_all ON gofive.intake FOR SELECT TO gofive_admin
-    USING (true);
-CREATE POLICY worker_all ON gofive.intake FOR ALL TO gofive_worker
-    USING (true) WITH CHECK (true);
-SELECT pg_catalog.pg_extension_config_dump('gofive.intake', '');
+-- gofive.intake as one row, which the worker moves into the outbox:
+-- sql/install/intake.sql, which the Makefile appends to this part, creates
+-- it and says why and how.
