@@ -7,8 +7,9 @@
  * nothing to send; at commit the worker's latch is set (shmem.c), so it
  * starts delivering at once instead of at its next periodic look.  A
  * trigger's batch of GOFIVE_INTAKE_MIN or more requests is one row of
- * gofive.intake instead, with the outbox ids its requests will have, taken
- * now; the worker moves it into the outbox (worker_db.c).
+ * gofive.intake instead, with its requests' request ids and the outbox ids
+ * of its keyed ones, taken now; the worker moves it into the outbox
+ * (worker_db.c).
  *
  * Callers need no rights on gofive.outbox: each statement here runs as the
  * table's owner (privilege.c), after everything the caller supplied has
@@ -19,7 +20,10 @@
  */
 #include "postgres.h"
 
+#include "catalog/dependency.h"
+#include "catalog/namespace.h"
 #include "catalog/pg_type.h"
+#include "commands/sequence.h"
 #include "executor/spi.h"
 #include "fmgr.h"
 #include "common/pg_prng.h"
@@ -30,9 +34,6 @@
 #include "utils/uuid.h"
 #include "utils/lsyscache.h"
 #include "utils/jsonb.h"
-#include "catalog/namespace.h"
-#include "catalog/dependency.h"
-#include "commands/sequence.h"
 
 #include "client.h"
 #include "convert.h"

@@ -5,8 +5,9 @@
  * gofive_enqueue_trigger as a row trigger is called once per row; inserting
  * each row's request on its own (an executor run of a one-row INSERT, the
  * switch to the outbox's owner) cost more than the ERP's row.  So the
- * requests of consecutive rows wait here, and go into the outbox with one
- * INSERT (gofive_enqueue_rows, as a statement trigger's do) when:
+ * requests of consecutive rows wait here, and are queued together
+ * (gofive_enqueue_rows, as a statement trigger's are: one INSERT into the
+ * outbox, or from 100 on one batch of gofive.intake) when:
  *
  *	- the statement whose triggers made them ends: the query's
  *	  ExecutorFinish, where its AFTER triggers fire, or the utility
