@@ -399,6 +399,26 @@ COMMIT;
 SELECT mock.wait_for($$(SELECT count(*) FROM gofive.outbox WHERE status = 'succeeded') = 262$$);
 SELECT count(*) AS kept_request_ids FROM batch_request_ids JOIN gofive.outbox USING (request_id);
 DROP TABLE erp.serial_rows;
+-- a batch of keyed and keyless requests: the keyed ones keep the ids taken
+-- when queued, the others get theirs when moved
+CREATE TABLE erp.serial_mixed (running_no text, product_code text, grp text);
+CREATE TRIGGER serial_mixed_to_venio AFTER INSERT ON erp.serial_mixed REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION gofive_enqueue_trigger('upsert_serial',
+        '{"runningNumber": "running_no", "productCode": "product_code"}', 'grp');
+BEGIN;
+INSERT INTO erp.serial_mixed
+SELECT 'MN67' || i, 'PD001', CASE WHEN i % 2 = 0 THEN 'G' || (i % 3) END FROM generate_series(1, 120) i;
+SELECT cardinality(ids) AS ids, (SELECT count(*) FROM unnest(ids) AS u(id) WHERE id IS NOT NULL) AS taken
+FROM gofive.intake;
+CREATE TEMP TABLE mixed_ids AS SELECT unnest(ids) AS id, unnest(keys) AS key FROM gofive.intake;
+COMMIT;
+SELECT mock.wait_for($$(SELECT count(*) FROM gofive.outbox WHERE status = 'succeeded') = 382$$);
+SELECT count(*) FILTER (WHERE o.ordering_key IS NULL) AS keyless,
+       count(*) FILTER (WHERE o.ordering_key IS NOT NULL) AS keyed,
+       count(m.id) AS keyed_with_their_ids
+FROM gofive.outbox o LEFT JOIN mixed_ids m ON m.id = o.id AND m.key = o.ordering_key
+WHERE o.body->>'runningNumber' LIKE 'MN67%';
+DROP TABLE erp.serial_mixed;
 -- a rolled-back statement leaves no batch
 BEGIN;
 INSERT INTO erp.serial_bulk SELECT 'MN65' || i, 'PD001' FROM generate_series(1, 120) i;
