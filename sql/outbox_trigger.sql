@@ -419,6 +419,24 @@ SELECT count(*) FILTER (WHERE o.ordering_key IS NULL) AS keyless,
 FROM gofive.outbox o LEFT JOIN mixed_ids m ON m.id = o.id AND m.key = o.ordering_key
 WHERE o.body->>'runningNumber' LIKE 'MN67%';
 DROP TABLE erp.serial_mixed;
+-- a role sees its own batches only, and cannot change any
+CREATE ROLE erp_bulk IN ROLE gofive_user;
+CREATE ROLE erp_other IN ROLE gofive_user;
+GRANT USAGE ON SCHEMA erp TO erp_bulk;
+GRANT INSERT ON erp.serial_bulk TO erp_bulk;
+BEGIN;
+SET LOCAL ROLE erp_bulk;
+INSERT INTO erp.serial_bulk SELECT 'MN68' || i, 'PD001' FROM generate_series(1, 100) i;
+SELECT count(*) AS own_batches, sum(n) AS own_requests FROM gofive.intake;
+SET LOCAL ROLE erp_other;
+SELECT count(*) AS others_batches FROM gofive.intake;
+SAVEPOINT s;
+DELETE FROM gofive.intake;
+ROLLBACK TO SAVEPOINT s;
+UPDATE gofive.intake SET n = 0;
+ROLLBACK;
+DROP OWNED BY erp_bulk, erp_other;
+DROP ROLE erp_bulk, erp_other;
 -- a rolled-back statement leaves no batch
 BEGIN;
 INSERT INTO erp.serial_bulk SELECT 'MN65' || i, 'PD001' FROM generate_series(1, 120) i;
