@@ -437,6 +437,20 @@ UPDATE gofive.intake SET n = 0;
 ROLLBACK;
 DROP OWNED BY erp_bulk, erp_other;
 DROP ROLE erp_bulk, erp_other;
+-- gofive_cancel_all cancels the pending requests of batches not moved yet
+-- too: moved into the outbox as cancelled rows, never sent
+SELECT mock.reset();
+BEGIN;
+INSERT INTO erp.serial_bulk SELECT 'MN69' || i, 'PD00' || (1 + i % 2) FROM generate_series(1, 100) i;
+SELECT gofive_cancel_all('pending', 'create_deal') AS other_operation,
+       (SELECT sum(n) FROM gofive.intake) AS still_in_batches;
+SELECT gofive_cancel_all('pending') AS cancelled;
+SELECT count(*) AS batches_left FROM gofive.intake;
+SELECT status, count(*), count(DISTINCT request_id) AS request_ids, min(last_error) AS why
+FROM gofive.outbox WHERE body->>'runningNumber' LIKE 'MN69%' GROUP BY status;
+COMMIT;
+SELECT mock.wait_for($$(SELECT count(*) FROM gofive.outbox WHERE status IN ('pending', 'sending')) = 0$$);
+SELECT count(*) AS sent FROM mock.journal() AS e WHERE e->'body'->>'runningNumber' LIKE 'MN69%';
 -- a rolled-back statement leaves no batch
 BEGIN;
 INSERT INTO erp.serial_bulk SELECT 'MN65' || i, 'PD001' FROM generate_series(1, 120) i;

@@ -30,6 +30,7 @@
 #include "access/xact.h"
 #include "access/xlog.h"
 #include "miscadmin.h"
+#include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/uuid.h"
 #include "utils/lsyscache.h"
@@ -555,6 +556,30 @@ gofive_retry_all(PG_FUNCTION_ARGS)
 	" RETURNING COALESCE(o.account, ''::pg_catalog.text), o.enqueued_by::pg_catalog.oid," \
 	"           o.ordering_key"
 
+/*
+ * A trigger's batches not moved into the outbox yet, of the roles the
+ * caller may cancel ($1 admin, $2 caller) and of one operation ($3) if
+ * given: moved in as cancelled rows (with the ids of their keyed requests,
+ * the others' taken now), so that the record says what was never sent.
+ * Finished, they hold no group back, whatever the worker claims meanwhile.
+ */
+#define CANCEL_BATCHES_SQL \
+	"WITH b AS (DELETE FROM gofive.intake i" \
+	"            WHERE ($1 OR pg_catalog.pg_has_role($2, i.enqueued_by, 'USAGE'))" \
+	"              AND ($3::pg_catalog.text IS NULL OR i.operation OPERATOR(pg_catalog.=) $3)" \
+	"           RETURNING *)" \
+	" INSERT INTO gofive.outbox (id, request_id, operation, method, path, body, ordering_key," \
+	"                            enqueued_by, account, enqueued_at, origin, status, finished_at," \
+	"                            next_attempt_at, last_error)" \
+	" OVERRIDING SYSTEM VALUE" \
+	" SELECT COALESCE(u.id, pg_catalog.nextval('gofive.outbox_id_seq'::pg_catalog.regclass))," \
+	"        u.request_id, b.operation, b.method, b.path, u.body, u.key, b.enqueued_by, b.account," \
+	"        b.enqueued_at, b.origin, 'cancelled'::gofive.request_status, pg_catalog.now()," \
+	"        pg_catalog.now()," \
+	"        'cancelled by ' OPERATOR(pg_catalog.||) pg_catalog.quote_ident($2::pg_catalog.regrole::pg_catalog.text)" \
+	"   FROM b CROSS JOIN LATERAL ROWS FROM (pg_catalog.unnest(b.ids), pg_catalog.unnest(b.request_ids)," \
+	"        pg_catalog.unnest(b.bodies), pg_catalog.unnest(b.keys)) AS u(id, request_id, body, key)"
+
 /* $1: an id or NULL; $2: the statuses to release; $3: this database's origin */
 #define RELEASE_SQL \
 	"UPDATE gofive.outbox o SET status = 'pending'::gofive.request_status, origin = $3," \
@@ -623,7 +648,27 @@ unblock_after_cancel(void)
 		elog(ERROR, "could not let ordering keys go on");
 }
 
-/* Cancel as the outbox's owner, limited to what the caller may cancel; how many. */
+/* Whether a text array of statuses (status_list's) names "pending". */
+static bool
+names_pending(Datum statuses)
+{
+	Datum	   *elems;
+	int			n;
+
+	deconstruct_array(DatumGetArrayTypeP(statuses), TEXTOID, -1, false, TYPALIGN_INT,
+					  &elems, NULL, &n);
+	for (int i = 0; i < n; i++)
+		if (strcmp(TextDatumGetCString(elems[i]), "pending") == 0)
+			return true;
+	return false;
+}
+
+/*
+ * Cancel as the outbox's owner, limited to what the caller may cancel; how
+ * many.  Without an id, pending requests include those of a trigger's
+ * batches not moved into the outbox yet (gofive.intake): they are moved in
+ * first, cancelled.
+ */
 static uint64
 cancel(Datum id, bool id_null, Datum statuses, Datum operation, bool operation_null)
 {
@@ -633,14 +678,26 @@ cancel(Datum id, bool id_null, Datum statuses, Datum operation, bool operation_n
 	id, statuses, operation};
 	char		nulls[5] = {' ', ' ', id_null ? 'n' : ' ', ' ', operation_null ? 'n' : ' '};
 	GofiveRaised saved;
-	uint64		n;
+	uint64		n = 0;
 
 	gofive_become_owner(&saved);
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
+	if (id_null && names_pending(statuses))
+	{
+		Oid			batch_types[3] = {BOOLOID, OIDOID, TEXTOID};
+		Datum		batch_values[3] = {values[0], values[1], operation};
+		char		batch_nulls[3] = {' ', ' ', nulls[4]};
+
+		if (SPI_execute_with_args(CANCEL_BATCHES_SQL, 3, batch_types, batch_values, batch_nulls,
+								  false, 0) != SPI_OK_INSERT)
+			elog(ERROR, "could not cancel the requests of gofive.intake");
+		n = SPI_processed;
+		CommandCounterIncrement();
+	}
 	if (SPI_execute_with_args(CANCEL_SQL, 5, types, values, nulls, false, 0) != SPI_OK_UPDATE_RETURNING)
 		elog(ERROR, "could not cancel requests");
-	n = SPI_processed;
+	n += SPI_processed;
 	unblock_after_cancel();
 	SPI_finish();
 	gofive_restore_user(&saved);
