@@ -10,7 +10,9 @@
 #  - served, the original moves the batch and delivers each request once,
 #    with the id and request id the batch gave it;
 #  - a batch committed right before an immediate shutdown is delivered
-#    after the restart, each request at least once, none lost.
+#    after the restart, each request at least once, none lost;
+#  - a load larger than one turn moves (50,000 requests) is moved in over
+#    several turns, also while the API answers 503 and nothing is claimed.
 use strict;
 use warnings;
 use FindBin;
@@ -102,6 +104,32 @@ my @after = split /\n/, $node->safe_psql('erp',
 	q{SELECT request_id FROM gofive.outbox WHERE id > (SELECT max(id) - 120 FROM gofive.outbox)});
 each_id_seen('after the crash, the server received every request of the batch', \@after,
 	[ received_ids($venio) ]);
+
+# ---- a load larger than one turn moves (50,000 requests): six batches of
+# 10,000, moved in over two turns, while the API answers 503 (its circuit
+# open, nothing may be claimed): the worker goes on moving without a claim
+mock_post($venio, 'fault', '{"mode": "status", "status": 503, "count": -1}');
+$node->safe_psql('erp', q{
+	SET client_min_messages = error;
+	SELECT gofive_enqueue('upsert_serial', '{"runningNumber": "MN999", "productCode": "PD001"}');
+});
+ok( $node->poll_query_until('erp',
+		q{SELECT last_error IS NOT NULL FROM gofive.outbox WHERE body->>'runningNumber' = 'MN999'}),
+	'the API answers 503');
+$node->safe_psql('erp', q{
+	SET client_min_messages = error;
+	CREATE TABLE stock_counts (running_no text, product_code text);
+	CREATE TRIGGER stock_counts_to_venio AFTER INSERT ON stock_counts
+	    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT
+	    EXECUTE FUNCTION gofive_enqueue_trigger('upsert_serial',
+	        '{"runningNumber": "running_no", "productCode": "product_code"}');
+	INSERT INTO stock_counts
+	SELECT 'MN' || i, 'PD00' || (1 + i % 3) FROM generate_series(1001, 61000) i;
+});
+ok( $node->poll_query_until('erp',
+		q{SELECT NOT EXISTS (SELECT FROM gofive.intake)
+		  AND (SELECT count(*) FROM gofive.outbox WHERE status = 'pending') = 60001}),
+	'a load of six batches is moved in over turns while nothing can be sent');
 
 no_secrets_in_logs('secrets kept out of the server log', $node);
 $node->stop;

@@ -432,6 +432,8 @@ turn(TimestampTz now)
 		to_start = claim(now, quotas, capacity);
 	else if (quotas == NIL)
 		ws.maybe_ready = false; /* nothing may be sent: an event will say when */
+	if (gofive_db_intake_left())
+		ws.maybe_ready = true;	/* the next turn moves more batches in, then claims */
 	gofive_db_commit();
 	if (ShutdownRequestPending)
 	{

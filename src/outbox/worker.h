@@ -138,6 +138,7 @@ extern bool gofive_request_idempotent(const char *operation, const char *method,
 									  const char *body);
 extern void gofive_db_discover_lanes(void);
 extern List *gofive_db_claim(List *quotas, int64 *busy, int nbusy);
+extern bool gofive_db_intake_left(void);
 extern List *gofive_db_mark(List *jobs);
 extern void gofive_db_record(List *jobs);
 extern void gofive_db_free_job(Job *job);

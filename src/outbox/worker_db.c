@@ -335,7 +335,9 @@ history_entry(TimestampTz at, const char *outcome, int http_status, const char *
 
 /* ---- lanes ---- */
 
-static void take_in(void);
+static bool take_in(void);
+static void unblock_taken_in(Snapshot snapshot, uint64 n);
+static bool intake_left = false;	/* the last take_in left batches to move */
 
 /* every lane with undelivered requests: a skip scan of outbox_due_idx */
 #define LANES_SQL \
@@ -356,7 +358,7 @@ gofive_db_discover_lanes(void)
 	List	   *names = NIL;
 	List	   *roles = NIL;
 
-	take_in();
+	(void) take_in();			/* a claim moves what is left */
 	if (SPI_RC(SPI_execute(LANES_SQL, true, 0)) != SPI_OK_SELECT)
 		elog(ERROR, "could not find the outbox's lanes");
 	for (uint64 i = 0; i < SPI_processed; i++)
@@ -541,7 +543,8 @@ gofive_db_claim(List *quotas, int64 *busy, int nbusy)
 
 	if (quotas == NIL)
 		return NIL;
-	take_in();
+	if (!take_in())
+		return NIL;				/* the next turn moves the rest first */
 	roles = palloc(sizeof(Datum) * n);
 	counts = palloc(sizeof(Datum) * n);
 	lane_of = palloc(sizeof(Lane *) * n);
@@ -577,6 +580,13 @@ gofive_db_claim(List *quotas, int64 *busy, int nbusy)
 		MemoryContextSwitchTo(old);
 	}
 	return handle_copied(jobs, copied);
+}
+
+/* Whether the turn's last look at gofive.intake left batches there (then nothing was claimed). */
+bool
+gofive_db_intake_left(void)
+{
+	return intake_left;
 }
 
 /* ---- marking ---- */
@@ -795,6 +805,13 @@ record_safely(List *jobs)
 /* ---- taking in the requests that came in bulk (gofive.intake) ---- */
 
 /*
+ * Batches are moved until TAKE_IN_REQUESTS requests at most (and at least
+ * one batch) a turn, so that a bulk load of millions keeps the worker's
+ * turns short; no claim is made while batches are left.
+ */
+#define TAKE_IN_REQUESTS 50000
+
+/*
  * Each batch's requests become outbox rows with the request ids they were
  * given when queued.  One without a key gets its id now, and is due since
  * it was queued.  A keyed one gets the id it was given then, and waits at
@@ -806,7 +823,12 @@ record_safely(List *jobs)
 	" FROM b CROSS JOIN LATERAL ROWS FROM (" __VA_ARGS__ "pg_catalog.unnest(b.request_ids)," \
 	"      pg_catalog.unnest(b.bodies), pg_catalog.unnest(b.keys)) AS u"
 #define TAKE_IN_SQL \
-	"WITH b AS (DELETE FROM gofive.intake RETURNING *)," \
+	"WITH s AS (SELECT i.ctid AS tid, pg_catalog.sum(i.n) OVER (ORDER BY i.ctid)" \
+	"                  OPERATOR(pg_catalog.-) i.n AS before FROM gofive.intake i)," \
+	" b AS (DELETE FROM gofive.intake i USING s" \
+	"        WHERE i.ctid OPERATOR(pg_catalog.=) s.tid" \
+	"          AND s.before OPERATOR(pg_catalog.<) " CppAsString2(TAKE_IN_REQUESTS) \
+	"       RETURNING i.*)," \
 	" free AS (INSERT INTO gofive.outbox (request_id, operation, method, path, body, enqueued_by," \
 	"                                     account, enqueued_at, origin, next_attempt_at)" \
 	"          SELECT u.request_id, b.operation, b.method, b.path, u.body, b.enqueued_by, b.account," \
@@ -853,31 +875,41 @@ see_own_writes(void)
 /*
  * Move what came in bulk into the outbox, in the snapshot of the statement
  * that follows (the lanes' look, the claim), and let that statement see the
- * moved rows.  A claim is thus never made in a snapshot that shows a batch
- * not yet moved: a request of a later transaction (a higher id) can never
- * pass an earlier one of its group that waits in gofive.intake.
+ * moved rows.  Returns whether that snapshot shows no batch left.  A claim
+ * is made only then: a request of a later transaction (a higher id) can
+ * never pass an earlier one of its group that waits in gofive.intake.
  */
-static void
+static bool
 take_in(void)
 {
 	static SPIPlanPtr plan = NULL;
-	static Oid	types[3] = {TEXTARRAYOID, OIDARRAYOID, TEXTARRAYOID};
 	Snapshot	snapshot = GetActiveSnapshot();
-	Datum	   *names;
-	Datum	   *roles;
-	Datum	   *keys;
-	Datum		values[3];
 	uint64		n;
 
+	intake_left = false;
 	if (!intake_has_rows(snapshot))
-		return;
+		return true;
 	if (SPI_RC(SPI_execute_snapshot(gofive_prepare_once(&plan, TAKE_IN_SQL, 0, NULL), NULL, NULL,
 									snapshot, InvalidSnapshot, false, false, 0)) != SPI_OK_SELECT)
 		elog(ERROR, "could not move requests from gofive.intake into gofive.outbox");
 	see_own_writes();
 	gofive_schedule_mark_lanes_stale();
-	if ((n = SPI_processed) == 0)
-		return;
+	if ((n = SPI_processed) > 0)
+		unblock_taken_in(snapshot, n);
+	intake_left = intake_has_rows(GetActiveSnapshot());
+	return !intake_left;
+}
+
+/* Let the groups of the keyed requests just moved in (the SPI result of TAKE_IN_SQL) go on. */
+static void
+unblock_taken_in(Snapshot snapshot, uint64 n)
+{
+	static Oid	types[3] = {TEXTARRAYOID, OIDARRAYOID, TEXTARRAYOID};
+	Datum	   *names;
+	Datum	   *roles;
+	Datum	   *keys;
+	Datum		values[3];
+
 	names = palloc(sizeof(Datum) * n);
 	roles = palloc(sizeof(Datum) * n);
 	keys = palloc(sizeof(Datum) * n);
