@@ -51,6 +51,8 @@ static List *in_flight = NIL;	/* Jobs on the network */
 static List *done = NIL;		/* Jobs whose transfers ended, not taken yet */
 static bool in_flight_noted = true; /* the file says what in_flight holds */
 static char *in_flight_path = NULL;
+static int	in_flight_fd = -1;	/* kept open while the worker runs */
+static off_t in_flight_size = 0;	/* the file's length */
 
 static void collect_done(void);
 
@@ -275,13 +277,16 @@ gofive_delivery_busy_ids(List *unrecorded, int *n)
  * are not recorded yet: unrecorded, which the caller gives) to the file,
  * when they changed.  Called before the requests just started go out on the
  * next turn of the multi handle.
+ *
+ * One write, in place, on a descriptor kept open: a shorter list is padded
+ * with newlines to the file's length (the reader skips them) rather than
+ * truncated, since this runs on most turns.
  */
 void
 gofive_delivery_note_in_flight(List *unrecorded, bool changed)
 {
 	StringInfoData buf;
 	ListCell   *lc;
-	int			fd;
 
 	if (in_flight_noted && !changed)
 		return;
@@ -293,16 +298,24 @@ gofive_delivery_note_in_flight(List *unrecorded, bool changed)
 	foreach(lc, unrecorded)
 		if (!((Job *) lfirst(lc))->marked)
 			appendStringInfo(&buf, INT64_FORMAT "\n", ((Job *) lfirst(lc))->id);
-	fd = OpenTransientFile(in_flight_path, O_WRONLY | O_CREAT | PG_BINARY);
-	if (fd < 0)
-		ereport(ERROR,
-				(errcode_for_file_access(),
-				 errmsg("could not open file \"%s\": %m", in_flight_path)));
-	if (pg_pwrite(fd, buf.data, buf.len, 0) != buf.len || ftruncate(fd, buf.len) != 0)
+	if (in_flight_fd < 0)
+	{
+		struct stat st;
+
+		in_flight_fd = BasicOpenFile(in_flight_path, O_WRONLY | O_CREAT | PG_BINARY);
+		if (in_flight_fd < 0)
+			ereport(ERROR,
+					(errcode_for_file_access(),
+					 errmsg("could not open file \"%s\": %m", in_flight_path)));
+		in_flight_size = (fstat(in_flight_fd, &st) == 0) ? st.st_size : 0;
+	}
+	while (buf.len < in_flight_size)
+		appendStringInfoChar(&buf, '\n');
+	if (pg_pwrite(in_flight_fd, buf.data, buf.len, 0) != buf.len)
 		ereport(ERROR,
 				(errcode_for_file_access(),
 				 errmsg("could not write file \"%s\": %m", in_flight_path)));
-	CloseTransientFile(fd);
+	in_flight_size = buf.len;
 	pfree(buf.data);
 	in_flight_noted = true;
 }
