@@ -77,7 +77,9 @@ typedef struct WorkerState
 	bool		maybe_ready;	/* rows may be due that were not claimed yet */
 	bool		starved;		/* the last claim found less than it might send */
 	bool		woken;			/* a commit woke the worker: new lanes, perhaps */
-	TimestampTz last_claim;
+	List	   *ahead;			/* claimed, not picked yet: not marked, not charged */
+	bool		look_again;		/* the ahead jobs will not do: claim from the table */
+	TimestampTz last_claim;		/* of the last claim from the table */
 	TimestampTz next_look;
 	TimestampTz next_purge;
 	TimestampTz next_publish;
@@ -315,31 +317,76 @@ record(void)
 
 	gofive_db_record(ws.unrecorded);
 	foreach(lc, ws.unrecorded)
-		gofive_db_free_job((Job *) lfirst(lc));
+	{
+		Job		   *job = (Job *) lfirst(lc);
+
+		/* the next row of its group may go now: the table shows it, not the jobs ahead */
+		if (job->ordering_key != NULL)
+			ws.look_again = true;
+		gofive_db_free_job(job);
+	}
 	list_free(ws.unrecorded);
 	ws.unrecorded = NIL;
 	ws.maybe_ready = true;		/* retries and groups' next requests, perhaps */
 }
 
-/* Claim what each account may send now; returns the jobs to start. */
+/*
+ * Forget the jobs claimed ahead: a commit may have queued, cancelled or
+ * released rows, lanes or accounts may have changed; the next claim reads
+ * the table.  Nothing was written for them.
+ */
+static void
+drop_ahead(void)
+{
+	ListCell   *lc;
+
+	foreach(lc, ws.ahead)
+		gofive_db_free_job((Job *) lfirst(lc));
+	list_free(ws.ahead);
+	ws.ahead = NIL;
+}
+
+/*
+ * Claim what each account may send now; returns the jobs to start.  The
+ * jobs an earlier claim found beyond what could go then stand in for a
+ * claim while they will do: for RECLAIM_MS at most, and until a commit
+ * wakes the worker or a group's outcome is recorded.
+ */
 static List *
 claim(TimestampTz now, List *quotas, int capacity)
 {
-	int64	   *busy;
-	int			nbusy;
 	List	   *claimed;
 	List	   *picked;
+	MemoryContext old;
 	ListCell   *lc;
 
-	busy = gofive_delivery_busy_ids(ws.unrecorded, &nbusy);
-	claimed = gofive_db_claim(quotas, busy, nbusy);
+	if (ws.ahead != NIL && !ws.look_again &&
+		now < TimestampTzPlusMilliseconds(ws.last_claim, RECLAIM_MS) &&
+		gofive_schedule_ahead_will_do(ws.ahead, now))
+	{
+		claimed = ws.ahead;
+		ws.ahead = NIL;
+	}
+	else
+	{
+		int64	   *busy;
+		int			nbusy;
+
+		drop_ahead();
+		busy = gofive_delivery_busy_ids(ws.unrecorded, &nbusy);
+		claimed = gofive_db_claim(quotas, busy, nbusy);
+		gofive_schedule_claimed(quotas, claimed);
+		ws.look_again = false;
+		ws.last_claim = now;
+	}
 	picked = gofive_schedule_pick(claimed, now);
+	old = MemoryContextSwitchTo(TopMemoryContext);
 	foreach(lc, claimed)
 		if (!list_member_ptr(picked, lfirst(lc)))
-			gofive_db_free_job((Job *) lfirst(lc));
+			ws.ahead = lappend(ws.ahead, lfirst(lc));
+	MemoryContextSwitchTo(old);
 	ws.starved = list_length(picked) < capacity;
 	ws.maybe_ready = !ws.starved;
-	ws.last_claim = now;
 	list_free(claimed);
 	return gofive_db_mark(picked);
 }
@@ -411,6 +458,7 @@ turn(TimestampTz now)
 	/* a commit that woke the worker may have brought a new lane: look (cheap) */
 	if (gofive_schedule_lanes_stale() || ws.woken || now >= ws.next_look)
 	{
+		drop_ahead();
 		gofive_db_discover_lanes();
 		ws.woken = false;
 		ws.maybe_ready = true;
@@ -528,6 +576,7 @@ reload_if_asked(void)
 	ConfigReloadPending = false;
 	ProcessConfigFile(PGC_SIGHUP);
 	gofive_schedule_reload();
+	drop_ahead();
 }
 
 static void
@@ -538,6 +587,7 @@ maintain_if_due(TimestampTz now)
 	if (!asked && now < ws.next_purge)
 		return;
 	ws.next_purge = TimestampTzPlusMilliseconds(now, PURGE_EVERY_MS);
+	drop_ahead();				/* the table may be compacted */
 	gofive_db_maintain(asked);
 }
 

@@ -115,6 +115,8 @@ extern void gofive_schedule_attach(Job *job, Lane *lane);
 extern void gofive_schedule_detach(Job *job);
 extern List *gofive_schedule_quotas(TimestampTz now, int *total);
 extern List *gofive_schedule_pick(List *claimed, TimestampTz now);
+extern void gofive_schedule_claimed(List *quotas, List *claimed);
+extern bool gofive_schedule_ahead_will_do(List *ahead, TimestampTz now);
 extern const char *gofive_schedule_bearer(Job *job);
 extern const GofiveAccount *gofive_account_of(Account *account);
 extern void gofive_schedule_started(Job *job);

@@ -37,6 +37,7 @@
 #define MIN_OUTAGES_TO_OPEN		5	/* requests in a row that find the API unavailable */
 #define TOKEN_BUSY_LOOK_MS		100 /* another process fetches the token: look again */
 #define ERROR_TEXT				256
+#define AHEAD_FACTOR			4	/* a claim finds up to this many times what may go now */
 
 typedef enum TokenState
 {
@@ -92,6 +93,7 @@ struct Lane
 	Account    *account;		/* NULL: it cannot send, see problem */
 	char	   *problem;
 	bool		seen;			/* found by the last discovery */
+	bool		filled;			/* the last claim found its whole quota: it may have more */
 	int			jobs;			/* claimed jobs not yet recorded */
 	uint64		sent;
 	uint64		succeeded;
@@ -502,7 +504,12 @@ capacity(Account *acc, TimestampTz now)
 /*
  * What each lane may claim now: its account's capacity, the same for every
  * lane of the account (the claim over-fetches, gofive_schedule_pick deals
- * out).  *total: the capacity of all the accounts together.
+ * out).  An account that sends freely (circuit closed, no rate limit) has
+ * its lanes claim ahead: AHEAD_FACTOR times gofive.max_concurrency shared
+ * among them (gofive.batch_size at most), kept for the next turns
+ * (gofive_schedule_ahead_will_do), so that a backlog costs a claim per
+ * several turns, not one per turn.
+ * *total: the capacity of all the accounts together.
  */
 List *
 gofive_schedule_quotas(TimestampTz now, int *total)
@@ -528,6 +535,9 @@ gofive_schedule_quotas(TimestampTz now, int *total)
 		q->account_name = lane->server ? lane->server : "";
 		q->role = lane->role;
 		q->quota = n;
+		if (lane->account->circuit == CIRCUIT_CLOSED && lane->account->rate <= 0)
+			q->quota = Max(n, Min(gofive_batch_size, AHEAD_FACTOR * gofive_max_concurrency /
+								  Max(lane->account->nlanes, 1)));
 		quotas = lappend(quotas, q);
 	}
 	return quotas;
@@ -590,6 +600,78 @@ gofive_schedule_pick(List *claimed, TimestampTz now)
 		pfree(which);
 	}
 	return picked;
+}
+
+/* A claim found these jobs for these quotas: note which lanes may have more. */
+void
+gofive_schedule_claimed(List *quotas, List *claimed)
+{
+	ListCell   *lq;
+	ListCell   *lc;
+
+	foreach(lq, quotas)
+	{
+		LaneQuota  *q = (LaneQuota *) lfirst(lq);
+		int			n = 0;
+
+		foreach(lc, claimed)
+			if (((Job *) lfirst(lc))->lane == q->lane)
+				n++;
+		q->lane->filled = (n >= q->quota);
+	}
+}
+
+/*
+ * Whether the jobs claimed ahead (not picked by an earlier turn) can stand
+ * in for a claim now: each account that may send has at least as many of
+ * them as it may send, and each of its lanes that filled its quota at the
+ * claim has some left (a lane that did not had every due row claimed, so
+ * round-robin stays fair).  Each job is given its lane's account again: an
+ * account looked up anew since the claim replaces the old one.
+ */
+bool
+gofive_schedule_ahead_will_do(List *ahead, TimestampTz now)
+{
+	ListCell   *la;
+	ListCell   *lc;
+
+	foreach(lc, ahead)
+	{
+		Job		   *job = (Job *) lfirst(lc);
+
+		job->account = job->lane->account;
+	}
+	foreach(la, accounts)
+	{
+		Account    *acc = (Account *) lfirst(la);
+		int			n = capacity(acc, now);
+		int			have = 0;
+
+		if (n == 0)
+			continue;
+		foreach(lc, ahead)
+			if (((Job *) lfirst(lc))->account == acc)
+				have++;
+		if (have < n)
+			return false;
+	}
+	foreach(la, lanes)
+	{
+		Lane	   *lane = (Lane *) lfirst(la);
+		bool		left = false;
+
+		if (!lane->filled || lane->account == NULL || capacity(lane->account, now) == 0)
+			continue;
+		foreach(lc, ahead)
+			if (((Job *) lfirst(lc))->lane == lane)
+			{
+				left = true;
+				break;
+			}
+		if (!left)
+			return false;
+	}
+	return true;
 }
 
 const GofiveAccount *
