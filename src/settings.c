@@ -346,7 +346,7 @@ define_worker_settings(void)
 							PGC_SIGHUP, 0,
 							NULL, NULL, NULL);
 	DefineCustomIntVariable("gofive.batch_size",
-							"Most outcomes the worker records in one transaction.",
+							"Most rows a claim of the worker reads ahead for a lane, and most outcomes it records in one transaction.",
 							NULL,
 							&gofive_batch_size,
 							500, 1, 10000,

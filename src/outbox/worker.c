@@ -16,7 +16,8 @@
  *	   enough, or a group may be waiting for one (its successors go as soon
  *	   as it is recorded);
  *	 - claim what each account may send now, round-robin over its lanes,
- *	   and mark those that must not be sent twice blindly;
+ *	   from the rows an earlier claim read ahead while they will do, else
+ *	   from the table; and mark those that must not be sent twice blindly;
  * then, after the commit, start the claimed requests, note them in the
  * in-flight file, and drive the transfers (curl multi) or, with nothing to
  * do, sleep on the latch until a committing enqueuer sets it, a retry falls
