@@ -286,52 +286,77 @@ gofive_request_idempotent(const char *operation, const char *method, const char 
 
 /* ---- history entries, built here rather than in SQL ---- */
 
-/* , "key": value, left out when the value is NULL */
+/* "key": value, a string */
 static void
-append_json_text(StringInfo buf, const char *key, const char *value)
+push_text(JsonbParseState **state, const char *key, const char *value)
 {
-	if (value == NULL)
-		return;
-	appendStringInfo(buf, ", \"%s\": ", key);
-	escape_json(buf, value);
+	JsonbValue	v;
+
+	v.type = jbvString;
+	v.val.string.val = (char *) key;
+	v.val.string.len = strlen(key);
+	(void) pushJsonbValue(state, WJB_KEY, &v);
+	v.val.string.val = (char *) value;
+	v.val.string.len = strlen(value);
+	(void) pushJsonbValue(state, WJB_VALUE, &v);
+}
+
+/* "key": value, a number given as its text */
+static void
+push_number(JsonbParseState **state, const char *key, const char *number)
+{
+	JsonbValue	v;
+
+	v.type = jbvString;
+	v.val.string.val = (char *) key;
+	v.val.string.len = strlen(key);
+	(void) pushJsonbValue(state, WJB_KEY, &v);
+	v.type = jbvNumeric;
+	v.val.numeric = DatumGetNumeric(DirectFunctionCall3(numeric_in, CStringGetDatum(number),
+														ObjectIdGetDatum(InvalidOid),
+														Int32GetDatum(-1)));
+	(void) pushJsonbValue(state, WJB_VALUE, &v);
 }
 
 /*
- * {"at": ..., "outcome": ..., "http_status": ..., "error": ..., "messages":
- * ..., "duration_ms": ...}, without the keys that would be null: the entry
+ * [{"at": ..., "outcome": ..., "http_status": ..., "error": ..., "messages":
+ * ..., "duration_ms": ...}], without the keys that would be null: the entry
  * goes into the WAL with the row's final version, once per request, and
- * h->>'error' reads NULL either way.
+ * h->>'error' reads NULL either way.  A jsonb array of the one entry, built
+ * here (no text to parse), for HISTORY_PLUS.
  */
-static char *
+static Jsonb *
 history_entry(TimestampTz at, const char *outcome, int http_status, const char *error,
 			  const char *messages, double ms, bool timed)
 {
-	StringInfoData buf;
+	JsonbParseState *state = NULL;
 	char		when[MAXDATELEN + 1];
 
-	initStringInfo(&buf);
-	appendStringInfoString(&buf, "{\"outcome\": ");
-	escape_json(&buf, outcome);
+	(void) pushJsonbValue(&state, WJB_BEGIN_ARRAY, NULL);
+	(void) pushJsonbValue(&state, WJB_BEGIN_OBJECT, NULL);
+	push_text(&state, "outcome", outcome);
 	if (at)
 	{
 		JsonEncodeDateTime(when, TimestampTzGetDatum(at), TIMESTAMPTZOID, NULL);
-		appendStringInfo(&buf, ", \"at\": \"%s\"", when);
+		push_text(&state, "at", when);
 	}
-	append_json_text(&buf, "error", error);
+	if (error)
+		push_text(&state, "error", error);
 	if (http_status > 0)
-		appendStringInfo(&buf, ", \"http_status\": %d", http_status);
-	append_json_text(&buf, "messages", messages);
+		push_number(&state, "http_status", psprintf("%d", http_status));
+	if (messages)
+		push_text(&state, "messages", messages);
 	if (timed)
-		appendStringInfo(&buf, ", \"duration_ms\": %.1f", ms);
-	appendStringInfoChar(&buf, '}');
-	return buf.data;
+		push_number(&state, "duration_ms", psprintf("%.1f", ms));
+	(void) pushJsonbValue(&state, WJB_END_OBJECT, NULL);
+	return JsonbValueToJsonb(pushJsonbValue(&state, WJB_END_ARRAY, NULL));
 }
 
-/* history with one more entry (a jsonb $n): the last 9 attempts and this one */
+/* history with one more entry ($n, a one-entry jsonb array): the last 9 attempts and this one */
 #define HISTORY_PLUS(entry) \
 	"CASE WHEN pg_catalog.jsonb_array_length(o.history) OPERATOR(pg_catalog.>=) 10" \
 	"     THEN o.history OPERATOR(pg_catalog.-) 0 ELSE o.history END" \
-	"  OPERATOR(pg_catalog.||) pg_catalog.jsonb_build_array(" entry ")"
+	"  OPERATOR(pg_catalog.||) " entry
 
 /* ---- lanes ---- */
 
@@ -665,7 +690,7 @@ gofive_db_mark(List *jobs)
 	"   http_status = u.http_status, business_code = u.business_code," \
 	"   messages = u.messages, response = u.response, last_error = u.error," \
 	"   duration_ms = u.ms," \
-	"   history = " HISTORY_PLUS("u.entry::pg_catalog.jsonb") \
+	"   history = " HISTORY_PLUS("u.entry") \
 	"  FROM ROWS FROM (pg_catalog.unnest($1), pg_catalog.unnest($2), pg_catalog.unnest($3)," \
 	"                  pg_catalog.unnest($4), pg_catalog.unnest($5), pg_catalog.unnest($6)," \
 	"                  pg_catalog.unnest($7), pg_catalog.unnest($8), pg_catalog.unnest($9)," \
@@ -728,9 +753,9 @@ set_job_columns(Column *cols, int i, Job *job)
 	cols[10].values[i] = job->error ? CStringGetTextDatum(job->error) : (Datum) 0;
 	cols[10].nulls[i] = (job->error == NULL);
 	cols[11].values[i] = Float8GetDatum(job->ms);
-	cols[12].values[i] = CStringGetTextDatum(history_entry(job->started, history_outcome(job),
-														   job->http_status, job->error,
-														   job->messages, job->ms, true));
+	cols[12].values[i] = JsonbPGetDatum(history_entry(job->started, history_outcome(job),
+													  job->http_status, job->error,
+													  job->messages, job->ms, true));
 }
 
 /* Record the outcomes of finished jobs, in one statement. */
@@ -739,10 +764,10 @@ record_rows(List *jobs)
 {
 	static Oid	types[NCOLS] = {INT8ARRAYOID, TEXTARRAYOID, INT4ARRAYOID, TIMESTAMPTZARRAYOID,
 		TIMESTAMPTZARRAYOID, BOOLARRAYOID, INT4ARRAYOID, INT4ARRAYOID, TEXTARRAYOID,
-	JSONBARRAYOID, TEXTARRAYOID, FLOAT8ARRAYOID, TEXTARRAYOID};
+	JSONBARRAYOID, TEXTARRAYOID, FLOAT8ARRAYOID, JSONBARRAYOID};
 	static Oid	elemtypes[NCOLS] = {INT8OID, TEXTOID, INT4OID, TIMESTAMPTZOID,
 		TIMESTAMPTZOID, BOOLOID, INT4OID, INT4OID, TEXTOID, JSONBOID, TEXTOID, FLOAT8OID,
-	TEXTOID};
+	JSONBOID};
 	int			n = list_length(jobs);
 	Column		cols[NCOLS];
 	Datum		values[NCOLS];
@@ -1121,9 +1146,9 @@ gofive_db_sweep_groups(void)
 #define SETTLE_REST \
 	"   finished_at = CASE WHEN u.status" OP_EQ "'dead'::pg_catalog.text THEN pg_catalog.now() END," \
 	"   last_error = u.error," \
-	"   history = " HISTORY_PLUS("u.entry::pg_catalog.jsonb") \
+	"   history = " HISTORY_PLUS("u.entry") \
 	"  FROM ROWS FROM (pg_catalog.unnest($1::pg_catalog.int8[]), pg_catalog.unnest($2::pg_catalog.text[])," \
-	"                  pg_catalog.unnest($3::pg_catalog.text[]), pg_catalog.unnest($4::pg_catalog.text[]))" \
+	"                  pg_catalog.unnest($3::pg_catalog.text[]), pg_catalog.unnest($4::pg_catalog.jsonb[]))" \
 	"       AS u(id, status, error, entry)" \
 	" WHERE o.id" OP_EQ "u.id"
 
@@ -1151,11 +1176,11 @@ typedef struct Settle
 	List	   *ids;
 	List	   *statuses;
 	List	   *errors;
-	List	   *entries;
+	List	   *entries;		/* Jsonb: one-entry arrays */
 } Settle;
 
 static void
-settle(Settle *s, int64 id, const char *status, const char *error, const char *entry)
+settle(Settle *s, int64 id, const char *status, const char *error, Jsonb *entry)
 {
 	int64	   *p = palloc(sizeof(int64));
 
@@ -1163,13 +1188,13 @@ settle(Settle *s, int64 id, const char *status, const char *error, const char *e
 	s->ids = lappend(s->ids, p);
 	s->statuses = lappend(s->statuses, (char *) status);
 	s->errors = lappend(s->errors, (char *) error);
-	s->entries = lappend(s->entries, (char *) entry);
+	s->entries = lappend(s->entries, entry);
 }
 
 static void
 apply_settle(const char *sql, Settle *s)
 {
-	Oid			types[4] = {INT8ARRAYOID, TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID};
+	Oid			types[4] = {INT8ARRAYOID, TEXTARRAYOID, TEXTARRAYOID, JSONBARRAYOID};
 	Datum		values[4];
 	int			n = list_length(s->ids);
 	int64	   *ids = palloc(sizeof(int64) * Max(n, 1));
@@ -1183,7 +1208,14 @@ apply_settle(const char *sql, Settle *s)
 	values[0] = int8_array(ids, n);
 	values[1] = text_array(s->statuses);
 	values[2] = text_array(s->errors);
-	values[3] = text_array(s->entries);
+	{
+		Datum	   *entries = palloc(sizeof(Datum) * n);
+
+		i = 0;
+		foreach(lc, s->entries)
+			entries[i++] = JsonbPGetDatum((Jsonb *) lfirst(lc));
+		values[3] = gofive_array(JSONBOID, n, entries, NULL);
+	}
 	next_statement();
 	if (SPI_RC(SPI_execute_with_args(sql, 4, types, values, NULL, false, 0)) != SPI_OK_UPDATE)
 		elog(ERROR, "could not settle the requests left by the previous worker");
