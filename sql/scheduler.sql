@@ -258,3 +258,26 @@ DROP SERVER sched_x;
 DROP OWNED BY regress_sched_a, regress_sched_b;
 DELETE FROM gofive.outbox WHERE enqueued_by::text LIKE 'regress_sched_%';
 DROP ROLE regress_sched_a, regress_sched_b;
+
+-- ---- a claim reads ahead; a row cancelled meanwhile is not sent ----
+-- (max_concurrency 8: the claim reads all 12 rows, sends 8, whose answers
+-- take 3 s, and keeps the other 4 for when slots free up; one of those 4 is
+-- cancelled in the meantime)
+SELECT mock.reset();
+SELECT mock.fault('{"mode": "latency", "latency_ms": 3000, "count": 8}');
+SELECT count(gofive_enqueue('upsert_serial',
+             jsonb_build_object('runningNumber', 'MN57' || lpad(i::text, 3, '0'), 'productCode', 'PD001')))
+FROM generate_series(1, 12) AS i;
+SELECT mock.wait_for($$(SELECT in_flight FROM gofive.accounts
+                         WHERE account IS NULL AND role = current_user::regrole) = 8$$);
+SELECT gofive_cancel(id) AS cancelled_ahead FROM gofive.outbox WHERE body->>'runningNumber' = 'MN57010';
+SELECT mock.wait_for($$(SELECT count(*) FROM gofive.outbox
+                         WHERE body->>'runningNumber' LIKE 'MN57%' AND finished_at IS NULL) = 0$$);
+SELECT body->>'runningNumber' AS serial, status, attempts
+FROM gofive.outbox WHERE body->>'runningNumber' IN ('MN57001', 'MN57009', 'MN57010', 'MN57012') ORDER BY 1;
+SELECT count(*) FILTER (WHERE o.body->>'runningNumber' = 'MN57010') AS cancelled_sent,
+       count(DISTINCT o.id) AS sent
+FROM gofive.outbox o
+JOIN mock.journal() AS e ON (e->'headers'->>'x-request-id')::uuid = o.request_id
+WHERE o.body->>'runningNumber' LIKE 'MN57%';
+SELECT mock.fault('{"mode": "none"}');
