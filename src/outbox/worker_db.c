@@ -286,36 +286,41 @@ gofive_request_idempotent(const char *operation, const char *method, const char 
 
 /* ---- history entries, built here rather than in SQL ---- */
 
-/* "key": value, a string */
+/* "key": value, the value a string or a number */
 static void
-push_text(JsonbParseState **state, const char *key, const char *value)
+push_pair(JsonbParseState **state, const char *key, JsonbValue *value)
+{
+	JsonbValue	k;
+
+	k.type = jbvString;
+	k.val.string.val = (char *) key;
+	k.val.string.len = strlen(key);
+	(void) pushJsonbValue(state, WJB_KEY, &k);
+	(void) pushJsonbValue(state, WJB_VALUE, value);
+}
+
+static void
+push_text(JsonbParseState **state, const char *key, const char *text)
 {
 	JsonbValue	v;
 
 	v.type = jbvString;
-	v.val.string.val = (char *) key;
-	v.val.string.len = strlen(key);
-	(void) pushJsonbValue(state, WJB_KEY, &v);
-	v.val.string.val = (char *) value;
-	v.val.string.len = strlen(value);
-	(void) pushJsonbValue(state, WJB_VALUE, &v);
+	v.val.string.val = (char *) text;
+	v.val.string.len = strlen(text);
+	push_pair(state, key, &v);
 }
 
-/* "key": value, a number given as its text */
+/* the number given as its text */
 static void
 push_number(JsonbParseState **state, const char *key, const char *number)
 {
 	JsonbValue	v;
 
-	v.type = jbvString;
-	v.val.string.val = (char *) key;
-	v.val.string.len = strlen(key);
-	(void) pushJsonbValue(state, WJB_KEY, &v);
 	v.type = jbvNumeric;
 	v.val.numeric = DatumGetNumeric(DirectFunctionCall3(numeric_in, CStringGetDatum(number),
 														ObjectIdGetDatum(InvalidOid),
 														Int32GetDatum(-1)));
-	(void) pushJsonbValue(state, WJB_VALUE, &v);
+	push_pair(state, key, &v);
 }
 
 /*
