@@ -53,6 +53,7 @@ struct Account
 	int			nlanes;			/* lanes that send with it */
 	int			in_flight;
 	int			rr;				/* round-robin: the lane to serve first */
+	int			counted;		/* scratch: jobs of a list, counted */
 
 	/* the circuit breaker */
 	GofiveCircuit circuit;
@@ -94,6 +95,7 @@ struct Lane
 	char	   *problem;
 	bool		seen;			/* found by the last discovery */
 	bool		filled;			/* the last claim found its whole quota: it may have more */
+	int			counted;		/* scratch: jobs of a list, counted */
 	int			jobs;			/* claimed jobs not yet recorded */
 	uint64		sent;
 	uint64		succeeded;
@@ -602,22 +604,38 @@ gofive_schedule_pick(List *claimed, TimestampTz now)
 	return picked;
 }
 
+/* How many of the jobs each lane and each account has, in their counted fields. */
+static void
+count_jobs(List *jobs)
+{
+	ListCell   *lc;
+
+	foreach(lc, lanes)
+		((Lane *) lfirst(lc))->counted = 0;
+	foreach(lc, accounts)
+		((Account *) lfirst(lc))->counted = 0;
+	foreach(lc, jobs)
+	{
+		Job		   *job = (Job *) lfirst(lc);
+
+		job->lane->counted++;
+		if (job->account)
+			job->account->counted++;
+	}
+}
+
 /* A claim found these jobs for these quotas: note which lanes may have more. */
 void
 gofive_schedule_claimed(List *quotas, List *claimed)
 {
-	ListCell   *lq;
 	ListCell   *lc;
 
-	foreach(lq, quotas)
+	count_jobs(claimed);
+	foreach(lc, quotas)
 	{
-		LaneQuota  *q = (LaneQuota *) lfirst(lq);
-		int			n = 0;
+		LaneQuota  *q = (LaneQuota *) lfirst(lc);
 
-		foreach(lc, claimed)
-			if (((Job *) lfirst(lc))->lane == q->lane)
-				n++;
-		q->lane->filled = (n >= q->quota);
+		q->lane->filled = (q->lane->counted >= q->quota);
 	}
 }
 
@@ -632,7 +650,6 @@ gofive_schedule_claimed(List *quotas, List *claimed)
 bool
 gofive_schedule_ahead_will_do(List *ahead, TimestampTz now)
 {
-	ListCell   *la;
 	ListCell   *lc;
 
 	foreach(lc, ahead)
@@ -641,34 +658,20 @@ gofive_schedule_ahead_will_do(List *ahead, TimestampTz now)
 
 		job->account = job->lane->account;
 	}
-	foreach(la, accounts)
+	count_jobs(ahead);
+	foreach(lc, accounts)
 	{
-		Account    *acc = (Account *) lfirst(la);
-		int			n = capacity(acc, now);
-		int			have = 0;
+		Account    *acc = (Account *) lfirst(lc);
 
-		if (n == 0)
-			continue;
-		foreach(lc, ahead)
-			if (((Job *) lfirst(lc))->account == acc)
-				have++;
-		if (have < n)
+		if (acc->counted < capacity(acc, now))
 			return false;
 	}
-	foreach(la, lanes)
+	foreach(lc, lanes)
 	{
-		Lane	   *lane = (Lane *) lfirst(la);
-		bool		left = false;
+		Lane	   *lane = (Lane *) lfirst(lc);
 
-		if (!lane->filled || lane->account == NULL || capacity(lane->account, now) == 0)
-			continue;
-		foreach(lc, ahead)
-			if (((Job *) lfirst(lc))->lane == lane)
-			{
-				left = true;
-				break;
-			}
-		if (!left)
+		if (lane->filled && lane->counted == 0 &&
+			lane->account != NULL && capacity(lane->account, now) > 0)
 			return false;
 	}
 	return true;
