@@ -79,7 +79,6 @@ typedef struct WorkerState
 	bool		starved;		/* the last claim found less than it might send */
 	bool		woken;			/* a commit woke the worker: new lanes, perhaps */
 	List	   *ahead;			/* claimed, not picked yet: not marked, not charged */
-	bool		look_again;		/* the ahead jobs will not do: claim from the table */
 	TimestampTz last_claim;		/* of the last claim from the table */
 	TimestampTz next_look;
 	TimestampTz next_purge;
@@ -311,26 +310,6 @@ time_to_record(TimestampTz now)
 		(ws.starved && keyed_final_waiting());
 }
 
-static void
-record(void)
-{
-	ListCell   *lc;
-
-	gofive_db_record(ws.unrecorded);
-	foreach(lc, ws.unrecorded)
-	{
-		Job		   *job = (Job *) lfirst(lc);
-
-		/* the next row of its group may go now: the table shows it, not the jobs ahead */
-		if (job->ordering_key != NULL)
-			ws.look_again = true;
-		gofive_db_free_job(job);
-	}
-	list_free(ws.unrecorded);
-	ws.unrecorded = NIL;
-	ws.maybe_ready = true;		/* retries and groups' next requests, perhaps */
-}
-
 /*
  * Forget the jobs claimed ahead: a commit may have queued, cancelled or
  * released rows, lanes or accounts may have changed; the next claim reads
@@ -347,6 +326,26 @@ drop_ahead(void)
 	ws.ahead = NIL;
 }
 
+static void
+record(void)
+{
+	ListCell   *lc;
+
+	gofive_db_record(ws.unrecorded);
+	foreach(lc, ws.unrecorded)
+	{
+		Job		   *job = (Job *) lfirst(lc);
+
+		/* the next row of its group may go now: the table shows it, not the jobs ahead */
+		if (job->ordering_key != NULL)
+			drop_ahead();
+		gofive_db_free_job(job);
+	}
+	list_free(ws.unrecorded);
+	ws.unrecorded = NIL;
+	ws.maybe_ready = true;		/* retries and groups' next requests, perhaps */
+}
+
 /*
  * Claim what each account may send now; returns the jobs to start.  The
  * jobs an earlier claim found beyond what could go then stand in for a
@@ -361,7 +360,7 @@ claim(TimestampTz now, List *quotas, int capacity)
 	MemoryContext old;
 	ListCell   *lc;
 
-	if (ws.ahead != NIL && !ws.look_again &&
+	if (ws.ahead != NIL &&
 		now < TimestampTzPlusMilliseconds(ws.last_claim, RECLAIM_MS) &&
 		gofive_schedule_ahead_will_do(ws.ahead, now))
 	{
@@ -377,7 +376,6 @@ claim(TimestampTz now, List *quotas, int capacity)
 		busy = gofive_delivery_busy_ids(ws.unrecorded, &nbusy);
 		claimed = gofive_db_claim(quotas, busy, nbusy);
 		gofive_schedule_claimed(quotas, claimed);
-		ws.look_again = false;
 		ws.last_claim = now;
 	}
 	picked = gofive_schedule_pick(claimed, now);

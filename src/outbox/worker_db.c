@@ -310,16 +310,13 @@ push_text(JsonbParseState **state, const char *key, const char *text)
 	push_pair(state, key, &v);
 }
 
-/* the number given as its text */
 static void
-push_number(JsonbParseState **state, const char *key, const char *number)
+push_number(JsonbParseState **state, const char *key, Numeric number)
 {
 	JsonbValue	v;
 
 	v.type = jbvNumeric;
-	v.val.numeric = DatumGetNumeric(DirectFunctionCall3(numeric_in, CStringGetDatum(number),
-														ObjectIdGetDatum(InvalidOid),
-														Int32GetDatum(-1)));
+	v.val.numeric = number;
 	push_pair(state, key, &v);
 }
 
@@ -348,11 +345,15 @@ history_entry(TimestampTz at, const char *outcome, int http_status, const char *
 	if (error)
 		push_text(&state, "error", error);
 	if (http_status > 0)
-		push_number(&state, "http_status", psprintf("%d", http_status));
+		push_number(&state, "http_status", int64_to_numeric(http_status));
 	if (messages)
 		push_text(&state, "messages", messages);
 	if (timed)
-		push_number(&state, "duration_ms", psprintf("%.1f", ms));
+		push_number(&state, "duration_ms",	/* to a tenth, as 12.3 */
+					DatumGetNumeric(DirectFunctionCall3(numeric_in,
+														CStringGetDatum(psprintf("%.1f", ms)),
+														ObjectIdGetDatum(InvalidOid),
+														Int32GetDatum(-1))));
 	(void) pushJsonbValue(&state, WJB_END_OBJECT, NULL);
 	return JsonbValueToJsonb(pushJsonbValue(&state, WJB_END_ARRAY, NULL));
 }
