@@ -38,6 +38,8 @@
  */
 #include "postgres.h"
 
+#include <math.h>
+
 #include "access/genam.h"
 #include "access/heapam.h"
 #include "access/tableam.h"
@@ -60,6 +62,7 @@
 #include "utils/jsonb.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
+#include "utils/numeric.h"
 #include "utils/snapmgr.h"
 #include "utils/timestamp.h"
 
@@ -350,10 +353,7 @@ history_entry(TimestampTz at, const char *outcome, int http_status, const char *
 		push_text(&state, "messages", messages);
 	if (timed)
 		push_number(&state, "duration_ms",	/* to a tenth, as 12.3 */
-					DatumGetNumeric(DirectFunctionCall3(numeric_in,
-														CStringGetDatum(psprintf("%.1f", ms)),
-														ObjectIdGetDatum(InvalidOid),
-														Int32GetDatum(-1))));
+					int64_div_fast_to_numeric((int64) rint(ms * 10.0), 1));
 	(void) pushJsonbValue(&state, WJB_END_OBJECT, NULL);
 	return JsonbValueToJsonb(pushJsonbValue(&state, WJB_END_ARRAY, NULL));
 }
@@ -464,6 +464,21 @@ job_ids(List *jobs)
 	return int8_array(ids, i);
 }
 
+/*
+ * A text column of the claim, as a C string in the current context (NULL
+ * when null): straight from the datum, without SPI_getvalue's look-up of
+ * the type's output function on every call.
+ */
+static char *
+claimed_text(HeapTuple tuple, TupleDesc desc, int col)
+{
+	bool		isnull;
+	Datum		d = SPI_getbinval(tuple, desc, col, &isnull);
+
+	Assert(SPI_gettypeid(desc, col) == TEXTOID);
+	return isnull ? NULL : TextDatumGetCString(d);
+}
+
 static Job *
 job_from_tuple(HeapTuple tuple, TupleDesc desc, Lane *lane)
 {
@@ -476,13 +491,13 @@ job_from_tuple(HeapTuple tuple, TupleDesc desc, Lane *lane)
 	job->cxt = cxt;
 	job->kind = JOB_REQUEST;
 	job->id = DatumGetInt64(SPI_getbinval(tuple, desc, 2, &isnull));
-	job->operation = SPI_getvalue(tuple, desc, 3);
-	job->method = SPI_getvalue(tuple, desc, 4);
-	job->path = SPI_getvalue(tuple, desc, 5);
-	job->body = SPI_getvalue(tuple, desc, 6);	/* NULL when null */
-	job->request_id = SPI_getvalue(tuple, desc, 7);
+	job->operation = claimed_text(tuple, desc, 3);
+	job->method = claimed_text(tuple, desc, 4);
+	job->path = claimed_text(tuple, desc, 5);
+	job->body = claimed_text(tuple, desc, 6);	/* NULL when null */
+	job->request_id = claimed_text(tuple, desc, 7);
 	job->attempts = DatumGetInt32(SPI_getbinval(tuple, desc, 8, &isnull));
-	job->ordering_key = SPI_getvalue(tuple, desc, 9);
+	job->ordering_key = claimed_text(tuple, desc, 9);
 	job->business_code = -1;
 	MemoryContextSwitchTo(old);
 	gofive_schedule_attach(job, lane);
