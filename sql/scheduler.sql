@@ -281,3 +281,38 @@ FROM gofive.outbox o
 JOIN mock.journal() AS e ON (e->'headers'->>'x-request-id')::uuid = o.request_id
 WHERE o.body->>'runningNumber' LIKE 'MN57%';
 SELECT mock.fault('{"mode": "none"}');
+
+-- ---- outcomes are recorded in groups ----
+-- Rows recorded together share their finished_at (the recording
+-- transaction's start).  A group holds at most 4 x max_concurrency answers
+-- (32 here), plus the answers of one turn (up to max_concurrency, 8)
+SELECT mock.reset();
+SELECT count(gofive_enqueue('upsert_serial',
+             jsonb_build_object('runningNumber', 'MN58' || lpad(i::text, 4, '0'), 'productCode', 'PD001')))
+FROM generate_series(1, 400) AS i;
+SELECT mock.wait_for($$(SELECT count(*) FROM gofive.outbox
+                         WHERE body->>'runningNumber' LIKE 'MN58%' AND status = 'succeeded') = 400$$);
+SELECT max(n) <= 32 + 8 AS within_count
+FROM (SELECT count(*) AS n FROM gofive.outbox WHERE body->>'runningNumber' LIKE 'MN58%'
+      GROUP BY finished_at) AS g;
+-- and at most the data that 2 x max_concurrency answers of keep_response_size
+-- keep (128,000 bytes here), plus one turn's answers: with answers of almost
+-- keep_response_size, groups stay far below 32
+ALTER SYSTEM SET gofive.keep_response_size = 8000;
+SELECT pg_reload_conf();
+SELECT pg_sleep(0.5);
+SELECT mock.fault('{"mode": "body", "generate": "json", "size": 7900, "path": "/v1/products/units"}');
+SELECT count(gofive_enqueue_request('GET', '/v1/products/units')) FROM generate_series(1, 400);
+SELECT mock.wait_for($$(SELECT count(*) FROM gofive.outbox
+                         WHERE path = '/v1/products/units' AND status = 'succeeded') = 400$$);
+SELECT count(response) AS kept, max(n) AS largest_group, 2 * 8 * 8000 / min(size) AS rows_in_bytes
+FROM (SELECT count(*) OVER w AS n, response, pg_column_size(response::text::jsonb) AS size
+      FROM gofive.outbox WHERE path = '/v1/products/units'
+      WINDOW w AS (PARTITION BY finished_at)) AS g \gset
+SELECT :kept AS kept, :largest_group <= :rows_in_bytes + 8 AS within_bytes,
+       :rows_in_bytes + 8 < 32 AS below_the_count;
+SELECT mock.fault('{"mode": "none"}');
+ALTER SYSTEM RESET gofive.keep_response_size;
+SELECT pg_reload_conf();
+SELECT pg_sleep(0.5);
+DELETE FROM gofive.outbox WHERE path = '/v1/products/units' OR body->>'runningNumber' LIKE 'MN58%';

@@ -148,11 +148,11 @@ sub stats_field
 # The most requests a crash, a failover or an immediate stop can have sent
 # twice, for one account at gofive.max_concurrency = $concurrency: those in
 # flight, and those answered whose outcomes were not recorded yet (the
-# worker records at most max(2 x concurrency, 32) at a time; worker.c).
+# worker records at most max(4 x concurrency, 32) at a time; worker.c).
 sub duplicate_bound
 {
 	my ($concurrency) = @_;
-	my $unrecorded = 2 * $concurrency > 32 ? 2 * $concurrency : 32;
+	my $unrecorded = 4 * $concurrency > 32 ? 4 * $concurrency : 32;
 	return $concurrency + $unrecorded;
 }
 

@@ -68,12 +68,21 @@
 #define MIN_WAIT_MS				5
 #define READ_ONLY_LOOK_MS		1000	/* look again at a read-only database */
 
-/* the most answers waiting to be recorded */
-#define RECORD_BATCH Min(gofive_batch_size, Max(2 * gofive_max_concurrency, 32))
+/*
+ * The most answers waiting to be recorded.  A larger group costs fewer
+ * commits (each a WAL flush) and statements per request, but after a crash
+ * those answers are sent again (the README's bound on duplicates counts
+ * them).  The data they keep is held meanwhile, so it is bounded too: by
+ * what twice max_concurrency answers of keep_response_size keep, as before
+ * the group grew from 2 to 4 times max_concurrency (the memory bound).
+ */
+#define RECORD_BATCH Min(gofive_batch_size, Max(4 * gofive_max_concurrency, 32))
+#define RECORD_BYTES ((Size) 2 * gofive_max_concurrency * gofive_keep_response_size)
 
 typedef struct WorkerState
 {
 	List	   *unrecorded;		/* judged, not yet recorded */
+	Size		unrecorded_bytes;	/* the answers' data they keep */
 	TimestampTz first_unrecorded_at;
 	bool		maybe_ready;	/* rows may be due that were not claimed yet */
 	bool		starved;		/* the last claim found less than it might send */
@@ -268,6 +277,8 @@ take_answers(TimestampTz now)
 		}
 		if (ws.unrecorded == NIL)
 			ws.first_unrecorded_at = now;
+		if (job->response)
+			ws.unrecorded_bytes += VARSIZE(job->response);
 		{
 			MemoryContext old = MemoryContextSwitchTo(TopMemoryContext);
 
@@ -295,9 +306,9 @@ keyed_final_waiting(void)
 }
 
 /*
- * Record when enough answers wait, or the oldest waited long enough, or
- * nothing is in flight, or a group may wait for one while there is room to
- * send its next request, or the worker stops.
+ * Record when enough answers (or enough of their data) wait, or the oldest
+ * waited long enough, or nothing is in flight, or a group may wait for one
+ * while there is room to send its next request, or the worker stops.
  */
 static bool
 time_to_record(TimestampTz now)
@@ -305,7 +316,7 @@ time_to_record(TimestampTz now)
 	if (ws.unrecorded == NIL)
 		return false;
 	return ws.stopping || gofive_delivery_in_flight() == 0 ||
-		list_length(ws.unrecorded) >= RECORD_BATCH ||
+		list_length(ws.unrecorded) >= RECORD_BATCH || ws.unrecorded_bytes >= RECORD_BYTES ||
 		now >= TimestampTzPlusMilliseconds(ws.first_unrecorded_at, RECORD_AFTER_MS) ||
 		(ws.starved && keyed_final_waiting());
 }
@@ -343,6 +354,7 @@ record(void)
 	}
 	list_free(ws.unrecorded);
 	ws.unrecorded = NIL;
+	ws.unrecorded_bytes = 0;
 	ws.maybe_ready = true;		/* retries and groups' next requests, perhaps */
 }
 

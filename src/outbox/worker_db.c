@@ -17,7 +17,7 @@
  *	   the batch fails), with the attempt counted then for a request that was
  *	   not marked.  A request's slot is free as soon as its answer is in, so
  *	   after a crash the requests sent again are those in flight and those
- *	   whose outcomes were not recorded yet (at most 2 x
+ *	   whose outcomes were not recorded yet (at most 4 x
  *	   gofive.max_concurrency; worker.c);
  *	 - the batches of gofive.intake (a trigger's requests from a statement of
  *	   100 rows or more) moved into the outbox with the ids they were given
