@@ -316,3 +316,25 @@ ALTER SYSTEM RESET gofive.keep_response_size;
 SELECT pg_reload_conf();
 SELECT pg_sleep(0.5);
 DELETE FROM gofive.outbox WHERE path = '/v1/products/units' OR body->>'runningNumber' LIKE 'MN58%';
+
+-- ---- a claim starts after its lane's last row picked ----
+-- A row that commits after later rows of its lane were sent comes before
+-- them (an earlier id and due time): its commit makes the next claim read
+-- the lane from its start, so it goes at once, not at the worker's
+-- periodic look (10 s)
+CREATE EXTENSION IF NOT EXISTS dblink;
+SELECT dblink_connect('late', mock.conn());
+SELECT dblink_exec('late', 'BEGIN');
+SELECT * FROM dblink('late', $$SELECT gofive_enqueue('upsert_serial',
+                                 '{"runningNumber": "MN59000", "productCode": "PD001"}')$$) AS t(id bigint) \gset late_
+SELECT count(gofive_enqueue('upsert_serial',
+             jsonb_build_object('runningNumber', 'MN59' || lpad(i::text, 3, '0'), 'productCode', 'PD001')))
+FROM generate_series(1, 50) AS i;
+SELECT mock.wait_for($$(SELECT count(*) FROM gofive.outbox
+                         WHERE body->>'runningNumber' LIKE 'MN59%' AND status = 'succeeded') = 50$$);
+SELECT dblink_exec('late', 'COMMIT');
+SELECT (SELECT max(id) FROM gofive.outbox WHERE body->>'runningNumber' LIKE 'MN59%') > :late_id AS queued_first,
+       mock.wait_for(format($$(SELECT status FROM gofive.outbox WHERE id = %s) = 'succeeded'$$, :late_id), 2)
+         AS sent_at_once;
+SELECT dblink_disconnect('late');
+DELETE FROM gofive.outbox WHERE body->>'runningNumber' LIKE 'MN59%';

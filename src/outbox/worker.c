@@ -321,13 +321,9 @@ time_to_record(TimestampTz now)
 		(ws.starved && keyed_final_waiting());
 }
 
-/*
- * Forget the jobs claimed ahead: a commit may have queued, cancelled or
- * released rows, lanes or accounts may have changed; the next claim reads
- * the table.  Nothing was written for them.
- */
+/* Forget the jobs claimed ahead (nothing was written for them). */
 static void
-drop_ahead(void)
+forget_ahead(void)
 {
 	ListCell   *lc;
 
@@ -335,6 +331,18 @@ drop_ahead(void)
 		gofive_db_free_job((Job *) lfirst(lc));
 	list_free(ws.ahead);
 	ws.ahead = NIL;
+}
+
+/*
+ * Forget the jobs claimed ahead, and read each lane from its start at the
+ * next claim: a commit may have queued, cancelled or released rows, a
+ * group's next row may go, lanes or accounts may have changed.
+ */
+static void
+drop_ahead(void)
+{
+	forget_ahead();
+	gofive_schedule_claim_from_start();
 }
 
 static void
@@ -384,7 +392,8 @@ claim(TimestampTz now, List *quotas, int capacity)
 		int64	   *busy;
 		int			nbusy;
 
-		drop_ahead();
+		/* they come after their lanes' last rows picked: the claim finds them again */
+		forget_ahead();
 		busy = gofive_delivery_busy_ids(ws.unrecorded, &nbusy);
 		claimed = gofive_db_claim(quotas, busy, nbusy);
 		gofive_schedule_claimed(quotas, claimed);

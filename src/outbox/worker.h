@@ -60,6 +60,7 @@ typedef struct Job
 	char	   *request_id;
 	char	   *ordering_key;	/* NULL: none */
 	int			attempts;		/* attempts recorded before this one */
+	TimestampTz due;			/* its next_attempt_at when claimed */
 	bool		marked;			/* marked sending before it went out (not idempotent) */
 
 	/* the transfer */
@@ -115,6 +116,8 @@ extern void gofive_schedule_attach(Job *job, Lane *lane);
 extern void gofive_schedule_detach(Job *job);
 extern List *gofive_schedule_quotas(TimestampTz now, int *total);
 extern List *gofive_schedule_pick(List *claimed, TimestampTz now);
+extern void gofive_schedule_claim_after(Lane *lane, TimestampTz *due, int64 *id);
+extern void gofive_schedule_claim_from_start(void);
 extern void gofive_schedule_claimed(List *quotas, List *claimed);
 extern bool gofive_schedule_ahead_will_do(List *ahead, TimestampTz now);
 extern const char *gofive_schedule_bearer(Job *job);

@@ -7,8 +7,9 @@
  * The worker runs one short transaction per turn (worker.c): no transaction
  * is ever open while requests are on the network.  What it writes:
  *	 - nothing to claim a request: a claim is a read of the lanes' due rows
- *	   (outbox_due_idx), and the worker alone sends, keeping what is in
- *	   flight out of the next claim in memory;
+ *	   (outbox_due_idx), each lane's from after its last row picked
+ *	   (gofive_schedule_claim_after), and the worker alone sends, keeping
+ *	   what is in flight out of the next claim in memory;
  *	 - a mark (status sending, attempts + 1) before a request that must not
  *	   be sent twice blindly goes out (gofive_request_idempotent), committed
  *	   with the turn before the request is sent: after a stop, exactly those
@@ -407,19 +408,23 @@ gofive_db_discover_lanes(void)
 /* ---- claiming ---- */
 
 /*
- * Up to quota due rows per lane, oldest due first: pending, not in flight
- * nor unrecorded ($4), and, for a keyed row, the head of its group.  "copied"
+ * Up to quota due rows per lane, oldest due first, after the lane's last row
+ * picked ($6, $7: gofive_schedule_claim_after): pending, not in flight nor
+ * unrecorded ($4), and, for a keyed row, the head of its group.  "copied"
  * says that the row was queued in another database ($5: this one's origin).
  */
 #define CLAIM_SQL \
 	"SELECT l.n, o.id, o.operation, o.method, o.path, o.body::pg_catalog.text," \
 	"       o.request_id::pg_catalog.text, o.attempts, o.ordering_key," \
 	"       o.origin OPERATOR(pg_catalog.<>) $5 AS copied, o.next_attempt_at" \
-	"  FROM " LANES_OF("$1", "$2", ", pg_catalog.unnest($3::pg_catalog.int4[])") \
-	"       WITH ORDINALITY AS l(account, role, quota, n)" \
+	"  FROM " LANES_OF("$1", "$2", ", pg_catalog.unnest($3::pg_catalog.int4[])," \
+	"                  pg_catalog.unnest($6::pg_catalog.timestamptz[])," \
+	"                  pg_catalog.unnest($7::pg_catalog.int8[])") \
+	"       WITH ORDINALITY AS l(account, role, quota, after_due, after_id, n)" \
 	"  CROSS JOIN LATERAL (" \
 	"    SELECT c.* FROM gofive.outbox c" \
 	"     WHERE" LANE("c", "l") \
+	"       AND ROW(c.next_attempt_at, c.id) OPERATOR(pg_catalog.>) ROW(l.after_due, l.after_id)" \
 	"       AND c.next_attempt_at OPERATOR(pg_catalog.<=) pg_catalog.now()" \
 	"       AND c.finished_at IS NULL" \
 	"       AND c.status" OP_EQ PENDING \
@@ -498,6 +503,7 @@ job_from_tuple(HeapTuple tuple, TupleDesc desc, Lane *lane)
 	job->request_id = claimed_text(tuple, desc, 7);
 	job->attempts = DatumGetInt32(SPI_getbinval(tuple, desc, 8, &isnull));
 	job->ordering_key = claimed_text(tuple, desc, 9);
+	job->due = DatumGetTimestampTz(SPI_getbinval(tuple, desc, 11, &isnull));
 	job->business_code = -1;
 	MemoryContextSwitchTo(old);
 	gofive_schedule_attach(job, lane);
@@ -620,11 +626,14 @@ claimed_in_order(SPITupleTable *table, uint64 n)
 List *
 gofive_db_claim(List *quotas, int64 *busy, int nbusy)
 {
-	Oid			types[5] = {TEXTARRAYOID, OIDARRAYOID, INT4ARRAYOID, INT8ARRAYOID, INT8OID};
-	Datum		values[5];
+	Oid			types[7] = {TEXTARRAYOID, OIDARRAYOID, INT4ARRAYOID, INT8ARRAYOID, INT8OID,
+	TIMESTAMPTZARRAYOID, INT8ARRAYOID};
+	Datum		values[7];
 	List	   *names = NIL;
 	Datum	   *roles;
 	Datum	   *counts;
+	Datum	   *after_due;
+	int64	   *after_id;
 	Lane	  **lane_of;
 	ClaimedRow *rows;
 	List	   *jobs = NIL;
@@ -639,14 +648,19 @@ gofive_db_claim(List *quotas, int64 *busy, int nbusy)
 		return NIL;				/* the next turn moves the rest first */
 	roles = palloc(sizeof(Datum) * n);
 	counts = palloc(sizeof(Datum) * n);
+	after_due = palloc(sizeof(Datum) * n);
+	after_id = palloc(sizeof(int64) * n);
 	lane_of = palloc(sizeof(Lane *) * n);
 	foreach(lc, quotas)
 	{
 		LaneQuota  *q = (LaneQuota *) lfirst(lc);
+		TimestampTz due;
 
 		names = lappend(names, (char *) q->account_name);
 		roles[i] = ObjectIdGetDatum(q->role);
 		counts[i] = Int32GetDatum(q->quota);
+		gofive_schedule_claim_after(q->lane, &due, &after_id[i]);
+		after_due[i] = TimestampTzGetDatum(due);
 		lane_of[i++] = q->lane;
 	}
 	values[0] = text_array(names);
@@ -654,7 +668,9 @@ gofive_db_claim(List *quotas, int64 *busy, int nbusy)
 	values[2] = gofive_array(INT4OID, n, counts, NULL);
 	values[3] = int8_array(busy, nbusy);
 	values[4] = Int64GetDatum(gofive_origin_of_database());
-	if (SPI_RC(SPI_execute_plan(gofive_prepare_once(&claim_plan, CLAIM_SQL, 5, types),
+	values[5] = gofive_array(TIMESTAMPTZOID, n, after_due, NULL);
+	values[6] = int8_array(after_id, n);
+	if (SPI_RC(SPI_execute_plan(gofive_prepare_once(&claim_plan, CLAIM_SQL, 7, types),
 						 values, NULL, true, 0)) != SPI_OK_SELECT)
 		elog(ERROR, "claim failed");
 	rows = claimed_in_order(SPI_tuptable, SPI_processed);
@@ -986,6 +1002,7 @@ take_in(void)
 		elog(ERROR, "could not move requests from gofive.intake into gofive.outbox");
 	see_own_writes();
 	gofive_schedule_mark_lanes_stale();
+	gofive_schedule_claim_from_start(); /* an unkeyed one is due since it was queued */
 	if ((n = SPI_processed) > 0)
 		unblock_taken_in(snapshot, n);
 	intake_left = intake_has_rows(GetActiveSnapshot());

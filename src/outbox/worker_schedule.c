@@ -95,6 +95,8 @@ struct Lane
 	char	   *problem;
 	bool		seen;			/* found by the last discovery */
 	bool		filled;			/* the last claim found its whole quota: it may have more */
+	TimestampTz after_due;		/* its last row picked, (due, id): the next */
+	int64		after_id;		/* claim starts after it (DT_NOBEGIN, 0: from the start) */
 	int			counted;		/* scratch: jobs of a list, counted */
 	int			jobs;			/* claimed jobs not yet recorded */
 	uint64		sent;
@@ -287,6 +289,7 @@ gofive_schedule_set_lanes(List *names, List *roles)
 			lane = palloc0(sizeof(Lane));
 			lane->server = server ? pstrdup(server) : NULL;
 			lane->role = role;
+			lane->after_due = DT_NOBEGIN;
 			lanes = lappend(lanes, lane);
 		}
 		lane->seen = true;
@@ -564,6 +567,7 @@ gofive_schedule_pick(List *claimed, TimestampTz now)
 		List	  **per_lane;
 		Lane	  **which;
 		ListCell   *lc;
+		Job		   *job;
 		int			i;
 
 		if (n == 0)
@@ -572,8 +576,7 @@ gofive_schedule_pick(List *claimed, TimestampTz now)
 		which = palloc0(sizeof(Lane *) * list_length(lanes));
 		foreach(lc, claimed)
 		{
-			Job		   *job = (Job *) lfirst(lc);
-
+			job = (Job *) lfirst(lc);
 			if (job->lane->account != acc)
 				continue;
 			for (i = 0; i < nl && which[i] != job->lane; i++)
@@ -592,7 +595,11 @@ gofive_schedule_pick(List *claimed, TimestampTz now)
 				continue;
 			}
 			idle = 0;
-			picked = lappend(picked, linitial(per_lane[i]));
+			job = (Job *) linitial(per_lane[i]);
+			picked = lappend(picked, job);
+			/* each lane's jobs are picked in the order claimed: (due, id) */
+			job->lane->after_due = job->due;
+			job->lane->after_id = job->id;
 			per_lane[i] = list_delete_first(per_lane[i]);
 			taken++;
 			if (acc->rate > 0)
@@ -602,6 +609,40 @@ gofive_schedule_pick(List *claimed, TimestampTz now)
 		pfree(which);
 	}
 	return picked;
+}
+
+/*
+ * Where a lane's next claim starts: after its last row picked.  Every row of
+ * the lane before it, in claim order (due, id), was picked, is in flight or
+ * waits to be recorded, or was not ready then; rows that become ready later
+ * come after it (a retry falls due later than the claim that sent the row)
+ * or come with an event that makes the next claim start from the start
+ * again: a commit that wakes the worker (an enqueue, a release, a retry by
+ * hand), a group's outcome recorded (its next row goes), batches moved in
+ * from the intake, the periodic look.  So the claim steps over neither the
+ * rows in flight nor the index entries of the rows finished since the last
+ * vacuum, which are the lane's oldest.
+ */
+void
+gofive_schedule_claim_after(Lane *lane, TimestampTz *due, int64 *id)
+{
+	*due = lane->after_due;
+	*id = lane->after_id;
+}
+
+/* The next claim of every lane starts from the start. */
+void
+gofive_schedule_claim_from_start(void)
+{
+	ListCell   *lc;
+
+	foreach(lc, lanes)
+	{
+		Lane	   *lane = (Lane *) lfirst(lc);
+
+		lane->after_due = DT_NOBEGIN;
+		lane->after_id = 0;
+	}
 }
 
 /* How many of the jobs each lane and each account has, in their counted fields. */
