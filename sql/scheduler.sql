@@ -338,3 +338,30 @@ SELECT (SELECT max(id) FROM gofive.outbox WHERE body->>'runningNumber' LIKE 'MN5
          AS sent_at_once;
 SELECT dblink_disconnect('late');
 DELETE FROM gofive.outbox WHERE body->>'runningNumber' LIKE 'MN59%';
+
+-- ---- an outcome is recorded on the row's latest version ----
+-- The worker records outcomes without the executor, row by row; a row
+-- changed meanwhile is left to the recording UPDATE, which follows it to
+-- its latest version.  Here another session holds the row, changed, while
+-- the answer comes in: the worker waits for it, then records the outcome
+-- over that change.
+SELECT mock.reset();
+SELECT mock.fault('{"mode": "latency", "latency_ms": 1500, "count": 1}');
+SELECT gofive_enqueue('upsert_serial', '{"runningNumber": "MN59500", "productCode": "PD001"}') AS held_id \gset
+SELECT mock.wait_for($$(SELECT in_flight FROM gofive.accounts
+                         WHERE account IS NULL AND role = current_user::regrole) = 1$$);
+SELECT dblink_connect('holder', mock.conn());
+SELECT dblink_exec('holder', 'BEGIN');
+SELECT dblink_exec('holder', format($$UPDATE gofive.outbox SET last_error = 'changed meanwhile' WHERE id = %s$$, :held_id));
+SELECT mock.wait_for($$(SELECT wait_event_type FROM pg_stat_activity
+                         WHERE backend_type = 'gofive worker' AND datname = current_database()) = 'Lock'$$)
+       AS worker_waits_for_the_row;
+SELECT dblink_exec('holder', 'COMMIT');
+SELECT dblink_disconnect('holder');
+SELECT mock.wait_for(format($$(SELECT status FROM gofive.outbox WHERE id = %s) = 'succeeded'$$, :held_id));
+SELECT pg_sleep(0.5);   -- a row whose outcome were lost would be sent again by now
+SELECT status, attempts, last_error, http_status, jsonb_array_length(history) AS entries,
+       history->0->>'outcome' AS outcome, finished_at IS NOT NULL AS finished,
+       (SELECT count(*) FROM pg_temp.sent() WHERE running_number = 'MN59500') AS sent
+FROM gofive.outbox WHERE id = :held_id;
+DELETE FROM gofive.outbox WHERE id = :held_id;

@@ -4,7 +4,8 @@
  *		each declaring what that file defines: the loop and the judging of
  *		answers (worker.c), the schedule — lanes, accounts, their circuit
  *		breakers, pauses, rate limits and tokens, and the retry backoff
- *		(worker_schedule.c) — the outbox table's side (worker_db.c) and the
+ *		(worker_schedule.c) — the outbox table's side (worker_db.c, and
+ *		worker_record.c for the recording of outcomes' common case) and the
  *		network's (delivery.c).  What the rest of the outbox shares with the
  *		worker (settings, shared memory, privilege.c's plans) is outbox.h.
  *
@@ -151,6 +152,9 @@ extern TimestampTz gofive_db_next_due(List *names, List *roles, int64 *busy, int
 extern void gofive_db_sweep_groups(void);
 extern void gofive_db_recover(int64 *in_flight, int n_in_flight);
 extern void gofive_db_maintain(bool asked);
+
+/* ---- worker_record.c: outcomes recorded without the executor ---- */
+extern List *gofive_record_direct(List *jobs, Jsonb **entries);
 
 /* ---- delivery.c: the transfers in flight, on one curl multi handle ---- */
 extern void gofive_delivery_init(void);

@@ -814,6 +814,13 @@ history_outcome(const Job *job)
 	return strcmp(job->status, "pending") == 0 ? "retry" : job->status;
 }
 
+static Jsonb *
+job_history_entry(const Job *job)
+{
+	return history_entry(job->started, history_outcome(job), job->http_status, job->error,
+						 job->messages, job->ms, true);
+}
+
 static void
 set_job_columns(Column *cols, int i, Job *job)
 {
@@ -836,12 +843,10 @@ set_job_columns(Column *cols, int i, Job *job)
 	cols[10].values[i] = job->error ? CStringGetTextDatum(job->error) : (Datum) 0;
 	cols[10].nulls[i] = (job->error == NULL);
 	cols[11].values[i] = Float8GetDatum(job->ms);
-	cols[12].values[i] = JsonbPGetDatum(history_entry(job->started, history_outcome(job),
-													  job->http_status, job->error,
-													  job->messages, job->ms, true));
+	cols[12].values[i] = JsonbPGetDatum(job_history_entry(job));
 }
 
-/* Record the outcomes of finished jobs, in one statement. */
+/* Record the outcomes of finished jobs, in one statement (RECORD_SQL). */
 static void
 record_rows(List *jobs)
 {
@@ -879,8 +884,29 @@ record_step(void *jobs)
 }
 
 /*
- * Record the outcomes; if the batch fails, each job alone, and a job that
- * still cannot be recorded as it is, as failed without its answer.
+ * Record a batch of outcomes without the executor (worker_record.c), and
+ * through RECORD_SQL what that leaves.
+ */
+static void
+record_batch_step(void *arg)
+{
+	List	   *jobs = (List *) arg;
+	Jsonb	  **entries = palloc(sizeof(Jsonb *) * list_length(jobs));
+	List	   *left;
+	int			i = 0;
+	ListCell   *lc;
+
+	foreach(lc, jobs)
+		entries[i++] = job_history_entry((Job *) lfirst(lc));
+	left = gofive_record_direct(jobs, entries);
+	if (left != NIL)
+		record_rows(left);
+}
+
+/*
+ * Record the outcomes; if the batch fails, each job alone (through
+ * RECORD_SQL), and a job that still cannot be recorded as it is, as failed
+ * without its answer.
  */
 static void
 record_safely(List *jobs)
@@ -888,7 +914,7 @@ record_safely(List *jobs)
 	ListCell   *lc;
 	char	   *why;
 
-	if ((why = gofive_db_try(record_step, jobs)) == NULL)
+	if ((why = gofive_db_try(record_batch_step, jobs)) == NULL)
 		return;
 	foreach(lc, jobs)
 	{

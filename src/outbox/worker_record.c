@@ -1,0 +1,281 @@
+/*
+ * src/outbox/worker_record.c
+ *		Recording outcomes on gofive.outbox without the executor: the
+ *		common case of worker_db.c's recording, row by row through the
+ *		table access method, as logical replication's apply worker writes.
+ *
+ * The recording UPDATE (worker_db.c, RECORD_SQL) spent about as much of the
+ * worker's CPU on the executor around it (the unnested arrays, the join,
+ * whole-row values, the expressions) as on the update itself.  Here each
+ * job's row is found by its primary key in a fresh snapshot, its new
+ * version built from the old one with the same values RECORD_SQL sets, and
+ * updated; index entries are added when the update is not HOT.
+ *
+ * Invariants:
+ *	 - the same row versions as RECORD_SQL would write: each column this
+ *	   sets is set to what RECORD_SQL sets it to (the history through the
+ *	   same jsonb functions); every other column is kept;
+ *	 - what this cannot do as RECORD_SQL would, it leaves to RECORD_SQL: a
+ *	   row updated or deleted since the snapshot (a cancel, say: RECORD_SQL
+ *	   follows it to its latest version), one it cannot find, and the whole
+ *	   batch when the table has update triggers, check constraints or
+ *	   generated columns (which only the executor applies);
+ *	 - it runs in the caller's subtransaction: an error rolls the batch
+ *	   back, and worker_db.c records each job alone through RECORD_SQL.
+ */
+#include "postgres.h"
+
+#include "access/genam.h"
+#include "access/stratnum.h"
+#include "access/table.h"
+#include "access/tableam.h"
+#include "access/xact.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_enum.h"
+#include "executor/executor.h"
+#include "miscadmin.h"
+#include "nodes/execnodes.h"
+#include "parser/parse_relation.h"
+#include "utils/acl.h"
+#include "utils/builtins.h"
+#include "utils/fmgroids.h"
+#include "utils/jsonb.h"
+#include "utils/lsyscache.h"
+#include "utils/rel.h"
+#include "utils/reltrigger.h"
+#include "utils/snapmgr.h"
+#include "utils/syscache.h"
+
+#include "worker.h"
+
+/* the columns an outcome sets */
+typedef enum RecordColumn
+{
+	COL_STATUS,
+	COL_ATTEMPTS,
+	COL_NEXT_ATTEMPT_AT,
+	COL_LAST_ATTEMPT_AT,
+	COL_FINISHED_AT,
+	COL_HTTP_STATUS,
+	COL_BUSINESS_CODE,
+	COL_MESSAGES,
+	COL_RESPONSE,
+	COL_LAST_ERROR,
+	COL_DURATION_MS,
+	COL_HISTORY,
+	NUM_RECORD_COLUMNS
+} RecordColumn;
+
+static const char *const column_names[NUM_RECORD_COLUMNS] = {
+	"status", "attempts", "next_attempt_at", "last_attempt_at", "finished_at",
+	"http_status", "business_code", "messages", "response", "last_error",
+	"duration_ms", "history"
+};
+
+/* What one batch works with. */
+typedef struct Recorder
+{
+	Relation	rel;
+	Relation	pkey;
+	EState	   *estate;
+	ResultRelInfo *rri;
+	Snapshot	snapshot;
+	IndexScanDesc scan;
+	TupleTableSlot *old;
+	TupleTableSlot *new;
+	AttrNumber	attnum[NUM_RECORD_COLUMNS];
+	Oid			status_type;
+} Recorder;
+
+/*
+ * Whether only the executor could update the table as RECORD_SQL does:
+ * update triggers (the table's own trigger is on INSERT), check constraints
+ * or generated columns, added since.
+ */
+static bool
+needs_executor(Relation rel)
+{
+	TriggerDesc *trig = rel->trigdesc;
+	TupleConstr *constr = RelationGetDescr(rel)->constr;
+
+	return (trig != NULL &&
+			(trig->trig_update_before_row || trig->trig_update_after_row ||
+			 trig->trig_update_instead_row || trig->trig_update_before_statement ||
+			 trig->trig_update_after_statement)) ||
+		(constr != NULL && (constr->num_check > 0 || constr->has_generated_stored)) ||
+		rel->rd_rel->relkind != RELKIND_RELATION;
+}
+
+/* Open what the batch needs; false (nothing open) when RECORD_SQL must do it all. */
+static bool
+recorder_open(Recorder *r)
+{
+	Oid			relid = get_relname_relid("outbox", get_namespace_oid("gofive", false));
+	Oid			pkey_oid;
+
+	if (!OidIsValid(relid))
+		elog(ERROR, "gofive.outbox does not exist");
+	r->rel = table_open(relid, RowExclusiveLock);
+	pkey_oid = RelationGetPrimaryKeyIndex(r->rel);
+	/*
+	 * RECORD_SQL raises what a missing privilege would; row-level security
+	 * is not applied here, which is what the worker's own policy on the
+	 * table (worker_all: every row) amounts to.
+	 */
+	if (needs_executor(r->rel) || !OidIsValid(pkey_oid) ||
+		pg_class_aclcheck(relid, GetUserId(), ACL_UPDATE) != ACLCHECK_OK)
+	{
+		table_close(r->rel, NoLock);
+		return false;
+	}
+	CheckCmdReplicaIdentity(r->rel, CMD_UPDATE);
+	for (int c = 0; c < NUM_RECORD_COLUMNS; c++)
+		if ((r->attnum[c] = attnameAttNum(r->rel, column_names[c], false)) <= 0)
+			elog(ERROR, "gofive.outbox has no column \"%s\"", column_names[c]);
+	r->status_type = TupleDescAttr(RelationGetDescr(r->rel), r->attnum[COL_STATUS] - 1)->atttypid;
+
+	r->estate = CreateExecutorState();
+	r->rri = makeNode(ResultRelInfo);
+	InitResultRelInfo(r->rri, r->rel, 0, NULL, 0);
+	ExecOpenIndices(r->rri, false);
+	r->pkey = index_open(pkey_oid, AccessShareLock);
+	r->snapshot = RegisterSnapshot(GetLatestSnapshot());
+	r->scan = index_beginscan(r->rel, r->pkey, r->snapshot, 1, 0);
+	r->old = table_slot_create(r->rel, NULL);
+	r->new = MakeSingleTupleTableSlot(RelationGetDescr(r->rel), &TTSOpsVirtual);
+	return true;
+}
+
+static void
+recorder_close(Recorder *r)
+{
+	ExecDropSingleTupleTableSlot(r->new);
+	ExecDropSingleTupleTableSlot(r->old);
+	index_endscan(r->scan);
+	UnregisterSnapshot(r->snapshot);
+	index_close(r->pkey, NoLock);
+	ExecCloseIndices(r->rri);
+	FreeExecutorState(r->estate);
+	table_close(r->rel, NoLock);
+}
+
+/* The row's current version in the batch's snapshot, into r->old. */
+static bool
+find_row(Recorder *r, int64 id)
+{
+	ScanKeyData key;
+
+	ScanKeyInit(&key, 1, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum(id));
+	index_rescan(r->scan, &key, 1, NULL, 0);
+	return index_getnext_slot(r->scan, ForwardScanDirection, r->old);
+}
+
+static void
+set_value(Recorder *r, RecordColumn c, Datum value, bool isnull)
+{
+	int			i = r->attnum[c] - 1;
+
+	r->new->tts_values[i] = isnull ? (Datum) 0 : value;
+	r->new->tts_isnull[i] = isnull;
+}
+
+/* RECORD_SQL's history: the last 9 entries and this one (one-entry array). */
+static Datum
+history_plus(Datum history, Jsonb *entry)
+{
+	if (DatumGetInt32(DirectFunctionCall1(jsonb_array_length, history)) >= 10)
+		history = DirectFunctionCall2(jsonb_delete_idx, history, Int32GetDatum(0));
+	return DirectFunctionCall2(jsonb_concat, history, JsonbPGetDatum(entry));
+}
+
+/* r->new: the row in r->old with the job's outcome, as RECORD_SQL sets it. */
+static void
+build_new_version(Recorder *r, Job *job, Jsonb *entry)
+{
+	int			natts = RelationGetDescr(r->rel)->natts;
+	Oid			status = GetSysCacheOid2(ENUMTYPOIDNAME, Anum_pg_enum_oid,
+										 ObjectIdGetDatum(r->status_type),
+										 CStringGetDatum(job->status));
+
+	if (!OidIsValid(status))
+		elog(ERROR, "gofive.request_status has no value \"%s\"", job->status);
+	slot_getallattrs(r->old);
+	ExecClearTuple(r->new);
+	memcpy(r->new->tts_values, r->old->tts_values, sizeof(Datum) * natts);
+	memcpy(r->new->tts_isnull, r->old->tts_isnull, sizeof(bool) * natts);
+	set_value(r, COL_STATUS, ObjectIdGetDatum(status), false);
+	/* a marked request's attempt was counted when it was marked */
+	set_value(r, COL_ATTEMPTS, Int32GetDatum(job->attempts + 1), false);
+	if (job->next_at != 0)
+		set_value(r, COL_NEXT_ATTEMPT_AT, TimestampTzGetDatum(job->next_at), false);
+	set_value(r, COL_LAST_ATTEMPT_AT, TimestampTzGetDatum(job->started), false);
+	/* now(), as in SQL: the transaction's start */
+	set_value(r, COL_FINISHED_AT, TimestampTzGetDatum(GetCurrentTransactionStartTimestamp()),
+			  !job->final);
+	set_value(r, COL_HTTP_STATUS, Int32GetDatum(job->http_status), job->http_status == 0);
+	set_value(r, COL_BUSINESS_CODE, Int32GetDatum(job->business_code), job->business_code < 0);
+	set_value(r, COL_MESSAGES, job->messages ? CStringGetTextDatum(job->messages) : 0,
+			  job->messages == NULL);
+	set_value(r, COL_RESPONSE, job->response ? JsonbPGetDatum(job->response) : 0,
+			  job->response == NULL);
+	set_value(r, COL_LAST_ERROR, job->error ? CStringGetTextDatum(job->error) : 0,
+			  job->error == NULL);
+	set_value(r, COL_DURATION_MS, Float8GetDatum(job->ms), false);
+	set_value(r, COL_HISTORY,
+			  history_plus(r->old->tts_values[r->attnum[COL_HISTORY] - 1], entry), false);
+	ExecStoreVirtualTuple(r->new);
+}
+
+/* Update the row to r->new; false, with nothing written, if it changed since the snapshot. */
+static bool
+update_row(Recorder *r)
+{
+	TM_FailureData tmfd;
+	LockTupleMode lockmode;
+	bool		update_indexes;
+	TM_Result	result;
+
+	result = table_tuple_update(r->rel, &r->old->tts_tid, r->new, GetCurrentCommandId(true),
+								r->snapshot, InvalidSnapshot, true, &tmfd, &lockmode,
+								&update_indexes);
+	if (result != TM_Ok)
+		return false;
+	if (update_indexes && r->rri->ri_NumIndices > 0)
+		list_free(ExecInsertIndexTuples(r->rri, r->new, r->estate, true, false, NULL, NIL));
+	ResetPerTupleExprContext(r->estate);
+	return true;
+}
+
+/*
+ * Record the jobs' outcomes (entries: each job's history entry, in order);
+ * returns the jobs left for RECORD_SQL.  The caller runs it in a
+ * subtransaction, and makes the updates visible to what follows.
+ */
+List *
+gofive_record_direct(List *jobs, Jsonb **entries)
+{
+	Recorder	r;
+	List	   *left = NIL;
+	ListCell   *lc;
+	int			i = 0;
+
+	if (!recorder_open(&r))
+		return jobs;
+	foreach(lc, jobs)
+	{
+		Job		   *job = (Job *) lfirst(lc);
+
+		if (!find_row(&r, job->id))
+		{
+			left = lappend(left, job);
+			i++;
+			continue;
+		}
+		build_new_version(&r, job, entries[i++]);
+		if (!update_row(&r))
+			left = lappend(left, job);
+	}
+	recorder_close(&r);
+	CommandCounterIncrement();
+	return left;
+}
