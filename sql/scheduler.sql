@@ -365,3 +365,23 @@ SELECT status, attempts, last_error, http_status, jsonb_array_length(history) AS
        (SELECT count(*) FROM pg_temp.sent() WHERE running_number = 'MN59500') AS sent
 FROM gofive.outbox WHERE id = :held_id;
 DELETE FROM gofive.outbox WHERE id = :held_id;
+
+-- ---- an update trigger added to the outbox still fires on outcomes ----
+-- (the recording without the executor leaves such a table to the UPDATE)
+CREATE TABLE public.regress_outcomes_seen (id bigint, status text);
+CREATE FUNCTION public.regress_note_outcome() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
+BEGIN
+    INSERT INTO public.regress_outcomes_seen VALUES (NEW.id, NEW.status::text);
+    RETURN NEW;
+END $$;
+CREATE TRIGGER regress_note_outcome AFTER UPDATE ON gofive.outbox
+    FOR EACH ROW EXECUTE FUNCTION public.regress_note_outcome();
+SELECT mock.reset();
+SELECT gofive_enqueue('upsert_serial', '{"runningNumber": "MN59600", "productCode": "PD001"}') AS seen_id \gset
+SELECT mock.wait_for(format($$(SELECT status FROM gofive.outbox WHERE id = %s) = 'succeeded'$$, :seen_id));
+SELECT status FROM public.regress_outcomes_seen WHERE id = :seen_id;
+DROP TRIGGER regress_note_outcome ON gofive.outbox;
+DROP FUNCTION public.regress_note_outcome();
+DROP TABLE public.regress_outcomes_seen;
+DELETE FROM gofive.outbox WHERE id = :seen_id;
