@@ -358,6 +358,9 @@ record(void)
 		/* the next row of its group may go now: the table shows it, not the jobs ahead */
 		if (job->ordering_key != NULL)
 			drop_ahead();
+		/* a retry may fall due before its lane's last row picked (rare: look from the start) */
+		else if (!job->final)
+			gofive_schedule_claim_from_start();
 		gofive_db_free_job(job);
 	}
 	list_free(ws.unrecorded);

@@ -615,11 +615,11 @@ gofive_schedule_pick(List *claimed, TimestampTz now)
  * Where a lane's next claim starts: after its last row picked.  Every row of
  * the lane before it, in claim order (due, id), was picked, is in flight or
  * waits to be recorded, or was not ready then; rows that become ready later
- * come after it (a retry falls due later than the claim that sent the row)
- * or come with an event that makes the next claim start from the start
- * again: a commit that wakes the worker (an enqueue, a release, a retry by
- * hand), a group's outcome recorded (its next row goes), batches moved in
- * from the intake, the periodic look.  So the claim steps over neither the
+ * come with an event that makes the next claim start from the start again:
+ * a commit that wakes the worker (an enqueue, a release, a retry by hand),
+ * an outcome recorded for a group (its next row goes) or for a retry (due
+ * later than the claim that sent it, as a rule, but not always before the
+ * rows picked since), batches moved in from the intake, the periodic look.  So the claim steps over neither the
  * rows in flight nor the index entries of the rows finished since the last
  * vacuum, which are the lane's oldest.
  */
