@@ -39,6 +39,7 @@
 #include "miscadmin.h"
 #include "pgstat.h"
 #include "storage/fd.h"
+#include "utils/builtins.h"
 #include "utils/memutils.h"
 #include "utils/timestamp.h"
 
@@ -282,6 +283,17 @@ gofive_delivery_busy_ids(List *unrecorded, int *n)
  * with newlines to the file's length (the reader skips them) rather than
  * truncated, since this runs on most turns.
  */
+/* An id and a newline (without the printf machinery: this runs on most turns). */
+static void
+append_id(StringInfo buf, int64 id)
+{
+	char		digits[MAXINT8LEN + 1];
+	int			len = pg_lltoa(id, digits);
+
+	digits[len++] = '\n';
+	appendBinaryStringInfo(buf, digits, len);
+}
+
 void
 gofive_delivery_note_in_flight(List *unrecorded, bool changed)
 {
@@ -294,10 +306,10 @@ gofive_delivery_note_in_flight(List *unrecorded, bool changed)
 	/* a marked request says so itself (status sending): not here */
 	foreach(lc, in_flight)
 		if (((Job *) lfirst(lc))->kind == JOB_REQUEST && !((Job *) lfirst(lc))->marked)
-			appendStringInfo(&buf, INT64_FORMAT "\n", ((Job *) lfirst(lc))->id);
+			append_id(&buf, ((Job *) lfirst(lc))->id);
 	foreach(lc, unrecorded)
 		if (!((Job *) lfirst(lc))->marked)
-			appendStringInfo(&buf, INT64_FORMAT "\n", ((Job *) lfirst(lc))->id);
+			append_id(&buf, ((Job *) lfirst(lc))->id);
 	if (in_flight_fd < 0)
 	{
 		struct stat st;
