@@ -469,41 +469,46 @@ job_ids(List *jobs)
 	return int8_array(ids, i);
 }
 
-/*
- * A text column of the claim, as a C string in the current context (NULL
- * when null): straight from the datum, without SPI_getvalue's look-up of
- * the type's output function on every call.
- */
-static char *
-claimed_text(HeapTuple tuple, TupleDesc desc, int col)
+/* The claim's columns (CLAIM_SQL), from 0. */
+enum
 {
-	bool		isnull;
-	Datum		d = SPI_getbinval(tuple, desc, col, &isnull);
+	CL_LANE, CL_ID, CL_OPERATION, CL_METHOD, CL_PATH, CL_BODY, CL_REQUEST_ID, CL_ATTEMPTS,
+	CL_ORDERING_KEY, CL_COPIED, CL_DUE, CL_NCOLS
+};
 
-	Assert(SPI_gettypeid(desc, col) == TEXTOID);
-	return isnull ? NULL : TextDatumGetCString(d);
+/* A claimed row, deformed once (heap_getattr per column walks the tuple each time). */
+typedef struct ClaimedRow
+{
+	Datum		values[CL_NCOLS];
+	bool		nulls[CL_NCOLS];
+} ClaimedRow;
+
+/* A text column of a claimed row, as a C string in the current context (NULL when null). */
+static char *
+claimed_text(const ClaimedRow *row, int col)
+{
+	return row->nulls[col] ? NULL : TextDatumGetCString(row->values[col]);
 }
 
 static Job *
-job_from_tuple(HeapTuple tuple, TupleDesc desc, Lane *lane)
+job_from_row(const ClaimedRow *row, Lane *lane)
 {
 	MemoryContext cxt = AllocSetContextCreate(TopMemoryContext, "gofive job",
 											  ALLOCSET_SMALL_SIZES);
 	MemoryContext old = MemoryContextSwitchTo(cxt);
 	Job		   *job = palloc0(sizeof(Job));
-	bool		isnull;
 
 	job->cxt = cxt;
 	job->kind = JOB_REQUEST;
-	job->id = DatumGetInt64(SPI_getbinval(tuple, desc, 2, &isnull));
-	job->operation = claimed_text(tuple, desc, 3);
-	job->method = claimed_text(tuple, desc, 4);
-	job->path = claimed_text(tuple, desc, 5);
-	job->body = claimed_text(tuple, desc, 6);	/* NULL when null */
-	job->request_id = claimed_text(tuple, desc, 7);
-	job->attempts = DatumGetInt32(SPI_getbinval(tuple, desc, 8, &isnull));
-	job->ordering_key = claimed_text(tuple, desc, 9);
-	job->due = DatumGetTimestampTz(SPI_getbinval(tuple, desc, 11, &isnull));
+	job->id = DatumGetInt64(row->values[CL_ID]);
+	job->operation = claimed_text(row, CL_OPERATION);
+	job->method = claimed_text(row, CL_METHOD);
+	job->path = claimed_text(row, CL_PATH);
+	job->body = claimed_text(row, CL_BODY);	/* NULL when null */
+	job->request_id = claimed_text(row, CL_REQUEST_ID);
+	job->attempts = DatumGetInt32(row->values[CL_ATTEMPTS]);
+	job->ordering_key = claimed_text(row, CL_ORDERING_KEY);
+	job->due = DatumGetTimestampTz(row->values[CL_DUE]);
 	job->business_code = -1;
 	MemoryContextSwitchTo(old);
 	gofive_schedule_attach(job, lane);
@@ -572,48 +577,38 @@ handle_copied(List *jobs, List *copied)
 	return jobs;
 }
 
-/* A claimed row, for putting the claim in order. */
-typedef struct ClaimedRow
-{
-	int			lane;			/* its lane's place in the quotas */
-	TimestampTz due;
-	int64		id;
-	HeapTuple	tuple;
-} ClaimedRow;
-
 static int
 claimed_row_cmp(const void *a, const void *b)
 {
 	const ClaimedRow *x = (const ClaimedRow *) a;
 	const ClaimedRow *y = (const ClaimedRow *) b;
+	int64		xlane = DatumGetInt64(x->values[CL_LANE]);
+	int64		ylane = DatumGetInt64(y->values[CL_LANE]);
+	TimestampTz xdue = DatumGetTimestampTz(x->values[CL_DUE]);
+	TimestampTz ydue = DatumGetTimestampTz(y->values[CL_DUE]);
+	int64		xid = DatumGetInt64(x->values[CL_ID]);
+	int64		yid = DatumGetInt64(y->values[CL_ID]);
 
-	if (x->lane != y->lane)
-		return x->lane < y->lane ? -1 : 1;
-	if (x->due != y->due)
-		return x->due < y->due ? -1 : 1;
-	return x->id < y->id ? -1 : (x->id > y->id ? 1 : 0);
+	if (xlane != ylane)
+		return xlane < ylane ? -1 : 1;
+	if (xdue != ydue)
+		return xdue < ydue ? -1 : 1;
+	return xid < yid ? -1 : (xid > yid ? 1 : 0);
 }
 
 /*
- * The claim's rows by lane, then as each lane's claim takes them (due
- * time, id): sorted here rather than by the query, whose sort node cost
- * more to set up on each claim than this.
+ * The claim's rows, deformed, by lane, then as each lane's claim takes them
+ * (due time, id): sorted here rather than by the query, whose sort node
+ * cost more to set up on each claim than this.
  */
 static ClaimedRow *
 claimed_in_order(SPITupleTable *table, uint64 n)
 {
 	ClaimedRow *rows = palloc(sizeof(ClaimedRow) * Max(n, 1));
 
+	Assert(table->tupdesc->natts == CL_NCOLS);
 	for (uint64 r = 0; r < n; r++)
-	{
-		HeapTuple	tuple = table->vals[r];
-		bool		isnull;
-
-		rows[r].lane = DatumGetInt64(SPI_getbinval(tuple, table->tupdesc, 1, &isnull)) - 1;
-		rows[r].id = DatumGetInt64(SPI_getbinval(tuple, table->tupdesc, 2, &isnull));
-		rows[r].due = DatumGetTimestampTz(SPI_getbinval(tuple, table->tupdesc, 11, &isnull));
-		rows[r].tuple = tuple;
-	}
+		heap_deform_tuple(table->vals[r], table->tupdesc, rows[r].values, rows[r].nulls);
 	qsort(rows, n, sizeof(ClaimedRow), claimed_row_cmp);
 	return rows;
 }
@@ -676,12 +671,11 @@ gofive_db_claim(List *quotas, int64 *busy, int nbusy)
 	rows = claimed_in_order(SPI_tuptable, SPI_processed);
 	for (uint64 r = 0; r < SPI_processed; r++)
 	{
-		HeapTuple	tuple = rows[r].tuple;
-		Job		   *job = job_from_tuple(tuple, SPI_tuptable->tupdesc, lane_of[rows[r].lane]);
+		Job		   *job = job_from_row(&rows[r],
+									   lane_of[DatumGetInt64(rows[r].values[CL_LANE]) - 1]);
 		MemoryContext old = MemoryContextSwitchTo(TopMemoryContext);
-		bool		isnull;
 
-		if (DatumGetBool(SPI_getbinval(tuple, SPI_tuptable->tupdesc, 10, &isnull)))
+		if (DatumGetBool(rows[r].values[CL_COPIED]))
 			copied = lappend(copied, job);
 		else
 			jobs = lappend(jobs, job);
