@@ -273,16 +273,6 @@ gofive_delivery_busy_ids(List *unrecorded, int *n)
 
 /* ---- the in-flight file ---- */
 
-/*
- * Write the ids of the requests on the network (and of those whose answers
- * are not recorded yet: unrecorded, which the caller gives) to the file,
- * when they changed.  Called before the requests just started go out on the
- * next turn of the multi handle.
- *
- * One write, in place, on a descriptor kept open: a shorter list is padded
- * with newlines to the file's length (the reader skips them) rather than
- * truncated, since this runs on most turns.
- */
 /* An id and a newline (without the printf machinery: this runs on most turns). */
 static void
 append_id(StringInfo buf, int64 id)
@@ -294,6 +284,16 @@ append_id(StringInfo buf, int64 id)
 	appendBinaryStringInfo(buf, digits, len);
 }
 
+/*
+ * Write the ids of the requests on the network (and of those whose answers
+ * are not recorded yet: unrecorded, which the caller gives) to the file,
+ * when they changed.  Called before the requests just started go out on the
+ * next turn of the multi handle.
+ *
+ * One write, in place, on a descriptor kept open: a shorter list is padded
+ * with newlines to the file's length (the reader skips them) rather than
+ * truncated, since this runs on most turns.
+ */
 void
 gofive_delivery_note_in_flight(List *unrecorded, bool changed)
 {

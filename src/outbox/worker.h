@@ -153,7 +153,30 @@ extern void gofive_db_sweep_groups(void);
 extern void gofive_db_recover(int64 *in_flight, int n_in_flight);
 extern void gofive_db_maintain(bool asked);
 
-/* ---- worker_record.c: outcomes recorded without the executor ---- */
+/* ---- worker_record.c: what an outcome sets on its row, and recording it without the executor ---- */
+
+/* the attempts a row's history keeps, oldest first */
+#define GOFIVE_HISTORY_KEEP 10
+
+/* The columns an outcome sets. */
+typedef enum OutcomeColumn
+{
+	OC_STATUS,
+	OC_ATTEMPTS,
+	OC_NEXT_ATTEMPT_AT,			/* null: unchanged */
+	OC_LAST_ATTEMPT_AT,
+	OC_FINISHED_AT,
+	OC_HTTP_STATUS,
+	OC_BUSINESS_CODE,
+	OC_MESSAGES,
+	OC_RESPONSE,
+	OC_LAST_ERROR,
+	OC_DURATION_MS,
+	OC_HISTORY,
+	OC_NCOLS
+} OutcomeColumn;
+
+extern bool gofive_outcome_value(const Job *job, OutcomeColumn col, Datum *value);
 extern List *gofive_record_direct(List *jobs, Jsonb **entries);
 
 /* ---- delivery.c: the transfers in flight, on one curl multi handle ---- */

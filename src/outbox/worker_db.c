@@ -359,9 +359,10 @@ history_entry(TimestampTz at, const char *outcome, int http_status, const char *
 	return JsonbValueToJsonb(pushJsonbValue(&state, WJB_END_ARRAY, NULL));
 }
 
-/* history with one more entry ($n, a one-entry jsonb array): the last 9 attempts and this one */
+/* history with one more entry (a one-entry jsonb array), the oldest dropped when full */
 #define HISTORY_PLUS(entry) \
-	"CASE WHEN pg_catalog.jsonb_array_length(o.history) OPERATOR(pg_catalog.>=) 10" \
+	"CASE WHEN pg_catalog.jsonb_array_length(o.history) OPERATOR(pg_catalog.>=) " \
+	CppAsString2(GOFIVE_HISTORY_KEEP) \
 	"     THEN o.history OPERATOR(pg_catalog.-) 0 ELSE o.history END" \
 	"  OPERATOR(pg_catalog.||) " entry
 
@@ -815,29 +816,30 @@ job_history_entry(const Job *job)
 						 job->messages, job->ms, true);
 }
 
+/* RECORD_SQL's parameters set alike by both ways of recording (gofive_outcome_value) */
+static const struct
+{
+	int			param;			/* from 0 */
+	OutcomeColumn column;
+}			alike[] = {
+	{2, OC_ATTEMPTS}, {3, OC_NEXT_ATTEMPT_AT}, {4, OC_LAST_ATTEMPT_AT}, {6, OC_HTTP_STATUS},
+	{7, OC_BUSINESS_CODE}, {8, OC_MESSAGES}, {9, OC_RESPONSE}, {10, OC_LAST_ERROR},
+	{11, OC_DURATION_MS}
+};
+
 static void
 set_job_columns(Column *cols, int i, Job *job)
 {
 	cols[0].values[i] = Int64GetDatum(job->id);
 	cols[1].values[i] = CStringGetTextDatum(job->status);
-	/* a marked request's attempt was counted when it was marked */
-	cols[2].values[i] = Int32GetDatum(job->attempts + 1);
-	cols[3].values[i] = TimestampTzGetDatum(job->next_at);
-	cols[3].nulls[i] = (job->next_at == 0);
-	cols[4].values[i] = TimestampTzGetDatum(job->started);
 	cols[5].values[i] = BoolGetDatum(job->final);
-	cols[6].values[i] = Int32GetDatum(job->http_status);
-	cols[6].nulls[i] = (job->http_status == 0);
-	cols[7].values[i] = Int32GetDatum(job->business_code);
-	cols[7].nulls[i] = (job->business_code < 0);
-	cols[8].values[i] = job->messages ? CStringGetTextDatum(job->messages) : (Datum) 0;
-	cols[8].nulls[i] = (job->messages == NULL);
-	cols[9].values[i] = job->response ? JsonbPGetDatum(job->response) : (Datum) 0;
-	cols[9].nulls[i] = (job->response == NULL);
-	cols[10].values[i] = job->error ? CStringGetTextDatum(job->error) : (Datum) 0;
-	cols[10].nulls[i] = (job->error == NULL);
-	cols[11].values[i] = Float8GetDatum(job->ms);
 	cols[12].values[i] = JsonbPGetDatum(job_history_entry(job));
+	for (int a = 0; a < (int) lengthof(alike); a++)
+	{
+		Column	   *c = &cols[alike[a].param];
+
+		c->nulls[i] = gofive_outcome_value(job, alike[a].column, &c->values[i]);
+	}
 }
 
 /* Record the outcomes of finished jobs, in one statement (RECORD_SQL). */

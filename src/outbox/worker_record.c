@@ -12,9 +12,10 @@
  * updated; index entries are added when the update is not HOT.
  *
  * Invariants:
- *	 - the same row versions as RECORD_SQL would write: each column this
- *	   sets is set to what RECORD_SQL sets it to (the history through the
- *	   same jsonb functions); every other column is kept;
+ *	 - the same row versions as RECORD_SQL would write: the values both
+ *	   set come from one function (gofive_outcome_value, here, which
+ *	   RECORD_SQL's parameters use too), the history goes through the same
+ *	   jsonb functions, and every other column is kept;
  *	 - what this cannot do as RECORD_SQL would, it leaves to RECORD_SQL: a
  *	   row updated or deleted since the snapshot (a cancel, say: RECORD_SQL
  *	   follows it to its latest version), one it cannot find, and the whole
@@ -48,25 +49,7 @@
 
 #include "worker.h"
 
-/* the columns an outcome sets */
-typedef enum RecordColumn
-{
-	COL_STATUS,
-	COL_ATTEMPTS,
-	COL_NEXT_ATTEMPT_AT,
-	COL_LAST_ATTEMPT_AT,
-	COL_FINISHED_AT,
-	COL_HTTP_STATUS,
-	COL_BUSINESS_CODE,
-	COL_MESSAGES,
-	COL_RESPONSE,
-	COL_LAST_ERROR,
-	COL_DURATION_MS,
-	COL_HISTORY,
-	NUM_RECORD_COLUMNS
-} RecordColumn;
-
-static const char *const column_names[NUM_RECORD_COLUMNS] = {
+static const char *const column_names[OC_NCOLS] = {
 	"status", "attempts", "next_attempt_at", "last_attempt_at", "finished_at",
 	"http_status", "business_code", "messages", "response", "last_error",
 	"duration_ms", "history"
@@ -83,7 +66,7 @@ typedef struct Recorder
 	IndexScanDesc scan;
 	TupleTableSlot *old;
 	TupleTableSlot *new;
-	AttrNumber	attnum[NUM_RECORD_COLUMNS];
+	AttrNumber	attnum[OC_NCOLS];
 	Oid			status_type;
 } Recorder;
 
@@ -129,10 +112,10 @@ recorder_open(Recorder *r)
 		return false;
 	}
 	CheckCmdReplicaIdentity(r->rel, CMD_UPDATE);
-	for (int c = 0; c < NUM_RECORD_COLUMNS; c++)
+	for (int c = 0; c < OC_NCOLS; c++)
 		if ((r->attnum[c] = attnameAttNum(r->rel, column_names[c], false)) <= 0)
 			elog(ERROR, "gofive.outbox has no column \"%s\"", column_names[c]);
-	r->status_type = TupleDescAttr(RelationGetDescr(r->rel), r->attnum[COL_STATUS] - 1)->atttypid;
+	r->status_type = TupleDescAttr(RelationGetDescr(r->rel), r->attnum[OC_STATUS] - 1)->atttypid;
 
 	r->estate = CreateExecutorState();
 	r->rri = makeNode(ResultRelInfo);
@@ -170,20 +153,69 @@ find_row(Recorder *r, int64 id)
 	return index_getnext_slot(r->scan, ForwardScanDirection, r->old);
 }
 
+/*
+ * The value the job's outcome gives the column (true: null), for the
+ * columns both ways of recording set alike: RECORD_SQL's arrays and the
+ * new versions made here.  Status, finished_at and the history each way
+ * sets in its own terms.
+ */
+bool
+gofive_outcome_value(const Job *job, OutcomeColumn col, Datum *value)
+{
+	*value = (Datum) 0;
+	switch (col)
+	{
+		case OC_ATTEMPTS:
+			/* a marked request's attempt was counted when it was marked */
+			*value = Int32GetDatum(job->attempts + 1);
+			return false;
+		case OC_NEXT_ATTEMPT_AT:
+			*value = TimestampTzGetDatum(job->next_at);
+			return job->next_at == 0;
+		case OC_LAST_ATTEMPT_AT:
+			*value = TimestampTzGetDatum(job->started);
+			return false;
+		case OC_HTTP_STATUS:
+			*value = Int32GetDatum(job->http_status);
+			return job->http_status == 0;
+		case OC_BUSINESS_CODE:
+			*value = Int32GetDatum(job->business_code);
+			return job->business_code < 0;
+		case OC_MESSAGES:
+			if (job->messages)
+				*value = CStringGetTextDatum(job->messages);
+			return job->messages == NULL;
+		case OC_RESPONSE:
+			if (job->response)
+				*value = JsonbPGetDatum(job->response);
+			return job->response == NULL;
+		case OC_LAST_ERROR:
+			if (job->error)
+				*value = CStringGetTextDatum(job->error);
+			return job->error == NULL;
+		case OC_DURATION_MS:
+			*value = Float8GetDatum(job->ms);
+			return false;
+		default:
+			elog(ERROR, "outcome column %d is set by each way of recording", (int) col);
+	}
+	return true;				/* keep the compiler quiet */
+}
+
 static void
-set_value(Recorder *r, RecordColumn c, Datum value, bool isnull)
+set_value(Recorder *r, OutcomeColumn c, Datum value, bool isnull)
 {
 	int			i = r->attnum[c] - 1;
 
-	r->new->tts_values[i] = isnull ? (Datum) 0 : value;
+	r->new->tts_values[i] = value;
 	r->new->tts_isnull[i] = isnull;
 }
 
-/* RECORD_SQL's history: the last 9 entries and this one (one-entry array). */
+/* RECORD_SQL's history: the entries before, the oldest dropped when full, and this one. */
 static Datum
 history_plus(Datum history, Jsonb *entry)
 {
-	if (DatumGetInt32(DirectFunctionCall1(jsonb_array_length, history)) >= 10)
+	if (DatumGetInt32(DirectFunctionCall1(jsonb_array_length, history)) >= GOFIVE_HISTORY_KEEP)
 		history = DirectFunctionCall2(jsonb_delete_idx, history, Int32GetDatum(0));
 	return DirectFunctionCall2(jsonb_concat, history, JsonbPGetDatum(entry));
 }
@@ -203,26 +235,24 @@ build_new_version(Recorder *r, Job *job, Jsonb *entry)
 	ExecClearTuple(r->new);
 	memcpy(r->new->tts_values, r->old->tts_values, sizeof(Datum) * natts);
 	memcpy(r->new->tts_isnull, r->old->tts_isnull, sizeof(bool) * natts);
-	set_value(r, COL_STATUS, ObjectIdGetDatum(status), false);
-	/* a marked request's attempt was counted when it was marked */
-	set_value(r, COL_ATTEMPTS, Int32GetDatum(job->attempts + 1), false);
-	if (job->next_at != 0)
-		set_value(r, COL_NEXT_ATTEMPT_AT, TimestampTzGetDatum(job->next_at), false);
-	set_value(r, COL_LAST_ATTEMPT_AT, TimestampTzGetDatum(job->started), false);
+	set_value(r, OC_STATUS, ObjectIdGetDatum(status), false);
+	for (OutcomeColumn c = OC_ATTEMPTS; c <= OC_DURATION_MS; c++)
+	{
+		Datum		value;
+		bool		isnull;
+
+		if (c == OC_FINISHED_AT)
+			continue;
+		isnull = gofive_outcome_value(job, c, &value);
+		if (c == OC_NEXT_ATTEMPT_AT && isnull)
+			continue;			/* unchanged */
+		set_value(r, c, value, isnull);
+	}
 	/* now(), as in SQL: the transaction's start */
-	set_value(r, COL_FINISHED_AT, TimestampTzGetDatum(GetCurrentTransactionStartTimestamp()),
+	set_value(r, OC_FINISHED_AT, TimestampTzGetDatum(GetCurrentTransactionStartTimestamp()),
 			  !job->final);
-	set_value(r, COL_HTTP_STATUS, Int32GetDatum(job->http_status), job->http_status == 0);
-	set_value(r, COL_BUSINESS_CODE, Int32GetDatum(job->business_code), job->business_code < 0);
-	set_value(r, COL_MESSAGES, job->messages ? CStringGetTextDatum(job->messages) : 0,
-			  job->messages == NULL);
-	set_value(r, COL_RESPONSE, job->response ? JsonbPGetDatum(job->response) : 0,
-			  job->response == NULL);
-	set_value(r, COL_LAST_ERROR, job->error ? CStringGetTextDatum(job->error) : 0,
-			  job->error == NULL);
-	set_value(r, COL_DURATION_MS, Float8GetDatum(job->ms), false);
-	set_value(r, COL_HISTORY,
-			  history_plus(r->old->tts_values[r->attnum[COL_HISTORY] - 1], entry), false);
+	set_value(r, OC_HISTORY,
+			  history_plus(r->old->tts_values[r->attnum[OC_HISTORY] - 1], entry), false);
 	ExecStoreVirtualTuple(r->new);
 }
 

@@ -619,9 +619,9 @@ gofive_schedule_pick(List *claimed, TimestampTz now)
  * a commit that wakes the worker (an enqueue, a release, a retry by hand),
  * an outcome recorded for a group (its next row goes) or for a retry (due
  * later than the claim that sent it, as a rule, but not always before the
- * rows picked since), batches moved in from the intake, the periodic look.  So the claim steps over neither the
- * rows in flight nor the index entries of the rows finished since the last
- * vacuum, which are the lane's oldest.
+ * rows picked since), batches moved in from the intake, the periodic look.
+ * So the claim steps over neither the rows in flight nor the index entries
+ * of the rows finished since the last vacuum, which are the lane's oldest.
  */
 void
 gofive_schedule_claim_after(Lane *lane, TimestampTz *due, int64 *id)
