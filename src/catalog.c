@@ -6,6 +6,7 @@
  * pages win where they disagree.  Adding an operation is adding one
  * entry here plus its tests.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "catalog.h"
@@ -695,13 +696,41 @@ const GofiveOperation gofive_operations[] = {
 
 const int	gofive_operation_count = sizeof(gofive_operations) / sizeof(gofive_operations[0]);
 
+/*
+ * The operations by name, sorted on first use: the worker looks up each
+ * request's operation several times, and a walk of the table compared up to
+ * a hundred names each time.
+ */
+static const GofiveOperation *by_name[sizeof(gofive_operations) / sizeof(gofive_operations[0])];
+static bool by_name_sorted = false;
+
+static int
+operation_name_cmp(const void *a, const void *b)
+{
+	return strcmp((*(const GofiveOperation *const *) a)->name,
+				  (*(const GofiveOperation *const *) b)->name);
+}
+
+static int
+name_operation_cmp(const void *key, const void *elem)
+{
+	return strcmp((const char *) key, (*(const GofiveOperation *const *) elem)->name);
+}
+
 const GofiveOperation *
 gofive_find_operation(const char *name)
 {
-	for (int i = 0; i < gofive_operation_count; i++)
-		if (strcmp(gofive_operations[i].name, name) == 0)
-			return &gofive_operations[i];
-	return NULL;
+	const GofiveOperation *const *found;
+
+	if (!by_name_sorted)
+	{
+		for (int i = 0; i < gofive_operation_count; i++)
+			by_name[i] = &gofive_operations[i];
+		qsort(by_name, gofive_operation_count, sizeof(by_name[0]), operation_name_cmp);
+		by_name_sorted = true;
+	}
+	found = bsearch(name, by_name, gofive_operation_count, sizeof(by_name[0]), name_operation_cmp);
+	return found ? *found : NULL;
 }
 
 const GofiveField *
