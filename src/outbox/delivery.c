@@ -55,6 +55,25 @@ static char *in_flight_path = NULL;
 static int	in_flight_fd = -1;	/* kept open while the worker runs */
 static off_t in_flight_size = 0;	/* the file's length */
 
+/*
+ * The header lines a transfer shares with others of its account: content
+ * type, Accept, subscription key, bearer token and Expect, built once and
+ * kept while transfers use them.  A request's own line (X-Request-Id) is a
+ * node of its job's memory put in front (libcurl only reads the list).
+ */
+typedef struct SharedHeaders
+{
+	char	   *content_type;	/* what the lines were made of (NULL: none) */
+	char	   *key;
+	char	   *bearer;
+	struct curl_slist *list;	/* libcurl's */
+	int			users;			/* transfers sending them now */
+} SharedHeaders;
+
+#define SHARED_HEADERS_KEPT 16	/* unused lists kept beyond this are freed */
+
+static List *shared_headers = NIL;
+
 static void collect_done(void);
 
 void
@@ -94,6 +113,120 @@ take_handle(void)
 	return GOFIVE_CURL_NEW(curl_easy_init);
 }
 
+static bool
+same_text(const char *a, const char *b)
+{
+	return a == NULL ? b == NULL : b != NULL && strcmp(a, b) == 0;
+}
+
+static char *
+kept_text(const char *s)
+{
+	return s ? MemoryContextStrdup(TopMemoryContext, s) : NULL;
+}
+
+static void
+wipe_text(char *s)
+{
+	if (s)
+	{
+		explicit_bzero(s, strlen(s));
+		pfree(s);
+	}
+}
+
+/* Free a list no transfer uses, wiping the secrets it holds. */
+static void
+free_shared(SharedHeaders *sh)
+{
+	for (struct curl_slist *l = sh->list; l; l = l->next)
+		explicit_bzero(l->data, strlen(l->data));
+	curl_slist_free_all(sh->list);
+	wipe_text(sh->content_type);
+	wipe_text(sh->key);
+	wipe_text(sh->bearer);
+	pfree(sh);
+}
+
+/*
+ * Drop the unused lists made with another token for the same key (the
+ * token was renewed), and every unused one when too many are kept.
+ */
+static void
+forget_unused_headers(const char *key, const char *bearer)
+{
+	ListCell   *lc;
+	bool		all = list_length(shared_headers) > SHARED_HEADERS_KEPT;
+
+	foreach(lc, shared_headers)
+	{
+		SharedHeaders *sh = (SharedHeaders *) lfirst(lc);
+
+		if (sh->users > 0 ||
+			!(all || (same_text(sh->key, key) && !same_text(sh->bearer, bearer))))
+			continue;
+		shared_headers = foreach_delete_current(shared_headers, lc);
+		free_shared(sh);
+	}
+}
+
+/* The shared lines for req, made when no transfer has them yet. */
+static SharedHeaders *
+take_shared_headers(const GofiveHttpRequest *req)
+{
+	GofiveHttpRequest shared = *req;
+	SharedHeaders *sh;
+	ListCell   *lc;
+	MemoryContext old;
+
+	foreach(lc, shared_headers)
+	{
+		sh = (SharedHeaders *) lfirst(lc);
+		if (same_text(sh->bearer, req->bearer) &&
+			same_text(sh->key, req->account->subscription_key) &&
+			same_text(sh->content_type, req->content_type))
+		{
+			sh->users++;
+			return sh;
+		}
+	}
+	forget_unused_headers(req->account->subscription_key, req->bearer);
+	shared.request_id = NULL;
+	old = MemoryContextSwitchTo(TopMemoryContext);
+	sh = palloc0(sizeof(SharedHeaders));
+	sh->list = gofive_http_headers(&shared);
+	sh->content_type = kept_text(req->content_type);
+	sh->key = kept_text(req->account->subscription_key);
+	sh->bearer = kept_text(req->bearer);
+	sh->users = 1;
+	shared_headers = lappend(shared_headers, sh);
+	MemoryContextSwitchTo(old);
+	return sh;
+}
+
+/*
+ * The job's header list: its X-Request-Id (when it has one), a node in its
+ * memory, in front of the lines it shares.
+ */
+static struct curl_slist *
+job_headers(Job *job, const GofiveHttpRequest *req)
+{
+	static const char name[] = "X-Request-Id: ";
+	size_t		len;
+	struct curl_slist *own;
+
+	job->shared_headers = take_shared_headers(req);
+	if (req->request_id == NULL)
+		return job->shared_headers->list;
+	len = strlen(req->request_id);
+	own = MemoryContextAlloc(job->cxt, sizeof(struct curl_slist));
+	own->data = MemoryContextAlloc(job->cxt, sizeof(name) + len);
+	memcpy(own->data, name, sizeof(name) - 1);
+	memcpy(own->data + sizeof(name) - 1, req->request_id, len + 1);
+	own->next = job->shared_headers->list;
+	return own;
+}
+
 /* A transfer ended: its handle back in the pool, the job on the done list. */
 static void
 finish(Job *job)
@@ -101,8 +234,9 @@ finish(Job *job)
 	MemoryContext old;
 
 	job->ms = (double) (GetCurrentTimestamp() - job->started) / 1000.0;
-	curl_slist_free_all(job->headers);
-	job->headers = NULL;
+	job->headers = NULL;		/* the job's own node goes with its memory */
+	job->shared_headers->users--;
+	job->shared_headers = NULL;
 	old = MemoryContextSwitchTo(TopMemoryContext);
 	idle_handles = lappend(idle_handles, job->easy);
 	in_flight = list_delete_ptr(in_flight, job);
@@ -161,7 +295,7 @@ gofive_delivery_start(Job *job, const GofiveAccount *acct, const char *method,
 
 	apply_limits();
 	job->easy = take_handle();
-	job->headers = gofive_http_headers(&req);
+	job->headers = job_headers(job, &req);
 	job->errbuf[0] = '\0';
 	job->started = GetCurrentTimestamp();
 	/* the response buffer is allocated in the job's context */

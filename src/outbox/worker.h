@@ -66,7 +66,8 @@ typedef struct Job
 
 	/* the transfer */
 	CURL	   *easy;
-	struct curl_slist *headers;
+	struct curl_slist *headers;	/* its own line, then shared ones (delivery.c) */
+	struct SharedHeaders *shared_headers;
 	GofiveHttpResponse resp;
 	char		errbuf[CURL_ERROR_SIZE];
 	CURLcode	result;
