@@ -39,6 +39,7 @@ OBJS = \
 	src/outbox/trigger_queue.o \
 	src/outbox/delivery.o \
 	src/outbox/worker_db.o \
+	src/outbox/worker_claim.o \
 	src/outbox/worker_record.o \
 	src/outbox/worker_schedule.o \
 	src/outbox/worker.o \

@@ -385,3 +385,20 @@ DROP TRIGGER regress_note_outcome ON gofive.outbox;
 DROP FUNCTION public.regress_note_outcome();
 DROP TABLE public.regress_outcomes_seen;
 DELETE FROM gofive.outbox WHERE id = :seen_id;
+
+-- ---- without the claim's indexes as installed, the claim is the SQL's ----
+-- (the claim without the executor reads outbox_due_idx and outbox_group_idx;
+-- with one renamed it leaves the claim to CLAIM_SQL: a group still goes in
+-- order, one request at a time)
+ALTER INDEX gofive.outbox_group_idx RENAME TO regress_group_idx;
+SELECT mock.reset();
+SELECT count(gofive_enqueue('upsert_serial',
+                            jsonb_build_object('runningNumber', 'MN5970' || i, 'productCode', 'PD001'),
+                            'regress-sql-claim'))
+FROM generate_series(1, 4) i;
+SELECT mock.wait_for($$(SELECT count(*) FROM gofive.outbox
+                        WHERE ordering_key = 'regress-sql-claim' AND status = 'succeeded') = 4$$);
+SELECT array_agg(running_number ORDER BY at) AS sent_in_order
+FROM pg_temp.sent() WHERE running_number LIKE 'MN5970%';
+ALTER INDEX gofive.regress_group_idx RENAME TO outbox_group_idx;
+DELETE FROM gofive.outbox WHERE ordering_key = 'regress-sql-claim';

@@ -4,9 +4,9 @@
  *		each declaring what that file defines: the loop and the judging of
  *		answers (worker.c), the schedule — lanes, accounts, their circuit
  *		breakers, pauses, rate limits and tokens, and the retry backoff
- *		(worker_schedule.c) — the outbox table's side (worker_db.c, and
- *		worker_record.c for the recording of outcomes' common case) and the
- *		network's (delivery.c).  What the rest of the outbox shares with the
+ *		(worker_schedule.c) — the outbox table's side (worker_db.c, with
+ *		worker_claim.c and worker_record.c for the common cases of claiming
+ *		rows and recording outcomes) and the network's (delivery.c).  What the rest of the outbox shares with the
  *		worker (settings, shared memory, privilege.c's plans) is outbox.h.
  *
  * Words used throughout:
@@ -153,6 +153,26 @@ extern TimestampTz gofive_db_next_due(List *names, List *roles, int64 *busy, int
 extern void gofive_db_sweep_groups(void);
 extern void gofive_db_recover(int64 *in_flight, int n_in_flight);
 extern void gofive_db_maintain(bool asked);
+
+/* ---- worker_claim.c: the claim's common case, without the executor ---- */
+
+/* The claim's columns (CLAIM_SQL's, worker_db.c), from 0. */
+typedef enum ClaimedColumn
+{
+	CL_LANE, CL_ID, CL_OPERATION, CL_METHOD, CL_PATH, CL_BODY, CL_REQUEST_ID, CL_ATTEMPTS,
+	CL_ORDERING_KEY, CL_COPIED, CL_DUE, CL_NCOLS
+} ClaimedColumn;
+
+/* A claimed row, deformed once (heap_getattr per column walks the tuple each time). */
+typedef struct ClaimedRow
+{
+	Datum		values[CL_NCOLS];
+	bool		nulls[CL_NCOLS];
+} ClaimedRow;
+
+extern bool gofive_claim_direct(List *quotas, const TimestampTz *after_due,
+								const int64 *after_id, const int64 *busy, int nbusy,
+								int64 origin, ClaimedRow **rows, int *nrows);
 
 /* ---- worker_record.c: what an outcome sets on its row, and recording it without the executor ---- */
 

@@ -470,20 +470,6 @@ job_ids(List *jobs)
 	return int8_array(ids, i);
 }
 
-/* The claim's columns (CLAIM_SQL), from 0. */
-enum
-{
-	CL_LANE, CL_ID, CL_OPERATION, CL_METHOD, CL_PATH, CL_BODY, CL_REQUEST_ID, CL_ATTEMPTS,
-	CL_ORDERING_KEY, CL_COPIED, CL_DUE, CL_NCOLS
-};
-
-/* A claimed row, deformed once (heap_getattr per column walks the tuple each time). */
-typedef struct ClaimedRow
-{
-	Datum		values[CL_NCOLS];
-	bool		nulls[CL_NCOLS];
-} ClaimedRow;
-
 /* A text column of a claimed row, as a C string in the current context (NULL when null). */
 static char *
 claimed_text(const ClaimedRow *row, int col)
@@ -614,27 +600,65 @@ claimed_in_order(SPITupleTable *table, uint64 n)
 	return rows;
 }
 
-/*
- * Claim up to each lane's quota of due rows (a read: nothing is written for
- * a claim), as Jobs in claim order; copied rows are held (or adopted) here.
- * busy: the ids in flight or not yet recorded.
- */
-List *
-gofive_db_claim(List *quotas, int64 *busy, int nbusy)
+/* The claim's rows by CLAIM_SQL, in claim order (*nrows of them). */
+static ClaimedRow *
+claim_by_sql(List *quotas, const TimestampTz *after_due, const int64 *after_id,
+			 int64 *busy, int nbusy, int *nrows)
 {
 	Oid			types[7] = {TEXTARRAYOID, OIDARRAYOID, INT4ARRAYOID, INT8ARRAYOID, INT8OID,
 	TIMESTAMPTZARRAYOID, INT8ARRAYOID};
 	Datum		values[7];
 	List	   *names = NIL;
-	Datum	   *roles;
-	Datum	   *counts;
-	Datum	   *after_due;
+	int			n = list_length(quotas);
+	Datum	   *roles = palloc(sizeof(Datum) * n);
+	Datum	   *counts = palloc(sizeof(Datum) * n);
+	Datum	   *dues = palloc(sizeof(Datum) * n);
+	ClaimedRow *rows;
+	int			i = 0;
+	ListCell   *lc;
+
+	foreach(lc, quotas)
+	{
+		LaneQuota  *q = (LaneQuota *) lfirst(lc);
+
+		names = lappend(names, (char *) q->account_name);
+		roles[i] = ObjectIdGetDatum(q->role);
+		counts[i] = Int32GetDatum(q->quota);
+		dues[i] = TimestampTzGetDatum(after_due[i]);
+		i++;
+	}
+	values[0] = text_array(names);
+	values[1] = gofive_array(OIDOID, n, roles, NULL);
+	values[2] = gofive_array(INT4OID, n, counts, NULL);
+	values[3] = int8_array(busy, nbusy);
+	values[4] = Int64GetDatum(gofive_origin_of_database());
+	values[5] = gofive_array(TIMESTAMPTZOID, n, dues, NULL);
+	values[6] = int8_array((int64 *) after_id, n);
+	if (SPI_RC(SPI_execute_plan(gofive_prepare_once(&claim_plan, CLAIM_SQL, 7, types),
+						 values, NULL, true, 0)) != SPI_OK_SELECT)
+		elog(ERROR, "claim failed");
+	rows = claimed_in_order(SPI_tuptable, SPI_processed);
+	*nrows = (int) SPI_processed;
+	return rows;
+}
+
+/*
+ * Claim up to each lane's quota of due rows (a read: nothing is written for
+ * a claim), as Jobs in claim order; copied rows are held (or adopted) here.
+ * busy: the ids in flight or not yet recorded.  The claim reads the indexes
+ * itself (worker_claim.c), or leaves it to CLAIM_SQL.
+ */
+List *
+gofive_db_claim(List *quotas, int64 *busy, int nbusy)
+{
+	int			n = list_length(quotas);
+	TimestampTz *after_due;
 	int64	   *after_id;
 	Lane	  **lane_of;
 	ClaimedRow *rows;
+	int			nrows;
 	List	   *jobs = NIL;
 	List	   *copied = NIL;
-	int			n = list_length(quotas);
 	int			i = 0;
 	ListCell   *lc;
 
@@ -642,35 +666,20 @@ gofive_db_claim(List *quotas, int64 *busy, int nbusy)
 		return NIL;
 	if (!take_in())
 		return NIL;				/* the next turn moves the rest first */
-	roles = palloc(sizeof(Datum) * n);
-	counts = palloc(sizeof(Datum) * n);
-	after_due = palloc(sizeof(Datum) * n);
+	after_due = palloc(sizeof(TimestampTz) * n);
 	after_id = palloc(sizeof(int64) * n);
 	lane_of = palloc(sizeof(Lane *) * n);
 	foreach(lc, quotas)
 	{
 		LaneQuota  *q = (LaneQuota *) lfirst(lc);
-		TimestampTz due;
 
-		names = lappend(names, (char *) q->account_name);
-		roles[i] = ObjectIdGetDatum(q->role);
-		counts[i] = Int32GetDatum(q->quota);
-		gofive_schedule_claim_after(q->lane, &due, &after_id[i]);
-		after_due[i] = TimestampTzGetDatum(due);
+		gofive_schedule_claim_after(q->lane, &after_due[i], &after_id[i]);
 		lane_of[i++] = q->lane;
 	}
-	values[0] = text_array(names);
-	values[1] = gofive_array(OIDOID, n, roles, NULL);
-	values[2] = gofive_array(INT4OID, n, counts, NULL);
-	values[3] = int8_array(busy, nbusy);
-	values[4] = Int64GetDatum(gofive_origin_of_database());
-	values[5] = gofive_array(TIMESTAMPTZOID, n, after_due, NULL);
-	values[6] = int8_array(after_id, n);
-	if (SPI_RC(SPI_execute_plan(gofive_prepare_once(&claim_plan, CLAIM_SQL, 7, types),
-						 values, NULL, true, 0)) != SPI_OK_SELECT)
-		elog(ERROR, "claim failed");
-	rows = claimed_in_order(SPI_tuptable, SPI_processed);
-	for (uint64 r = 0; r < SPI_processed; r++)
+	if (!gofive_claim_direct(quotas, after_due, after_id, busy, nbusy,
+							 gofive_origin_of_database(), &rows, &nrows))
+		rows = claim_by_sql(quotas, after_due, after_id, busy, nbusy, &nrows);
+	for (int r = 0; r < nrows; r++)
 	{
 		Job		   *job = job_from_row(&rows[r],
 									   lane_of[DatumGetInt64(rows[r].values[CL_LANE]) - 1]);
