@@ -402,3 +402,28 @@ SELECT array_agg(running_number ORDER BY at) AS sent_in_order
 FROM pg_temp.sent() WHERE running_number LIKE 'MN5970%';
 ALTER INDEX gofive.regress_group_idx RENAME TO outbox_group_idx;
 DELETE FROM gofive.outbox WHERE ordering_key = 'regress-sql-claim';
+
+-- ---- two sessions queue into one group at once, and the first is retried ----
+-- (neither enqueue saw the other's row, so both are due at once: the claim's
+-- look for an earlier unfinished row of the group alone keeps the second
+-- behind the first's retry)
+SELECT mock.reset();
+SELECT mock.fault('{"mode": "status", "status": 503, "count": 1, "path": "/v3/products/serials"}');
+SELECT dblink_connect('race1', mock.conn());
+SELECT dblink_connect('race2', mock.conn());
+SELECT dblink_exec('race1', 'BEGIN');
+SELECT dblink_exec('race2', 'BEGIN');
+SELECT id IS NOT NULL AS queued FROM dblink('race1', $$SELECT gofive_enqueue('upsert_serial',
+    '{"runningNumber": "MN59801", "productCode": "PD001"}', 'regress-race')$$) AS t(id bigint);
+SELECT id IS NOT NULL AS queued FROM dblink('race2', $$SELECT gofive_enqueue('upsert_serial',
+    '{"runningNumber": "MN59802", "productCode": "PD001"}', 'regress-race')$$) AS t(id bigint);
+SELECT dblink_exec('race1', 'COMMIT');
+SELECT dblink_exec('race2', 'COMMIT');
+SELECT dblink_disconnect('race1');
+SELECT dblink_disconnect('race2');
+SELECT mock.wait_for($$(SELECT count(*) FROM gofive.outbox
+                        WHERE ordering_key = 'regress-race' AND status = 'succeeded') = 2$$);
+-- the first was sent twice (503, then 200); the second only after it succeeded
+SELECT array_agg(running_number || ':' || status ORDER BY at) AS sent_in_order
+FROM pg_temp.sent() WHERE running_number LIKE 'MN598%';
+DELETE FROM gofive.outbox WHERE ordering_key = 'regress-race';
