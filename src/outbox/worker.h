@@ -29,6 +29,7 @@
 #include <curl/curl.h>
 
 #include "nodes/pg_list.h"
+#include "storage/itemptr.h"
 #include "utils/jsonb.h"
 
 #include "client.h"
@@ -62,6 +63,7 @@ typedef struct Job
 	char	   *ordering_key;	/* NULL: none */
 	int			attempts;		/* attempts recorded before this one */
 	TimestampTz due;			/* its next_attempt_at when claimed */
+	ItemPointerData tid;		/* the version claimed, if known (worker_claim.c) */
 	bool		marked;			/* marked sending before it went out (not idempotent) */
 
 	/* the transfer */
@@ -168,6 +170,7 @@ typedef struct ClaimedRow
 {
 	Datum		values[CL_NCOLS];
 	bool		nulls[CL_NCOLS];
+	ItemPointerData tid;		/* the version claimed; invalid from CLAIM_SQL */
 } ClaimedRow;
 
 extern bool gofive_claim_direct(List *quotas, const TimestampTz *after_due,

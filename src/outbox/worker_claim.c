@@ -299,6 +299,7 @@ claimed_row(const Claimer *c, int n, int64 origin, ClaimedRow *out)
 	out->values[CL_COPIED] =
 		BoolGetDatum(DatumGetInt64(col(c, c->row, CC_ORIGIN, &isnull)) != origin);
 	out->values[CL_DUE] = col(c, c->row, CC_NEXT_ATTEMPT_AT, &isnull);
+	out->tid = c->row->tts_tid;
 }
 
 /*

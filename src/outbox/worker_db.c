@@ -496,6 +496,7 @@ job_from_row(const ClaimedRow *row, Lane *lane)
 	job->attempts = DatumGetInt32(row->values[CL_ATTEMPTS]);
 	job->ordering_key = claimed_text(row, CL_ORDERING_KEY);
 	job->due = DatumGetTimestampTz(row->values[CL_DUE]);
+	job->tid = row->tid;
 	job->business_code = -1;
 	MemoryContextSwitchTo(old);
 	gofive_schedule_attach(job, lane);
@@ -595,7 +596,10 @@ claimed_in_order(SPITupleTable *table, uint64 n)
 
 	Assert(table->tupdesc->natts == CL_NCOLS);
 	for (uint64 r = 0; r < n; r++)
+	{
 		heap_deform_tuple(table->vals[r], table->tupdesc, rows[r].values, rows[r].nulls);
+		ItemPointerSetInvalid(&rows[r].tid);
+	}
 	qsort(rows, n, sizeof(ClaimedRow), claimed_row_cmp);
 	return rows;
 }

@@ -7,9 +7,11 @@
  * The recording UPDATE (worker_db.c, RECORD_SQL) spent about as much of the
  * worker's CPU on the executor around it (the unnested arrays, the join,
  * whole-row values, the expressions) as on the update itself.  Here each
- * job's row is found by its primary key in a fresh snapshot, its new
- * version built from the old one with the same values RECORD_SQL sets, and
- * updated; index entries are added when the update is not HOT.
+ * job's row is found in a fresh snapshot, at the version its claim read
+ * (worker_claim.c) when that is still the row's, else by its primary key;
+ * its new version is built from the old one with the same values
+ * RECORD_SQL sets, and updated; index entries are added when the update is
+ * not HOT.
  *
  * Invariants:
  *	 - the same row versions as RECORD_SQL would write: the values both
@@ -37,6 +39,7 @@
 #include "miscadmin.h"
 #include "nodes/execnodes.h"
 #include "parser/parse_relation.h"
+#include "storage/bufmgr.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
@@ -67,7 +70,10 @@ typedef struct Recorder
 	TupleTableSlot *old;
 	TupleTableSlot *new;
 	AttrNumber	attnum[OC_NCOLS];
+	AttrNumber	id_attnum;
 	Oid			status_type;
+	BlockNumber nblocks;		/* the table's, under the batch's lock (vacuum may
+								 * have truncated it since the claim) */
 } Recorder;
 
 /*
@@ -115,6 +121,10 @@ recorder_open(Recorder *r)
 	for (int c = 0; c < OC_NCOLS; c++)
 		if ((r->attnum[c] = attnameAttNum(r->rel, column_names[c], false)) <= 0)
 			elog(ERROR, "gofive.outbox has no column \"%s\"", column_names[c]);
+	r->nblocks = RelationGetNumberOfBlocks(r->rel);
+	r->id_attnum = attnameAttNum(r->rel, "id", false);
+	if (r->id_attnum <= 0)
+		elog(ERROR, "gofive.outbox has no column \"id\"");
 	r->status_type = TupleDescAttr(RelationGetDescr(r->rel), r->attnum[OC_STATUS] - 1)->atttypid;
 
 	r->estate = CreateExecutorState();
@@ -142,13 +152,22 @@ recorder_close(Recorder *r)
 	table_close(r->rel, NoLock);
 }
 
-/* The row's current version in the batch's snapshot, into r->old. */
+/*
+ * The job's row's current version in the batch's snapshot, into r->old:
+ * the version the claim read, when it is still the row's, else by id.
+ */
 static bool
-find_row(Recorder *r, int64 id)
+find_row(Recorder *r, const Job *job)
 {
 	ScanKeyData key;
+	bool		isnull;
 
-	ScanKeyInit(&key, 1, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum(id));
+	if (ItemPointerIsValid(&job->tid) &&
+		ItemPointerGetBlockNumber(&job->tid) < r->nblocks &&
+		table_tuple_fetch_row_version(r->rel, (ItemPointer) &job->tid, r->snapshot, r->old) &&
+		DatumGetInt64(slot_getattr(r->old, r->id_attnum, &isnull)) == job->id)
+		return true;
+	ScanKeyInit(&key, 1, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum(job->id));
 	index_rescan(r->scan, &key, 1, NULL, 0);
 	return index_getnext_slot(r->scan, ForwardScanDirection, r->old);
 }
@@ -295,7 +314,7 @@ gofive_record_direct(List *jobs, Jsonb **entries)
 	{
 		Job		   *job = (Job *) lfirst(lc);
 
-		if (!find_row(&r, job->id))
+		if (!find_row(&r, job))
 		{
 			left = lappend(left, job);
 			i++;
