@@ -189,6 +189,30 @@ FROM (SELECT (gofive_request('GET', '/v2/products/PD001')).response AS r) AS q;
 SELECT d = (:'big'::jsonb)->'data' AS equal, d::text = ((:'big'::jsonb)->'data')::text AS same_text
 FROM gofive_get_product('PD001') AS d;
 
+-- ---- a small answer becomes jsonb as its envelope is read: also what jsonb_in makes ----
+SELECT '{"data": {"z": 0, "list": [' || string_agg(format(
+         '{"i": %s, "f": %s, "s": "ก\"x\\n\u00e9%s", "e": [], "o": {}, "n": null, "t": true, "b": false, "k": [1, [2, [3]]]}',
+         g, round(g / 7.0, 3), g), ', ') ||
+       '], "a": 1, "a": [1.5e3, -0.25, 1e-5, 12345678901234567890.5], "": "empty key", "dup": "first", "dup": "last"},'
+       ' "statusCode": 1000, "httpStatusCode": 200}' AS small
+FROM generate_series(1, 20) AS g \gset
+SELECT mock.reset();
+SELECT mock.fault(jsonb_build_object('mode', 'body', 'body', :'small', 'count', 1));
+SELECT d = (:'small'::jsonb)->'data' AS equal, d::text = ((:'small'::jsonb)->'data')::text AS same_text,
+       pg_column_size(d) = pg_column_size((:'small'::jsonb)->'data') AS same_size,
+       d->'list'->19->>'s' AS last_s, d->'a' AS a, d->>'dup' AS dup
+FROM gofive_get_product('PD001') AS d;
+-- each envelope's data, the last of two "data" fields, a scalar, a whole answer
+SELECT b AS answer, gofive_get_product('PD001') AS data
+FROM (VALUES ('{"status": {"code": "1000"}, "data": {"value": [1, {"b": 2, "a": 1}], "statusCode": 1000}}'),
+             ('{"status": {"code": "1000"}, "data": {"value": 1, "other": 2}}'),
+             ('{"data": 1, "data": {"k": "last", "k": "really"}, "status": {"code": "1000"}}'),
+             ('{"data": "t\u00e9xt \ud83d\ude00", "statusCode": 1000, "httpStatusCode": 200}'),
+             ('{"data": null, "statusCode": 1000, "httpStatusCode": 200}'),
+             ('[{"x": 1}, 2, "three"]'),
+             ('-0.5e-3')) AS v(b),
+     LATERAL (SELECT mock.fault(jsonb_build_object('mode', 'body', 'body', b, 'count', 1))) AS f;
+
 -- ---- gofive.keep_response_size: a larger answer succeeds, its data is not kept ----
 ALTER SYSTEM SET gofive.keep_response_size = 1000;
 SELECT pg_reload_conf();

@@ -177,7 +177,8 @@ typedef struct GofiveOutcome
 	int			retry_after;
 	size_t		data_start;		/* the envelope's data within raw */
 	size_t		data_end;
-	Jsonb	   *data;			/* set by gofive_outcome_data */
+	Jsonb	   *data;			/* the data as jsonb: read with the envelope, or
+								 * by gofive_outcome_data when large */
 	char	   *item_failures;	/* set by gofive_judge (Update Product Stock) */
 } GofiveOutcome;
 
@@ -188,6 +189,8 @@ extern Jsonb *gofive_parse_json(const char *text, size_t len);
 extern char *gofive_item_failures(Jsonb *data);
 
 /* ---- jsonb_pieces.c: a large answer into jsonb, piece by piece ---- */
+/* Text up to this size becomes jsonb in one go (jsonb_in's way); larger, by pieces. */
+#define GOFIVE_PIECE_BYTES (64 * 1024)
 extern Jsonb *gofive_jsonb_from_text(char *text, size_t start, size_t end);
 
 /* ---- outcome.c: what an answer means, for both paths ---- */

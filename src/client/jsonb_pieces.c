@@ -6,7 +6,7 @@
  * jsonb_in builds a tree of JsonbValues for the whole text before it writes
  * the jsonb: about 1 kB for every small object of the text, ten times and
  * more the size of a typical list.  Here a container larger than
- * PIECE_BYTES is cut into its elements (or fields); each is converted on
+ * GOFIVE_PIECE_BYTES is cut into its elements (or fields); each is converted on
  * its own (recursively, or by jsonb_in when small, in a scratch context
  * reset after each), and the container's jsonb is written from the pieces
  * in the format of PostgreSQL's convertToJsonb (src/backend/utils/adt/
@@ -29,8 +29,6 @@
 
 #include "client.h"
 #include "gofive.h"
-
-#define PIECE_BYTES (64 * 1024)
 
 typedef struct Piece
 {
@@ -402,7 +400,7 @@ convert(char *text, size_t start, size_t end, MemoryContext scratch)
 	Jsonb	   *jb;
 	size_t		first = start;
 
-	if (end - start <= PIECE_BYTES)
+	if (end - start <= GOFIVE_PIECE_BYTES)
 		return small_piece(text, start, end, scratch);
 	while (first < end && strchr(" \t\r\n", text[first]) != NULL)
 		first++;

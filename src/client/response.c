@@ -21,10 +21,15 @@
  *	 - the envelope is read in one streaming pass (pg_parse_json with our
  *	   semantic actions), which builds no tree: it keeps the business code,
  *	   the messages (capped) and where the data lies in the body;
- *	 - nothing becomes jsonb unless a caller asks for it
+ *	 - an answer of at most GOFIVE_PIECE_BYTES is turned into a jsonb tree in
+ *	   that same pass, as jsonb_in would (the same values pushed in the same
+ *	   order), and its data written out as jsonb at the end: one lexing of
+ *	   the text, not two.  A larger one becomes jsonb only if a caller asks
  *	   (gofive_outcome_data / gofive_outcome_body), and then only the data,
- *	   parsed in place; nesting deeper than MAX_DEPTH and numbers that
- *	   numeric cannot hold are found before, so jsonb_in cannot fail on them.
+ *	   parsed in place, piece by piece;
+ *	 - nesting deeper than MAX_DEPTH is found before the pass, and a number
+ *	   that numeric cannot hold before it reaches numeric_in, so neither way
+ *	   to jsonb can fail on them.
  */
 #include "postgres.h"
 
@@ -118,7 +123,11 @@ typedef struct Scan
 	bool		has_value;
 	size_t		value_start,
 				value_end;
-	StringInfoData msg[N_MESSAGE_FIELDS];
+	StringInfoData msg[N_MESSAGE_FIELDS];	/* data NULL until a message */
+	/* the answer as a jsonb tree (small answers only: build) */
+	bool		build;
+	JsonbParseState *tree_state;
+	JsonbValue *tree;			/* the root, once closed */
 } Scan;
 
 static RootField
@@ -130,6 +139,83 @@ root_field(const char *name)
 	return F_OTHER;
 }
 
+/* ---- the tree, pushed as jsonb_in's semantic actions push it ---- */
+
+static void
+tree_close(Scan *s, JsonbIteratorToken token)
+{
+	JsonbValue *closed = pushJsonbValue(&s->tree_state, token, NULL);
+
+	if (s->tree_state == NULL)
+		s->tree = closed;
+}
+
+/* A scalar from the lexer's token (a number already checked by number_fits). */
+static void
+tree_scalar(Scan *s, char *token, JsonTokenType type)
+{
+	JsonbValue	v;
+
+	switch (type)
+	{
+		case JSON_TOKEN_STRING:
+			v.type = jbvString;
+			v.val.string.len = strlen(token);	/* at most GOFIVE_PIECE_BYTES */
+			v.val.string.val = token;
+			break;
+		case JSON_TOKEN_NUMBER:
+			v.type = jbvNumeric;
+			v.val.numeric = DatumGetNumeric(DirectFunctionCall3(numeric_in,
+																CStringGetDatum(token),
+																ObjectIdGetDatum(InvalidOid),
+																Int32GetDatum(-1)));
+			break;
+		case JSON_TOKEN_TRUE:
+		case JSON_TOKEN_FALSE:
+			v.type = jbvBool;
+			v.val.boolean = (type == JSON_TOKEN_TRUE);
+			break;
+		default:
+			v.type = jbvNull;
+			break;
+	}
+	if (s->tree_state == NULL)
+	{
+		/* the whole answer is a scalar: jsonb's raw scalar, a one-element array */
+		JsonbValue	array;
+
+		array.type = jbvArray;
+		array.val.array.rawScalar = true;
+		array.val.array.nElems = 1;
+		pushJsonbValue(&s->tree_state, WJB_BEGIN_ARRAY, &array);
+		pushJsonbValue(&s->tree_state, WJB_ELEM, &v);
+		tree_close(s, WJB_END_ARRAY);
+	}
+	else
+		pushJsonbValue(&s->tree_state,
+					   s->tree_state->contVal.type == jbvArray ? WJB_ELEM : WJB_VALUE, &v);
+}
+
+/* An object's member in the tree, the last of that name (as jsonb keeps it). */
+static JsonbValue *
+tree_member(JsonbValue *object, const char *name)
+{
+	int			len = strlen(name);
+
+	if (object == NULL || object->type != jbvObject)
+		return NULL;
+	for (int i = 0; i < object->val.object.nPairs; i++)
+	{
+		JsonbPair  *pair = &object->val.object.pairs[i];
+
+		if (pair->key.val.string.len == len && memcmp(pair->key.val.string.val, name, len) == 0)
+			return &pair->value;
+	}
+	return NULL;
+}
+
+/* ---- the semantic actions ---- */
+
 static void
 scan_object_start(void *state)
 {
@@ -139,6 +225,17 @@ scan_object_start(void *state)
 		s->root_kind = 'o';
 	else if (s->lex->lex_level == 1 && s->field == F_DATA)
 		s->data_is_object = true;
+	if (s->build)
+		pushJsonbValue(&s->tree_state, WJB_BEGIN_OBJECT, NULL);
+}
+
+static void
+scan_object_end(void *state)
+{
+	Scan	   *s = state;
+
+	if (s->build)
+		tree_close(s, WJB_END_OBJECT);
 }
 
 static void
@@ -148,6 +245,17 @@ scan_array_start(void *state)
 
 	if (s->lex->lex_level == 0)
 		s->root_kind = 'a';
+	if (s->build)
+		pushJsonbValue(&s->tree_state, WJB_BEGIN_ARRAY, NULL);
+}
+
+static void
+scan_array_end(void *state)
+{
+	Scan	   *s = state;
+
+	if (s->build)
+		tree_close(s, WJB_END_ARRAY);
 }
 
 static void
@@ -156,6 +264,15 @@ scan_field_start(void *state, char *fname, bool isnull)
 	Scan	   *s = state;
 	int			level = s->lex->lex_level;
 
+	if (s->build)
+	{
+		JsonbValue	key;
+
+		key.type = jbvString;
+		key.val.string.len = strlen(fname);
+		key.val.string.val = fname;
+		pushJsonbValue(&s->tree_state, WJB_KEY, &key);
+	}
 	if (level == 1)
 	{
 		s->field = root_field(fname);
@@ -207,7 +324,7 @@ scan_field_end(void *state, char *fname, bool isnull)
 			s->value_end = s->lex->prev_token_terminator - s->base;
 		s->sub = SUB_OTHER;
 	}
-	if (fname)
+	if (fname && !s->build)		/* the tree holds it */
 		pfree(fname);
 }
 
@@ -251,6 +368,8 @@ append_message(StringInfo buf, const char *s)
 		return;
 	if (len > room)
 		len = pg_mbcliplen(s, len, room);
+	if (buf->data == NULL)
+		initStringInfo(buf);
 	if (buf->len > 0)
 		appendStringInfoString(buf, "; ");
 	appendBinaryStringInfo(buf, s, len);
@@ -266,7 +385,15 @@ scan_scalar(void *state, char *token, JsonTokenType type)
 	if (level == 0)
 		s->root_kind = 's';
 	if (type == JSON_TOKEN_NUMBER && !number_fits(token))
+	{
 		s->bad_number = true;
+		s->build = false;		/* numeric_in would refuse it */
+	}
+	if (s->build)
+	{
+		tree_scalar(s, token, type);
+		keep = true;			/* the tree holds it */
+	}
 
 	if (level == 1 && s->field == F_STATUS_CODE && type != JSON_TOKEN_NULL)
 		s->statuscode = token, keep = true;
@@ -362,9 +489,8 @@ read_code(GofiveOutcome *out, Scan *s)
 static char *
 join_messages(Scan *s, int business_code)
 {
-	StringInfoData buf;
+	StringInfoData buf = {0};
 
-	initStringInfo(&buf);
 	for (int f = 0; f < N_MESSAGE_FIELDS; f++)
 	{
 		if (f == F_STATUS_DESCRIPTION && business_code == GOFIVE_CODE_SUCCESS)
@@ -373,7 +499,9 @@ join_messages(Scan *s, int business_code)
 			break;				/* read only when nothing else was */
 		if (s->msg[f].len == 0)
 			continue;
-		if (buf.len > 0)
+		if (buf.data == NULL)
+			initStringInfo(&buf);
+		else
 			appendStringInfoString(&buf, "; ");
 		appendBinaryStringInfo(&buf, s->msg[f].data, s->msg[f].len);
 	}
@@ -400,13 +528,14 @@ scan_json(GofiveOutcome *out)
 
 	s.base = out->raw;
 	s.field = F_OTHER;
-	for (int f = 0; f < N_MESSAGE_FIELDS; f++)
-		initStringInfo(&s.msg[f]);
+	s.build = (out->raw_len <= GOFIVE_PIECE_BYTES);
 	s.lex = makeJsonLexContextCstringLen(out->raw, (int) out->raw_len,
 										 GetDatabaseEncoding(), true);
 	sem.semstate = &s;
 	sem.object_start = scan_object_start;
+	sem.object_end = scan_object_end;
 	sem.array_start = scan_array_start;
+	sem.array_end = scan_array_end;
 	sem.object_field_start = scan_field_start;
 	sem.object_field_end = scan_field_end;
 	sem.scalar = scan_scalar;
@@ -423,6 +552,8 @@ scan_json(GofiveOutcome *out)
 		unreadable(out, "it holds a number out of range");
 	else
 	{
+		JsonbValue *data = s.tree;
+
 		out->reading = GOFIVE_READ_JSON;
 		out->data_start = 0;
 		out->data_end = out->raw_len;
@@ -432,10 +563,18 @@ scan_json(GofiveOutcome *out)
 			out->messages = join_messages(&s, out->business_code);
 			if (s.has_data && s.data_is_object && s.has_value &&
 				s.data_fields == 1 + s.data_known)
+			{
 				out->data_start = s.value_start, out->data_end = s.value_end;
+				data = tree_member(tree_member(s.tree, "data"), "value");
+			}
 			else if (s.has_data)
+			{
 				out->data_start = s.data_start, out->data_end = s.data_end;
+				data = tree_member(s.tree, "data");
+			}
 		}
+		if (s.build && data != NULL)
+			out->data = JsonbValueToJsonb(data);
 	}
 	MemoryContextDelete(cxt);
 }
