@@ -290,38 +290,27 @@ gofive_request_idempotent(const char *operation, const char *method, const char 
 
 /* ---- history entries, built here rather than in SQL ---- */
 
-/* "key": value, the value a string or a number */
+/* The next pair: key and a string value (text), or a number (text NULL). */
 static void
-push_pair(JsonbParseState **state, const char *key, JsonbValue *value)
+add_pair(JsonbPair *pairs, int *n, const char *key, const char *text, Numeric number)
 {
-	JsonbValue	k;
+	JsonbPair  *p = &pairs[(*n)++];
 
-	k.type = jbvString;
-	k.val.string.val = (char *) key;
-	k.val.string.len = strlen(key);
-	(void) pushJsonbValue(state, WJB_KEY, &k);
-	(void) pushJsonbValue(state, WJB_VALUE, value);
-}
-
-static void
-push_text(JsonbParseState **state, const char *key, const char *text)
-{
-	JsonbValue	v;
-
-	v.type = jbvString;
-	v.val.string.val = (char *) text;
-	v.val.string.len = strlen(text);
-	push_pair(state, key, &v);
-}
-
-static void
-push_number(JsonbParseState **state, const char *key, Numeric number)
-{
-	JsonbValue	v;
-
-	v.type = jbvNumeric;
-	v.val.numeric = number;
-	push_pair(state, key, &v);
+	p->key.type = jbvString;
+	p->key.val.string.val = (char *) key;
+	p->key.val.string.len = strlen(key);
+	if (text)
+	{
+		p->value.type = jbvString;
+		p->value.val.string.val = (char *) text;
+		p->value.val.string.len = strlen(text);
+	}
+	else
+	{
+		p->value.type = jbvNumeric;
+		p->value.val.numeric = number;
+	}
+	p->order = *n;
 }
 
 /*
@@ -330,33 +319,42 @@ push_number(JsonbParseState **state, const char *key, Numeric number)
  * goes into the WAL with the row's final version, once per request, and
  * h->>'error' reads NULL either way.  A jsonb array of the one entry, built
  * here (no text to parse), for HISTORY_PLUS.
+ *
+ * The pairs are added in jsonb's key order (shorter keys first, then by
+ * bytes) and written out as they are: pushJsonbValue would sort them again
+ * on every request.
  */
 static Jsonb *
 history_entry(TimestampTz at, const char *outcome, int http_status, const char *error,
 			  const char *messages, double ms, bool timed)
 {
-	JsonbParseState *state = NULL;
+	JsonbPair	pairs[6];
+	JsonbValue	entry;
+	JsonbValue	array;
+	int			n = 0;
 	char		when[MAXDATELEN + 1];
 
-	(void) pushJsonbValue(&state, WJB_BEGIN_ARRAY, NULL);
-	(void) pushJsonbValue(&state, WJB_BEGIN_OBJECT, NULL);
-	push_text(&state, "outcome", outcome);
 	if (at)
-	{
-		JsonEncodeDateTime(when, TimestampTzGetDatum(at), TIMESTAMPTZOID, NULL);
-		push_text(&state, "at", when);
-	}
+		add_pair(pairs, &n, "at", JsonEncodeDateTime(when, TimestampTzGetDatum(at),
+													 TIMESTAMPTZOID, NULL), NULL);
 	if (error)
-		push_text(&state, "error", error);
-	if (http_status > 0)
-		push_number(&state, "http_status", int64_to_numeric(http_status));
+		add_pair(pairs, &n, "error", error, NULL);
+	add_pair(pairs, &n, "outcome", outcome, NULL);
 	if (messages)
-		push_text(&state, "messages", messages);
-	if (timed)
-		push_number(&state, "duration_ms",	/* to a tenth, as 12.3 */
-					int64_div_fast_to_numeric((int64) rint(ms * 10.0), 1));
-	(void) pushJsonbValue(&state, WJB_END_OBJECT, NULL);
-	return JsonbValueToJsonb(pushJsonbValue(&state, WJB_END_ARRAY, NULL));
+		add_pair(pairs, &n, "messages", messages, NULL);
+	if (timed)					/* to a tenth, as 12.3 */
+		add_pair(pairs, &n, "duration_ms", NULL,
+				 int64_div_fast_to_numeric((int64) rint(ms * 10.0), 1));
+	if (http_status > 0)
+		add_pair(pairs, &n, "http_status", NULL, int64_to_numeric(http_status));
+	entry.type = jbvObject;
+	entry.val.object.nPairs = n;
+	entry.val.object.pairs = pairs;
+	array.type = jbvArray;
+	array.val.array.nElems = 1;
+	array.val.array.elems = &entry;
+	array.val.array.rawScalar = false;
+	return JsonbValueToJsonb(&array);
 }
 
 /* history with one more entry (a one-entry jsonb array), the oldest dropped when full */
@@ -477,11 +475,18 @@ claimed_text(const ClaimedRow *row, int col)
 	return row->nulls[col] ? NULL : TextDatumGetCString(row->values[col]);
 }
 
+/*
+ * A job for a claimed row, in a memory context of its own.  The default
+ * sizes hold a job, its answer's buffer and its data in the first block,
+ * and such contexts are reused from PostgreSQL's free list: a small one
+ * (1 kB, less than a Job with its error buffer) had a block malloc'd and
+ * freed for every request.
+ */
 static Job *
 job_from_row(const ClaimedRow *row, Lane *lane)
 {
 	MemoryContext cxt = AllocSetContextCreate(TopMemoryContext, "gofive job",
-											  ALLOCSET_SMALL_SIZES);
+											  ALLOCSET_DEFAULT_SIZES);
 	MemoryContext old = MemoryContextSwitchTo(cxt);
 	Job		   *job = palloc0(sizeof(Job));
 
