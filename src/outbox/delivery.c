@@ -455,8 +455,15 @@ gofive_delivery_note_in_flight(List *unrecorded, bool changed)
 					 errmsg("could not open file \"%s\": %m", in_flight_path)));
 		in_flight_size = (fstat(in_flight_fd, &st) == 0) ? st.st_size : 0;
 	}
-	while (buf.len < in_flight_size)
-		appendStringInfoChar(&buf, '\n');
+	if (buf.len < in_flight_size)
+	{
+		int			pad = (int) (in_flight_size - buf.len);
+
+		enlargeStringInfo(&buf, pad);
+		memset(buf.data + buf.len, '\n', pad);
+		buf.len += pad;
+		buf.data[buf.len] = '\0';
+	}
 	if (pg_pwrite(in_flight_fd, buf.data, buf.len, 0) != buf.len)
 		ereport(ERROR,
 				(errcode_for_file_access(),
