@@ -16,9 +16,9 @@ SELECT status, attempts, http_status, business_code, response, messages, last_er
        finished_at >= enqueued_at AS finished_after_enqueue, duration_ms >= 0 AS timed
 FROM gofive.outbox WHERE id = :id;
 -- the rolled-back request never reached the server; the committed one once,
--- with the row's request id
+-- with the row's request id, written as uuid_out writes it
 SELECT e->>'method' AS method, e->>'path' AS path, e->'body' = :'serial'::jsonb AS body_as_enqueued,
-       (e->'headers'->>'x-request-id')::uuid = (SELECT request_id FROM gofive.outbox WHERE id = :id) AS request_id
+       e->'headers'->>'x-request-id' = (SELECT request_id::text FROM gofive.outbox WHERE id = :id) AS request_id
 FROM mock.journal() AS e WHERE e->>'path' <> '/authorization/connect/token';
 
 -- ---- validation at enqueue time: an error, and nothing written ----

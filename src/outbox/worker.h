@@ -165,7 +165,10 @@ typedef enum ClaimedColumn
 	CL_ORDERING_KEY, CL_COPIED, CL_DUE, CL_NCOLS
 } ClaimedColumn;
 
-/* A claimed row, deformed once (heap_getattr per column walks the tuple each time). */
+/*
+ * A claimed row, deformed once (heap_getattr per column walks the tuple each
+ * time).  Its text columns (operation to ordering_key) are C strings.
+ */
 typedef struct ClaimedRow
 {
 	Datum		values[CL_NCOLS];

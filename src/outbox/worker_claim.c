@@ -257,7 +257,7 @@ claimable(Claimer *c, const LaneQuota *q, const int64 *busy, int nbusy)
 		!earlier_in_group(c, q, key, id);
 }
 
-/* A copy of a text column's value in the caller's memory (cols null stay null). */
+/* A text column's value as a C string in the caller's memory (null stays null). */
 static void
 copy_text(const Claimer *c, ClaimedRow *out, int to, ClaimColumn from)
 {
@@ -265,7 +265,26 @@ copy_text(const Claimer *c, ClaimedRow *out, int to, ClaimColumn from)
 	Datum		value = col(c, c->row, from, &isnull);
 
 	out->nulls[to] = isnull;
-	out->values[to] = isnull ? (Datum) 0 : datumCopy(value, false, -1);
+	out->values[to] = isnull ? (Datum) 0 : CStringGetDatum(TextDatumGetCString(value));
+}
+
+/* A uuid as uuid_out writes it (8-4-4-4-12 lower-case hex digits), without a StringInfo. */
+static char *
+uuid_text(const pg_uuid_t *uuid)
+{
+	static const char hex[] = "0123456789abcdef";
+	char	   *text = palloc(2 * UUID_LEN + 5);
+	char	   *p = text;
+
+	for (int i = 0; i < UUID_LEN; i++)
+	{
+		if (i == 4 || i == 6 || i == 8 || i == 10)
+			*p++ = '-';
+		*p++ = hex[uuid->data[i] >> 4];
+		*p++ = hex[uuid->data[i] & 0x0F];
+	}
+	*p = '\0';
+	return text;
 }
 
 /* The row in c->row as CLAIM_SQL returns it, lane n. */
@@ -287,13 +306,10 @@ claimed_row(const Claimer *c, int n, int64 origin, ClaimedRow *out)
 	{
 		Jsonb	   *body = DatumGetJsonbP(value);
 
-		out->values[CL_BODY] =
-			CStringGetTextDatum(JsonbToCString(NULL, &body->root, VARSIZE(body)));
+		out->values[CL_BODY] = CStringGetDatum(JsonbToCString(NULL, &body->root, VARSIZE(body)));
 	}
 	out->values[CL_REQUEST_ID] =
-		CStringGetTextDatum(DatumGetCString(DirectFunctionCall1(uuid_out,
-																col(c, c->row, CC_REQUEST_ID,
-																	&isnull))));
+		CStringGetDatum(uuid_text(DatumGetUUIDP(col(c, c->row, CC_REQUEST_ID, &isnull))));
 	out->values[CL_ATTEMPTS] = col(c, c->row, CC_ATTEMPTS, &isnull);
 	copy_text(c, out, CL_ORDERING_KEY, CC_ORDERING_KEY);
 	out->values[CL_COPIED] =

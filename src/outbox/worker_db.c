@@ -468,11 +468,11 @@ job_ids(List *jobs)
 	return int8_array(ids, i);
 }
 
-/* A text column of a claimed row, as a C string in the current context (NULL when null). */
+/* A text column of a claimed row, copied to the current context (NULL when null). */
 static char *
 claimed_text(const ClaimedRow *row, int col)
 {
-	return row->nulls[col] ? NULL : TextDatumGetCString(row->values[col]);
+	return row->nulls[col] ? NULL : pstrdup(DatumGetCString(row->values[col]));
 }
 
 /*
@@ -603,6 +603,9 @@ claimed_in_order(SPITupleTable *table, uint64 n)
 	for (uint64 r = 0; r < n; r++)
 	{
 		heap_deform_tuple(table->vals[r], table->tupdesc, rows[r].values, rows[r].nulls);
+		for (int c = CL_OPERATION; c <= CL_ORDERING_KEY; c++)
+			if (c != CL_ATTEMPTS && !rows[r].nulls[c])
+				rows[r].values[c] = CStringGetDatum(TextDatumGetCString(rows[r].values[c]));
 		ItemPointerSetInvalid(&rows[r].tid);
 	}
 	qsort(rows, n, sizeof(ClaimedRow), claimed_row_cmp);
