@@ -193,14 +193,15 @@ FROM gofive_get_product('PD001') AS d;
 SELECT '{"data": {"z": 0, "list": [' || string_agg(format(
          '{"i": %s, "f": %s, "s": "ก\"x\\n\u00e9%s", "e": [], "o": {}, "n": null, "t": true, "b": false, "k": [1, [2, [3]]]}',
          g, round(g / 7.0, 3), g), ', ') ||
-       '], "a": 1, "a": [1.5e3, -0.25, 1e-5, 12345678901234567890.5], "": "empty key", "dup": "first", "dup": "last"},'
+       '], "a": 1, "a": [1.5e3, -0.25, 1e-5, 12345678901234567890.5], "": "empty key", "dup": "first", "dup": "last",'
+       ' "whole": [0, -0, 7, -7, 999999999999999999, -999999999999999999, 1000000000000000000, 100, 1e2]},'
        ' "statusCode": 1000, "httpStatusCode": 200}' AS small
 FROM generate_series(1, 20) AS g \gset
 SELECT mock.reset();
 SELECT mock.fault(jsonb_build_object('mode', 'body', 'body', :'small', 'count', 1));
 SELECT d = (:'small'::jsonb)->'data' AS equal, d::text = ((:'small'::jsonb)->'data')::text AS same_text,
        pg_column_size(d) = pg_column_size((:'small'::jsonb)->'data') AS same_size,
-       d->'list'->19->>'s' AS last_s, d->'a' AS a, d->>'dup' AS dup
+       d->'list'->19->>'s' AS last_s, d->'a' AS a, d->>'dup' AS dup, d->'whole' AS whole
 FROM gofive_get_product('PD001') AS d;
 -- each envelope's data, the last of two "data" fields, a scalar, a whole answer
 SELECT b AS answer, gofive_get_product('PD001') AS data

@@ -150,6 +150,24 @@ tree_close(Scan *s, JsonbIteratorToken token)
 		s->tree = closed;
 }
 
+/*
+ * A JSON number as numeric_in reads it.  A whole number of up to 18 digits
+ * (ids, quantities: most of what the API sends) is converted from an int64,
+ * which gives the same numeric for a fraction of numeric_in's work.
+ */
+static Numeric
+number_value(const char *token)
+{
+	const char *digits = token + (*token == '-');
+	size_t		len = strlen(digits);
+
+	if (len <= 18 && strspn(digits, "0123456789") == len)
+		return int64_to_numeric(strtoi64(token, NULL, 10));
+	return DatumGetNumeric(DirectFunctionCall3(numeric_in, CStringGetDatum(token),
+											   ObjectIdGetDatum(InvalidOid),
+											   Int32GetDatum(-1)));
+}
+
 /* A scalar from the lexer's token (a number already checked by number_fits). */
 static void
 tree_scalar(Scan *s, char *token, JsonTokenType type)
@@ -165,10 +183,7 @@ tree_scalar(Scan *s, char *token, JsonTokenType type)
 			break;
 		case JSON_TOKEN_NUMBER:
 			v.type = jbvNumeric;
-			v.val.numeric = DatumGetNumeric(DirectFunctionCall3(numeric_in,
-																CStringGetDatum(token),
-																ObjectIdGetDatum(InvalidOid),
-																Int32GetDatum(-1)));
+			v.val.numeric = number_value(token);
 			break;
 		case JSON_TOKEN_TRUE:
 		case JSON_TOKEN_FALSE:
