@@ -72,6 +72,8 @@ typedef struct Recorder
 	AttrNumber	attnum[OC_NCOLS];
 	AttrNumber	id_attnum;
 	Oid			status_type;
+	const char *status_name;	/* the last status looked up, and its value */
+	Oid			status;
 	BlockNumber nblocks;		/* the table's, under the batch's lock (vacuum may
 								 * have truncated it since the claim) */
 } Recorder;
@@ -126,6 +128,7 @@ recorder_open(Recorder *r)
 	if (r->id_attnum <= 0)
 		elog(ERROR, "gofive.outbox has no column \"id\"");
 	r->status_type = TupleDescAttr(RelationGetDescr(r->rel), r->attnum[OC_STATUS] - 1)->atttypid;
+	r->status_name = NULL;
 
 	r->estate = CreateExecutorState();
 	r->rri = makeNode(ResultRelInfo);
@@ -244,17 +247,22 @@ static void
 build_new_version(Recorder *r, Job *job, Jsonb *entry)
 {
 	int			natts = RelationGetDescr(r->rel)->natts;
-	Oid			status = GetSysCacheOid2(ENUMTYPOIDNAME, Anum_pg_enum_oid,
-										 ObjectIdGetDatum(r->status_type),
-										 CStringGetDatum(job->status));
 
-	if (!OidIsValid(status))
-		elog(ERROR, "gofive.request_status has no value \"%s\"", job->status);
+	/* a batch's outcomes are mostly of one status: look it up once */
+	if (r->status_name == NULL || strcmp(r->status_name, job->status) != 0)
+	{
+		r->status = GetSysCacheOid2(ENUMTYPOIDNAME, Anum_pg_enum_oid,
+									ObjectIdGetDatum(r->status_type),
+									CStringGetDatum(job->status));
+		if (!OidIsValid(r->status))
+			elog(ERROR, "gofive.request_status has no value \"%s\"", job->status);
+		r->status_name = job->status;
+	}
 	slot_getallattrs(r->old);
 	ExecClearTuple(r->new);
 	memcpy(r->new->tts_values, r->old->tts_values, sizeof(Datum) * natts);
 	memcpy(r->new->tts_isnull, r->old->tts_isnull, sizeof(bool) * natts);
-	set_value(r, OC_STATUS, ObjectIdGetDatum(status), false);
+	set_value(r, OC_STATUS, ObjectIdGetDatum(r->status), false);
 	for (OutcomeColumn c = OC_ATTEMPTS; c <= OC_DURATION_MS; c++)
 	{
 		Datum		value;
