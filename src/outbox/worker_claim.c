@@ -78,6 +78,7 @@ typedef struct Claimer
 	AttrNumber	attnum[CC_NCOLS];
 	Oid			pending;		/* 'pending'::gofive.request_status */
 	TimestampTz now;			/* now() in SQL: the transaction's start */
+	Datum		account;		/* the lane's account name, as text */
 } Claimer;
 
 /*
@@ -189,11 +190,10 @@ col(const Claimer *c, TupleTableSlot *slot, ClaimColumn column, bool *isnull)
 
 /* The keys on the lane: the account (its index column's collation) and the role. */
 static void
-lane_keys(ScanKey keys, Relation index, const LaneQuota *q)
+lane_keys(Claimer *c, ScanKey keys, Relation index, const LaneQuota *q)
 {
 	ScanKeyEntryInitialize(&keys[0], 0, 1, BTEqualStrategyNumber, InvalidOid,
-						   index->rd_indcollation[0], F_TEXTEQ,
-						   CStringGetTextDatum(q->account_name));
+						   index->rd_indcollation[0], F_TEXTEQ, c->account);
 	ScanKeyEntryInitialize(&keys[1], 0, 2, BTEqualStrategyNumber, InvalidOid,
 						   InvalidOid, F_OIDEQ, ObjectIdGetDatum(q->role));
 }
@@ -208,7 +208,7 @@ earlier_in_group(Claimer *c, const LaneQuota *q, Datum key, int64 id)
 	ScanKeyData keys[4];
 	bool		found = false;
 
-	lane_keys(keys, c->group, q);
+	lane_keys(c, keys, c->group, q);
 	ScanKeyEntryInitialize(&keys[2], 0, 3, BTEqualStrategyNumber, InvalidOid,
 						   c->group->rd_indcollation[2], F_TEXTEQ, key);
 	ScanKeyInit(&keys[3], 4, BTLessStrategyNumber, F_INT8LT, Int64GetDatum(id));
@@ -330,7 +330,8 @@ claim_lane(Claimer *c, const LaneQuota *q, int n, TimestampTz after_due, int64 a
 	ScanKeyData after[2];
 	int			got = 0;
 
-	lane_keys(keys, c->due, q);
+	c->account = CStringGetTextDatum(q->account_name);
+	lane_keys(c, keys, c->due, q);
 	/*
 	 * ROW(next_attempt_at, id) > ROW(after_due, after_id), as an index
 	 * condition: its members carry the 3-way comparisons, as
