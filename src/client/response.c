@@ -19,8 +19,8 @@
  *	   UTF-8 (then converted to the server encoding, where it must fit), at most
  *	   gofive.max_response_size bytes (http.c stops the download there);
  *	 - the envelope is read in one streaming pass (pg_parse_json with our
- *	   semantic actions), which builds no tree: it keeps the business code,
- *	   the messages (capped) and where the data lies in the body;
+ *	   semantic actions): it keeps the business code, the messages (capped)
+ *	   and where the data lies in the body;
  *	 - an answer of at most GOFIVE_PIECE_BYTES is turned into a jsonb tree in
  *	   that same pass, as jsonb_in would (the same values pushed in the same
  *	   order), and its data written out as jsonb at the end: one lexing of
