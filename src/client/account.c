@@ -486,3 +486,20 @@ gofive_enqueue_account(void)
 	acct = gofive_current_account();
 	return acct->server;
 }
+
+/*
+ * The address of path at the account: its base URL (kept without a trailing
+ * slash) and the path, joined with two copies (the worker does this for
+ * every request; psprintf's formatting costs more).
+ */
+char *
+gofive_account_url(const GofiveAccount *acct, const char *path)
+{
+	size_t		base_len = strlen(acct->base_url);
+	size_t		path_len = strlen(path);
+	char	   *url = palloc(base_len + path_len + 1);
+
+	memcpy(url, acct->base_url, base_len);
+	memcpy(url + base_len, path, path_len + 1);
+	return url;
+}

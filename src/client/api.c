@@ -43,7 +43,7 @@ build_request(const GofiveAccount *acct, const char *method, const char *path,
 
 	memset(req, 0, sizeof(*req));
 	req->method = method;
-	req->url = psprintf("%s%s", acct->base_url, path);
+	req->url = gofive_account_url(acct, path);
 	/* the docs mark Content-Type required on every call, GETs included */
 	req->content_type = "application/json";
 	req->body = body;

@@ -195,7 +195,7 @@ gofive_token_request(const GofiveAccount *acct, char **url, char **form_body)
 	append_form_field(&form, "client_id", acct->client_id);
 	append_form_field(&form, "client_secret", acct->client_secret);
 	*form_body = form.data;
-	*url = psprintf("%s%s", acct->base_url, TOKEN_PATH);
+	*url = gofive_account_url(acct, TOKEN_PATH);
 }
 
 /*

@@ -48,6 +48,7 @@ typedef struct GofiveAccountProblem
 } GofiveAccountProblem;
 
 extern const GofiveAccount *gofive_current_account(void);
+extern char *gofive_account_url(const GofiveAccount *acct, const char *path);
 extern const char *gofive_enqueue_account(void);
 extern GofiveAccount *gofive_lookup_account(const char *server, Oid role,
 											GofiveAccountProblem *problem);

@@ -422,19 +422,6 @@ wants_claim(TimestampTz now)
 		 now >= TimestampTzPlusMilliseconds(ws.last_claim, RECLAIM_MS));
 }
 
-/* The account's base URL and the row's path, joined (psprintf's formatting costs more, per request). */
-static char *
-request_url(const char *base_url, const char *path)
-{
-	size_t		base_len = strlen(base_url);
-	size_t		path_len = strlen(path);
-	char	   *url = palloc(base_len + path_len + 1);
-
-	memcpy(url, base_url, base_len);
-	memcpy(url + base_len, path, path_len + 1);
-	return url;
-}
-
 /* Start the claimed requests, with their accounts' URLs and tokens. */
 static void
 start(List *jobs)
@@ -447,7 +434,7 @@ start(List *jobs)
 		const GofiveAccount *acct = gofive_account_of(job->account);
 
 		gofive_delivery_start(job, acct, job->method,
-							  request_url(acct->base_url, job->path),
+							  gofive_account_url(acct, job->path),
 							  gofive_schedule_bearer(job), job->request_id,
 							  "application/json", job->body);
 		gofive_schedule_started(job);

@@ -39,7 +39,6 @@
 #include "parser/parse_relation.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
-#include "utils/datum.h"
 #include "utils/fmgroids.h"
 #include "utils/jsonb.h"
 #include "utils/lsyscache.h"
@@ -190,7 +189,7 @@ col(const Claimer *c, TupleTableSlot *slot, ClaimColumn column, bool *isnull)
 
 /* The keys on the lane: the account (its index column's collation) and the role. */
 static void
-lane_keys(Claimer *c, ScanKey keys, Relation index, const LaneQuota *q)
+lane_keys(const Claimer *c, ScanKey keys, Relation index, const LaneQuota *q)
 {
 	ScanKeyEntryInitialize(&keys[0], 0, 1, BTEqualStrategyNumber, InvalidOid,
 						   index->rd_indcollation[0], F_TEXTEQ, c->account);
