@@ -138,6 +138,15 @@ CREATE TRIGGER refuse_poison BEFORE UPDATE ON gofive.outbox
 SELECT * FROM mock.queue_pair('{"mode": "body", "body": "{\"data\": {\"poison\": true}, \"statusCode\": 1000, \"httpStatusCode\": 200}"}') \gset
 SELECT * FROM mock.pair_outcome(:bad, :good, :worker_pid);
 DROP TRIGGER refuse_poison ON gofive.outbox;
+-- a unique index that an outcome would break, added by hand: the worker's
+-- own index insertion checks it as the executor would (its predicate reads
+-- the response, which the recording sets), though it skips the primary
+-- key's check (the id never changes)
+UPDATE gofive.outbox SET response = '{"poison": true}' WHERE id = :good;
+CREATE UNIQUE INDEX regress_poison_once ON gofive.outbox ((true)) WHERE response @> '{"poison": true}';
+SELECT * FROM mock.queue_pair('{"mode": "body", "body": "{\"data\": {\"poison\": true}, \"statusCode\": 1000, \"httpStatusCode\": 200}"}') \gset
+SELECT * FROM mock.pair_outcome(:bad, :good, :worker_pid);
+DROP INDEX gofive.regress_poison_once;
 
 -- ---- answers over gofive.max_response_size: not downloaded past it, not retried ----
 SET gofive.max_response_size = '64kB';

@@ -126,6 +126,14 @@ SELECT mock.fault('{"mode": "none"}');
 SELECT string_agg(h->>'outcome', ', ' ORDER BY n) AS history, count(*) AS kept
 FROM gofive.outbox, jsonb_array_elements(history) WITH ORDINALITY AS x(h, n) WHERE id = :id;
 
+-- ---- the indexes after the worker's recording: every row version in each ----
+-- (the worker adds the final version's entries itself, worker_record.c)
+CREATE EXTENSION amcheck;
+SELECT i AS index, bt_index_check(i::regclass, heapallindexed => true) IS NOT NULL AS checked
+FROM unnest(ARRAY['gofive.outbox_pkey', 'gofive.outbox_due_idx', 'gofive.outbox_group_idx']) AS i;
+SELECT count(*) > 0 AS recorded_rows_checked FROM gofive.outbox WHERE finished_at IS NOT NULL;
+DROP EXTENSION amcheck;
+
 -- ---- retention ----
 ALTER SYSTEM SET gofive.retention = 0;
 SELECT pg_reload_conf();

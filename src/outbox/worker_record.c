@@ -11,7 +11,7 @@
  * (worker_claim.c) when that is still the row's, else by its primary key;
  * its new version is built from the old one with the same values
  * RECORD_SQL sets, and updated; index entries are added when the update is
- * not HOT.
+ * not HOT (insert_index_entries).
  *
  * Invariants:
  *	 - the same row versions as RECORD_SQL would write: the values both
@@ -29,15 +29,18 @@
 #include "postgres.h"
 
 #include "access/genam.h"
+#include "access/sysattr.h"
 #include "access/stratnum.h"
 #include "access/table.h"
 #include "access/tableam.h"
 #include "access/xact.h"
+#include "catalog/index.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_enum.h"
 #include "executor/executor.h"
 #include "miscadmin.h"
 #include "nodes/execnodes.h"
+#include "optimizer/optimizer.h"
 #include "parser/parse_relation.h"
 #include "storage/bufmgr.h"
 #include "utils/acl.h"
@@ -74,6 +77,9 @@ typedef struct Recorder
 	Oid			status_type;
 	const char *status_name;	/* the last status looked up, and its value */
 	Oid			status;
+	bool		plain_indexes;	/* insert_index_entries may add the entries */
+	bool	   *keeps_key;		/* per index of r->rri: the recording changes
+								 * none of its columns (insert_index_entries) */
 	BlockNumber nblocks;		/* the table's, under the batch's lock (vacuum may
 								 * have truncated it since the claim) */
 } Recorder;
@@ -95,6 +101,54 @@ needs_executor(Relation rel)
 			 trig->trig_update_after_statement)) ||
 		(constr != NULL && (constr->num_check > 0 || constr->has_generated_stored)) ||
 		rel->rd_rel->relkind != RELKIND_RELATION;
+}
+
+/*
+ * For each of the table's indexes, whether the recording leaves its entry's
+ * values as they were: no column of its key (INCLUDE columns too), of its
+ * expressions or of its predicate is one the recording sets.
+ */
+static bool *
+keeps_key(Recorder *r)
+{
+	Bitmapset  *set = NULL;
+	bool	   *keeps = palloc0(sizeof(bool) * Max(r->rri->ri_NumIndices, 1));
+
+	for (int c = 0; c < OC_NCOLS; c++)
+		set = bms_add_member(set, r->attnum[c] - FirstLowInvalidHeapAttributeNumber);
+	for (int i = 0; i < r->rri->ri_NumIndices; i++)
+	{
+		IndexInfo  *info = r->rri->ri_IndexRelationInfo[i];
+		Bitmapset  *used = NULL;
+
+		for (int k = 0; k < info->ii_NumIndexAttrs; k++)
+			used = bms_add_member(used, info->ii_IndexAttrNumbers[k] -
+								  FirstLowInvalidHeapAttributeNumber);
+		pull_varattnos((Node *) info->ii_Expressions, 1, &used);
+		pull_varattnos((Node *) info->ii_Predicate, 1, &used);
+		/* attribute 0 stands for an expression, whose columns are in used */
+		keeps[i] = !bms_overlap(used, set);
+	}
+	return keeps;
+}
+
+/*
+ * Whether insert_index_entries may stand in for ExecInsertIndexTuples:
+ * no exclusion constraint and no deferred unique check, which only the
+ * executor applies.
+ */
+static bool
+plain_indexes(Recorder *r)
+{
+	for (int i = 0; i < r->rri->ri_NumIndices; i++)
+	{
+		Relation	index = r->rri->ri_IndexRelationDescs[i];
+
+		if (r->rri->ri_IndexRelationInfo[i]->ii_ExclusionOps != NULL ||
+			(index->rd_index->indisunique && !index->rd_index->indimmediate))
+			return false;
+	}
+	return true;
 }
 
 /* Open what the batch needs; false (nothing open) when RECORD_SQL must do it all. */
@@ -134,6 +188,8 @@ recorder_open(Recorder *r)
 	r->rri = makeNode(ResultRelInfo);
 	InitResultRelInfo(r->rri, r->rel, 0, NULL, 0);
 	ExecOpenIndices(r->rri, false);
+	r->plain_indexes = plain_indexes(r);
+	r->keeps_key = keeps_key(r);
 	r->pkey = index_open(pkey_oid, AccessShareLock);
 	r->snapshot = RegisterSnapshot(GetLatestSnapshot());
 	r->scan = index_beginscan(r->rel, r->pkey, r->snapshot, 1, 0);
@@ -283,6 +339,44 @@ build_new_version(Recorder *r, Job *job, Jsonb *entry)
 	ExecStoreVirtualTuple(r->new);
 }
 
+/*
+ * The new version's index entries (r->new, just updated), as
+ * ExecInsertIndexTuples adds them, but for one thing: a unique index the
+ * recording leaves unchanged (the primary key) is not checked for a
+ * duplicate.  The row keeps its key, the version it replaces is the only
+ * other entry with it, and an insert of that key by anyone else is checked
+ * against both versions; the check was a heap fetch per request.
+ */
+static void
+insert_index_entries(Recorder *r)
+{
+	ExprContext *econtext = GetPerTupleExprContext(r->estate);
+	Datum		values[INDEX_MAX_KEYS];
+	bool		isnull[INDEX_MAX_KEYS];
+
+	econtext->ecxt_scantuple = r->new;
+	for (int i = 0; i < r->rri->ri_NumIndices; i++)
+	{
+		Relation	index = r->rri->ri_IndexRelationDescs[i];
+		IndexInfo  *info = r->rri->ri_IndexRelationInfo[i];
+		IndexUniqueCheck check;
+
+		if (index == NULL || !info->ii_ReadyForInserts)
+			continue;
+		if (info->ii_Predicate != NIL)
+		{
+			if (info->ii_PredicateState == NULL)
+				info->ii_PredicateState = ExecPrepareQual(info->ii_Predicate, r->estate);
+			if (!ExecQual(info->ii_PredicateState, econtext))
+				continue;
+		}
+		FormIndexDatum(info, r->new, r->estate, values, isnull);
+		check = index->rd_index->indisunique && !r->keeps_key[i] ? UNIQUE_CHECK_YES : UNIQUE_CHECK_NO;
+		index_insert(index, values, isnull, &r->new->tts_tid, r->rel, check,
+					 r->keeps_key[i], info);
+	}
+}
+
 /* Update the row to r->new; false, with nothing written, if it changed since the snapshot. */
 static bool
 update_row(Recorder *r)
@@ -298,7 +392,12 @@ update_row(Recorder *r)
 	if (result != TM_Ok)
 		return false;
 	if (update_indexes && r->rri->ri_NumIndices > 0)
-		list_free(ExecInsertIndexTuples(r->rri, r->new, r->estate, true, false, NULL, NIL));
+	{
+		if (r->plain_indexes)
+			insert_index_entries(r);
+		else
+			list_free(ExecInsertIndexTuples(r->rri, r->new, r->estate, true, false, NULL, NIL));
+	}
 	ResetPerTupleExprContext(r->estate);
 	return true;
 }
