@@ -23,6 +23,10 @@
  *	   follows it to its latest version), one it cannot find, and the whole
  *	   batch when the table has update triggers, check constraints or
  *	   generated columns (which only the executor applies);
+ *	 - the same index entries as the executor adds, and the same unique
+ *	   checks but one: the primary key's, whose value (the id) the
+ *	   recording never changes; exclusion constraints and deferred unique
+ *	   checks are left to ExecInsertIndexTuples;
  *	 - it runs in the caller's subtransaction: an error rolls the batch
  *	   back, and worker_db.c records each job alone through RECORD_SQL.
  */
