@@ -33,8 +33,8 @@
 #include "postgres.h"
 
 #include "access/genam.h"
-#include "access/sysattr.h"
 #include "access/stratnum.h"
+#include "access/sysattr.h"
 #include "access/table.h"
 #include "access/tableam.h"
 #include "access/xact.h"
