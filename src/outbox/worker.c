@@ -48,6 +48,7 @@
 #include "replication/syncrep.h"
 #include "storage/ipc.h"
 #include "storage/latch.h"
+#include "storage/pmsignal.h"
 #include "storage/proc.h"
 #include "tcop/tcopprot.h"
 #include "utils/guc.h"
@@ -639,6 +640,25 @@ stop(void)
 	proc_exit(0);
 }
 
+/*
+ * Whether the latch was set while the transfers were driven (a commit
+ * queued rows), reset if so; and, as WL_EXIT_ON_PM_DEATH would, leave if
+ * the postmaster died.  The flag is read rather than asked of WaitLatch,
+ * whose zero-timeout epoll_wait was a system call on each pass of a busy
+ * loop.  The latch is never slept on meanwhile, so a SetLatch sends no
+ * signal either: the flag is all there is to see.
+ */
+static bool
+latch_was_set(void)
+{
+	if (!PostmasterIsAlive())
+		proc_exit(1);
+	if (!MyLatch->is_set)
+		return false;
+	ResetLatch(MyLatch);
+	return true;
+}
+
 static void
 deliver_forever(void)
 {
@@ -661,12 +681,8 @@ deliver_forever(void)
 		{
 			report("delivering");
 			gofive_delivery_wait(ws.unrecorded != NIL ? 1 : POLL_MS);
-			if (WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, 0,
-						  PG_WAIT_EXTENSION) & WL_LATCH_SET)
-			{
-				ResetLatch(MyLatch);
+			if (latch_was_set())
 				ws.woken = true;
-			}
 			continue;
 		}
 		if (ws.read_only)
