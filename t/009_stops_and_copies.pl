@@ -5,7 +5,7 @@
 #    never reached it with no attempt counted;
 #  - a kill (SIGKILL) mid-request charges those requests the attempt they
 #    were on (the in-flight file), so one that keeps killing the worker
-#    ends dead after gofive.max_attempts;
+#    ends dead after gofive.max_attempts, however many there are;
 #  - a request that must not be sent twice (create_deal) and was on its way
 #    when the worker was killed is in doubt, held for gofive_admin, who
 #    releases it (sent again, with the same X-Request-Id) or cancels it;
@@ -100,6 +100,33 @@ is(sq("SELECT status || ' ' || attempts || ' ' || last_error FROM gofive.outbox 
 	'dead 3 the worker stopped while sending it, on each of its attempts',
 	'kills: a request in flight at each of max_attempts kills ends dead');
 mock_post($venio, 'config', '{"latency_ms": 0}');
+
+# ---- a kill with many requests on their way: the in-flight file outgrows
+# its first size (a new file takes its place) and still names them all ----
+sq('TRUNCATE gofive.outbox');
+# ids of 13 digits: 300 of them fill more than a half of the first file
+sq("SELECT setval(pg_get_serial_sequence('gofive.outbox', 'id'), 1000000000000)");
+$node->append_conf('postgresql.conf', 'gofive.max_concurrency = 300');
+$node->reload;
+mock_post($venio, 'reset');
+mock_post($venio, 'config', '{"latency_ms": 5000}');
+enqueue_serials(300, 'MN63');
+my $many_pid = worker_pid();
+$node->poll_query_until('postgres', "SELECT in_flight = 300 FROM gofive.worker");
+my $in_flight_file = $node->data_dir . '/pg_stat_tmp/gofive.'
+  . sq("SELECT oid FROM pg_database WHERE datname = 'postgres'") . '.inflight';
+cmp_ok(-s $in_flight_file, '>', 8192, 'many in flight: the in-flight file grew');
+kill 'KILL', $many_pid;
+$node->poll_query_until('postgres', 'SELECT true');
+worker_pid();
+mock_post($venio, 'config', '{"latency_ms": 0}');
+$node->poll_query_until('postgres',
+	"SELECT count(*) = 300 FROM gofive.outbox WHERE status = 'succeeded'");
+# the attempt each was on at the kill, and the one that delivered it
+is(sq("SELECT count(*) FROM gofive.outbox WHERE attempts = 2"), '300',
+	'many in flight: a kill charged each of the 300 the attempt it was on');
+$node->append_conf('postgresql.conf', 'gofive.max_concurrency = 4');
+$node->reload;
 
 # ---- a create that may not be sent twice: in doubt after a kill ----
 sq('TRUNCATE gofive.outbox');

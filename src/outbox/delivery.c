@@ -20,9 +20,11 @@
  *	   (libcurl keeps no copy of it);
  *	 - before requests go out, the ids of those not marked sending
  *	   (worker_db.c) are written to the in-flight file
- *	   ($PGDATA/pg_stat_tmp/gofive.<database oid>.inflight), without an
- *	   fsync: it survives a crash of the worker or of the server (the
- *	   operating system keeps the page), which is what it is for.  After a
+ *	   ($PGDATA/pg_stat_tmp/gofive.<database oid>.inflight), mapped and
+ *	   without an fsync: it survives a crash of the worker or of the server
+ *	   (the operating system keeps the page), which is what it is for; a
+ *	   note is made whole before it counts, so a crash during one leaves
+ *	   the one before.  After a
  *	   crash, the next worker charges those requests the attempt they were
  *	   on (worker_db.c), so that an answer that keeps killing the worker ends
  *	   its request dead after gofive.max_attempts instead of looping.  Base
@@ -31,6 +33,7 @@
 #include "postgres.h"
 
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -38,6 +41,7 @@
 
 #include "miscadmin.h"
 #include "pgstat.h"
+#include "port/atomics.h"
 #include "storage/fd.h"
 #include "utils/builtins.h"
 #include "utils/memutils.h"
@@ -52,8 +56,6 @@ static List *in_flight = NIL;	/* Jobs on the network */
 static List *done = NIL;		/* Jobs whose transfers ended, not taken yet */
 static bool in_flight_noted = true; /* the file says what in_flight holds */
 static char *in_flight_path = NULL;
-static int	in_flight_fd = -1;	/* kept open while the worker runs */
-static off_t in_flight_size = 0;	/* the file's length */
 
 /*
  * The header lines a transfer shares with others of its account: content
@@ -407,6 +409,105 @@ gofive_delivery_busy_ids(List *unrecorded, int *n)
 
 /* ---- the in-flight file ---- */
 
+/*
+ * The file is a line naming the half that holds the list, 'a' or 'b', then
+ * two halves of equal size: in each, ids one per line, then a NUL byte
+ * (unless the list fills the half).  A note writes the list into the half
+ * not in use, then flips the first byte.  A worker killed in the middle of
+ * a note so leaves the previous list whole, where a write over it could
+ * leave the two mixed (an id made of two).
+ *
+ * The file is mapped: a note, made on most turns, is a copy into the page
+ * cache, as a pwrite made it, but without the system call (1-2 % of a busy
+ * worker's CPU).  A list that outgrows its half goes into a new file with
+ * halves twice as large, renamed over the old one.
+ */
+#define IN_FLIGHT_HEADER		2	/* "a\n" or "b\n" */
+#define IN_FLIGHT_FIRST_HALF	4095	/* a file of two pages */
+
+static char *in_flight_map = NULL;	/* the file, mapped */
+static size_t in_flight_half = 0;	/* the size of each half */
+
+static size_t
+in_flight_file_size(size_t half)
+{
+	return IN_FLIGHT_HEADER + 2 * half;
+}
+
+static void
+unmap_in_flight(void)
+{
+	if (in_flight_map != NULL &&
+		munmap(in_flight_map, in_flight_file_size(in_flight_half)) != 0)
+		ereport(ERROR,
+				(errcode_for_file_access(),
+				 errmsg("could not unmap file \"%s\": %m", in_flight_path)));
+	in_flight_map = NULL;
+}
+
+/*
+ * A new file holding list (len bytes) in its first half, with halves large
+ * enough for it, put in place of the old one (a rename: a crash meanwhile
+ * leaves one or the other whole), and mapped.
+ */
+static void
+new_in_flight_file(const char *list, size_t len)
+{
+	char	   *tmp = psprintf("%s.new", in_flight_path);
+	size_t		half = IN_FLIGHT_FIRST_HALF;
+	char	   *map;
+	int			fd;
+
+	while (half < len + 1)
+		half = 2 * half + 1;	/* the file stays a whole number of pages */
+	unmap_in_flight();
+	fd = BasicOpenFile(tmp, O_RDWR | O_CREAT | O_TRUNC | PG_BINARY);
+	if (fd < 0)
+		ereport(ERROR,
+				(errcode_for_file_access(),
+				 errmsg("could not create file \"%s\": %m", tmp)));
+	if (ftruncate(fd, (off_t) in_flight_file_size(half)) != 0)
+		ereport(ERROR,
+				(errcode_for_file_access(),
+				 errmsg("could not extend file \"%s\": %m", tmp)));
+	map = mmap(NULL, in_flight_file_size(half), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (map == MAP_FAILED)
+		ereport(ERROR,
+				(errcode_for_file_access(),
+				 errmsg("could not map file \"%s\": %m", tmp)));
+	close(fd);					/* the mapping keeps the file */
+	map[0] = 'a';
+	map[1] = '\n';
+	memcpy(map + IN_FLIGHT_HEADER, list, len);	/* the rest is zeros */
+	if (rename(tmp, in_flight_path) != 0)
+		ereport(ERROR,
+				(errcode_for_file_access(),
+				 errmsg("could not rename file \"%s\" to \"%s\": %m", tmp, in_flight_path)));
+	in_flight_map = map;
+	in_flight_half = half;
+	pfree(tmp);
+}
+
+/* The list (len bytes) into the half not in use, then that half named. */
+static void
+write_in_flight(const char *list, size_t len)
+{
+	char		next;
+	char	   *half;
+
+	if (in_flight_map == NULL || len + 1 > in_flight_half)
+	{
+		new_in_flight_file(list, len);
+		return;
+	}
+	next = (in_flight_map[0] == 'a') ? 'b' : 'a';
+	half = in_flight_map + IN_FLIGHT_HEADER + (next == 'b' ? in_flight_half : 0);
+	memcpy(half, list, len);
+	half[len] = '\0';
+	pg_write_barrier();			/* the list is whole before it is named */
+	in_flight_map[0] = next;
+}
+
 /* An id and a newline (without the printf machinery: this runs on most turns). */
 static void
 append_id(StringInfo buf, int64 id)
@@ -422,11 +523,8 @@ append_id(StringInfo buf, int64 id)
  * Write the ids of the requests on the network (and of those whose answers
  * are not recorded yet: unrecorded, which the caller gives) to the file,
  * when they changed.  Called before the requests just started go out on the
- * next turn of the multi handle.
- *
- * One write, in place, on a descriptor kept open: a shorter list is padded
- * with newlines to the file's length (the reader skips them) rather than
- * truncated, since this runs on most turns.
+ * next turn of the multi handle.  The first note of a worker makes a new
+ * file (after recovery read the old one).
  */
 void
 gofive_delivery_note_in_flight(List *unrecorded, bool changed)
@@ -444,62 +542,20 @@ gofive_delivery_note_in_flight(List *unrecorded, bool changed)
 	foreach(lc, unrecorded)
 		if (!((Job *) lfirst(lc))->marked)
 			append_id(&buf, ((Job *) lfirst(lc))->id);
-	if (in_flight_fd < 0)
-	{
-		struct stat st;
-
-		in_flight_fd = BasicOpenFile(in_flight_path, O_WRONLY | O_CREAT | PG_BINARY);
-		if (in_flight_fd < 0)
-			ereport(ERROR,
-					(errcode_for_file_access(),
-					 errmsg("could not open file \"%s\": %m", in_flight_path)));
-		in_flight_size = (fstat(in_flight_fd, &st) == 0) ? st.st_size : 0;
-	}
-	if (buf.len < in_flight_size)
-	{
-		int			pad = (int) (in_flight_size - buf.len);
-
-		enlargeStringInfo(&buf, pad);
-		memset(buf.data + buf.len, '\n', pad);
-		buf.len += pad;
-		buf.data[buf.len] = '\0';
-	}
-	if (pg_pwrite(in_flight_fd, buf.data, buf.len, 0) != buf.len)
-		ereport(ERROR,
-				(errcode_for_file_access(),
-				 errmsg("could not write file \"%s\": %m", in_flight_path)));
-	in_flight_size = buf.len;
+	write_in_flight(buf.data, buf.len);
 	pfree(buf.data);
 	in_flight_noted = true;
 }
 
-/* The ids the file holds (a previous worker's), as int64s in a palloc'd array. */
-int64 *
-gofive_delivery_read_in_flight(int *n)
+/* The ids in text, one per line, up to a NUL byte. */
+static int64 *
+parse_ids(const char *text, int *n)
 {
-	int64	   *ids;
-	char	   *text;
-	char	   *p;
-	int			fd;
-	struct stat st;
-	int			cap;
+	int			cap = 16;
+	int64	   *ids = palloc(sizeof(int64) * cap);
+	const char *p;
 
 	*n = 0;
-	fd = OpenTransientFile(in_flight_path, O_RDONLY | PG_BINARY);
-	if (fd < 0)
-		return NULL;
-	if (fstat(fd, &st) != 0 || st.st_size > 64 * 1024 * 1024)
-	{
-		CloseTransientFile(fd);
-		return NULL;
-	}
-	text = palloc(st.st_size + 1);
-	if (read(fd, text, st.st_size) != st.st_size)
-		st.st_size = 0;
-	CloseTransientFile(fd);
-	text[st.st_size] = '\0';
-	cap = 16;
-	ids = palloc(sizeof(int64) * cap);
 	for (p = text; *p;)
 	{
 		char	   *end;
@@ -514,6 +570,50 @@ gofive_delivery_read_in_flight(int *n)
 		while (*p == '\n')
 			p++;
 	}
+	return ids;
+}
+
+/*
+ * The ids the file holds (a previous worker's), as int64s in a palloc'd
+ * array: those of the half its first line names.  No file, or one not
+ * written as above, holds none.
+ */
+int64 *
+gofive_delivery_read_in_flight(int *n)
+{
+	int64	   *ids;
+	char	   *text;
+	char	   *list;
+	size_t		half;
+	int			fd;
+	struct stat st;
+
+	*n = 0;
+	fd = OpenTransientFile(in_flight_path, O_RDONLY | PG_BINARY);
+	if (fd < 0)
+		return NULL;
+	if (fstat(fd, &st) != 0 || st.st_size < IN_FLIGHT_HEADER || st.st_size > 64 * 1024 * 1024)
+	{
+		CloseTransientFile(fd);
+		return NULL;
+	}
+	text = palloc(st.st_size + 1);
+	if (read(fd, text, st.st_size) != st.st_size)
+		text[0] = '\0';
+	CloseTransientFile(fd);
+	text[st.st_size] = '\0';
+	if ((text[0] != 'a' && text[0] != 'b') || text[1] != '\n')
+	{
+		pfree(text);
+		return NULL;
+	}
+	half = (st.st_size - IN_FLIGHT_HEADER) / 2;
+	list = text + IN_FLIGHT_HEADER;
+	if (text[0] == 'b')
+		list += half;
+	else
+		list[half] = '\0';		/* the first half ends where the second begins */
+	ids = parse_ids(list, n);
 	pfree(text);
 	return ids;
 }
