@@ -1,8 +1,8 @@
 /*
  * src/outbox/worker_record.c
  *		Recording outcomes on gofive.outbox without the executor: the
- *		common case of worker_db.c's recording, row by row through the
- *		table access method, as logical replication's apply worker writes.
+ *		common case of worker_db.c's recording, row by row through heapam,
+ *		much as logical replication's apply worker writes.
  *
  * The recording UPDATE (worker_db.c, RECORD_SQL) spent about as much of the
  * worker's CPU on the executor around it (the unnested arrays, the join,
@@ -22,7 +22,8 @@
  *	   row updated or deleted since the snapshot (a cancel, say: RECORD_SQL
  *	   follows it to its latest version), one it cannot find, and the whole
  *	   batch when the table has update triggers, check constraints or
- *	   generated columns (which only the executor applies);
+ *	   generated columns (which only the executor applies), or is not a
+ *	   heap;
  *	 - the same index entries as the executor adds, and the same unique
  *	   checks but one: the primary key's, whose value (the id) the
  *	   recording never changes; exclusion constraints and deferred unique
@@ -33,6 +34,7 @@
 #include "postgres.h"
 
 #include "access/genam.h"
+#include "access/heapam.h"
 #include "access/stratnum.h"
 #include "access/sysattr.h"
 #include "access/table.h"
@@ -40,6 +42,7 @@
 #include "access/xact.h"
 #include "catalog/index.h"
 #include "catalog/namespace.h"
+#include "catalog/pg_am.h"
 #include "catalog/pg_enum.h"
 #include "executor/executor.h"
 #include "miscadmin.h"
@@ -91,7 +94,8 @@ typedef struct Recorder
 /*
  * Whether only the executor could update the table as RECORD_SQL does:
  * update triggers (the table's own trigger is on INSERT), check constraints
- * or generated columns, added since.
+ * or generated columns, added since; or a table access method other than
+ * heap.
  */
 static bool
 needs_executor(Relation rel)
@@ -104,7 +108,8 @@ needs_executor(Relation rel)
 			 trig->trig_update_instead_row || trig->trig_update_before_statement ||
 			 trig->trig_update_after_statement)) ||
 		(constr != NULL && (constr->num_check > 0 || constr->has_generated_stored)) ||
-		rel->rd_rel->relkind != RELKIND_RELATION;
+		rel->rd_rel->relkind != RELKIND_RELATION ||
+		rel->rd_rel->relam != HEAP_TABLE_AM_OID;	/* update_row calls heap_update */
 }
 
 /*
@@ -381,27 +386,41 @@ insert_index_entries(Recorder *r)
 	}
 }
 
-/* Update the row to r->new; false, with nothing written, if it changed since the snapshot. */
+/*
+ * Update the row to r->new; false, with nothing written, if it changed
+ * since the snapshot.  The new version is formed once, from r->new's
+ * values, and given to heap_update: table_tuple_update would first copy
+ * those values into the slot, then form the tuple from the copy.  r->new
+ * keeps pointing into the old version (pinned by r->old) and the new
+ * values, for the index entries.
+ */
 static bool
 update_row(Recorder *r)
 {
+	HeapTuple	tuple = heap_form_tuple(RelationGetDescr(r->rel), r->new->tts_values,
+										r->new->tts_isnull);
 	TM_FailureData tmfd;
 	LockTupleMode lockmode;
-	bool		update_indexes;
 	TM_Result	result;
 
-	result = table_tuple_update(r->rel, &r->old->tts_tid, r->new, GetCurrentCommandId(true),
-								r->snapshot, InvalidSnapshot, true, &tmfd, &lockmode,
-								&update_indexes);
+	tuple->t_tableOid = RelationGetRelid(r->rel);
+	result = heap_update(r->rel, &r->old->tts_tid, tuple, GetCurrentCommandId(true),
+						 InvalidSnapshot, true, &tmfd, &lockmode);
 	if (result != TM_Ok)
+	{
+		heap_freetuple(tuple);
 		return false;
-	if (update_indexes && r->rri->ri_NumIndices > 0)
+	}
+	r->new->tts_tid = tuple->t_self;
+	r->new->tts_tableOid = tuple->t_tableOid;
+	if (!HeapTupleIsHeapOnly(tuple) && r->rri->ri_NumIndices > 0)
 	{
 		if (r->plain_indexes)
 			insert_index_entries(r);
 		else
 			list_free(ExecInsertIndexTuples(r->rri, r->new, r->estate, true, false, NULL, NIL));
 	}
+	heap_freetuple(tuple);
 	ResetPerTupleExprContext(r->estate);
 	return true;
 }
