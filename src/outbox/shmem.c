@@ -46,7 +46,9 @@ static shmem_startup_hook_type prev_shmem_startup_hook = NULL;
 
 static bool wake_at_commit = false;
 static bool register_at_commit = false;
+static bool maintain_at_commit = false;	/* gofive_purge() ran */
 static bool wake_after_locks = false;	/* committed: wake once the locks are gone */
+static bool maintain_after_locks = false;	/* and ask for maintenance */
 static bool xact_callback_registered = false;
 
 /* the databases this backend holds: released when its transaction ends */
@@ -120,7 +122,7 @@ gofive_shmem_init(void)
 /* ---- waking the worker of this database, or the launcher, at commit ---- */
 
 static void
-wake_worker(Oid dboid)
+wake_worker(Oid dboid, bool maintain)
 {
 	for (int i = 0; i < gofive_control->nslots; i++)
 	{
@@ -129,7 +131,11 @@ wake_worker(Oid dboid)
 
 		SpinLockAcquire(&slot->mutex);
 		if (slot->dboid == dboid)
+		{
 			latch = slot->worker_latch;
+			if (maintain)
+				pg_atomic_write_u32(&slot->maintain, 1);
+		}
 		SpinLockRelease(&slot->mutex);
 		if (latch)
 			SetLatch(latch);
@@ -171,7 +177,8 @@ wake_after_release(ResourceReleasePhase phase, bool isCommit, bool isTopLevel, v
 		return;
 	wake_after_locks = false;
 	if (isCommit && gofive_control)
-		wake_worker(MyDatabaseId);
+		wake_worker(MyDatabaseId, maintain_after_locks);
+	maintain_after_locks = false;
 }
 
 static void
@@ -182,15 +189,16 @@ at_commit(XactEvent event, void *arg)
 		case XACT_EVENT_COMMIT:
 		case XACT_EVENT_PARALLEL_COMMIT:
 			wake_after_locks = wake_at_commit;
+			maintain_after_locks = maintain_at_commit;
 			if (gofive_control && register_at_commit)
 				register_database(MyDatabaseId);
-			wake_at_commit = register_at_commit = false;
+			wake_at_commit = register_at_commit = maintain_at_commit = false;
 			break;
 		case XACT_EVENT_ABORT:
 		case XACT_EVENT_PARALLEL_ABORT:
 		case XACT_EVENT_PREPARE:
 			/* a prepared transaction is found by the worker's periodic look */
-			wake_at_commit = register_at_commit = false;
+			wake_at_commit = register_at_commit = maintain_at_commit = false;
 			break;
 		default:
 			break;
@@ -717,17 +725,16 @@ copy_lanes(GofiveWorkerSlot *slot, GofiveLaneStat *lanes)
 	}
 }
 
-/* gofive_purge() ran: the worker purges and compacts at its next turn. */
+/*
+ * gofive_purge() ran: once it has committed, the worker purges and compacts
+ * at its next turn.  Not before: a worker that looked while the purge's
+ * rows were still there would find nothing worth compacting.
+ */
 void
 gofive_request_maintenance(void)
 {
-	GofiveWorkerSlot copy;
-	int			index;
-
-	if (!my_slot(&copy, &index))
-		return;
-	pg_atomic_write_u32(&gofive_control->slots[index].maintain, 1);
 	gofive_wake_worker_at_commit();
+	maintain_at_commit = true;
 }
 
 /* In the worker: whether maintenance was asked for (and no longer is). */
