@@ -61,6 +61,7 @@
 #define WORKER_NAME				"gofive worker"
 #define IDLE_LOOK_MS			10000	/* periodic look while idle */
 #define PURGE_EVERY_MS			60000
+#define COMPACT_RETRY_MS		5000	/* a compaction that had to wait */
 #define POLL_MS					10		/* curl wait while requests are in flight */
 #define RECORD_AFTER_MS			10		/* longest wait to record an answer */
 #define RECLAIM_MS				50	/* look again for due rows while busy */
@@ -92,6 +93,9 @@ typedef struct WorkerState
 	TimestampTz last_claim;		/* of the last claim from the table */
 	TimestampTz next_look;
 	TimestampTz next_purge;
+	TimestampTz next_compact;	/* 0: no compaction waits */
+	TimestampTz compact_since;	/* the purge that wanted it */
+	TimestampTz compact_until;	/* when to stop trying it */
 	TimestampTz next_publish;
 	bool		stopping;
 	bool		read_only;		/* the database takes no writes (a fence, a standby's promotion) */
@@ -579,6 +583,8 @@ sleep_until_work(TimestampTz now)
 	if ((due = gofive_schedule_next_event(now)) != 0)
 		timeout = Min(timeout, Max(ms_until(due, now), 1));
 	timeout = Min(timeout, Max(ms_until(ws.next_purge, now), 1));
+	if (ws.next_compact != 0)
+		timeout = Min(timeout, Max(ms_until(ws.next_compact, now), 1));
 	publish(now, true);
 	report(gofive_schedule_any_open(&due) ? "waiting: API unavailable" : "idle");
 	rc = WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
@@ -603,16 +609,41 @@ reload_if_asked(void)
 	drop_ahead();
 }
 
+/*
+ * Purge every minute, and when gofive_purge() asks (at its commit).  A
+ * compaction that had to wait is tried again every few seconds, for as
+ * long after the purge as gofive_db_maintain says (the table in use, or
+ * statistics that do not show the purge yet).
+ */
 static void
 maintain_if_due(TimestampTz now)
 {
 	bool		asked = gofive_maintenance_requested();
+	int			try_ms;
 
-	if (!asked && now < ws.next_purge)
+	if (asked || now >= ws.next_purge)
+	{
+		ws.next_purge = TimestampTzPlusMilliseconds(now, PURGE_EVERY_MS);
+		drop_ahead();			/* the table may be compacted */
+		try_ms = gofive_db_maintain(asked);
+		if (try_ms == GOFIVE_COMPACT_NOT_TRIED)
+			return;				/* a compaction waiting goes on waiting */
+		ws.compact_since = ws.compact_until = now;
+	}
+	else if (ws.next_compact != 0 && now >= ws.next_compact)
+	{
+		drop_ahead();
+		try_ms = gofive_db_compact();
+	}
+	else
 		return;
-	ws.next_purge = TimestampTzPlusMilliseconds(now, PURGE_EVERY_MS);
-	drop_ahead();				/* the table may be compacted */
-	gofive_db_maintain(asked);
+	if (try_ms == 0)
+		ws.compact_until = now; /* compacted, or not worth it */
+	else
+		ws.compact_until = Max(ws.compact_until,
+							   TimestampTzPlusMilliseconds(ws.compact_since, try_ms));
+	ws.next_compact = (now < ws.compact_until) ?
+		TimestampTzPlusMilliseconds(now, COMPACT_RETRY_MS) : 0;
 }
 
 /*

@@ -98,6 +98,8 @@
 
 #define COMPACT_MIN_BYTES	(8 * 1024 * 1024)	/* outbox and indexes at least this large */
 #define COMPACT_MAX_ROWS	10000	/* and at most this many rows to keep */
+#define COMPACT_BUSY_TRY_MS	(10 * 60 * 1000)	/* a table in use: tried again so long */
+#define COMPACT_STATS_TRY_MS	(30 * 1000) /* a purge the statistics miss: so long */
 #define SWEEP_GROUPS		500 /* groups looked at per sweep */
 
 /* ---- transactions ---- */
@@ -1470,8 +1472,14 @@ gofive_db_recover(int64 *in_flight, int n_in_flight)
  * VACUUM never shrinks) and put the rows kept back, under an ACCESS
  * EXCLUSIVE lock taken only if free at once.  Not while a row is marked
  * sending (the restore trigger would queue it again).
+ *
+ * Returns how long the worker should go on trying (ms), 0 when it is done
+ * or not worth it.  A compaction worth it can have to wait: autovacuum
+ * holds the table for a while after a large purge, a session may be using
+ * it, a row may be on the network, and the purge's own backend reports its
+ * deletions to the statistics only some time after its commit.
  */
-static void
+static int
 compact(void)
 {
 	Oid			relid = gofive_outbox_relid();
@@ -1482,20 +1490,23 @@ compact(void)
 	Datum		rows;
 
 	if (SPI_RC(SPI_execute(SIZE_SQL, true, 1)) != SPI_OK_SELECT || SPI_processed != 1)
-		return;
+		return 0;
 	size = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
 	live = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull));
-	if (size < COMPACT_MIN_BYTES || live > COMPACT_MAX_ROWS)
-		return;
+	if (size < COMPACT_MIN_BYTES)
+		return 0;
+	if (live > COMPACT_MAX_ROWS)
+		return COMPACT_STATS_TRY_MS;
 	if (!ConditionalLockRelationOid(relid, AccessExclusiveLock))
-		return;					/* in use: another time */
+		return COMPACT_BUSY_TRY_MS;
 	next_statement();
 	if (SPI_RC(SPI_execute(KEEP_SQL, true, 1)) != SPI_OK_SELECT || SPI_processed != 1)
 		elog(ERROR, "could not read the rows to keep");
 	kept = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
-	if (kept > COMPACT_MAX_ROWS ||
-		DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull)) > 0)
-		return;
+	if (kept > COMPACT_MAX_ROWS)
+		return 0;
+	if (DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull)) > 0)
+		return COMPACT_BUSY_TRY_MS;
 	rows = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 3, &isnull);
 	if (!isnull)
 		rows = SPI_datumTransfer(rows, false, -1);
@@ -1511,20 +1522,39 @@ compact(void)
 	}
 	elog(LOG, "gofive.outbox compacted from " INT64_FORMAT " bytes, " INT64_FORMAT " rows kept",
 		 size, kept);
+	return 0;
 }
 
-/* Delete succeeded rows older than gofive.retention; compact when asked or worth it. */
-void
+/*
+ * Delete succeeded rows older than gofive.retention; compact when asked or
+ * when rows were purged.  How long to go on trying to compact (compact()),
+ * or GOFIVE_COMPACT_NOT_TRIED.
+ */
+int
 gofive_db_maintain(bool asked)
 {
 	int64		purged;
+	int			try_ms = GOFIVE_COMPACT_NOT_TRIED;
 
 	gofive_db_begin();
 	purged = gofive_purge_expired(true, InvalidOid);
 	if (purged > 0 || asked)
 	{
 		next_statement();
-		compact();
+		try_ms = compact();
 	}
 	gofive_db_commit();
+	return try_ms;
+}
+
+/* Try again a compaction that had to wait; how long to go on trying. */
+int
+gofive_db_compact(void)
+{
+	int			try_ms;
+
+	gofive_db_begin();
+	try_ms = compact();
+	gofive_db_commit();
+	return try_ms;
 }
