@@ -95,7 +95,6 @@ typedef struct WorkerState
 	TimestampTz next_purge;
 	TimestampTz next_compact;	/* 0: no compaction waits */
 	TimestampTz compact_since;	/* the purge that wanted it */
-	TimestampTz compact_until;	/* when to stop trying it */
 	TimestampTz next_publish;
 	bool		stopping;
 	bool		read_only;		/* the database takes no writes (a fence, a standby's promotion) */
@@ -612,7 +611,7 @@ reload_if_asked(void)
 /*
  * Purge every minute, and when gofive_purge() asks (at its commit).  A
  * compaction that had to wait is tried again every few seconds, for as
- * long after the purge as gofive_db_maintain says (the table in use, or
+ * long after the purge as the last try said (the table in use, or
  * statistics that do not show the purge yet).
  */
 static void
@@ -625,24 +624,20 @@ maintain_if_due(TimestampTz now)
 	{
 		ws.next_purge = TimestampTzPlusMilliseconds(now, PURGE_EVERY_MS);
 		drop_ahead();			/* the table may be compacted */
-		try_ms = gofive_db_maintain(asked);
+		try_ms = gofive_db_maintain(true, asked);
 		if (try_ms == GOFIVE_COMPACT_NOT_TRIED)
 			return;				/* a compaction waiting goes on waiting */
-		ws.compact_since = ws.compact_until = now;
+		ws.compact_since = now;
 	}
 	else if (ws.next_compact != 0 && now >= ws.next_compact)
 	{
 		drop_ahead();
-		try_ms = gofive_db_compact();
+		try_ms = gofive_db_maintain(false, true);
 	}
 	else
 		return;
-	if (try_ms == 0)
-		ws.compact_until = now; /* compacted, or not worth it */
-	else
-		ws.compact_until = Max(ws.compact_until,
-							   TimestampTzPlusMilliseconds(ws.compact_since, try_ms));
-	ws.next_compact = (now < ws.compact_until) ?
+	/* 0: compacted, or not worth it */
+	ws.next_compact = (now < TimestampTzPlusMilliseconds(ws.compact_since, try_ms)) ?
 		TimestampTzPlusMilliseconds(now, COMPACT_RETRY_MS) : 0;
 }
 

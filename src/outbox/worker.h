@@ -155,8 +155,7 @@ extern TimestampTz gofive_db_next_due(List *names, List *roles, int64 *busy, int
 extern void gofive_db_sweep_groups(void);
 extern void gofive_db_recover(int64 *in_flight, int n_in_flight);
 #define GOFIVE_COMPACT_NOT_TRIED (-1)	/* gofive_db_maintain: nothing purged or asked */
-extern int	gofive_db_maintain(bool asked);
-extern int	gofive_db_compact(void);
+extern int	gofive_db_maintain(bool purge, bool compact_anyway);
 
 /* ---- worker_claim.c: the claim's common case, without the executor ---- */
 

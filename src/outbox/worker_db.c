@@ -1526,35 +1526,24 @@ compact(void)
 }
 
 /*
- * Delete succeeded rows older than gofive.retention; compact when asked or
- * when rows were purged.  How long to go on trying to compact (compact()),
- * or GOFIVE_COMPACT_NOT_TRIED.
+ * Delete succeeded rows older than gofive.retention (if purge), then compact
+ * if rows were purged or compact says so.  How long to go on trying to
+ * compact (compact()), or GOFIVE_COMPACT_NOT_TRIED.
  */
 int
-gofive_db_maintain(bool asked)
+gofive_db_maintain(bool purge, bool compact_anyway)
 {
-	int64		purged;
+	int64		purged = 0;
 	int			try_ms = GOFIVE_COMPACT_NOT_TRIED;
 
 	gofive_db_begin();
-	purged = gofive_purge_expired(true, InvalidOid);
-	if (purged > 0 || asked)
+	if (purge)
+		purged = gofive_purge_expired(true, InvalidOid);
+	if (purged > 0 || compact_anyway)
 	{
 		next_statement();
 		try_ms = compact();
 	}
-	gofive_db_commit();
-	return try_ms;
-}
-
-/* Try again a compaction that had to wait; how long to go on trying. */
-int
-gofive_db_compact(void)
-{
-	int			try_ms;
-
-	gofive_db_begin();
-	try_ms = compact();
 	gofive_db_commit();
 	return try_ms;
 }
